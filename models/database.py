@@ -1,0 +1,207 @@
+"""Opening a database: the one function the GUI, the CLI and the tests use.
+
+Where the database is: `--db PATH|URL`, else `ENTITLEMENT_DESK_DB`, else an SQLite file in
+the user data folder. SQLite runs in WAL mode with foreign keys on and a busy timeout. The
+schema carries a version; older databases are migrated forward (after a backup copy of the
+file), newer ones are refused.
+"""
+import os
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import peewee
+import platformdirs
+
+from models import ALL_MODELS, SchemaInfo, db
+from models.errors import DatabaseOpenError
+from models.migrations import registered_migrations
+
+SCHEMA_VERSION = 1
+APP_NAME = "EntitlementDesk"
+ENV_VARIABLE = "ENTITLEMENT_DESK_DB"
+BUSY_TIMEOUT_SECONDS = 10
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "synchronous": "normal",
+    "cache_size": -64 * 1024,  # 64 MiB page cache
+}
+
+
+@dataclass(frozen=True)
+class DatabaseLocation:
+    """Where a database lives: `kind` is "sqlite" (with `path`) or "postgresql" (with `url`)."""
+
+    kind: str
+    path: Path | None = None
+    url: str | None = None
+
+    def describe(self) -> str:
+        if self.kind == "sqlite":
+            return str(self.path)
+        parsed = urlparse(self.url)
+        # Never show a password in a status bar or a report sheet.
+        host = parsed.hostname or "localhost"
+        user = f"{parsed.username}@" if parsed.username else ""
+        port = f":{parsed.port}" if parsed.port else ""
+        return f"postgresql://{user}{host}{port}{parsed.path}"
+
+
+def default_database_path() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "entitlement-desk.db"
+
+
+def resolve_location(target: str | os.PathLike | None = None) -> DatabaseLocation:
+    """Turn `--db` (a path or URL), the environment or the default into a location."""
+    if target is None:
+        target = os.environ.get(ENV_VARIABLE) or default_database_path()
+    text = str(target)
+    if text.startswith(("postgresql://", "postgres://")):
+        return DatabaseLocation("postgresql", url=text)
+    if text.startswith("sqlite:///"):
+        return DatabaseLocation("sqlite", path=Path(unquote(text[len("sqlite:///"):])).expanduser())
+    if "://" in text:
+        raise DatabaseOpenError(
+            f"Unsupported database address {text!r}: use a file path, sqlite:///PATH or postgresql://…")
+    return DatabaseLocation("sqlite", path=Path(text).expanduser())
+
+
+def open_database(target: str | os.PathLike | None = None, *, create: bool = True) -> DatabaseLocation:
+    """Open (creating or migrating as needed) the database and bind every model to it.
+
+    Raises DatabaseOpenError with a message fit for the user when it cannot be used.
+    """
+    location = resolve_location(target)
+    if location.kind == "sqlite":
+        database = _sqlite_database(location.path, create)
+    else:
+        database = _postgresql_database(location.url)
+    close_database()
+    db.initialize(database)
+    try:
+        db.connect(reuse_if_open=True)
+        _prepare_schema(location)
+    except peewee.DatabaseError as error:
+        db.close()
+        raise DatabaseOpenError(_explain(location, error)) from error
+    except DatabaseOpenError:
+        db.close()
+        raise
+    return location
+
+
+def close_database() -> None:
+    if db.obj is not None and not db.is_closed():
+        db.close()
+
+
+def schema_version() -> int:
+    row = SchemaInfo.get_or_none(SchemaInfo.key == "schema_version")
+    return int(row.value) if row else 0
+
+
+def _sqlite_database(path: Path, create: bool) -> peewee.SqliteDatabase:
+    if path.is_dir():
+        raise DatabaseOpenError(f"{path} is a folder, not a database file.")
+    if not path.exists():
+        if not create:
+            raise DatabaseOpenError(f"There is no database at {path}.")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Created readable by its owner only: the file holds a tenant's directory.
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except OSError as error:
+            raise DatabaseOpenError(f"Cannot create the database {path}: {error.strerror}.") from error
+    elif not _looks_like_sqlite(path):
+        raise DatabaseOpenError(f"{path} is not an Entitlement Desk database (it is not an SQLite file).")
+    return peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_SECONDS)
+
+
+def _looks_like_sqlite(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(16)
+    except OSError as error:
+        raise DatabaseOpenError(f"Cannot read {path}: {error.strerror}.") from error
+    # An empty file is an empty SQLite database.
+    return header == b"" or header == b"SQLite format 3\x00"
+
+
+def _postgresql_database(url: str) -> peewee.Database:
+    try:
+        from playhouse.db_url import connect
+        return connect(url)
+    except ImportError as error:
+        raise DatabaseOpenError(
+            "PostgreSQL needs the psycopg driver: pip install 'entitlement-desk[postgresql]'.") from error
+
+
+def _prepare_schema(location: DatabaseLocation) -> None:
+    tables = set(db.get_tables())
+    if not tables:
+        with db.atomic():
+            db.create_tables(ALL_MODELS)
+            SchemaInfo.create(key="schema_version", value=str(SCHEMA_VERSION))
+            SchemaInfo.create(key="created", value=datetime.now(timezone.utc).isoformat())
+        return
+    if SchemaInfo._meta.table_name not in tables:
+        raise DatabaseOpenError(
+            f"{location.describe()} is a database, but not an Entitlement Desk database.")
+    version = schema_version()
+    if version > SCHEMA_VERSION:
+        raise DatabaseOpenError(
+            f"{location.describe()} was written by a newer Entitlement Desk (schema version "
+            f"{version}; this version understands up to {SCHEMA_VERSION}). Update the app to open it.")
+    if version < SCHEMA_VERSION:
+        migrate(location, version)
+
+
+def migrate(location: DatabaseLocation, from_version: int,
+            steps: dict | None = None, to_version: int = SCHEMA_VERSION) -> Path | None:
+    """Run the forward migrations from `from_version` to `to_version`, each in a transaction.
+
+    For SQLite the file is copied first (the copy's path is returned) so a failed migration
+    can never cost the user their data.
+    """
+    steps = registered_migrations() if steps is None else steps
+    missing = [v for v in range(from_version + 1, to_version + 1) if v not in steps]
+    if missing:
+        raise DatabaseOpenError(f"No migration to schema version {missing[0]} is known.")
+    backup = _backup_sqlite(location, from_version) if location.kind == "sqlite" else None
+    for version in range(from_version + 1, to_version + 1):
+        with db.atomic():
+            steps[version](db)
+            SchemaInfo.replace(key="schema_version", value=str(version)).execute()
+    return backup
+
+
+def _backup_sqlite(location: DatabaseLocation, version: int) -> Path:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    backup = location.path.with_name(f"{location.path.name}.v{version}-{stamp}.bak")
+    # The online backup API copies a consistent image even with the WAL in use.
+    source = sqlite3.connect(str(location.path))
+    try:
+        os.close(os.open(backup, os.O_CREAT | os.O_WRONLY, 0o600))
+        target = sqlite3.connect(str(backup))
+        with target:
+            source.backup(target)
+        target.close()
+    finally:
+        source.close()
+    shutil.copymode(location.path, backup)
+    return backup
+
+
+def _explain(location: DatabaseLocation, error: peewee.DatabaseError) -> str:
+    text = str(error)
+    if "not a database" in text or "malformed" in text:
+        return f"{location.describe()} is damaged or not a database ({text})."
+    if "locked" in text or "busy" in text:
+        return f"{location.describe()} is locked by another program; try again when it is done."
+    if "readonly" in text or "read-only" in text:
+        return f"{location.describe()} is read-only ({text})."
+    return f"Cannot open {location.describe()}: {text}."

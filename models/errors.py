@@ -1,0 +1,7 @@
+class DeskError(Exception):
+    """A problem the user can act on: shown as a message (dialog, or stderr with exit 2),
+    never as a traceback. Anything else that escapes is a bug."""
+
+
+class DatabaseOpenError(DeskError):
+    """The database cannot be opened: not a database, damaged, too new, unreachable."""

@@ -1,0 +1,1 @@
+"""Static files the Qt client loads (icons, style sheet)."""
