@@ -1,0 +1,107 @@
+"""Who can request what: a policy's allowedTargetScope against a user.
+
+`why_cannot_request` explains one (user, policy) pair; `requestable_policies` finds every
+policy a user can request as one SQL query. Both apply the same rules: the package is not
+hidden, the policy lets targets add access themselves, and the user falls in the scope.
+"""
+from models import (
+    AccessPackage, AssignmentPolicy, Catalog, ConnectedOrganization, GroupMember,
+    PolicyAllowedTarget, User,
+)
+
+MEMBER = "Member"
+GUEST = "Guest"
+
+SPECIFIC_DIRECTORY_USERS = "specificDirectoryUsers"
+SPECIFIC_CONNECTED_ORGANIZATION_USERS = "specificConnectedOrganizationUsers"
+ALL_MEMBER_USERS = "allMemberUsers"
+ALL_DIRECTORY_USERS = "allDirectoryUsers"
+ALL_CONFIGURED_CONNECTED_ORGANIZATION_USERS = "allConfiguredConnectedOrganizationUsers"
+ALL_EXTERNAL_USERS = "allExternalUsers"
+
+SINGLE_USER = "singleUser"
+GROUP_MEMBERS = "groupMembers"
+CONNECTED_ORGANIZATION_MEMBERS = "connectedOrganizationMembers"
+
+_SPECIFIC_SCOPES = (SPECIFIC_DIRECTORY_USERS, SPECIFIC_CONNECTED_ORGANIZATION_USERS)
+
+
+def why_cannot_request(user: User, policy: AssignmentPolicy) -> str | None:
+    """None when `user` may request access through `policy`; otherwise the reason, fit to show."""
+    package = policy.access_package
+    if package.is_hidden:
+        return f"Access package {package.display_name!r} is hidden: it cannot be requested."
+    if not policy.enable_targets_to_self_add_access:
+        return f"Policy {policy.display_name!r} does not let users request access themselves."
+    scope = policy.allowed_target_scope
+    if scope in _scopes_open_to(user):
+        return None
+    if scope in _SPECIFIC_SCOPES:
+        if _listed_targets(user).where(PolicyAllowedTarget.policy == policy.id).exists():
+            return None
+    if scope == SPECIFIC_DIRECTORY_USERS:
+        return (f"{user.display_name} is neither listed nor a member of a group listed "
+                f"in policy {policy.display_name!r}.")
+    if scope == SPECIFIC_CONNECTED_ORGANIZATION_USERS:
+        return (f"{user.display_name} is not a guest of a connected organization listed "
+                f"in policy {policy.display_name!r}.")
+    return f"{user.display_name} is not in the users policy {policy.display_name!r} allows: " + {
+        "notSpecified": "administrators assign it directly, nobody requests it.",
+        ALL_MEMBER_USERS: "it is for member users only.",
+        ALL_EXTERNAL_USERS: "it is for external (guest) users only.",
+        ALL_CONFIGURED_CONNECTED_ORGANIZATION_USERS:
+            "it is for guests of configured connected organizations only.",
+    }.get(scope, f"its scope is {scope}.")
+
+
+def requestable_policies(user: User):
+    """A query of the AssignmentPolicy rows `user` can request, with their AccessPackage and
+    Catalog joined in, ordered by package and policy name."""
+    scope = AssignmentPolicy.allowed_target_scope
+    listed = AssignmentPolicy.id.in_(_listed_targets(user).select(PolicyAllowedTarget.policy))
+    open_scopes = sorted(_scopes_open_to(user))
+    in_scope = (scope.in_(open_scopes) | listed) if open_scopes else listed
+    return (AssignmentPolicy
+            .select(AssignmentPolicy, AccessPackage, Catalog)
+            .join(AccessPackage)
+            .join(Catalog)
+            .where((AccessPackage.is_hidden == False)  # noqa: E712 (peewee expression)
+                   & (AssignmentPolicy.enable_targets_to_self_add_access == True)  # noqa: E712
+                   & in_scope)
+            .order_by(AccessPackage.display_name_key, AssignmentPolicy.display_name))
+
+
+def _scopes_open_to(user: User) -> set[str]:
+    """The scopes that admit `user` whoever the policy lists."""
+    scopes = {ALL_DIRECTORY_USERS}
+    if user.user_type == MEMBER:
+        scopes.add(ALL_MEMBER_USERS)
+    if user.user_type == GUEST:
+        scopes.add(ALL_EXTERNAL_USERS)
+        if _organization_state(user) == "configured":
+            scopes.add(ALL_CONFIGURED_CONNECTED_ORGANIZATION_USERS)
+    return scopes
+
+
+def _organization_state(user: User) -> str | None:
+    if user.connected_organization_id is None:
+        return None
+    organization = (ConnectedOrganization.select(ConnectedOrganization.state)
+                    .where(ConnectedOrganization.id == user.connected_organization_id).first())
+    return organization.state if organization else None
+
+
+def _listed_targets(user: User):
+    """PolicyAllowedTarget rows of specific-scope policies that admit `user`: a
+    specificDirectoryUsers policy listing them or a group of theirs, a
+    specificConnectedOrganizationUsers policy listing their connected organization (guests)."""
+    target = PolicyAllowedTarget
+    groups = GroupMember.select(GroupMember.group).where(GroupMember.member == user.id)
+    names_user = (((target.subject_set_type == SINGLE_USER) & (target.user == user.id))
+                  | ((target.subject_set_type == GROUP_MEMBERS) & target.group.in_(groups)))
+    admits = (AssignmentPolicy.allowed_target_scope == SPECIFIC_DIRECTORY_USERS) & names_user
+    if user.user_type == GUEST and user.connected_organization_id is not None:
+        admits |= ((AssignmentPolicy.allowed_target_scope == SPECIFIC_CONNECTED_ORGANIZATION_USERS)
+                   & (target.subject_set_type == CONNECTED_ORGANIZATION_MEMBERS)
+                   & (target.connected_organization == user.connected_organization_id))
+    return target.select().join(AssignmentPolicy).where(admits)
