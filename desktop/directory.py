@@ -1,0 +1,71 @@
+"""Finding users as an administrator types: the query behind the user picker.
+
+Search is case-insensitive over the user principal name, the display name and the mail.
+Prefix matches come first: each is an index range on one `*_key` column, so they answer in
+a few milliseconds at any tenant size. Only when they do not fill the list does a
+"contains" query run; it walks the display-name index in order and stops at the limit, so
+it stays bounded too.
+"""
+from dataclasses import dataclass
+
+from peewee import JOIN
+
+from desktop.lookup import prefix_range, search_key
+from models import ConnectedOrganization, User
+
+DEFAULT_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class UserMatch:
+    id: str
+    user_principal_name: str
+    display_name: str
+    mail: str | None
+    user_type: str  # Member | Guest
+    department: str | None
+    # A guest's connected organization, else the company the directory names.
+    organization: str | None
+
+
+def search_users(text: str, limit: int = DEFAULT_LIMIT) -> list[UserMatch]:
+    """Up to `limit` users matching `text`: prefix matches by display name, then the rest."""
+    key = search_key(text.strip())
+    if not key:
+        return [_match(row) for row in _matches_query().order_by(User.display_name_key, User.id).limit(limit)]
+    found: dict[str, UserMatch] = {}
+    prefixed = []
+    for field in (User.display_name_key, User.upn_key, User.mail_key):
+        query = _matches_query().where(prefix_range(field, key)).order_by(field, User.id).limit(limit)
+        prefixed.extend(_match(row) for row in query)
+    for match in sorted(prefixed, key=_display_order):
+        found.setdefault(match.id, match)
+    if len(found) < limit:
+        containing = (_matches_query()
+                      .where(User.display_name_key.contains(key) | User.upn_key.contains(key)
+                             | User.mail_key.contains(key))
+                      .order_by(User.display_name_key, User.id)
+                      .limit(limit + len(found)))
+        for row in containing:
+            found.setdefault(row.id, _match(row))
+    return list(found.values())[:limit]
+
+
+def _matches_query():
+    return (User.select(User.id, User.user_principal_name, User.display_name, User.display_name_key,
+                        User.mail, User.user_type, User.department, User.company_name,
+                        ConnectedOrganization.display_name.alias("organization_name"))
+            .join(ConnectedOrganization, join_type=JOIN.LEFT_OUTER,
+                  on=User.connected_organization == ConnectedOrganization.id)
+            .objects())
+
+
+def _match(row) -> UserMatch:
+    return UserMatch(
+        id=row.id, user_principal_name=row.user_principal_name, display_name=row.display_name,
+        mail=row.mail, user_type=row.user_type, department=row.department,
+        organization=row.organization_name or row.company_name)
+
+
+def _display_order(match: UserMatch):
+    return (search_key(match.display_name), match.id)
