@@ -161,13 +161,14 @@ def _prepare_schema(location: DatabaseLocation) -> None:
 
 
 def migrate(location: DatabaseLocation, from_version: int,
-            steps: dict | None = None, to_version: int = SCHEMA_VERSION) -> Path | None:
+            steps: dict | None = None, to_version: int | None = None) -> Path | None:
     """Run the forward migrations from `from_version` to `to_version`, each in a transaction.
 
     For SQLite the file is copied first (the copy's path is returned) so a failed migration
     can never cost the user their data.
     """
     steps = registered_migrations() if steps is None else steps
+    to_version = SCHEMA_VERSION if to_version is None else to_version
     missing = [v for v in range(from_version + 1, to_version + 1) if v not in steps]
     if missing:
         raise DatabaseOpenError(f"No migration to schema version {missing[0]} is known.")
