@@ -131,13 +131,20 @@ def _looks_like_sqlite(path: Path) -> bool:
     return header == b"" or header == b"SQLite format 3\x00"
 
 
-def _postgresql_database(url: str) -> peewee.Database:
+def _postgresql_database(url: str) -> peewee.PostgresqlDatabase:
     try:
-        from playhouse.db_url import connect
-        return connect(url)
+        import psycopg  # noqa: F401  (peewee picks the driver up by itself)
     except ImportError as error:
         raise DatabaseOpenError(
             "PostgreSQL needs the psycopg driver: pip install 'entitlement-desk[postgresql]'.") from error
+    parsed = urlparse(url)
+    params = {"host": parsed.hostname or "localhost", "port": parsed.port or 5432,
+              "user": unquote(parsed.username) if parsed.username else None,
+              "password": unquote(parsed.password) if parsed.password else None,
+              "connect_timeout": 10}
+    return peewee.PostgresqlDatabase(
+        unquote(parsed.path.lstrip("/")) or None, prefer_psycopg3=True,
+        **{key: value for key, value in params.items() if value is not None})
 
 
 def _prepare_schema(location: DatabaseLocation) -> None:

@@ -5,7 +5,20 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 
-from models.database import close_database, open_database
+from models.database import close_database, open_database, resolve_location
+
+# Set to a postgresql:// URL to run the suite against PostgreSQL (see the README).
+TEST_DATABASE = os.environ.get("ENTITLEMENT_DESK_TEST_DB")
+
+
+def _empty_postgresql(url: str) -> None:
+    location = resolve_location(url)
+    from models.database import _postgresql_database
+    server = _postgresql_database(location.url)
+    server.connect()
+    server.execute_sql("DROP SCHEMA public CASCADE")
+    server.execute_sql("CREATE SCHEMA public")
+    server.close()
 
 
 @pytest.fixture
@@ -14,8 +27,25 @@ def db_path(tmp_path):
 
 
 @pytest.fixture
-def database(db_path):
-    """A fresh, empty temp-file database bound to the models (worker threads see it too)."""
-    location = open_database(db_path)
+def database_target(db_path):
+    """Where the `database` fixture's database is: a temp SQLite file, or the PostgreSQL
+    test database emptied for this test."""
+    if TEST_DATABASE:
+        _empty_postgresql(TEST_DATABASE)
+        return TEST_DATABASE
+    return db_path
+
+
+@pytest.fixture
+def database(database_target):
+    """A fresh, empty database bound to the models (worker threads and processes see it too)."""
+    location = open_database(database_target)
     yield location
     close_database()
+
+
+@pytest.fixture
+def on_postgresql() -> bool:
+    return bool(TEST_DATABASE)
+
+
