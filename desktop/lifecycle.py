@@ -1,0 +1,742 @@
+"""The request lifecycle controller: submit, assign, approve, deny, cancel, remove, and the
+due work (stage timeouts, expiries) that time brings.
+
+Each transition is one database transaction holding its rows and its audit records; a
+refused transition raises before anything is written. Time comes from the injected clock.
+`Lifecycle.batch()` runs many transitions in one transaction (the demo history does): the
+tenant's configuration is then read once and the audit records are inserted in bulk.
+"""
+import calendar
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+import peewee
+
+from desktop import audit_log as log
+from desktop.approvers import ApproverDirectory, StageDefinition, stage_definitions
+from desktop.clock import Clock, SystemClock
+from desktop.eligibility import requestable_policies, why_cannot_request
+from desktop.errors import Forbidden, InvalidInput, NotFound, Refused
+from desktop.permissions import Action, why_not
+from models import (
+    AccessPackage, Application, AppRole, AppRoleAssignment, ApprovalDecision, ApprovalStage, Assignment,
+    AssignmentPolicy, AssignmentRequest, Group, GroupMember, IncompatibleAccessPackage,
+    RequestApprover, Resource, ResourceRole, ResourceRoleAssignment, ResourceRoleScope, User, db,
+    new_id,
+)
+
+ACTIVE_ASSIGNMENT_STATES = ("delivering", "delivered")
+PENDING_REQUEST_STATES = ("submitted", "pendingApproval", "delivering")
+
+USER_ADD = "userAdd"
+ADMIN_ADD = "adminAdd"
+USER_REMOVE = "userRemove"
+ADMIN_REMOVE = "adminRemove"
+SYSTEM_REMOVE = "systemRemove"
+
+AAD_GROUP = "AadGroup"
+AAD_APPLICATION = "AadApplication"
+
+_BATCH_RECORDS_PER_FLUSH = 2000
+
+_DURATION = re.compile(
+    r"P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?")
+
+
+def shift(moment: datetime, duration: str, sign: int = 1) -> datetime:
+    """`moment` moved by an ISO 8601 duration (P14D, PT12H, P1Y6M); sign -1 moves back.
+    Years and months are calendar steps, clamped to the month's last day."""
+    text = (duration or "").strip().upper()
+    match = _DURATION.fullmatch(text)
+    if match is None or text in ("P", "PT") or text.endswith("T"):
+        raise InvalidInput(f"{duration!r} is not an ISO 8601 duration such as P14D or PT12H.")
+    parts = {name: float(value) if value else 0.0 for name, value in match.groupdict().items()}
+    months = sign * int(12 * parts["years"] + parts["months"])
+    if months:
+        index = moment.year * 12 + moment.month - 1 + months
+        year, month = divmod(index, 12)
+        day = min(moment.day, calendar.monthrange(year, month + 1)[1])
+        moment = moment.replace(year=year, month=month + 1, day=day)
+    return moment + sign * timedelta(weeks=parts["weeks"], days=parts["days"], hours=parts["hours"],
+                                     minutes=parts["minutes"], seconds=parts["seconds"])
+
+
+class Processed(NamedTuple):
+    """What one `process_due` call did."""
+
+    timed_out: int
+    expired: int
+
+
+@dataclass(frozen=True)
+class _Policy:
+    row: AssignmentPolicy  # its access_package joined in
+    stages: tuple[StageDefinition, ...]
+
+    @property
+    def needs_approval(self) -> bool:
+        return bool(self.row.is_approval_required_for_add and self.stages)
+
+
+@dataclass(frozen=True)
+class _Grant:
+    """One resource role a package grants, with what its directory side needs."""
+
+    role_id: str
+    scope_id: str
+    origin_system: str
+    resource_origin_id: str
+    resource_name: str
+    role_origin_id: str
+    role_name: str
+    in_directory: bool  # the group or application exists here
+    app_role_id: str | None = None
+    app_role_value: str | None = None
+
+
+@dataclass(frozen=True)
+class _Subject:
+    """What a request's audit records name."""
+
+    request_id: str
+    request_type: str
+    package: AccessPackage
+    policy: AssignmentPolicy
+    target: User
+
+
+class _Reader:
+    """Reads the tenant's configuration for transitions and keeps what it read while it
+    lives: one transition, or one batch."""
+
+    def __init__(self):
+        self._memory: dict = {}
+        self.approvers = ApproverDirectory(self._memory)
+
+    def _remember(self, key, read):
+        if key not in self._memory:
+            self._memory[key] = read()
+        return self._memory[key]
+
+    def policy(self, policy_id: str) -> _Policy:
+        def read():
+            row = (AssignmentPolicy.select(AssignmentPolicy, AccessPackage).join(AccessPackage)
+                   .where(AssignmentPolicy.id == policy_id).get_or_none())
+            if row is None:
+                raise NotFound(f"No assignment policy {policy_id!r}.")
+            return _Policy(row, stage_definitions(policy_id))
+        return self._remember(("policy", policy_id), read)
+
+    def user(self, user_id: str) -> User:
+        def read():
+            user = User.get_or_none(User.id == user_id)
+            if user is None:
+                raise NotFound(f"No user {user_id!r} in the directory.")
+            return user
+        return self._remember(("user", user_id), read)
+
+    def check(self, actor: User, action: Action) -> None:
+        reason = self._remember(("may", actor.id, action), lambda: why_not(actor, action))
+        if reason:
+            raise Forbidden(reason)
+
+    def incompatible(self, package_id: str) -> frozenset[str]:
+        """Ids of the packages incompatible with `package_id`, declared either way round."""
+        def read():
+            pairs = IncompatibleAccessPackage.select(
+                IncompatibleAccessPackage.access_package, IncompatibleAccessPackage.incompatible_with
+            ).where((IncompatibleAccessPackage.access_package == package_id)
+                    | (IncompatibleAccessPackage.incompatible_with == package_id))
+            return frozenset(pair.incompatible_with_id if pair.access_package_id == package_id
+                             else pair.access_package_id for pair in pairs)
+        return self._remember(("incompatible", package_id), read)
+
+    def grants(self, package_id: str) -> tuple[_Grant, ...]:
+        return self._remember(("grants", package_id), lambda: _read_grants(package_id))
+
+
+def _read_grants(package_id: str) -> tuple[_Grant, ...]:
+    rows = list(ResourceRoleScope
+                .select(ResourceRoleScope.role, ResourceRoleScope.scope,
+                        ResourceRole.origin_id.alias("role_origin_id"),
+                        ResourceRole.display_name.alias("role_name"),
+                        Resource.origin_system.alias("origin_system"),
+                        Resource.origin_id.alias("resource_origin_id"),
+                        Resource.display_name.alias("resource_name"))
+                .join(ResourceRole).join(Resource)
+                .where(ResourceRoleScope.access_package == package_id)
+                .order_by(Resource.display_name, ResourceRole.display_name, ResourceRoleScope.id).dicts())
+    origins = {system: [row["resource_origin_id"] for row in rows if row["origin_system"] == system]
+               for system in (AAD_GROUP, AAD_APPLICATION)}
+    known_groups = {group_id for (group_id,) in Group.select(Group.id).where(
+        Group.id.in_(origins[AAD_GROUP])).tuples()} if origins[AAD_GROUP] else set()
+    known_apps = {app_id for (app_id,) in Application.select(Application.id).where(
+        Application.id.in_(origins[AAD_APPLICATION])).tuples()} if origins[AAD_APPLICATION] else set()
+    app_roles = {role.id: role for role in AppRole.select().where(AppRole.id.in_(
+        [row["role_origin_id"] for row in rows if row["origin_system"] == AAD_APPLICATION]))} \
+        if known_apps else {}
+    grants = []
+    for row in rows:
+        system = row["origin_system"]
+        app_role = app_roles.get(row["role_origin_id"])
+        grants.append(_Grant(
+            role_id=row["role"], scope_id=row["scope"], origin_system=system,
+            resource_origin_id=row["resource_origin_id"], resource_name=row["resource_name"],
+            role_origin_id=row["role_origin_id"], role_name=row["role_name"],
+            in_directory=row["resource_origin_id"] in (known_groups | known_apps),
+            app_role_id=app_role.id if app_role else None,
+            app_role_value=app_role.value if app_role else None))
+    return tuple(grants)
+
+
+@dataclass
+class _Step:
+    reader: _Reader
+    records: list[dict] = field(default_factory=list)
+
+
+@contextmanager
+def _write_transaction():
+    # SQLite: take the write lock at BEGIN, so two writers queue on the busy timeout instead
+    # of deadlocking when both try to upgrade a read lock.
+    if isinstance(db.obj, peewee.SqliteDatabase):
+        with db.atomic("IMMEDIATE"):
+            yield
+    else:
+        with db.atomic():
+            yield
+
+
+class Lifecycle:
+    """The one place where requests and assignments change state."""
+
+    def __init__(self, clock: Clock | None = None):
+        self.clock = clock or SystemClock()
+        self._batch: _Step | None = None
+
+    # -- transactions --------------------------------------------------------------------
+
+    @contextmanager
+    def batch(self):
+        """Run the transitions made inside in one transaction: configuration read once,
+        audit records inserted in bulk. A refused transition still writes nothing."""
+        if self._batch is not None:
+            raise RuntimeError("Lifecycle.batch() does not nest.")
+        self._batch = _Step(_Reader())
+        try:
+            with _write_transaction():
+                yield self
+                log.write_records(self._batch.records)
+        finally:
+            self._batch = None
+
+    @contextmanager
+    def _transition(self):
+        if self._batch is None:
+            step = _Step(_Reader())
+            with _write_transaction():
+                yield step
+                log.write_records(step.records)
+            return
+        step = _Step(self._batch.reader)
+        with db.atomic():  # a savepoint: a failed transition leaves the batch as it was
+            yield step
+        pending = self._batch.records
+        pending.extend(step.records)
+        if len(pending) >= _BATCH_RECORDS_PER_FLUSH:
+            log.write_records(pending)
+            pending.clear()
+
+    # -- adding access ---------------------------------------------------------------------
+
+    def submit(self, requestor: User, package: AccessPackage, policy: AssignmentPolicy | None = None,
+               justification: str | None = None) -> AssignmentRequest:
+        """A user asks for `package` for themselves (userAdd)."""
+        justification = _clean(justification)
+        with self._transition() as step:
+            now = self.clock.now()
+            chosen = step.reader.policy(policy.id if policy else self._only_policy(requestor, package).id)
+            row = chosen.row
+            if row.access_package_id != package.id:
+                raise Refused(f"Policy {row.display_name!r} belongs to another access package "
+                              f"than {package.display_name!r}.")
+            reason = why_cannot_request(requestor, row)
+            if reason:
+                raise Refused(reason)
+            if row.is_requestor_justification_required and not justification:
+                raise Refused(f"Policy {row.display_name!r} requires a justification for the request.")
+            self._refuse_duplicate(requestor, row)
+            self._refuse_incompatible(step, requestor, row.access_package)
+            first_approvers = None
+            if chosen.needs_approval:
+                first_approvers = step.reader.approvers.stage_approvers(chosen.stages[0], requestor)
+                if not first_approvers[0]:
+                    raise Refused(f"Nobody can approve stage 1 of policy {row.display_name!r} "
+                                  f"for {requestor.display_name}: the policy names no approver "
+                                  "other than the requestor.")
+            subject = _Subject(new_id(), USER_ADD, row.access_package, row, requestor)
+            step.records.append(self._record(log.USER_REQUESTS, subject, now, log.user_initiator(requestor),
+                                             justification=justification))
+            request = AssignmentRequest(
+                id=subject.request_id, access_package=package.id, assignment_policy=row.id,
+                request_type=USER_ADD, requestor=requestor.id, target=requestor.id,
+                justification=justification, created_date_time=now)
+            if first_approvers is not None:
+                request.state, request.status = "pendingApproval", "PendingApproval"
+                request.current_stage, request.stage_started_date_time = 1, now
+                request.save(force_insert=True)
+                step.records.append(self._record(log.CREATE_APPROVAL, subject, now, log.APP_INITIATOR, stage=1))
+                self._ask(step, subject, 1, *first_approvers, now)
+                return request
+            step.records.append(self._record(log.AUTO_APPROVE, subject, now, log.APP_INITIATOR))
+            step.records.append(self._record(log.READY_TO_FULFILL, subject, now, log.APP_INITIATOR))
+            start = now
+            end = _expiration(row, start)
+            request.assignment = self._deliver(step, subject, now, start, end)
+            request.schedule_start, request.schedule_end = start, end
+            _mark_delivered(request, now)
+            request.save(force_insert=True)
+            return request
+
+    def assign(self, admin: User, target: User, package: AccessPackage, policy: AssignmentPolicy,
+               start: datetime | None = None, end: datetime | None = None,
+               justification: str | None = None) -> AssignmentRequest:
+        """An administrator assigns `package` to `target` directly (adminAdd): no approval."""
+        justification = _clean(justification)
+        with self._transition() as step:
+            step.reader.check(admin, Action.MANAGE_REQUESTS)
+            now = self.clock.now()
+            row = step.reader.policy(policy.id).row
+            if row.access_package_id != package.id:
+                raise Refused(f"Policy {row.display_name!r} belongs to another access package "
+                              f"than {package.display_name!r}.")
+            start = start or now
+            end = end or _expiration(row, start)
+            if end is not None and end <= start:
+                raise Refused("The assignment would end before it starts.")
+            self._refuse_duplicate(target, row)
+            self._refuse_incompatible(step, target, row.access_package)
+            subject = _Subject(new_id(), ADMIN_ADD, row.access_package, row, target)
+            step.records.append(self._record(log.ADMIN_ASSIGNS, subject, now, log.user_initiator(admin),
+                                             justification=justification))
+            step.records.append(self._record(log.READY_TO_FULFILL, subject, now, log.APP_INITIATOR))
+            request = AssignmentRequest(
+                id=subject.request_id, access_package=package.id, assignment_policy=row.id,
+                request_type=ADMIN_ADD, requestor=admin.id, target=target.id,
+                justification=justification, created_date_time=now,
+                schedule_start=start, schedule_end=end)
+            request.assignment = self._deliver(step, subject, now, start, end)
+            _mark_delivered(request, now)
+            request.save(force_insert=True)
+            return request
+
+    # -- approval --------------------------------------------------------------------------
+
+    def approve(self, approver: User, request_id: str, justification: str | None = None) -> AssignmentRequest:
+        """The approver approves the current stage; the last stage's approval delivers."""
+        return self._decide(approver, request_id, justification, approve=True)
+
+    def deny(self, approver: User, request_id: str, justification: str | None = None) -> AssignmentRequest:
+        """The approver denies the request at its current stage."""
+        return self._decide(approver, request_id, justification, approve=False)
+
+    def _decide(self, approver: User, request_id: str, justification: str | None, approve: bool):
+        justification = _clean(justification)
+        verb = "approve" if approve else "deny"
+        with self._transition() as step:
+            now = self.clock.now()
+            request = _load_request(request_id)
+            if approver.id in (request.target_id, request.requestor_id):
+                raise Refused(f"{approver.display_name} cannot {verb} request {request.id}: "
+                              "nobody decides their own request.")
+            if request.state != "pendingApproval":
+                raise Refused(_why_not_pending(request, verb))
+            stage_number = request.current_stage
+            asked = set(RequestApprover.select(RequestApprover.stage_number).where(
+                (RequestApprover.request == request.id)
+                & (RequestApprover.approver == approver.id)).tuples())
+            if (stage_number,) not in asked:
+                if asked:
+                    raise Refused(f"{approver.display_name} cannot {verb} request {request.id}: their "
+                                  f"stage was already decided; it is now at stage {stage_number}.")
+                raise Refused(f"{approver.display_name} is not an approver of stage {stage_number} "
+                              f"of request {request.id}.")
+            policy = step.reader.policy(request.assignment_policy_id)
+            stage = policy.stages[stage_number - 1]
+            if stage.is_approver_justification_required and not justification:
+                raise Refused(f"Stage {stage_number} of policy {policy.row.display_name!r} requires "
+                              "the approver's justification.")
+            self._record_decision(request, stage_number, approver.id,
+                                  "Approve" if approve else "Deny", justification, now)
+            subject = _Subject(request.id, request.request_type, policy.row.access_package, policy.row,
+                               step.reader.user(request.target_id))
+            decided_by = log.user_initiator(approver)
+            if not approve:
+                step.records.append(self._record(log.DENY, subject, now, decided_by, stage=stage_number,
+                                                 justification=justification))
+                request.state, request.status, request.completed_date_time = "denied", "Denied", now
+                request.current_stage = None
+            elif stage_number < len(policy.stages):
+                step.records.append(self._record(log.STAGE_COMPLETED, subject, now, decided_by,
+                                                 stage=stage_number, justification=justification))
+                following = policy.stages[stage_number]
+                request.current_stage, request.stage_started_date_time = following.number, now
+                self._ask(step, subject, following.number,
+                          *step.reader.approvers.stage_approvers(following, subject.target), now)
+            else:
+                step.records.append(self._record(log.APPROVE, subject, now, decided_by, stage=stage_number,
+                                                 justification=justification))
+                step.records.append(self._record(log.READY_TO_FULFILL, subject, now, log.APP_INITIATOR))
+                start = now
+                end = _expiration(policy.row, start)
+                request.assignment = self._deliver(step, subject, now, start, end)
+                request.schedule_start, request.schedule_end = start, end
+                request.current_stage = None
+                _mark_delivered(request, now)
+            request.save(only=request.dirty_fields)
+            return request
+
+    @staticmethod
+    def _record_decision(request, stage_number, approver_id, result, justification, now) -> None:
+        try:
+            with db.atomic():  # a savepoint, so PostgreSQL's transaction survives the conflict
+                ApprovalDecision.insert(
+                    id=new_id(), request=request.id, stage_number=stage_number, approver=approver_id,
+                    review_result=result, justification=justification, reviewed_date_time=now).execute()
+        except peewee.IntegrityError:
+            raise Refused(f"Stage {stage_number} of request {request.id} was already decided.") from None
+
+    def _ask(self, step: _Step, subject: _Subject, stage_number: int, approver_ids: list[str],
+             fallback: bool, now: datetime) -> None:
+        if approver_ids:
+            RequestApprover.insert_many([
+                {"request": subject.request_id, "stage_number": stage_number, "approver": approver_id,
+                 "is_fallback": fallback} for approver_id in approver_ids]).execute()
+        for approver_id in approver_ids:
+            approver = step.reader.user(approver_id)
+            step.records.append(self._record(
+                log.ADD_APPROVER, subject, now, log.APP_INITIATOR, stage=stage_number,
+                extra=(("ApproverId", approver.id), ("ApproverUserPrincipalName", approver.user_principal_name),
+                       ("IsFallbackApprover", "true" if fallback else "false"))))
+
+    def pending_approvals(self, approver: User):
+        """Requests waiting for `approver`'s decision at their current stage, oldest first."""
+        return (AssignmentRequest.select()
+                .join(RequestApprover, on=((RequestApprover.request == AssignmentRequest.id)
+                                           & (RequestApprover.stage_number == AssignmentRequest.current_stage)))
+                .where((RequestApprover.approver == approver.id)
+                       & (AssignmentRequest.state == "pendingApproval")
+                       & (AssignmentRequest.target != approver.id))
+                .order_by(AssignmentRequest.created_date_time, AssignmentRequest.id))
+
+    # -- ending ----------------------------------------------------------------------------
+
+    def cancel(self, requestor: User, request_id: str) -> AssignmentRequest:
+        """The requestor withdraws a request that is still pending."""
+        with self._transition() as step:
+            now = self.clock.now()
+            request = _load_request(request_id)
+            if requestor.id != request.requestor_id:
+                raise Refused(f"Only the requestor can cancel request {request.id}.")
+            if request.state not in ("submitted", "pendingApproval"):
+                raise Refused(_why_not_pending(request, "cancel"))
+            policy = step.reader.policy(request.assignment_policy_id).row
+            subject = _Subject(request.id, request.request_type, policy.access_package, policy,
+                               step.reader.user(request.target_id))
+            step.records.append(self._record(log.CANCEL, subject, now, log.user_initiator(requestor)))
+            request.state, request.status, request.completed_date_time = "canceled", "Canceled", now
+            request.current_stage = None
+            request.save(only=request.dirty_fields)
+            return request
+
+    def remove_assignment(self, actor: User, assignment_id: str) -> AssignmentRequest:
+        """End an assignment: its target gives it up (userRemove, if the policy lets them) or
+        an administrator removes it (adminRemove). Returns the remove request."""
+        with self._transition() as step:
+            now = self.clock.now()
+            assignment = Assignment.get_or_none(Assignment.id == assignment_id)
+            if assignment is None:
+                raise NotFound(f"No assignment {assignment_id!r}.")
+            if assignment.state not in ACTIVE_ASSIGNMENT_STATES:
+                raise Refused(f"Assignment {assignment.id} has already ended ({assignment.status}).")
+            policy = step.reader.policy(assignment.assignment_policy_id).row
+            if actor.id == assignment.target_id:
+                if not policy.enable_targets_to_self_remove_access:
+                    raise Refused(f"Policy {policy.display_name!r} does not let users remove their "
+                                  "own access; ask an administrator.")
+                request_type = USER_REMOVE
+            else:
+                step.reader.check(actor, Action.MANAGE_REQUESTS)
+                request_type = ADMIN_REMOVE
+            return self._end(step, assignment, policy, request_type, actor, now, "Removed", now)
+
+    def _end(self, step: _Step, assignment: Assignment, policy: AssignmentPolicy, request_type: str,
+             actor: User | None, now: datetime, status: str, ended: datetime) -> AssignmentRequest:
+        target = step.reader.user(assignment.target_id)
+        subject = _Subject(new_id(), request_type, policy.access_package, policy, target)
+        request = AssignmentRequest(
+            id=subject.request_id, access_package=assignment.access_package_id,
+            assignment_policy=policy.id, request_type=request_type, requestor=actor.id if actor else None,
+            target=target.id, created_date_time=now, assignment=assignment.id)
+        _mark_delivered(request, now)
+        request.save(force_insert=True)
+        Assignment.update(state="expired", status=status, expired_date_time=ended).where(
+            Assignment.id == assignment.id).execute()
+        ResourceRoleAssignment.update(status="Removed").where(
+            ResourceRoleAssignment.assignment == assignment.id).execute()
+        initiator = log.user_initiator(actor) if actor else log.APP_INITIATOR
+        step.records.append(self._record(log.REMOVE_ASSIGNMENT, subject, now, initiator,
+                                         extra=(("AssignmentId", assignment.id),)))
+        for grant in step.reader.grants(assignment.access_package_id):
+            self._revoke(step, grant, target, now, subject.request_id)
+        return request
+
+    # -- due work --------------------------------------------------------------------------
+
+    def process_due(self, now: datetime | None = None) -> Processed:
+        """Time out stages nobody decided in time and end assignments past their end.
+        Running it again at the same moment does nothing."""
+        now = now or self.clock.now()
+        timed_out = sum(self._time_out(request_id, stage_number, now)
+                        for request_id, stage_number in _overdue_requests(now))
+        expired = 0
+        for assignment in (Assignment.select()
+                           .where(Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES)
+                                  & (Assignment.schedule_end <= now))
+                           .order_by(Assignment.schedule_end, Assignment.id)):
+            with self._transition() as step:
+                current = Assignment.get_or_none(Assignment.id == assignment.id)
+                if current is None or current.state not in ACTIVE_ASSIGNMENT_STATES:
+                    continue
+                policy = step.reader.policy(current.assignment_policy_id).row
+                self._end(step, current, policy, SYSTEM_REMOVE, None, now, "Expired", current.schedule_end)
+                expired += 1
+        return Processed(timed_out, expired)
+
+    def _time_out(self, request_id: str, stage_number: int, now: datetime) -> int:
+        with self._transition() as step:
+            request = AssignmentRequest.get_or_none(AssignmentRequest.id == request_id)
+            if request is None or request.state != "pendingApproval" or request.current_stage != stage_number:
+                return 0
+            try:
+                self._record_decision(request, stage_number, None, "TimedOut", None, now)
+            except Refused:
+                return 0
+            policy = step.reader.policy(request.assignment_policy_id).row
+            subject = _Subject(request.id, request.request_type, policy.access_package, policy,
+                               step.reader.user(request.target_id))
+            step.records.append(self._record(log.TIMED_OUT, subject, now, log.APP_INITIATOR,
+                                             stage=stage_number, result=log.TIMEOUT))
+            request.state, request.status, request.completed_date_time = "denied", "TimedOut", now
+            request.current_stage = None
+            request.save(only=request.dirty_fields)
+            return 1
+
+    # -- delivery and its directory side ---------------------------------------------------
+
+    def _deliver(self, step: _Step, subject: _Subject, now: datetime, start: datetime,
+                 end: datetime | None) -> str:
+        assignment_id = new_id()
+        target = subject.target
+        Assignment.insert(
+            id=assignment_id, access_package=subject.package.id, assignment_policy=subject.policy.id,
+            target=target.id, state="delivered", status="Delivered", schedule_start=start,
+            schedule_end=end, created_date_time=now).execute()
+        grants = step.reader.grants(subject.package.id)
+        if grants:
+            ResourceRoleAssignment.insert_many([
+                {"id": new_id(), "assignment": assignment_id, "role": grant.role_id, "scope": grant.scope_id,
+                 "target": target.id, "status": "Fulfilled", "created_date_time": now}
+                for grant in grants]).execute()
+        step.records.append(self._record(log.FULFILL, subject, now, log.user_initiator(target),
+                                         extra=(("AssignmentId", assignment_id),)))
+        for grant in grants:
+            self._grant(step, grant, target, now, subject.request_id)
+        return assignment_id
+
+    @staticmethod
+    def _grant(step: _Step, grant: _Grant, target: User, now: datetime, correlation_id: str) -> None:
+        if not grant.in_directory:
+            return
+        if grant.origin_system == AAD_GROUP:
+            added = db.execute(GroupMember.insert(group=grant.resource_origin_id, member=target.id)
+                               .on_conflict_ignore()).rowcount
+            if added:
+                step.records.append(log.record(
+                    log.ADD_GROUP_MEMBER, at=now, initiated_by=log.APP_INITIATOR, correlation_id=correlation_id,
+                    targets=log.group_targets(target, grant.resource_origin_id, grant.resource_name)))
+        elif grant.origin_system == AAD_APPLICATION:
+            added = db.execute(AppRoleAssignment.insert(
+                id=new_id(), principal=target.id, application=grant.resource_origin_id,
+                app_role=grant.app_role_id, created_date_time=now).on_conflict_ignore()).rowcount
+            if added:
+                step.records.append(_app_role_record(log.ADD_APP_ROLE_ASSIGNMENT, grant, target, now,
+                                                     log.APP_INITIATOR, correlation_id))
+
+    @staticmethod
+    def _revoke(step: _Step, grant: _Grant, target: User, now: datetime, correlation_id: str) -> None:
+        if not grant.in_directory or _granted_elsewhere(grant, target):
+            return
+        if grant.origin_system == AAD_GROUP:
+            removed = GroupMember.delete().where((GroupMember.group == grant.resource_origin_id)
+                                                 & (GroupMember.member == target.id)).execute()
+            if removed:
+                step.records.append(log.record(
+                    log.REMOVE_GROUP_MEMBER, at=now, initiated_by=log.APP_INITIATOR,
+                    correlation_id=correlation_id,
+                    targets=log.group_targets(target, grant.resource_origin_id, grant.resource_name)))
+        elif grant.origin_system == AAD_APPLICATION:
+            role = (AppRoleAssignment.app_role == grant.app_role_id) if grant.app_role_id \
+                else AppRoleAssignment.app_role.is_null()
+            removed = AppRoleAssignment.delete().where(
+                (AppRoleAssignment.principal == target.id)
+                & (AppRoleAssignment.application == grant.resource_origin_id) & role).execute()
+            if removed:
+                step.records.append(_app_role_record(log.REMOVE_APP_ROLE_ASSIGNMENT, grant, target, now,
+                                                     log.APP_INITIATOR, correlation_id))
+
+    # -- checks and records ----------------------------------------------------------------
+
+    @staticmethod
+    def _only_policy(requestor: User, package: AccessPackage) -> AssignmentPolicy:
+        choices = list(requestable_policies(requestor).where(AssignmentPolicy.access_package == package.id))
+        if len(choices) == 1:
+            return choices[0]
+        if choices:
+            names = ", ".join(repr(choice.display_name) for choice in choices)
+            raise Refused(f"Access package {package.display_name!r} has several policies "
+                          f"{requestor.display_name} can request through: choose one of {names}.")
+        policies = list(AssignmentPolicy.select(AssignmentPolicy, AccessPackage).join(AccessPackage)
+                        .where(AssignmentPolicy.access_package == package.id)
+                        .order_by(AssignmentPolicy.display_name))
+        if not policies:
+            raise Refused(f"Access package {package.display_name!r} has no assignment policy.")
+        raise Refused(why_cannot_request(requestor, policies[0]) if len(policies) == 1 else
+                      f"{requestor.display_name} cannot request access package {package.display_name!r} "
+                      "through any of its policies.")
+
+    @staticmethod
+    def _refuse_duplicate(target: User, policy: AssignmentPolicy) -> None:
+        same = ((Assignment.target == target.id) & (Assignment.access_package == policy.access_package_id)
+                & (Assignment.assignment_policy == policy.id))
+        if Assignment.select().where(same & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES)).exists():
+            raise Refused(f"{target.display_name} already has access package "
+                          f"{policy.access_package.display_name!r} through policy {policy.display_name!r}.")
+        if AssignmentRequest.select().where(
+                (AssignmentRequest.target == target.id)
+                & (AssignmentRequest.access_package == policy.access_package_id)
+                & (AssignmentRequest.assignment_policy == policy.id)
+                & AssignmentRequest.state.in_(PENDING_REQUEST_STATES)).exists():
+            raise Refused(f"{target.display_name} already has a pending request for access package "
+                          f"{policy.access_package.display_name!r} through policy {policy.display_name!r}.")
+
+    @staticmethod
+    def _refuse_incompatible(step: _Step, target: User, package: AccessPackage) -> None:
+        incompatible = step.reader.incompatible(package.id)
+        if not incompatible:
+            return
+        held = (AccessPackage.select(AccessPackage.display_name).join(Assignment)
+                .where((Assignment.target == target.id) & Assignment.access_package.in_(sorted(incompatible))
+                       & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES))
+                .order_by(AccessPackage.display_name).first())
+        if held is not None:
+            raise Refused(f"{target.display_name} holds access package {held.display_name!r}, which is "
+                          f"incompatible with {package.display_name!r} (separation of duties).")
+
+    @staticmethod
+    def _record(activity, subject: _Subject, at: datetime, initiator: dict, *, stage: int | None = None,
+                justification: str | None = None, result: str = log.SUCCESS, extra=()) -> dict:
+        details = [("RequestId", subject.request_id), ("PolicyId", subject.policy.id),
+                   ("AccessPackageId", subject.package.id), ("RequestType", subject.request_type)]
+        if stage is not None:
+            details.append(("Stage", str(stage)))
+        if justification:
+            details.append(("Justification", justification))
+        details.extend(extra)
+        return log.record(
+            activity, at=at, initiated_by=initiator, correlation_id=subject.request_id, details=details,
+            result=result, targets=log.request_targets(
+                package_id=subject.package.id, package_name=subject.package.display_name,
+                policy_id=subject.policy.id, policy_name=subject.policy.display_name,
+                request_id=subject.request_id, target=subject.target))
+
+
+def _app_role_record(activity, grant: _Grant, target: User, now: datetime, initiator: dict,
+                     correlation_id: str | None) -> dict:
+    return log.record(activity, at=now, initiated_by=initiator, correlation_id=correlation_id,
+                      targets=log.app_role_targets(
+                          target, application_id=grant.resource_origin_id,
+                          application_name=grant.resource_name, app_role_id=grant.app_role_id,
+                          app_role_value=grant.app_role_value, app_role_name=grant.role_name))
+
+
+def _granted_elsewhere(grant: _Grant, target: User) -> bool:
+    """Whether another active assignment of `target` still grants the same group membership
+    or app role (the ending assignment is already marked ended)."""
+    same = (Resource.origin_system == grant.origin_system) & (Resource.origin_id == grant.resource_origin_id)
+    if grant.origin_system == AAD_APPLICATION:
+        same &= ResourceRole.origin_id == grant.role_origin_id
+    return (ResourceRoleAssignment.select()
+            .join(Assignment).switch(ResourceRoleAssignment).join(ResourceRole).join(Resource)
+            .where((ResourceRoleAssignment.target == target.id)
+                   & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES) & same)
+            .exists())
+
+
+def _overdue_requests(now: datetime) -> list[tuple[str, int]]:
+    """(request id, stage number) of pending requests whose current stage ran out."""
+    durations = [duration for (duration,) in ApprovalStage.select(
+        ApprovalStage.duration_before_automatic_denial).distinct().tuples()]
+    if not durations:
+        return []
+    overdue = None
+    for duration in durations:
+        condition = ((ApprovalStage.duration_before_automatic_denial == duration)
+                     & (AssignmentRequest.stage_started_date_time <= shift(now, duration, -1)))
+        overdue = condition if overdue is None else overdue | condition
+    return list(AssignmentRequest
+                .select(AssignmentRequest.id, AssignmentRequest.current_stage)
+                .join(ApprovalStage, on=((ApprovalStage.policy == AssignmentRequest.assignment_policy)
+                                         & (ApprovalStage.stage_number == AssignmentRequest.current_stage)))
+                .where((AssignmentRequest.state == "pendingApproval") & overdue)
+                .order_by(AssignmentRequest.stage_started_date_time, AssignmentRequest.id)
+                .tuples())
+
+
+def _expiration(policy: AssignmentPolicy, start: datetime) -> datetime | None:
+    if policy.expiration_type == "afterDuration" and policy.expiration_duration:
+        return shift(start, policy.expiration_duration)
+    if policy.expiration_type == "afterDateTime":
+        return policy.expiration_end_date_time
+    return None
+
+
+def _mark_delivered(request: AssignmentRequest, now: datetime) -> None:
+    request.state, request.status, request.completed_date_time = "delivered", "Delivered", now
+
+
+def _load_request(request_id: str) -> AssignmentRequest:
+    request = AssignmentRequest.get_or_none(AssignmentRequest.id == request_id.strip().lower())
+    if request is None:
+        raise NotFound(f"No request {request_id!r}.")
+    return request
+
+
+def _why_not_pending(request: AssignmentRequest, verb: str) -> str:
+    if request.status == "TimedOut":
+        return f"Request {request.id} timed out: it can no longer be decided or canceled."
+    if request.state == "canceled":
+        return f"Request {request.id} was canceled: there is nothing left to {verb}."
+    if request.state in ("delivered", "denied") and request.request_type == USER_ADD \
+            and ApprovalDecision.select().where(ApprovalDecision.request == request.id).exists():
+        return f"Request {request.id} was already decided ({request.status}): it cannot be changed."
+    return f"Request {request.id} is {request.state}: there is nothing to {verb}."
+
+
+def _clean(text: str | None) -> str | None:
+    text = (text or "").strip()
+    return text or None
