@@ -5,8 +5,14 @@ loads a whole report into memory. Rows are tuples of Python values in column ord
 str, int, float, bool, aware UTC datetime, or None; JSON columns hold the JSON text.
 """
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Iterator
+
+from peewee import Ordering
+
+from desktop.audit_record import format_time
+from desktop.permissions import Action, require
 
 
 class ColumnType(StrEnum):
@@ -49,3 +55,117 @@ class Report:
 
     def column_index(self, key: str) -> int:
         return next(i for i, column in enumerate(self.columns) if column.key == key)
+
+    # The Graph resource `documents()` yields ("directoryAudit", "accessPackageAssignment",
+    # ...), or None when the JSON export writes rows keyed by column.
+    graph_type: str | None = None
+
+    def documents(self) -> Iterator[dict]:
+        """Every row as a JSON-ready dict, streamed in the report's own order: by default
+        keyed by column key with times as Graph text; Graph-shaped reports override it."""
+        keys = [column.key for column in self.columns]
+        for row in self.iterate():
+            yield {key: format_time(value) if isinstance(value, datetime) else value
+                   for key, value in zip(keys, row)}
+
+
+@dataclass(frozen=True)
+class TreeNode:
+    """A parent row and the rows it groups (empty when there is nothing to expand)."""
+
+    row: tuple
+    children: tuple[tuple, ...] = ()
+
+
+class QueryReport(Report):
+    """A report answered by one peewee query.
+
+    Subclasses give the filtered query (`query`), the SQL expression behind every column
+    (`sort_expressions`), their own order (`default_order`), a unique tie-breaker
+    (`unique_key`) and the conversion of fetched records into rows (`rows`). Columns whose
+    cells join several values ("; ") name the columns of their details in `detail_columns`
+    and answer `details(row, column_key)`.
+    """
+
+    # Past this offset a page that lies in the second half is read backwards from the end,
+    # so "jump to the last row" costs as much as the first page.
+    REVERSE_AFTER = 1000
+    BATCH = 500
+    detail_columns: dict[str, tuple[Column, ...]] = {}
+
+    def query(self):
+        raise NotImplementedError
+
+    def sort_expressions(self) -> dict:
+        raise NotImplementedError
+
+    def default_order(self) -> list[tuple[object, bool]]:
+        """(expression, descending) pairs; the last one must be unique."""
+        return [(self.unique_key(), False)]
+
+    def unique_key(self):
+        raise NotImplementedError
+
+    def rows(self, records: list) -> list[tuple]:
+        raise NotImplementedError
+
+    def details(self, row: tuple, column_key: str) -> list[tuple]:
+        """The values joined in a multi-valued cell, one row per value."""
+        raise KeyError(column_key)
+
+    def count(self) -> int:
+        return self.query().count()
+
+    def page(self, offset: int, limit: int, sort_key: str | None = None,
+             descending: bool = False) -> list[tuple]:
+        order = self._order(sort_key, descending)
+        if offset > self.REVERSE_AFTER:
+            total = self.count()
+            if offset * 2 > total:
+                end = min(offset + limit, total)
+                if end <= offset:
+                    return []
+                records = list(self._ordered(order, reverse=True).offset(total - end).limit(end - offset))
+                records.reverse()
+                return self.rows(records)
+        return self.rows(list(self._ordered(order).offset(offset).limit(limit)))
+
+    def iterate(self, sort_key: str | None = None, descending: bool = False) -> Iterator[tuple]:
+        batch = []
+        for record in self._ordered(self._order(sort_key, descending)).iterator():
+            batch.append(record)
+            if len(batch) == self.BATCH:
+                yield from self.rows(batch)
+                batch = []
+        if batch:
+            yield from self.rows(batch)
+
+    def _order(self, sort_key: str | None, descending: bool) -> list[tuple[object, bool]]:
+        if sort_key is None:
+            return [(expression, desc != descending) for expression, desc in self.default_order()]
+        expressions = self.sort_expressions()
+        if sort_key not in expressions:
+            raise ValueError(f"{type(self).__name__} has no column {sort_key!r} to sort by")
+        unique = self.unique_key()
+        order = [(expressions[sort_key], descending)]
+        if expressions[sort_key] is not unique:
+            order.append((unique, descending))
+        return order
+
+    def _ordered(self, order: list[tuple[object, bool]], reverse: bool = False):
+        # Ordering (not .asc()/.desc()) so correlated subqueries can be sort keys too.
+        return self.query().order_by(*[
+            Ordering(expression, "DESC" if desc != reverse else "ASC") for expression, desc in order])
+
+
+def authorize(actor, action: Action) -> None:
+    """Refuse (Forbidden) when an acting user is given and lacks the role for `action`;
+    without one the caller is the operator of the local database."""
+    if actor is not None:
+        require(actor, action)
+
+
+def joined(values) -> str | None:
+    """Several values of a cell as one text ("; " between them), None when there are none."""
+    values = [value for value in values if value]
+    return "; ".join(values) if values else None
