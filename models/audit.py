@@ -39,6 +39,10 @@ class AuditEvent(BaseModel):
     target_name_key = CharField(max_length=256, null=True, index=True)
     additional_details = JSONField(default=list)
     access_package_id = GuidField(null=True, index=True)
+    # Tamper evidence (desktop.audit_chain): the hash of this record's Graph document, and
+    # that hash chained to the previous record's chain hash.
+    content_hash = CharField(max_length=64, null=True)
+    chain_hash = CharField(max_length=64, null=True)
 
     class Meta:
         indexes = ((("category", "activity_date_time"), False),)

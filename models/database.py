@@ -17,10 +17,11 @@ import peewee
 import platformdirs
 
 from models import ALL_MODELS, SchemaInfo, db
+from models.audit_chain import GENESIS, HEAD_KEY
 from models.errors import DatabaseOpenError
 from models.migrations import registered_migrations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APP_NAME = "EntitlementDesk"
 ENV_VARIABLE = "ENTITLEMENT_DESK_DB"
 BUSY_TIMEOUT_SECONDS = 10
@@ -154,6 +155,7 @@ def _prepare_schema(location: DatabaseLocation) -> None:
             db.create_tables(ALL_MODELS)
             SchemaInfo.create(key="schema_version", value=str(SCHEMA_VERSION))
             SchemaInfo.create(key="created", value=datetime.now(timezone.utc).isoformat())
+            SchemaInfo.create(key=HEAD_KEY, value=GENESIS)
         return
     if SchemaInfo._meta.table_name not in tables:
         raise DatabaseOpenError(

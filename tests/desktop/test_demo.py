@@ -11,7 +11,7 @@ from models import (
     ALL_MODELS, AccessPackage, ApprovalStage, AssignmentPolicy, ConnectedOrganization,
     IncompatibleAccessPackage, User,
 )
-from models.database import close_database, open_database
+from models.database import SCHEMA_VERSION, close_database, open_database
 from models.policy import ALLOWED_TARGET_SCOPES
 
 NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
@@ -90,7 +90,7 @@ def test_cli_demo_then_info_shows_the_counts(tmp_path, capsys):
     assert main(["--db", path, "demo", "--size", "small"]) == 0
     assert main(["--db", path, "info"]) == 0
     out = capsys.readouterr().out
-    assert "schema version  1" in out
+    assert f"schema version  {SCHEMA_VERSION}" in out
     users = next(line for line in out.splitlines() if line.startswith("user "))
     assert int(users.split()[-1].replace(",", "")) > 450
 
