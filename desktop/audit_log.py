@@ -7,8 +7,9 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from desktop import audit_chain
 from desktop.audit_record import event_fields
-from models import AuditEvent, User, new_id
+from models import User, new_id
 
 ENTITLEMENT_MANAGEMENT = "EntitlementManagement"
 USER_MANAGEMENT = "UserManagement"
@@ -144,11 +145,6 @@ def app_role_targets(user: User, *, application_id: str, application_name: str,
     ]
 
 
-_ROWS_PER_INSERT = 400  # well under SQLite's bound-variable limit at 22 columns a row
-
-
 def write_records(documents: list[dict]) -> None:
-    """Insert the documents in order (their AuditEvent.seq follows the list)."""
-    rows = [event_fields(document) for document in documents]
-    for start in range(0, len(rows), _ROWS_PER_INSERT):
-        AuditEvent.insert_many(rows[start:start + _ROWS_PER_INSERT]).execute()
+    """Append the documents to the audit chain in order (their AuditEvent.seq follows the list)."""
+    audit_chain.append(event_fields(document) for document in documents)
