@@ -36,6 +36,7 @@ class Action(StrEnum):
     MANAGE_REQUESTS = "manage requests and assignments"
     DOWNLOAD = "download reports"
     VIEW_WORKBOOKS = "view workbooks"
+    MANAGE_DATABASE_LOGINS = "bind database logins to directory users"
 
 
 _GOVERNANCE = frozenset({IDENTITY_GOVERNANCE_ADMINISTRATOR, GLOBAL_ADMINISTRATOR})
@@ -51,6 +52,7 @@ ALLOWED_ROLES: dict[Action, frozenset[str]] = {
     Action.MANAGE_REQUESTS: _GOVERNANCE,
     Action.DOWNLOAD: _GOVERNANCE,
     Action.VIEW_WORKBOOKS: _MONITORING,
+    Action.MANAGE_DATABASE_LOGINS: frozenset({GLOBAL_ADMINISTRATOR}),
 }
 ADMINISTRATOR_ROLES = _GOVERNANCE | _MONITORING
 

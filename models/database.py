@@ -21,7 +21,7 @@ from models.audit_chain import GENESIS, HEAD_KEY
 from models.errors import DatabaseOpenError
 from models.migrations import registered_migrations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APP_NAME = "EntitlementDesk"
 ENV_VARIABLE = "ENTITLEMENT_DESK_DB"
 BUSY_TIMEOUT_SECONDS = 10
@@ -185,7 +185,7 @@ def migrate(location: DatabaseLocation, from_version: int,
     for version in range(from_version + 1, to_version + 1):
         with db.atomic():
             steps[version](db)
-            SchemaInfo.replace(key="schema_version", value=str(version)).execute()
+            SchemaInfo.put("schema_version", str(version))
     return backup
 
 

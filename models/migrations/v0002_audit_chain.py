@@ -21,4 +21,4 @@ def upgrade(database) -> None:
         head = chain_hash(head, content)
         (AuditEvent.update(content_hash=content, chain_hash=head)
          .where(AuditEvent.seq == row["seq"]).execute())
-    SchemaInfo.replace(key=HEAD_KEY, value=head).execute()
+    SchemaInfo.put(HEAD_KEY, head)

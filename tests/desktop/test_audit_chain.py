@@ -11,7 +11,7 @@ from desktop.audit_record import event_fields
 from desktop.cli import main
 from models import AuditEvent, SchemaInfo, db
 from models.audit_chain import HEAD_KEY
-from models.database import close_database, open_database, schema_version
+from models.database import SCHEMA_VERSION, close_database, open_database, schema_version
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 T0 = datetime(2026, 2, 1, 8, 0, tzinfo=timezone.utc)
@@ -129,7 +129,7 @@ def test_version_1_database_is_chained_by_the_migration(tmp_path):
                  f"Old step {number}"))
     open_database(path)
     try:
-        assert schema_version() == 2
+        assert schema_version() == SCHEMA_VERSION
         report = verify()
         assert report.intact and report.checked == 3
     finally:
