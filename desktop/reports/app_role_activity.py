@@ -90,6 +90,8 @@ class AppRoleActivityReport(AuditQueryReport):
     one when None), optionally without the changes entitlement management made."""
 
     name = "Application role assignment activity"
+    # The workbooks' viewers may export what they see, as Azure Monitor lets them.
+    download_action = Action.VIEW_WORKBOOKS
     columns = (
         Column("date", "Date and Time", ColumnType.DATETIME),
         Column("activity", "Activity"),

@@ -49,7 +49,7 @@ class AssignmentsReport(QueryReport):
         self.package = package
         self.state = key
         if package is None:
-            self.name = "Assignments (all access packages)"
+            self.name = "All access package assignments"
             self.columns = PACKAGE_COLUMNS + ASSIGNMENT_COLUMNS
         else:
             self.name = f"Assignments of {package.display_name}"

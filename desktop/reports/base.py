@@ -56,6 +56,9 @@ class Report:
     def column_index(self, key: str) -> int:
         return next(i for i, column in enumerate(self.columns) if column.key == key)
 
+    # What an acting user needs to save the report to a file.
+    download_action: Action = Action.DOWNLOAD
+
     # The Graph resource `documents()` yields ("directoryAudit", "accessPackageAssignment",
     # ...), or None when the JSON export writes rows keyed by column.
     graph_type: str | None = None

@@ -32,6 +32,8 @@ class PackageActivityReport(AuditQueryReport):
     """The records of one access package (of every package when None) in a range ending at `now`."""
 
     name = "Access package activity"
+    # The workbooks' viewers may export what they see, as Azure Monitor lets them.
+    download_action = Action.VIEW_WORKBOOKS
     columns = (
         Column("time", "Time", ColumnType.DATETIME),
         Column("access_package_id", "AccessPackageId"),
