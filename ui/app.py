@@ -1,0 +1,174 @@
+"""`entitlement-desk`: the Qt client's entry point.
+
+`--db PATH|URL` means what it means for the CLI. `--demo` opens the demo tenant, a
+`demo.db` beside the default database, building it first (in the background, with a
+progress dialog) when it does not exist yet. A database that cannot be opened is a dialog
+with the reason; an unexpected exception is the crash dialog, never a bare traceback.
+"""
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QStyleFactory
+
+from desktop.demo import SIZES, build_demo
+from desktop.errors import DeskError
+from models.database import ENV_VARIABLE, close_database, default_database_path, open_database
+from ui import resources
+from ui.dialogs import messages
+from ui.dialogs.crash import CrashReporter
+from ui.jobs import JobContext, run_with_progress
+from ui.main_window import MainWindow
+
+ORGANIZATION = "EntitlementDesk"
+APPLICATION = "Entitlement Desk"
+EXIT_CANNOT_OPEN = 2
+EXIT_CANCELLED = 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="entitlement-desk",
+        description="Reports, audit logs and spreadsheets for Microsoft Entra entitlement management.")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument(
+        "--db", metavar="PATH|URL",
+        help=f"database file or URL (sqlite:///PATH, postgresql://USER@HOST/DB); default: ${ENV_VARIABLE}, "
+             "else a file in the user data folder")
+    source.add_argument("--demo", action="store_true",
+                        help="open the demo tenant (built on first use, beside the default database)")
+    parser.add_argument("--size", choices=sorted(SIZES), default="small",
+                        help="demo tenant size (with --demo; default: small)")
+    return parser
+
+
+def configure_application(app: QApplication) -> None:
+    """Names (for QSettings), style and icon; follows the system palette, dark mode included."""
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName(APPLICATION)
+    app.setDesktopFileName("entitlement-desk")
+    if app.style().name().lower() != "fusion" and "Fusion" in QStyleFactory.keys():
+        # Fusion draws every widget from the palette, so light and dark schemes both read well.
+        app.setStyle("Fusion")
+    app.setStyleSheet(resources.style_sheet())
+    app.setWindowIcon(QIcon(str(resources.path("app-icon.svg"))))
+
+
+def demo_database_path(size: str) -> Path:
+    name = "demo.db" if size == "small" else f"demo-{size}.db"
+    return default_database_path().with_name(name)
+
+
+class Startup(QObject):
+    """Opens the database (building the demo first when asked) and then the main window."""
+
+    window_ready = Signal(object)  # the MainWindow
+    gave_up = Signal(int)  # exit code
+
+    def __init__(self, args: argparse.Namespace, parent: QObject | None = None):
+        super().__init__(parent)
+        self.args = args
+        self.window: MainWindow | None = None
+        self.job = None
+
+    def begin(self) -> None:
+        if not self.args.demo:
+            self._open(self.args.db)
+            return
+        target = demo_database_path(self.args.size)
+        if target.exists():
+            self._open(target)
+        else:
+            self._build_demo(target)
+
+    def _open(self, target) -> None:
+        try:
+            location = open_database(target)
+        except DeskError as error:
+            messages.inform(None, "Cannot open the database", str(error), icon=messages.Icon.Critical)
+            self.gave_up.emit(EXIT_CANNOT_OPEN)
+            return
+        self.window = MainWindow(location)
+        self.window.show()
+        self.window_ready.emit(self.window)
+
+    def _build_demo(self, target: Path) -> None:
+        # Built under another name and renamed when complete: a cancelled or failed build
+        # never leaves a half tenant where the next start would open it.
+        partial = target.with_name(target.name + ".partial")
+        _remove_database_files(partial)
+        try:
+            open_database(partial)
+        except DeskError as error:
+            messages.inform(None, "Cannot build the demo tenant", str(error), icon=messages.Icon.Critical)
+            self.gave_up.emit(EXIT_CANNOT_OPEN)
+            return
+        size = self.args.size
+
+        def work(context: JobContext) -> None:
+            build_demo(size, progress=lambda phase, done, total: context.progress(done, total, phase),
+                       cancelled=context.cancelled)
+
+        self.job = run_with_progress(None, "Entitlement Desk", f"Building the {size} demo tenant…", work)
+
+        def succeeded(_result) -> None:
+            close_database()
+            os.replace(partial, target)
+            _remove_database_files(partial)
+            self._open(target)
+
+        def cancelled() -> None:
+            close_database()
+            _remove_database_files(partial)
+            self.gave_up.emit(EXIT_CANCELLED)
+
+        def failed(error: BaseException) -> None:
+            close_database()
+            _remove_database_files(partial)
+            if not isinstance(error, DeskError):
+                sys.excepthook(type(error), error, error.__traceback__)  # a bug: the crash dialog
+                self.gave_up.emit(EXIT_CANNOT_OPEN)
+                return
+            messages.inform(None, "Cannot build the demo tenant", str(error), icon=messages.Icon.Critical)
+            self.gave_up.emit(EXIT_CANNOT_OPEN)
+
+        self.job.succeeded.connect(succeeded)
+        self.job.cancelled.connect(cancelled)
+        self.job.failed.connect(failed)
+
+
+def _remove_database_files(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    configure_application(app)
+    CrashReporter().install()
+    # The progress dialog of a demo build may be the only window for a while.
+    app.setQuitOnLastWindowClosed(False)
+    startup = Startup(args)
+    startup.window_ready.connect(lambda _window: app.setQuitOnLastWindowClosed(True))
+    exit_code = 0
+
+    def give_up(code: int) -> None:
+        nonlocal exit_code
+        exit_code = code
+        app.exit(code)
+
+    startup.gave_up.connect(give_up)
+    QTimer.singleShot(0, startup.begin)
+    result = app.exec()
+    QThreadPool.globalInstance().waitForDone()
+    close_database()
+    return exit_code or result
+
+
+def run() -> None:
+    sys.exit(main())

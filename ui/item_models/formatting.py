@@ -1,0 +1,33 @@
+"""How report values read on screen: local times, Yes/No, grouped numbers.
+
+The database and the exports keep UTC; only the screen shows the admin's local time.
+"""
+from datetime import datetime
+
+from PySide6.QtCore import QLocale, Qt
+
+from desktop.reports.base import ColumnType
+
+# Long JSON documents are cut on screen; the full text stays under UserRole.
+JSON_DISPLAY_LIMIT = 300
+
+
+def display_text(value, column_type: ColumnType) -> str:
+    if value is None:
+        return ""
+    if column_type == ColumnType.DATETIME and isinstance(value, datetime):
+        return value.astimezone().strftime("%Y-%m-%d %H:%M")
+    if column_type == ColumnType.BOOLEAN or isinstance(value, bool):
+        return "Yes" if value else "No"
+    if column_type == ColumnType.NUMBER and isinstance(value, (int, float)):
+        return QLocale().toString(value) if isinstance(value, int) else QLocale().toString(value, "f", 2)
+    text = str(value)
+    if column_type == ColumnType.JSON and len(text) > JSON_DISPLAY_LIMIT:
+        return text[:JSON_DISPLAY_LIMIT] + "…"
+    return text
+
+
+def alignment(column_type: ColumnType) -> Qt.AlignmentFlag:
+    if column_type == ColumnType.NUMBER:
+        return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+    return Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter

@@ -1,0 +1,158 @@
+"""A table model over a Report: rows are fetched in pages from SQL as they are painted.
+
+Nothing loads the whole report. `rowCount` is the report's `count()`; `data()` for a row
+not yet cached asks `report.page()` for the page around it and keeps a bounded number of
+pages (least recently used go first). Sorting by a header asks the database for another
+order; a new filter is a new report (`set_report`), which resets the model.
+"""
+from collections import OrderedDict
+
+import peewee
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+from desktop.reports.base import Column, Report
+from ui.item_models.formatting import alignment, display_text
+
+PAGE_SIZE = 200
+CACHED_PAGES = 32  # 6,400 rows: a few screens either side of every view on the report
+
+
+class ReportTableModel(QAbstractTableModel):
+    # A query failed (database gone, locked, damaged): the message is fit to show.
+    query_failed = Signal(str)
+
+    def __init__(self, report: Report | None = None, parent=None, *, page_size: int = PAGE_SIZE,
+                 cached_pages: int = CACHED_PAGES):
+        super().__init__(parent)
+        self._page_size = page_size
+        self._cached_pages = cached_pages
+        self._pages: OrderedDict[int, list[tuple]] = OrderedDict()
+        self._report: Report | None = None
+        self._count = 0
+        self._sort_key: str | None = None
+        self._descending = False
+        self._failed = False
+        if report is not None:
+            self.set_report(report)
+
+    # -- the report ---------------------------------------------------------------------
+    def report(self) -> Report | None:
+        return self._report
+
+    def columns(self) -> tuple[Column, ...]:
+        return self._report.columns if self._report is not None else ()
+
+    def sort_key(self) -> str | None:
+        return self._sort_key
+
+    def descending(self) -> bool:
+        return self._descending
+
+    def set_report(self, report: Report | None) -> None:
+        """Show another report (a changed filter); the current sort carries over when the
+        new report has the same column."""
+        self.beginResetModel()
+        self._report = report
+        if report is None or self._sort_key not in {c.key for c in report.columns}:
+            self._sort_key, self._descending = None, False
+        self._reload()
+        self.endResetModel()
+
+    def refresh(self) -> None:
+        """Count and fetch again: the data under the same report changed."""
+        self.beginResetModel()
+        self._reload()
+        self.endResetModel()
+
+    def _reload(self) -> None:
+        self._pages.clear()
+        self._failed = False
+        self._count = 0
+        if self._report is not None:
+            try:
+                self._count = self._report.count()
+            except peewee.DatabaseError as error:
+                self._fail(error)
+
+    # -- rows -----------------------------------------------------------------------------
+    def row_values(self, row: int) -> tuple | None:
+        """The raw values of one row, fetching its page when needed."""
+        if not 0 <= row < self._count:
+            return None
+        number, offset = divmod(row, self._page_size)
+        page = self._pages.get(number)
+        if page is None:
+            page = self._fetch(number)
+        else:
+            self._pages.move_to_end(number)
+        return page[offset] if offset < len(page) else None
+
+    def value(self, row: int, key: str):
+        values = self.row_values(row)
+        return None if values is None else values[self._report.column_index(key)]
+
+    def _fetch(self, number: int) -> list[tuple]:
+        if self._failed:
+            return []
+        try:
+            page = self._report.page(number * self._page_size, self._page_size,
+                                     self._sort_key, self._descending)
+        except peewee.DatabaseError as error:
+            self._fail(error)
+            return []
+        self._pages[number] = page
+        while len(self._pages) > self._cached_pages:
+            self._pages.popitem(last=False)
+        return page
+
+    def _fail(self, error: Exception) -> None:
+        # Reported once per load: a paint would otherwise ask again for every row.
+        self._failed = True
+        self.query_failed.emit(f"The database could not be read: {error}")
+
+    # -- QAbstractItemModel -----------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else self._count
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.columns())
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        column = self.columns()[index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return alignment(column.type)
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.UserRole):
+            return None
+        values = self.row_values(index.row())
+        if values is None:
+            return None
+        value = values[index.column()]
+        if role == Qt.ItemDataRole.UserRole:
+            return value
+        return display_text(value, column.type)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns()):
+            return None
+        column = self.columns()[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.title
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return alignment(column.type)
+        if role == Qt.ItemDataRole.UserRole:
+            return column.key
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Order by the column in SQL; a column of -1 restores the report's own order."""
+        key = self.columns()[column].key if 0 <= column < len(self.columns()) else None
+        descending = key is not None and order == Qt.SortOrder.DescendingOrder
+        if (key, descending) == (self._sort_key, self._descending):
+            return
+        self.beginResetModel()
+        self._sort_key, self._descending = key, descending
+        self._pages.clear()
+        self._failed = False
+        self.endResetModel()

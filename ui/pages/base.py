@@ -1,0 +1,81 @@
+"""What every page shares: the acting administrator, the downloader, a status line; and
+the two pages that stand in for one the admin cannot use yet."""
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from models import User
+
+
+@dataclass(frozen=True)
+class PageContext:
+    actor: User | None  # the acting (signed-in) administrator
+    downloader: object  # ui.dialogs.download.Downloader
+
+
+class Page(QWidget):
+    """A navigation entry's content. `status_changed` carries the row counts of the table
+    in view, for the main window's status bar."""
+
+    status_changed = Signal(str)
+
+    def __init__(self, context: PageContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.context = context
+
+    def reload(self) -> None:
+        """Read the data again (after an import, or when the admin presses F5)."""
+
+    def current_status(self) -> str:
+        """The status line of the table in view."""
+        return ""
+
+
+def page_title(text: str, subtitle: str | None = None) -> QWidget:
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(0)
+    title = QLabel(text)
+    title.setObjectName("pageTitle")
+    layout.addWidget(title)
+    if subtitle:
+        sub = QLabel(subtitle)
+        sub.setObjectName("pageSubtitle")
+        sub.setWordWrap(True)
+        layout.addWidget(sub)
+    box.title_label = title
+    return box
+
+
+class NoticePage(Page):
+    """A page that only explains: why it is unavailable, or that it comes later."""
+
+    def __init__(self, context: PageContext, title: str, text: str, parent: QWidget | None = None):
+        super().__init__(context, parent)
+        layout = QVBoxLayout(self)
+        heading = QLabel(title)
+        heading.setObjectName("noticeTitle")
+        heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.text_label = QLabel(text)
+        self.text_label.setObjectName("notice")
+        self.text_label.setWordWrap(True)
+        self.text_label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.text_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addStretch(1)
+        layout.addWidget(heading)
+        layout.addWidget(self.text_label)
+        layout.addStretch(2)
+
+
+def unavailable_page(context: PageContext, title: str, reason: str) -> NoticePage:
+    return NoticePage(context, f"{title} is not available",
+                      f"{reason}\n\nChoose another acting administrator in the Account menu, "
+                      "or ask a Global Administrator for the role.")
+
+
+def coming_later_page(context: PageContext, title: str, what: str) -> NoticePage:
+    return NoticePage(context, title,
+                      f"{what}\n\nThis page is coming in a later release of Entitlement Desk; "
+                      "nothing here works yet.")

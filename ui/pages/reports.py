@@ -1,0 +1,182 @@
+"""Reports: "Access packages for a user" (Can request / Assigned, with the policies and
+resource roles behind the selected row) and "Resource assignments for a user" (a tree: a
+resource reached through two or more packages expands into one row per package)."""
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView, QFrame, QHBoxLayout, QLabel, QPushButton, QSplitter, QTableWidget,
+    QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget,
+)
+
+from desktop.reports.user_packages import AssignedPackagesReport, CanRequestReport
+from desktop.reports.user_resources import ResourceAssignmentsReport
+from models import User
+from ui.dialogs import user_picker
+from ui.item_models.formatting import display_text
+from ui.pages.base import Page, PageContext, page_title
+from ui.widgets.report_view import ReportView
+
+NO_USER = "Select a user to see their report."
+
+
+class SelectionDetails(QFrame):
+    """The multi-valued cells of the selected row (policies, resource roles), one small
+    table each, as the admin center's "selection details"."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("detailsPanel")
+        self.heading = QLabel("Selection details")
+        self.heading.setObjectName("noticeTitle")
+        self.hint = QLabel("Select a row to see its policies and resource roles.")
+        self.hint.setObjectName("pageSubtitle")
+        self.tables: dict[str, QTableWidget] = {}
+        self.sections = QHBoxLayout()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.hint)
+        layout.addLayout(self.sections, 1)
+
+    def show_details(self, view: ReportView, row: int) -> None:
+        report = view.model.report()
+        values = view.model.row_values(row) if row >= 0 else None
+        for table in self.tables.values():
+            table.parentWidget().hide()
+        if report is None or values is None:
+            self.hint.setText("Select a row to see its policies and resource roles.")
+            return
+        self.hint.setText(values[0] or "")
+        for key, detail_columns in getattr(report, "detail_columns", {}).items():
+            rows = report.details(values, key)
+            table = self._table(key, detail_columns)
+            title = next(column.title for column in report.columns if column.key == key)
+            table.parentWidget().findChild(QLabel).setText(f"{title} ({len(rows)})")
+            table.setRowCount(len(rows))
+            for row_number, detail in enumerate(rows):
+                for column_number, (column, value) in enumerate(zip(detail_columns, detail)):
+                    table.setItem(row_number, column_number, QTableWidgetItem(display_text(value, column.type)))
+            table.parentWidget().show()
+
+    def _table(self, key: str, detail_columns) -> QTableWidget:
+        if key not in self.tables:
+            box = QWidget()
+            box_layout = QVBoxLayout(box)
+            box_layout.setContentsMargins(0, 0, 0, 0)
+            box_layout.addWidget(QLabel())
+            table = QTableWidget(0, len(detail_columns))
+            table.setObjectName(f"details-{key}")
+            table.setHorizontalHeaderLabels([column.title for column in detail_columns])
+            table.verticalHeader().hide()
+            table.horizontalHeader().setStretchLastSection(True)
+            table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+            table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+            box_layout.addWidget(table)
+            self.sections.addWidget(box)
+            self.tables[key] = table
+        return self.tables[key]
+
+
+class ReportsPage(Page):
+    def __init__(self, context: PageContext, parent: QWidget | None = None):
+        super().__init__(context, parent)
+        self.user: User | None = None
+
+        self.select_button = QPushButton("Select users…")
+        self.select_button.setToolTip("Choose the user whose access packages and resources to report")
+        self.select_button.clicked.connect(self.choose_user)
+        self.user_label = QLabel("No user selected")
+        self.user_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        user_row = QHBoxLayout()
+        user_row.addWidget(self.select_button)
+        user_row.addWidget(self.user_label, 1)
+
+        self.can_request_view = self._view("user-can-request", ("access package", "access packages"),
+                                           ("access_package_id",))
+        self.assigned_view = self._view("user-assigned", ("assignment", "assignments"),
+                                        ("assignment_id", "access_package_id"))
+        self.package_tabs = QTabWidget()
+        self.package_tabs.addTab(self.can_request_view, "Can request")
+        self.package_tabs.addTab(self.assigned_view, "Assigned")
+        self.details = SelectionDetails()
+        self.can_request_view.current_row_changed.connect(
+            lambda row: self.details.show_details(self.can_request_view, row))
+        self.assigned_view.current_row_changed.connect(
+            lambda row: self.details.show_details(self.assigned_view, row))
+        self.package_tabs.currentChanged.connect(self._package_tab_changed)
+        self.packages_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.packages_splitter.addWidget(self.package_tabs)
+        self.packages_splitter.addWidget(self.details)
+        self.packages_splitter.setStretchFactor(0, 3)
+        self.packages_splitter.setStretchFactor(1, 1)
+
+        self.resources_view = self._view("user-resources", ("resource role", "resource roles"), (), tree=True)
+
+        self.report_tabs = QTabWidget()
+        self.report_tabs.addTab(self.packages_splitter, "Access packages for a user")
+        self.report_tabs.addTab(self.resources_view, "Resource assignments for a user")
+        self.report_tabs.currentChanged.connect(self._emit_current_status)
+        self.package_tabs.currentChanged.connect(self._emit_current_status)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(page_title("Reports", "What a user can request, what they hold, and the resources it gives them."))
+        layout.addLayout(user_row)
+        layout.addWidget(self.report_tabs, 1)
+
+    def _view(self, key: str, noun: tuple[str, str], hidden: tuple[str, ...], tree: bool = False) -> ReportView:
+        view = ReportView(key, noun=noun, hidden_columns=hidden, tree=tree, empty_text=NO_USER)
+        view.status_changed.connect(lambda text, shown=view: self._view_status(shown, text))
+        return view
+
+    def current_view(self) -> ReportView:
+        if self.report_tabs.currentIndex() == 1:
+            return self.resources_view
+        return self.package_tabs.currentWidget()
+
+    def _view_status(self, view: ReportView, text: str) -> None:
+        if view is self.current_view():
+            self.status_changed.emit(text)
+
+    def current_status(self) -> str:
+        return self.current_view().status_text()
+
+    def _emit_current_status(self, *_args) -> None:
+        self.status_changed.emit(self.current_status())
+
+    def _package_tab_changed(self, _index: int) -> None:
+        view = self.package_tabs.currentWidget()
+        current = view.view.currentIndex()
+        self.details.show_details(view, current.row() if current.isValid() else -1)
+
+    def choose_user(self) -> None:
+        match = user_picker.pick_user(self, "Select users")
+        if match is not None:
+            self.select_user(User.get_by_id(match.id))
+
+    def select_user(self, user: User) -> None:
+        self.user = user
+        self.user_label.setText(f"{user.display_name} · {user.user_principal_name} · {user.user_type}")
+        actor = self.context.actor
+        name = user.display_name
+        self.can_request_view.empty_text = f"{name} cannot request any access package: no policy lets them."
+        self.assigned_view.empty_text = f"{name} has no access package assigned."
+        self.resources_view.empty_text = (f"{name} holds no resource through entitlement management.\n\n"
+                                          "They may still have access granted outside access packages.")
+        for view, build, file_name in (
+                (self.can_request_view, lambda: CanRequestReport(user, actor=actor),
+                 f"{name} access packages can request"),
+                (self.assigned_view, lambda: AssignedPackagesReport(user, actor=actor),
+                 f"{name} access packages assigned"),
+                (self.resources_view, lambda: ResourceAssignmentsReport(user, actor=actor),
+                 f"{name} resource assignments")):
+            view.set_downloads(self.context.downloader, lambda text=file_name: text)
+            view.filter_edit.clear()
+            view.set_source(build)
+        self.details.show_details(self.package_tabs.currentWidget(), -1)
+
+    def reload(self) -> None:
+        if self.user is not None:
+            for view in (self.can_request_view, self.assigned_view, self.resources_view):
+                view.reload()
+
+    def save_state(self) -> None:
+        for view in (self.can_request_view, self.assigned_view, self.resources_view):
+            view.save_state()

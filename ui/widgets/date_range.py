@@ -1,0 +1,91 @@
+"""The audit log's date range: the last 24 hours, 7 or 30 days, a custom range, or all.
+
+Shown in the admin's local time, handed out in UTC, as the database keeps it.
+"""
+from datetime import datetime, timedelta, timezone
+
+from PySide6.QtCore import QDateTime, Signal
+from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QHBoxLayout, QLabel, QWidget
+
+CUSTOM = "custom"
+# label -> how far back from now (None: no lower bound), or CUSTOM
+CHOICES = (
+    ("Last 24 hours", timedelta(hours=24)),
+    ("Last 7 days", timedelta(days=7)),
+    ("Last 30 days", timedelta(days=30)),
+    ("Custom range", CUSTOM),
+    ("All", None),
+)
+DISPLAY_FORMAT = "yyyy-MM-dd HH:mm"
+
+
+def to_utc(value: QDateTime) -> datetime:
+    return value.toPython().astimezone(timezone.utc)
+
+
+class DateRangePicker(QWidget):
+    changed = Signal()
+
+    def __init__(self, default: str = "All", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.choice = QComboBox()
+        self.choice.setAccessibleName("Date range")
+        for label, span in CHOICES:
+            self.choice.addItem(label, span)
+        self.since_edit = self._edit("From")
+        self.until_edit = self._edit("To")
+        now = QDateTime.currentDateTime()
+        self.since_edit.setDateTime(now.addDays(-7))
+        self.until_edit.setDateTime(now)
+        self.since_label, self.until_label = QLabel("from"), QLabel("to")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.choice, self.since_label, self.since_edit, self.until_label, self.until_edit):
+            layout.addWidget(widget)
+        self.choice.setCurrentIndex(self.choice.findText(default))
+        self.choice.currentIndexChanged.connect(self._choice_changed)
+        self.since_edit.dateTimeChanged.connect(self.changed)
+        self.until_edit.dateTimeChanged.connect(self.changed)
+        self._show_custom()
+
+    def _edit(self, name: str) -> QDateTimeEdit:
+        edit = QDateTimeEdit()
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat(DISPLAY_FORMAT)
+        edit.setAccessibleName(name)
+        return edit
+
+    def _show_custom(self) -> None:
+        custom = self.is_custom()
+        for widget in (self.since_label, self.since_edit, self.until_label, self.until_edit):
+            widget.setVisible(custom)
+
+    def _choice_changed(self) -> None:
+        self._show_custom()
+        self.changed.emit()
+
+    def is_custom(self) -> bool:
+        return self.choice.currentData() == CUSTOM
+
+    def select(self, label: str) -> None:
+        self.choice.setCurrentIndex(self.choice.findText(label))
+
+    def set_custom(self, since: datetime, until: datetime) -> None:
+        self.select("Custom range")
+        self.since_edit.setDateTime(QDateTime(since.astimezone()))
+        self.until_edit.setDateTime(QDateTime(until.astimezone()))
+
+    def bounds(self, now: datetime) -> tuple[datetime | None, datetime | None]:
+        """(since, until) in UTC; None where the range is open."""
+        span = self.choice.currentData()
+        if span == CUSTOM:
+            return to_utc(self.since_edit.dateTime()), to_utc(self.until_edit.dateTime())
+        if span is None:
+            return None, None
+        return now - span, None
+
+    def describe(self) -> str:
+        if self.is_custom():
+            return (f"{self.since_edit.dateTime().toString(DISPLAY_FORMAT)} – "
+                    f"{self.until_edit.dateTime().toString(DISPLAY_FORMAT)}")
+        return self.choice.currentText()
