@@ -109,13 +109,12 @@ class _Subject:
     target: User
 
 
-class _Reader:
-    """Reads the tenant's configuration for transitions and keeps what it read while it
-    lives: one transition, or one batch."""
+class _Configuration:
+    """Policies with their stages, the roles each package grants and incompatibilities, read
+    once per Lifecycle: the lifecycle itself never changes them."""
 
     def __init__(self):
         self._memory: dict = {}
-        self.approvers = ApproverDirectory(self._memory)
 
     def _remember(self, key, read):
         if key not in self._memory:
@@ -131,19 +130,6 @@ class _Reader:
             return _Policy(row, stage_definitions(policy_id))
         return self._remember(("policy", policy_id), read)
 
-    def user(self, user_id: str) -> User:
-        def read():
-            user = User.get_or_none(User.id == user_id)
-            if user is None:
-                raise NotFound(f"No user {user_id!r} in the directory.")
-            return user
-        return self._remember(("user", user_id), read)
-
-    def check(self, actor: User, action: Action) -> None:
-        reason = self._remember(("may", actor.id, action), lambda: why_not(actor, action))
-        if reason:
-            raise Forbidden(reason)
-
     def incompatible(self, package_id: str) -> frozenset[str]:
         """Ids of the packages incompatible with `package_id`, declared either way round."""
         def read():
@@ -157,6 +143,33 @@ class _Reader:
 
     def grants(self, package_id: str) -> tuple[_Grant, ...]:
         return self._remember(("grants", package_id), lambda: _read_grants(package_id))
+
+
+class _Reader:
+    """Directory facts a transition reads (users, roles, approvers), kept while it lives: one
+    transition, or one batch."""
+
+    def __init__(self, configuration: _Configuration):
+        self._memory: dict = {}
+        self.configuration = configuration
+        self.approvers = ApproverDirectory(self._memory)
+
+    def policy(self, policy_id: str) -> _Policy:
+        return self.configuration.policy(policy_id)
+
+    def user(self, user_id: str) -> User:
+        if ("user", user_id) not in self._memory:
+            user = User.get_or_none(User.id == user_id)
+            if user is None:
+                raise NotFound(f"No user {user_id!r} in the directory.")
+            self._memory["user", user_id] = user
+        return self._memory["user", user_id]
+
+    def check(self, actor: User, action: Action) -> None:
+        if ("may", actor.id, action) not in self._memory:
+            self._memory["may", actor.id, action] = why_not(actor, action)
+        if self._memory["may", actor.id, action]:
+            raise Forbidden(self._memory["may", actor.id, action])
 
 
 def _read_grants(package_id: str) -> tuple[_Grant, ...]:
@@ -212,10 +225,16 @@ def _write_transaction():
 
 
 class Lifecycle:
-    """The one place where requests and assignments change state."""
+    """The one place where requests and assignments change state.
+
+    A Lifecycle reads each policy (with its stages), each package's resource roles and its
+    incompatible packages once and keeps them: make a new one after the configuration
+    changes (an import, a rebuilt demo tenant).
+    """
 
     def __init__(self, clock: Clock | None = None):
         self.clock = clock or SystemClock()
+        self._configuration = _Configuration()
         self._batch: _Step | None = None
 
     # -- transactions --------------------------------------------------------------------
@@ -226,7 +245,7 @@ class Lifecycle:
         audit records inserted in bulk. A refused transition still writes nothing."""
         if self._batch is not None:
             raise RuntimeError("Lifecycle.batch() does not nest.")
-        self._batch = _Step(_Reader())
+        self._batch = _Step(_Reader(self._configuration))
         try:
             with _write_transaction():
                 yield self
@@ -237,7 +256,7 @@ class Lifecycle:
     @contextmanager
     def _transition(self):
         if self._batch is None:
-            step = _Step(_Reader())
+            step = _Step(_Reader(self._configuration))
             with _write_transaction():
                 yield step
                 log.write_records(step.records)
@@ -491,8 +510,15 @@ class Lifecycle:
         initiator = log.user_initiator(actor) if actor else log.APP_INITIATOR
         step.records.append(self._record(log.REMOVE_ASSIGNMENT, subject, now, initiator,
                                          extra=(("AssignmentId", assignment.id),)))
-        for grant in step.reader.grants(assignment.access_package_id):
-            self._revoke(step, grant, target, now, subject.request_id)
+        grants = step.reader.configuration.grants(assignment.access_package_id)
+        kept = _still_granted(target, grants)
+        for grant in grants:
+            # A group membership stays while any role of that group is still granted.
+            still = (any(key[:2] == (AAD_GROUP, grant.resource_origin_id) for key in kept)
+                     if grant.origin_system == AAD_GROUP else
+                     (grant.origin_system, grant.resource_origin_id, grant.role_origin_id) in kept)
+            if not still:
+                self._revoke(step, grant, target, now, subject.request_id)
         return request
 
     # -- due work --------------------------------------------------------------------------
@@ -546,7 +572,7 @@ class Lifecycle:
             id=assignment_id, access_package=subject.package.id, assignment_policy=subject.policy.id,
             target=target.id, state="delivered", status="Delivered", schedule_start=start,
             schedule_end=end, created_date_time=now).execute()
-        grants = step.reader.grants(subject.package.id)
+        grants = step.reader.configuration.grants(subject.package.id)
         if grants:
             ResourceRoleAssignment.insert_many([
                 {"id": new_id(), "assignment": assignment_id, "role": grant.role_id, "scope": grant.scope_id,
@@ -579,7 +605,7 @@ class Lifecycle:
 
     @staticmethod
     def _revoke(step: _Step, grant: _Grant, target: User, now: datetime, correlation_id: str) -> None:
-        if not grant.in_directory or _granted_elsewhere(grant, target):
+        if not grant.in_directory:
             return
         if grant.origin_system == AAD_GROUP:
             removed = GroupMember.delete().where((GroupMember.group == grant.resource_origin_id)
@@ -636,7 +662,7 @@ class Lifecycle:
 
     @staticmethod
     def _refuse_incompatible(step: _Step, target: User, package: AccessPackage) -> None:
-        incompatible = step.reader.incompatible(package.id)
+        incompatible = step.reader.configuration.incompatible(package.id)
         if not incompatible:
             return
         held = (AccessPackage.select(AccessPackage.display_name).join(Assignment)
@@ -674,17 +700,19 @@ def _app_role_record(activity, grant: _Grant, target: User, now: datetime, initi
                           app_role_value=grant.app_role_value, app_role_name=grant.role_name))
 
 
-def _granted_elsewhere(grant: _Grant, target: User) -> bool:
-    """Whether another active assignment of `target` still grants the same group membership
-    or app role (the ending assignment is already marked ended)."""
-    same = (Resource.origin_system == grant.origin_system) & (Resource.origin_id == grant.resource_origin_id)
-    if grant.origin_system == AAD_APPLICATION:
-        same &= ResourceRole.origin_id == grant.role_origin_id
-    return (ResourceRoleAssignment.select()
-            .join(Assignment).switch(ResourceRoleAssignment).join(ResourceRole).join(Resource)
-            .where((ResourceRoleAssignment.target == target.id)
-                   & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES) & same)
-            .exists())
+def _still_granted(target: User, grants: tuple[_Grant, ...]) -> set[tuple[str, str, str]]:
+    """(origin system, resource origin id, role origin id) of the given grants' resources that
+    another active assignment of `target` still grants (the ending one is already ended)."""
+    resources = sorted({grant.resource_origin_id for grant in grants if grant.in_directory})
+    if not resources:
+        return set()
+    return set(ResourceRoleAssignment
+               .select(Resource.origin_system, Resource.origin_id, ResourceRole.origin_id)
+               .join(Assignment).switch(ResourceRoleAssignment).join(ResourceRole).join(Resource)
+               .where((ResourceRoleAssignment.target == target.id)
+                      & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES)
+                      & Resource.origin_id.in_(resources))
+               .tuples())
 
 
 def _overdue_requests(now: datetime) -> list[tuple[str, int]]:
