@@ -11,7 +11,9 @@ import sys
 
 from desktop import commands
 from desktop.errors import DeskError
-from models.database import ENV_VARIABLE, close_database, open_database
+from models.database import (
+    ENV_VARIABLE, RECOVERABLE_ERRORS, close_database, explain_failure, open_database,
+)
 
 EXIT_USER_ERROR = 2
 
@@ -38,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args) or 0
     except DeskError as error:
         print(f"entitlement-desk-cli: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except RECOVERABLE_ERRORS as error:
+        print(f"entitlement-desk-cli: {explain_failure(error)}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("entitlement-desk-cli: interrupted; nothing half-written was kept.", file=sys.stderr)

@@ -18,7 +18,7 @@ import platformdirs
 
 from models import ALL_MODELS, SchemaInfo, db
 from models.audit_chain import GENESIS, HEAD_KEY
-from models.errors import DatabaseOpenError
+from models.errors import DatabaseOpenError, DatabaseUnavailable
 from models.migrations import registered_migrations
 
 SCHEMA_VERSION = 3
@@ -71,16 +71,21 @@ def resolve_location(target: str | os.PathLike | None = None) -> DatabaseLocatio
     return DatabaseLocation("sqlite", path=Path(text).expanduser())
 
 
-def open_database(target: str | os.PathLike | None = None, *, create: bool = True) -> DatabaseLocation:
+_open_location: DatabaseLocation | None = None
+
+
+def open_database(target: str | os.PathLike | None = None, *, create: bool = True,
+                  busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> DatabaseLocation:
     """Open (creating or migrating as needed) the database and bind every model to it.
 
     Raises DatabaseOpenError with a message fit for the user when it cannot be used.
     """
+    global _open_location
     location = resolve_location(target)
     if location.kind == "sqlite":
-        database = _sqlite_database(location.path, create)
+        database = _sqlite_database(location.path, create, busy_timeout)
     else:
-        database = _postgresql_database(location.url)
+        database = postgresql_database(location.url)
     close_database()
     db.initialize(database)
     try:
@@ -92,7 +97,44 @@ def open_database(target: str | os.PathLike | None = None, *, create: bool = Tru
     except DatabaseOpenError:
         db.close()
         raise
+    _open_location = location
     return location
+
+
+# The failures of a database in use that the user can act on; anything else is a bug.
+RECOVERABLE_ERRORS = (peewee.OperationalError, peewee.InterfaceError)
+
+
+def explain_failure(error: Exception) -> DatabaseUnavailable:
+    """The user's message for a database failure in the middle of work.
+
+    A connection the server dropped is closed here, so the next action opens a new one.
+    """
+    name = _open_location.describe() if _open_location else "The database"
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    lowered = text.lower()
+    if "locked" in lowered or "busy" in lowered:
+        message = (f"{name} is locked by another program, for longer than the app waits. "
+                   "Nothing was changed; try again when the other program is done.")
+    elif "full" in lowered:
+        message = f"The disk holding {name} is full. Nothing was changed; free some space and try again."
+    elif "readonly" in lowered or "read-only" in lowered:
+        message = f"{name} is read-only, so nothing can be changed in it. Nothing was changed."
+    elif "malformed" in lowered or "not a database" in lowered:
+        message = f"{name} is damaged ({text}). Nothing was changed; restore it from a backup."
+    else:
+        _discard_connection()
+        message = (f"Lost the connection to {name} ({text}). Nothing half-done was kept; "
+                   "the next action reconnects.")
+    return DatabaseUnavailable(message)
+
+
+def _discard_connection() -> None:
+    try:
+        db.close()
+    except peewee.PeeweeException:
+        # The server is gone: forget the dead connection without talking to it.
+        db.obj._state.reset()
 
 
 def close_database() -> None:
@@ -105,7 +147,7 @@ def schema_version() -> int:
     return int(row.value) if row else 0
 
 
-def _sqlite_database(path: Path, create: bool) -> peewee.SqliteDatabase:
+def _sqlite_database(path: Path, create: bool, busy_timeout: float) -> peewee.SqliteDatabase:
     if path.is_dir():
         raise DatabaseOpenError(f"{path} is a folder, not a database file.")
     if not path.exists():
@@ -119,7 +161,7 @@ def _sqlite_database(path: Path, create: bool) -> peewee.SqliteDatabase:
             raise DatabaseOpenError(f"Cannot create the database {path}: {error.strerror}.") from error
     elif not _looks_like_sqlite(path):
         raise DatabaseOpenError(f"{path} is not an Entitlement Desk database (it is not an SQLite file).")
-    return peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_SECONDS)
+    return peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=busy_timeout)
 
 
 def _looks_like_sqlite(path: Path) -> bool:
@@ -132,7 +174,7 @@ def _looks_like_sqlite(path: Path) -> bool:
     return header == b"" or header == b"SQLite format 3\x00"
 
 
-def _postgresql_database(url: str) -> peewee.PostgresqlDatabase:
+def postgresql_database(url: str) -> peewee.PostgresqlDatabase:
     try:
         import psycopg  # noqa: F401  (peewee picks the driver up by itself)
     except ImportError as error:

@@ -5,3 +5,8 @@ class DeskError(Exception):
 
 class DatabaseOpenError(DeskError):
     """The database cannot be opened: not a database, damaged, too new, unreachable."""
+
+
+class DatabaseUnavailable(DeskError):
+    """The database failed in the middle of work (locked, full, read-only, connection lost).
+    The transaction was rolled back, so nothing half-done was kept."""

@@ -5,16 +5,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 
-from models.database import close_database, open_database, resolve_location
+from models.database import close_database, open_database, postgresql_database
 
 # Set to a postgresql:// URL to run the suite against PostgreSQL (see the README).
 TEST_DATABASE = os.environ.get("ENTITLEMENT_DESK_TEST_DB")
 
 
 def _empty_postgresql(url: str) -> None:
-    location = resolve_location(url)
-    from models.database import _postgresql_database
-    server = _postgresql_database(location.url)
+    server = postgresql_database(url)
     server.connect()
     server.execute_sql("DROP SCHEMA public CASCADE")
     server.execute_sql("CREATE SCHEMA public")
