@@ -43,8 +43,9 @@ def test_two_processes_decide_each_request_exactly_once(database, db_path):
 
     context = multiprocessing.get_context("spawn")
     barrier, results = context.Barrier(2), context.Queue()
-    workers = [context.Process(target=decide_all, args=(str(db_path), request_ids, approve, barrier, results))
-               for approve in (True, False)]
+    # Opposite orders: the two meet in the middle, where both reach the same requests at once.
+    workers = [context.Process(target=decide_all, args=(str(db_path), order, approve, barrier, results))
+               for order, approve in ((request_ids, True), (request_ids[::-1], False))]
     for worker in workers:
         worker.start()
     outcomes = [results.get(timeout=120) for _ in workers]
@@ -56,6 +57,7 @@ def test_two_processes_decide_each_request_exactly_once(database, db_path):
     won = {approve: set(ids) for approve, ids, _ in outcomes}
     assert won[True] | won[False] == set(request_ids)
     assert not won[True] & won[False]
+    assert won[True] and won[False]
     for _, _, refusals in outcomes:
         assert all("already decided" in refusal for refusal in refusals)
     decisions = list(ApprovalDecision.select())
