@@ -1,0 +1,17 @@
+"""`import FILE...`: load Graph JSON and Entra audit-log downloads into the database."""
+from desktop.importers import import_files
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "import", help="import Graph JSON (list responses or arrays) and Entra audit-log CSV/JSON downloads",
+        description="Import files in one transaction: all of them, or nothing when one has an error. "
+                    "Importing the same files again changes nothing.")
+    parser.add_argument("files", nargs="+", metavar="FILE", help="a .json or .csv file")
+    parser.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    summary = import_files(args.files)
+    print("\n".join(summary.lines()))
+    return 0

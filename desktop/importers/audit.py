@@ -1,0 +1,103 @@
+"""Audit records (Graph `directoryAudit`) in bulk: checked, mapped by desktop.audit_record,
+and appended to the tamper-evident chain (desktop.audit_chain) a chunk at a time.
+
+Records are immutable in Entra and the log here is append-only: a known id with the same
+data is unchanged, a known id with other data is reported and the stored record kept, and
+the same id twice with different data within one import is an error. Rows written by this
+run are told apart by their `seq`, so no set of a million ids is kept in memory.
+"""
+from peewee import fn
+
+from desktop import audit_chain
+from desktop.audit_record import event_fields
+from desktop.errors import InvalidInput
+from desktop.importers.summary import CREATED, UNCHANGED, ImportSummary
+from desktop.importers.values import FieldError, enumeration, listing, nested, text, timestamp
+from desktop.importers.kinds import AUDIT
+from models import AuditEvent
+from models.audit import AUDIT_RESULTS
+
+# 22 columns a row: well under SQLite's 32,766 bound parameters a statement.
+CHUNK = 1000
+TEXT_FIELDS = ("category", "activityDisplayName", "operationType", "resultReason", "loggedByService",
+               "correlationId")
+
+
+def audit_fields(record: dict) -> dict:
+    """AuditEvent column values of a `directoryAudit` record, after the quirks: "null" as
+    null, `Type` for `type` in targets, capitalised results, any timestamp precision."""
+    document = dict(record)
+    document["id"] = text(record, "id", required=True)
+    if not document["id"].strip():
+        raise FieldError("id", "is empty")
+    document["activityDateTime"] = timestamp(record, "activityDateTime", required=True)
+    for field in TEXT_FIELDS:
+        document[field] = text(record, field)
+    document["result"] = enumeration(record, "result", allowed=AUDIT_RESULTS)
+    initiator = nested(record, "initiatedBy")
+    if initiator is not None:
+        document["initiatedBy"] = {role: _identity(initiator, role) for role in initiator}
+    document["targetResources"] = [
+        {("type" if key == "Type" else key): (None if value == "null" else value) for key, value in target.items()}
+        for target in listing(record, "targetResources") or ()]
+    document["additionalDetails"] = listing(record, "additionalDetails") or []
+    return event_fields(document)
+
+
+def _identity(initiator: dict, role: str):
+    identity = initiator[role]
+    if identity is None or identity == "null":
+        return None
+    if not isinstance(identity, dict):
+        raise FieldError(f"initiatedBy.{role}", "must be an object")
+    return {key: (None if value == "null" else value) for key, value in identity.items()}
+
+
+class AuditWriter:
+    """Buffers audit rows and writes them a chunk at a time; `flush()` writes the rest."""
+
+    def __init__(self, summary: ImportSummary):
+        self.summary = summary
+        self.pending: dict[str, tuple[dict, str]] = {}
+        self.first_seq_of_run = (AuditEvent.select(fn.MAX(AuditEvent.seq)).scalar() or 0) + 1
+
+    def add(self, fields: dict, where: str) -> None:
+        """Queue one row; `where` names its record for an error found when it is written."""
+        earlier = self.pending.get(fields["id"])
+        if earlier is not None:
+            if earlier[0] != fields:
+                raise _duplicate(where, fields["id"], earlier[1])
+            return
+        self.pending[fields["id"]] = (fields, where)
+        if len(self.pending) >= CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        stored = {row["id"]: row for row in
+                  AuditEvent.select().where(AuditEvent.id.in_(list(self.pending))).dicts()}
+        new = []
+        for pk, (fields, where) in self.pending.items():
+            row = stored.get(pk)
+            if row is None:
+                new.append(fields)
+                continue
+            written_by_this_run = row.pop("seq") >= self.first_seq_of_run
+            del row["content_hash"], row["chain_hash"]
+            if row == fields:
+                if not written_by_this_run:
+                    self.summary.count(AUDIT, UNCHANGED)
+            elif written_by_this_run:
+                raise _duplicate(where, pk, "an earlier record")
+            else:
+                self.summary.skip(f"{where} (id {pk})", "differs from the stored audit record with this id; "
+                                                        "the audit log is append-only, so the stored one was kept")
+        if new:
+            self.summary.count(AUDIT, CREATED, audit_chain.append(new))
+        self.pending.clear()
+
+
+def _duplicate(where: str, pk: str, earlier: str) -> InvalidInput:
+    return InvalidInput(f"{where} (id {pk}): field id: the same id as {earlier} in this import, "
+                        "with different data")

@@ -1,0 +1,136 @@
+"""The Entra admin center's audit-log CSV download: its 86 columns and one row as a Graph
+`directoryAudit` document.
+
+The CSV has no record id, so the id is a uuid5 over the row's cells: the same row imported
+twice is the same record.
+"""
+import uuid
+
+from desktop.importers.values import FieldError, parse_time
+
+LEADING_COLUMNS = (
+    "Date (UTC)", "CorrelationId", "Service", "Category", "Activity", "Result", "ResultReason",
+    "User Agent", "ActorType", "ActorDisplayName", "ActorObjectId", "ActorUserPrincipalName",
+    "IPAddress", "ActorHomeTenantId", "ActorHomeTenantName", "ActorServicePrincipalId",
+    "ActorServicePrincipalName",
+)
+TARGET_COUNT = 3
+MODIFIED_PROPERTY_COUNT = 5
+ADDITIONAL_DETAIL_COUNT = 6
+
+
+def _target_columns(n: int) -> tuple[str, ...]:
+    columns = [f"Target{n}Type", f"Target{n}DisplayName", f"Target{n}ObjectId", f"Target{n}UserPrincipalName"]
+    for m in range(1, MODIFIED_PROPERTY_COUNT + 1):
+        columns += [f"Target{n}ModifiedProperty{m}Name", f"Target{n}ModifiedProperty{m}OldValue",
+                    f"Target{n}ModifiedProperty{m}NewValue"]
+    return tuple(columns)
+
+
+AUDIT_CSV_COLUMNS = (
+    LEADING_COLUMNS
+    + tuple(c for n in range(1, TARGET_COUNT + 1) for c in _target_columns(n))
+    + tuple(c for k in range(1, ADDITIONAL_DETAIL_COUNT + 1)
+            for c in (f"AdditionalDetail{k}Key", f"AdditionalDetail{k}Value"))
+)
+# Fixed forever: changing it would give every imported CSV row a new id.
+CSV_RECORD_NAMESPACE = uuid.UUID("6f1d5a52-3c0e-4b8e-9a51-2d7c4e0b9f13")
+USER_AGENT_DETAIL = "User-Agent"
+APP_ACTOR_TYPES = ("application", "app", "serviceprincipal")
+
+_INDEX = {name: position for position, name in enumerate(AUDIT_CSV_COLUMNS)}
+_TARGET_BLOCKS = [tuple(_INDEX[c] for c in _target_columns(n)) for n in range(1, TARGET_COUNT + 1)]
+_DETAIL_PAIRS = [(_INDEX[f"AdditionalDetail{k}Key"], _INDEX[f"AdditionalDetail{k}Value"])
+                 for k in range(1, ADDITIONAL_DETAIL_COUNT + 1)]
+
+
+def looks_like_audit_header(header: list[str]) -> bool:
+    """Whether a CSV header is meant to be the audit download (so a wrong one is an error,
+    not a file of some other kind)."""
+    names = set(header)
+    return bool(header) and (header[0].endswith("(UTC)") or "CorrelationId" in names) and "Activity" in names
+
+
+def check_header(header: list[str]) -> str | None:
+    """What is wrong with an audit CSV header, or None. The date column may be localised
+    (`Data (UTC)`), so it is matched by position and its "(UTC)" suffix."""
+    if not header[0].endswith("(UTC)"):
+        return f"the first column is {header[0]!r}, not the date column \"Date (UTC)\""
+    given = header[1:]
+    expected = list(AUDIT_CSV_COLUMNS[1:])
+    missing = [c for c in expected if c not in given]
+    extra = [c for c in given if c not in expected]
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append(f"missing column{'s' * (len(missing) > 1)} {', '.join(missing)}")
+        if extra:
+            parts.append(f"unexpected column{'s' * (len(extra) > 1)} {', '.join(extra)}")
+        return "; ".join(parts)
+    if given != expected:
+        return "the columns are not in the order of the Entra download"
+    return None
+
+
+def audit_document(cells: list[str]) -> dict:
+    """The Graph `directoryAudit` document of one row (86 cells, header already checked)."""
+    def cell(name: str) -> str | None:
+        return cells[_INDEX[name]] or None
+
+    try:
+        moment = parse_time(cells[0])
+    except ValueError as error:
+        raise FieldError("Date (UTC)", str(error)) from None
+    details = [{"key": cells[k], "value": cells[v]} for k, v in _DETAIL_PAIRS if cells[k]]
+    user_agent = cell("User Agent")
+    if user_agent and not any(d["key"] == USER_AGENT_DETAIL for d in details):
+        details.insert(0, {"key": USER_AGENT_DETAIL, "value": user_agent})
+    result = cell("Result")
+    return {
+        "id": str(uuid.uuid5(CSV_RECORD_NAMESPACE, "\x1f".join(cells))),
+        "category": cell("Category"),
+        "correlationId": cell("CorrelationId"),
+        "result": result[:1].lower() + result[1:] if result else None,
+        "resultReason": cell("ResultReason"),
+        "activityDisplayName": cell("Activity"),
+        "activityDateTime": moment,
+        "loggedByService": cell("Service"),
+        "operationType": None,
+        "initiatedBy": _initiator(cell),
+        "targetResources": [target for block in _TARGET_BLOCKS if (target := _target(cells, block))],
+        "additionalDetails": details,
+    }
+
+
+def _initiator(cell) -> dict:
+    actor_type = (cell("ActorType") or "").lower()
+    if actor_type in APP_ACTOR_TYPES or (not actor_type and cell("ActorServicePrincipalId")):
+        return {"user": None, "app": {
+            "appId": None,
+            "displayName": cell("ActorDisplayName") or cell("ActorServicePrincipalName"),
+            "servicePrincipalId": cell("ActorServicePrincipalId") or cell("ActorObjectId"),
+            "servicePrincipalName": cell("ActorServicePrincipalName"),
+        }}
+    if actor_type or cell("ActorObjectId") or cell("ActorUserPrincipalName"):
+        return {"user": {
+            "id": cell("ActorObjectId"),
+            "displayName": cell("ActorDisplayName"),
+            "userPrincipalName": cell("ActorUserPrincipalName"),
+            "ipAddress": cell("IPAddress"),
+            "homeTenantId": cell("ActorHomeTenantId"),
+            "homeTenantName": cell("ActorHomeTenantName"),
+        }, "app": None}
+    return {"user": None, "app": None}
+
+
+def _target(cells: list[str], block: tuple[int, ...]) -> dict | None:
+    if not any(cells[i] for i in block):
+        return None
+    kind, name, object_id, upn = (cells[i] or None for i in block[:4])
+    properties = []
+    for start in range(4, len(block), 3):
+        prop_name, old, new = (cells[block[start + j]] for j in range(3))
+        if prop_name or old or new:
+            properties.append({"displayName": prop_name, "oldValue": old or None, "newValue": new or None})
+    return {"id": object_id, "displayName": name, "type": kind, "userPrincipalName": upn,
+            "modifiedProperties": properties}
