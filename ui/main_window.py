@@ -103,11 +103,14 @@ class MainWindow(QMainWindow):
         refresh.setShortcut(QKeySequence.StandardKey.Refresh)
         file_menu.addSeparator()
         quit_action = file_menu.addAction("&Quit", self.close)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        # Some desktops define no standard Quit key; Ctrl+Q is what everyone expects there.
+        quit_action.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)
+                                 or [QKeySequence("Ctrl+Q")])
 
         go_menu = self.menuBar().addMenu("&Go")
         for number, entry in enumerate(NAVIGATION):
-            action = go_menu.addAction(entry.title, lambda row=number: self.navigation.setCurrentRow(row))
+            action = go_menu.addAction(entry.title)
+            action.triggered.connect(lambda _checked=False, row=number: self.navigation.setCurrentRow(row))
             action.setShortcut(QKeySequence(f"Ctrl+{number + 1}"))
 
         self.account_menu = self.menuBar().addMenu("&Account")

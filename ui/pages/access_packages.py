@@ -103,8 +103,7 @@ class AccessPackagesPage(Page):
     def open_package(self, package: AccessPackage) -> None:
         self.package = package
         self.package_title.title_label.setText(package.display_name)
-        subtitle = self.package_title.findChild(QLabel, "pageSubtitle")
-        subtitle.setText(" · ".join(part for part in (f"Catalog: {package.catalog.display_name}",
+        self.package_title.subtitle_label.setText(" · ".join(part for part in (f"Catalog: {package.catalog.display_name}",
                                                         package.description) if part))
         self.pages.setCurrentIndex(1)
         self.assignments_view.filter_edit.clear()

@@ -40,12 +40,12 @@ def page_title(text: str, subtitle: str | None = None) -> QWidget:
     title = QLabel(text)
     title.setObjectName("pageTitle")
     layout.addWidget(title)
-    if subtitle:
-        sub = QLabel(subtitle)
-        sub.setObjectName("pageSubtitle")
-        sub.setWordWrap(True)
-        layout.addWidget(sub)
     box.title_label = title
+    if subtitle is not None:
+        box.subtitle_label = QLabel(subtitle)
+        box.subtitle_label.setObjectName("pageSubtitle")
+        box.subtitle_label.setWordWrap(True)
+        layout.addWidget(box.subtitle_label)
     return box
 
 

@@ -1,0 +1,127 @@
+"""The main window: navigation, the acting administrator, unavailable and later pages,
+remembered state, and the habits every table shares."""
+import pytest
+from PySide6.QtCore import QSettings, Qt
+
+from desktop.demo import build_demo
+from tests.ui import tenant
+from ui.main_window import NAVIGATION, MainWindow, default_administrator
+from ui.pages.base import NoticePage
+
+
+def make_window(qtbot, location, actor=None):
+    window = MainWindow(location, actor=actor)
+    qtbot.addWidget(window)
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    return window
+
+
+@pytest.fixture
+def people(database):
+    return tenant.build(assignees=3)
+
+
+def test_smoke_on_the_small_demo_tenant(database, qtbot):
+    """Every page of the small demo opens; the status bar names the database and the admin."""
+    build_demo("small")
+    window = make_window(qtbot, database)
+    assert window.actor is not None and window.actor_status.text().startswith(f"Signed in as: {window.actor.display_name}")
+    assert window.database_status.text() == f"Database: {database.describe()}"
+    for row, entry in enumerate(NAVIGATION):
+        qtbot.keyClick(window, Qt.Key(Qt.Key.Key_1 + row), Qt.KeyboardModifier.ControlModifier)
+        assert window.navigation.currentRow() == row
+        assert window.current_page() is window.page(row)
+    window.show_page(0)
+    assert window.row_status.text() == "40 access packages"
+    window.show_page(3)
+    assert window.row_status.text() == "3 connected organizations"
+
+
+def test_default_administrator_prefers_identity_governance(people):
+    """The acting admin is the first Identity Governance Administrator, not the Reports Reader."""
+    assert default_administrator() == people.admin
+
+
+def test_a_forbidden_page_shows_its_reason(database, people, qtbot):
+    """A Reports Reader sees Access packages as unavailable, with why; Workbooks is theirs."""
+    window = make_window(qtbot, database, actor=people.reader)
+    page = window.page(0)
+    assert isinstance(page, NoticePage)
+    assert "Reese Reader cannot view access packages" in page.text_label.text()
+    assert "Identity Governance Administrator" in page.text_label.text()
+    workbooks = window.page(4)
+    assert "coming in a later release" in workbooks.text_label.text()
+
+
+def test_acting_as_another_admin_rebuilds_the_pages(database, people, qtbot):
+    """Switching the acting admin in the Account menu opens the pages their roles allow."""
+    window = make_window(qtbot, database, actor=people.reader)
+    assert isinstance(window.page(0), NoticePage)
+    window._fill_account_menu()
+    action = next(a for a in window.account_menu.actions() if a.text().startswith("Miriam Graham"))
+    action.trigger()
+    assert window.actor == people.admin
+    assert not isinstance(window.current_page(), NoticePage)
+    assert "Miriam Graham" in window.actor_status.text()
+
+
+def test_later_pages_are_honest(database, people, qtbot):
+    """Audit logs and Requests (and Workbooks, for a monitoring role) say they come later;
+    nothing pretends to work."""
+    window = make_window(qtbot, database, actor=people.admin)
+    for row in (2, 5):
+        page = window.page(row)
+        assert isinstance(page, NoticePage)
+        assert "coming in a later release" in page.text_label.text()
+
+
+def test_window_state_is_restored(database, people, qtbot, isolated_settings):
+    """The last page, the columns chosen and their widths come back at the next start."""
+    window = make_window(qtbot, database, actor=people.admin)
+    window.show_page(3)
+    view = window.page(0).list_view
+    view.set_column_shown(view.model.columns().index(
+        next(c for c in view.model.columns() if c.key == "description")), False)
+    view.header.resizeSection(0, 321)
+    window.close()
+    assert (isolated_settings / "EntitlementDesk" / "Entitlement Desk.ini").exists()
+    again = make_window(qtbot, database, actor=people.admin)
+    assert again.navigation.currentRow() == 3
+    restored = again.page(0).list_view
+    assert "description" not in restored.visible_column_keys()
+    assert restored.header.sectionSize(0) == 321
+
+
+def test_column_chooser_lists_every_column(database, people, qtbot):
+    """The header's context menu has one checkable entry per column, hidden ones unchecked."""
+    window = make_window(qtbot, database, actor=people.admin)
+    view = window.page(0).list_view
+    view._show_column_menu(view.header.rect().center())
+    entries = {a.text(): a.isChecked() for a in view.column_menu.actions() if a.isCheckable()}
+    view.column_menu.close()
+    assert entries["Name"] and not entries["Object ID"]
+    assert len(entries) == len(view.model.columns())
+    next(a for a in view.column_menu.actions() if a.text() == "Object ID").setChecked(True)
+    assert "id" in view.visible_column_keys()
+
+
+def test_ctrl_f_focuses_the_quick_filter_and_esc_clears_it(database, people, qtbot):
+    window = make_window(qtbot, database, actor=people.admin)
+    view = window.page(0).list_view
+    view.view.setFocus()
+    qtbot.keyClick(view.view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.focusWidget() is view.filter_edit
+    qtbot.keyClicks(view.filter_edit, "zzz-nothing")
+    view.apply_filter()
+    assert view.stack.currentWidget() is view.empty_label
+    assert "Nothing matches “zzz-nothing”" in view.empty_label.text()
+    qtbot.keyClick(view.filter_edit, Qt.Key.Key_Escape)
+    view.apply_filter()
+    assert view.model.rowCount() == 3 and view.stack.currentWidget() is view.view
+
+
+def test_settings_stay_out_of_the_real_home(isolated_settings):
+    """The tests' settings file lives in the test's temp folder."""
+    assert QSettings().fileName().startswith(str(isolated_settings))

@@ -1,0 +1,338 @@
+"""Audit logs, as the admin center's Entitlement management > Audit logs: filters applied
+with Apply, a table paged in SQL, the selected record's details (targets, modified
+properties, full JSON), its request's status, and downloads of exactly the filtered set."""
+import re
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+    QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from desktop.clock import Clock, SystemClock
+from desktop.errors import DeskError
+from desktop.lifecycle import Lifecycle
+from desktop.lookup import find_access_package
+from desktop.reports.audit import AuditLogReport, audit_activities, audit_categories, audit_document
+from models.audit import AUDIT_RESULTS
+from ui.dialogs import messages
+from ui.dialogs.audit_download import EntraLayoutDownloader
+from ui.dialogs.request_timeline import open_request_timeline
+from ui.jobs import Job
+from ui.pages.base import Page, PageContext, page_title
+from ui.widgets.date_range import DateRangePicker
+from ui.widgets.json_view import JsonView
+from ui.widgets.report_view import ReportView
+
+ANY = "All"
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+TARGET_COLUMNS = ("Target type", "Display name", "Object ID", "User principal name", "Modified property",
+                  "Old value", "New value")
+
+
+def target_rows(document: dict) -> list[tuple]:
+    """One row per modified property of each target; a target without any gets one row."""
+    rows = []
+    for target in document.get("targetResources") or ():
+        head = (target.get("type"), target.get("displayName"), target.get("id"), target.get("userPrincipalName"))
+        properties = target.get("modifiedProperties") or [{}]
+        for prop in properties:
+            rows.append(head + (prop.get("displayName"), prop.get("oldValue"), prop.get("newValue")))
+    return rows
+
+
+class AuditDetails(QFrame):
+    """The selected record: what happened, its targets and modified properties, its JSON."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("detailsPanel")
+        self.document: dict | None = None
+        self.heading = QLabel("Select a record")
+        self.heading.setObjectName("noticeTitle")
+        self.heading.setWordWrap(True)
+        self.summary = QLabel("Its targets, modified properties and full JSON show here.")
+        self.summary.setObjectName("pageSubtitle")
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.request_button = QPushButton("Request status")
+        self.request_button.setToolTip("The timeline of the request this record belongs to (its correlation ID)")
+        self.targets = QTableWidget(0, len(TARGET_COLUMNS))
+        self.targets.setHorizontalHeaderLabels(TARGET_COLUMNS)
+        self.targets.verticalHeader().hide()
+        self.targets.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.targets.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.targets.setWordWrap(False)
+        self.targets.horizontalHeader().setStretchLastSection(True)
+        self.targets.setAccessibleName("Targets and modified properties")
+        self.json_view = JsonView("Full record (Microsoft Graph JSON)")
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.request_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.summary)
+        layout.addWidget(QLabel("Targets and modified properties"))
+        layout.addWidget(self.targets, 1)
+        layout.addWidget(self.json_view, 2)
+        self.show_document(None)
+
+    def show_document(self, document: dict | None) -> None:
+        self.document = document
+        self.json_view.set_document(document)
+        rows = target_rows(document) if document else []
+        self.targets.setRowCount(len(rows))
+        for number, row in enumerate(rows):
+            for column, value in enumerate(row):
+                self.targets.setItem(number, column, QTableWidgetItem("" if value is None else str(value)))
+        self.targets.resizeColumnsToContents()
+        if document is None:
+            self.heading.setText("Select a record")
+            self.summary.setText("Its targets, modified properties and full JSON show here.")
+            self.request_button.setEnabled(False)
+            return
+        initiator = document.get("initiatedBy") or {}
+        actor = (initiator.get("user") or {}).get("userPrincipalName") or (initiator.get("app") or {}).get("displayName")
+        self.heading.setText(document.get("activityDisplayName") or "")
+        self.summary.setText(" · ".join(part for part in (
+            document.get("activityDateTime"), document.get("category"), document.get("result"),
+            f"by {actor}" if actor else None,
+            f"correlation ID {document['correlationId']}" if document.get("correlationId") else None) if part))
+        self.request_button.setEnabled(bool(document.get("correlationId")))
+
+    def correlation_id(self) -> str | None:
+        return self.document.get("correlationId") if self.document else None
+
+
+class AuditLogsPage(Page):
+    def __init__(self, context: PageContext, parent: QWidget | None = None, *, clock: Clock | None = None):
+        super().__init__(context, parent)
+        self.clock = clock or SystemClock()
+        self.lifecycle = Lifecycle(self.clock)
+        self.choices_job: Job | None = None
+        self.activities_job: Job | None = None
+        self._report: AuditLogReport | None = None
+
+        # Filters (the admin center's: applied together with Apply)
+        # An offline database may be far older than today: nothing is hidden until asked.
+        self.date_range = DateRangePicker(default="All")
+        self.category = self._combo("Category")
+        self.activity = self._combo("Activity")
+        self.activity.setMinimumWidth(280)
+        self.result = self._combo("Result")
+        self.result.addItems(AUDIT_RESULTS[:3])
+        self.initiated_by = self._edit("Initiated by (actor)", "UPN or name starts with…")
+        self.target = self._edit("Target", "UPN or name starts with…")
+        self.correlation_id = self._edit("Correlation ID", "a request ID")
+        self.access_package = self._edit("Access package", "name or ID")
+        self.apply_button = QPushButton("Apply")
+        self.apply_button.setDefault(True)
+        self.apply_button.clicked.connect(self.apply)
+        self.reset_button = QPushButton("Reset")
+        self.reset_button.clicked.connect(self.reset_filters)
+        self.category.currentIndexChanged.connect(self._category_changed)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(8)
+        cells = (("Date", self.date_range), ("Category", self.category), ("Activity", self.activity),
+                 ("Result", self.result), ("Initiated by", self.initiated_by), ("Target", self.target),
+                 ("Correlation ID", self.correlation_id), ("Access package", self.access_package))
+        for number, (label, widget) in enumerate(cells):
+            row, column = divmod(number, 4)
+            grid.addWidget(QLabel(label), row, column * 2)
+            grid.addWidget(widget, row, column * 2 + 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.apply_button)
+        buttons.addWidget(self.reset_button)
+        grid.addLayout(buttons, 0, 8)
+        grid.setColumnStretch(1, 2)
+        grid.setColumnStretch(5, 2)
+
+        # The table and the details
+        self.view = ReportView(
+            "audit-log", noun=("record", "records"),
+            hidden_columns=("result_reason", "access_package_id", "id"),
+            empty_text="No audit records match these filters.\n\nWiden the date range or set a filter to All, "
+                       "then select Apply.")
+        self.view.set_downloads(context.downloader, lambda: "Audit logs")
+        self.entra_downloader = EntraLayoutDownloader(context.downloader, self)
+        self.entra_button = QPushButton("Download (Entra CSV)")
+        self.entra_button.setToolTip("The filtered records as a CSV file in the layout the Entra admin center "
+                                     "downloads (86 columns)")
+        self.entra_button.clicked.connect(self.download_entra_layout)
+        self.view.add_tool_widget(self.entra_button)
+        self.view.status_changed.connect(self.status_changed)
+        self.view.current_row_changed.connect(self.show_row)
+        self.view.row_activated.connect(self.open_row_request)
+        self.request_action = QAction("Request status…", self)
+        self.request_action.triggered.connect(self.open_current_request)
+        self.only_request_action = QAction("Show only this request's records", self)
+        self.only_request_action.triggered.connect(self.filter_current_request)
+        self.copy_json_action = QAction("Copy record JSON", self)
+        self.copy_json_action.triggered.connect(lambda: self.details.json_view.copy())
+        for action in (self.request_action, self.only_request_action, self.copy_json_action):
+            self.view.view.addAction(action)
+        self.view.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+
+        self.details = AuditDetails()
+        self.details.request_button.clicked.connect(self.open_current_request)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("auditSplitter")
+        self.splitter.addWidget(self.view)
+        self.splitter.addWidget(self.details)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        saved = QSettings().value("audit-logs/splitter")
+        if saved is not None:
+            self.splitter.restoreState(saved)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(page_title(
+            "Audit logs",
+            "Entitlement management and directory audit records. Change the filters and select Apply; "
+            "double-click a record to follow its request."))
+        layout.addLayout(grid)
+        layout.addWidget(self.splitter, 1)
+        self._update_record_actions()
+
+        self._report = self.build_report()
+        self.view.set_source(lambda: self._report)
+        self.load_choices()
+
+    # -- filters --------------------------------------------------------------------------------
+    @staticmethod
+    def _combo(name: str) -> QComboBox:
+        combo = QComboBox()
+        combo.setAccessibleName(name)
+        combo.addItem(ANY)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        return combo
+
+    def _edit(self, name: str, placeholder: str) -> QLineEdit:
+        edit = QLineEdit()
+        edit.setAccessibleName(name)
+        edit.setPlaceholderText(placeholder)
+        edit.setClearButtonEnabled(True)
+        edit.returnPressed.connect(self.apply)
+        return edit
+
+    def load_choices(self) -> None:
+        """Fill Category and Activity with what the log holds. DISTINCT over a million records
+        takes a moment, so it runs in the background; the table does not wait for it."""
+        self.choices_job = Job(lambda _context: audit_categories())
+        self.choices_job.succeeded.connect(self._fill_categories)
+        self.choices_job.start()
+        self._load_activities()
+
+    def _load_activities(self) -> None:
+        category = self._chosen(self.category)
+        self.activities_job = Job(lambda _context: audit_activities(category))
+        self.activities_job.succeeded.connect(lambda activities: self._fill(self.activity, activities))
+        self.activities_job.start()
+
+    def choices_loading(self) -> bool:
+        return any(job is not None and job.running for job in (self.choices_job, self.activities_job))
+
+    def _fill_categories(self, categories: list[str]) -> None:
+        self.category.blockSignals(True)
+        self._fill(self.category, categories)
+        self.category.blockSignals(False)
+
+    @staticmethod
+    def _fill(combo: QComboBox, values: list[str]) -> None:
+        """Replace the choices, keeping the chosen one when it is still there."""
+        current = combo.currentText()
+        combo.clear()
+        combo.addItem(ANY)
+        combo.addItems(values)
+        combo.setCurrentIndex(max(0, combo.findText(current)))
+
+    def _category_changed(self) -> None:
+        self._load_activities()
+
+    @staticmethod
+    def _chosen(combo: QComboBox) -> str | None:
+        text = combo.currentText()
+        return None if text == ANY else text
+
+    def build_report(self) -> AuditLogReport:
+        """The report the filters describe; raises DeskError for an unknown access package."""
+        since, until = self.date_range.bounds(self.clock.now())
+        package_text = self.access_package.text().strip()
+        package_id = None
+        if package_text:
+            package_id = package_text if _GUID.match(package_text) else find_access_package(package_text).id
+        return AuditLogReport(
+            since=since, until=until, category=self._chosen(self.category), activity=self._chosen(self.activity),
+            result=self._chosen(self.result), initiated_by=self.initiated_by.text().strip() or None,
+            target=self.target.text().strip() or None, correlation_id=self.correlation_id.text().strip() or None,
+            access_package_id=package_id, actor=self.context.actor)
+
+    def apply(self) -> None:
+        try:
+            report = self.build_report()
+        except DeskError as error:
+            messages.inform(self, "Audit logs", str(error), icon=messages.Icon.Warning)
+            return
+        self._report = report
+        self.view.reload()
+
+    def _clear_filters(self) -> None:
+        self.date_range.select("All")
+        for combo in (self.category, self.activity, self.result):
+            combo.setCurrentIndex(0)
+        for edit in (self.initiated_by, self.target, self.correlation_id, self.access_package):
+            edit.clear()
+
+    def reset_filters(self) -> None:
+        self._clear_filters()
+        self.apply()
+
+    def reload(self) -> None:
+        self.apply()
+        self.load_choices()
+
+    def save_state(self) -> None:
+        self.view.save_state()
+        QSettings().setValue("audit-logs/splitter", self.splitter.saveState())
+
+    # -- the selected record ----------------------------------------------------------------------
+    def show_row(self, row: int) -> None:
+        event_id = self.view.model.value(row, "id") if row >= 0 else None
+        try:
+            self.details.show_document(audit_document(event_id) if event_id else None)
+        except DeskError:
+            self.details.show_document(None)  # removed since the page was read
+        self._update_record_actions()
+
+    def _update_record_actions(self) -> None:
+        has_record = self.details.document is not None
+        has_request = self.details.correlation_id() is not None
+        self.request_action.setEnabled(has_request)
+        self.only_request_action.setEnabled(has_request)
+        self.copy_json_action.setEnabled(has_record)
+
+    def open_row_request(self, row: int) -> None:
+        correlation_id = self.view.model.value(row, "correlation_id")
+        if correlation_id:
+            open_request_timeline(self, correlation_id, self.context.actor, self.lifecycle)
+
+    def open_current_request(self) -> None:
+        correlation_id = self.details.correlation_id()
+        if correlation_id:
+            open_request_timeline(self, correlation_id, self.context.actor, self.lifecycle)
+
+    def filter_current_request(self) -> None:
+        """Every record of the selected record's request, whatever the other filters were."""
+        correlation_id = self.details.correlation_id()
+        if correlation_id:
+            self._clear_filters()
+            self.correlation_id.setText(correlation_id)
+            self.apply()
+
+    # -- downloads --------------------------------------------------------------------------------
+    def download_entra_layout(self) -> None:
+        report = self.view.report()
+        if report is not None:
+            self.entra_downloader.download(self, report, "Audit logs (Entra layout)")
