@@ -15,6 +15,8 @@ ENTRA_LAYOUT = "entra"
 
 def cell_text(value) -> str:
     """A cell as CSV text: times in Graph's UTC form, booleans true/false, none empty."""
+    if value.__class__ is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -14,7 +14,7 @@ from peewee import OP, Expression, Value, fn
 from desktop.errors import NotFound
 from desktop.lookup import search_key
 from desktop.permissions import Action
-from desktop.reports.audit import AuditQueryReport
+from desktop.reports.audit import AuditQueryReport, json_value, utc_time
 from desktop.reports.base import Column, ColumnType, authorize
 from desktop.reports.workbook import daily_counts, range_conditions
 from models import Application, AuditEvent, User
@@ -150,12 +150,12 @@ class AppRoleActivityReport(AuditQueryReport):
     def rows(self, records: list) -> list[tuple]:
         rows = []
         for when, activity, initiator_type, initiator_id, upn, initiator_name, targets in records:
-            targets = targets or []
+            targets = json_value(targets) or []
             application = next((t for t in targets if t.get("type") == SERVICE_PRINCIPAL), {})
             subject = next((t for t in targets if t.get("type") == "User"), {})
             is_app = initiator_type == "app"
             rows.append((
-                when, activity, None if is_app else (upn or initiator_name),
+                utc_time(when), activity, None if is_app else (upn or initiator_name),
                 initiator_id if is_app else None, initiator_name if is_app else None,
                 application.get("displayName"), app_role_name(application, activity == REMOVE_ACTIVITY),
                 subject.get("displayName"), subject.get("id"),

@@ -112,6 +112,10 @@ class QueryReport(Report):
     def rows(self, records: list) -> list[tuple]:
         raise NotImplementedError
 
+    def fetch(self, query):
+        """The records of an ordered query, streamed; a subclass may read the cursor raw."""
+        return query.iterator()
+
     def details(self, row: tuple, column_key: str) -> list[tuple]:
         """The values joined in a multi-valued cell, one row per value."""
         raise KeyError(column_key)
@@ -128,14 +132,15 @@ class QueryReport(Report):
                 end = min(offset + limit, total)
                 if end <= offset:
                     return []
-                records = list(self._ordered(order, reverse=True).offset(total - end).limit(end - offset))
+                records = list(self.fetch(self._ordered(order, reverse=True).offset(total - end)
+                                          .limit(end - offset)))
                 records.reverse()
                 return self.rows(records)
-        return self.rows(list(self._ordered(order).offset(offset).limit(limit)))
+        return self.rows(list(self.fetch(self._ordered(order).offset(offset).limit(limit))))
 
     def iterate(self, sort_key: str | None = None, descending: bool = False) -> Iterator[tuple]:
         batch = []
-        for record in self._ordered(self._order(sort_key, descending)).iterator():
+        for record in self.fetch(self._ordered(self._order(sort_key, descending))):
             batch.append(record)
             if len(batch) == self.BATCH:
                 yield from self.rows(batch)

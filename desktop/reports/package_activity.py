@@ -1,11 +1,10 @@
 """Report 6: the "Access package activity" workbook: one package's audit records in a range."""
-import json
 from datetime import datetime, timezone
 from functools import reduce
 from operator import and_
 
 from desktop.permissions import Action
-from desktop.reports.audit import AuditQueryReport, target_text
+from desktop.reports.audit import AuditQueryReport, target_text, utc_time
 from desktop.reports.base import Column, ColumnType, authorize
 from desktop.reports.workbook import daily_counts, range_conditions
 from models import AccessPackage, AuditEvent, User
@@ -80,7 +79,8 @@ class PackageActivityReport(AuditQueryReport):
         }
 
     def rows(self, records: list) -> list[tuple]:
-        return [(*record[:6], json.dumps(record[6], ensure_ascii=False)) for record in records]
+        # AdditionalDetails is the stored JSON text as is.
+        return [(utc_time(record[0]), *record[1:]) for record in records]
 
     def daily_counts(self):
         """(UTC day, operation, count) for the chart."""

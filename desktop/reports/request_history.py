@@ -1,6 +1,5 @@
 """Report 8: one request's history: its audit records (correlation id = request id) in
 write order, the approvers each stage was sent to, the decisions, and what it waits for."""
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -9,7 +8,7 @@ from peewee import JOIN
 
 from desktop.errors import NotFound
 from desktop.permissions import Action
-from desktop.reports.audit import AuditQueryReport, target_text
+from desktop.reports.audit import AuditQueryReport, json_value, target_text, utc_time
 from desktop.reports.base import Column, ColumnType, QueryReport, authorize
 from models import (
     ApprovalDecision, ApprovalStage, AssignmentRequest, AuditEvent,
@@ -132,8 +131,8 @@ class RequestHistoryReport(AuditQueryReport):
         }
 
     def rows(self, records: list) -> list[tuple]:
-        return [(when, category, activity, result, upn or name, target_text(targets),
-                 json.dumps(details, ensure_ascii=False), event_id)
+        return [(utc_time(when), category, activity, result, upn or name, target_text(json_value(targets)),
+                 details, event_id)
                 for when, category, activity, result, upn, name, targets, details, event_id in records]
 
 
