@@ -1,0 +1,247 @@
+"""A request's status, as "Determine the status of a user's request" reads it from the audit
+log: every step in order (time, activity, who, approvers added, decisions, justifications)
+and the current state with what it waits for. Read from the request history report; it
+refreshes on Refresh and whenever a decision is made in this app."""
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView, QDialog, QDialogButtonBox, QFormLayout, QFrame, QLabel, QPushButton,
+    QTableView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from desktop.errors import DeskError
+from desktop.lifecycle import Lifecycle
+from desktop.reports.request_history import RequestDecisionsReport, RequestHistoryReport, RequestState
+from models import AssignmentRequest, User
+from ui.dialogs import messages
+from ui.dialogs.decision import decide
+from ui.request_events import request_events
+
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def local_time(moment: datetime | None) -> str:
+    return moment.astimezone().strftime(TIME_FORMAT) if moment else ""
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    time: datetime
+    category: str
+    activity: str
+    result: str
+    initiated_by: str | None
+    details: str  # stage, approver added, justification, assignment: what the record adds
+
+
+def step_details(additional_details: list[dict]) -> str:
+    """What a record's additionalDetails say about the request, as one line."""
+    values = {item.get("key"): item.get("value") for item in additional_details or () if item.get("key")}
+    parts = []
+    if values.get("Stage"):
+        parts.append(f"Stage {values['Stage']}")
+    if values.get("ApproverUserPrincipalName"):
+        fallback = " (fallback approver)" if values.get("IsFallbackApprover") == "true" else ""
+        parts.append(f"Approver added: {values['ApproverUserPrincipalName']}{fallback}")
+    if values.get("Justification"):
+        parts.append(f"Justification: “{values['Justification']}”")
+    if values.get("AssignmentId"):
+        parts.append(f"Assignment {values['AssignmentId']}")
+    return " · ".join(parts)
+
+
+def timeline_steps(report: RequestHistoryReport) -> list[TimelineStep]:
+    """The request's records, oldest first, in write order (one request has a few dozen)."""
+    index = {column.key: number for number, column in enumerate(report.columns)}
+    return [TimelineStep(row[index["time"]], row[index["category"]], row[index["activity"]], row[index["result"]],
+                         row[index["initiated_by"]], step_details(json.loads(row[index["additional_details"]])))
+            for row in report.iterate()]
+
+
+def waiting_text(state: RequestState | None) -> str:
+    """The current state in words, with what a pending request waits for."""
+    if state is None:
+        return ("Only this request's audit records are in the database (imported), not the request itself: "
+                "its current state is unknown.")
+    text = f"{state.state} ({state.status})"
+    if state.waiting is not None:
+        approvers = ", ".join(state.waiting.approvers) or "nobody (no approver could be resolved)"
+        text += f" — waiting for stage {state.waiting.stage}: {approvers}"
+        if state.waiting.timeout is not None:
+            text += f". Times out {local_time(state.waiting.timeout)} unless an approver decides."
+    elif state.completed is not None:
+        text += f" — completed {local_time(state.completed)}"
+    return text
+
+
+class TimelineModel(QAbstractTableModel):
+    """The steps of one request (a few dozen at most)."""
+
+    HEADERS = ("#", "Time", "Category", "Activity", "Result", "Initiated by", "Details")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._steps: list[TimelineStep] = []
+
+    def set_steps(self, steps: list[TimelineStep]) -> None:
+        self.beginResetModel()
+        self._steps = list(steps)
+        self.endResetModel()
+
+    def steps(self) -> list[TimelineStep]:
+        return list(self._steps)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._steps)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        step = self._steps[index.row()]
+        values = (str(index.row() + 1), local_time(step.time), step.category, step.activity, step.result,
+                  step.initiated_by or "", step.details)
+        return values[index.column()]
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < len(self.HEADERS):
+            return self.HEADERS[section]
+        return None
+
+
+class RequestTimelineDialog(QDialog):
+    def __init__(self, request_id: str, actor: User | None, lifecycle: Lifecycle, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.request_id = request_id.strip().lower()
+        self.actor = actor
+        self.lifecycle = lifecycle
+        self.setWindowTitle("Request status")
+        self.resize(1100, 640)
+
+        self.title = QLabel()
+        self.title.setObjectName("pageTitle")
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.facts = QFormLayout()
+        self.fact_labels: dict[str, QLabel] = {}
+        for name in ("Access package", "Policy", "Target", "Requestor", "Request type", "Created",
+                     "Justification"):
+            label = QLabel()
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.fact_labels[name] = label
+            self.facts.addRow(name, label)
+        self.state_frame = QFrame()
+        self.state_frame.setObjectName("detailsPanel")
+        self.state_label = QLabel()
+        self.state_label.setObjectName("requestState")
+        self.state_label.setWordWrap(True)
+        self.state_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        state_layout = QVBoxLayout(self.state_frame)
+        heading = QLabel("Current state")
+        heading.setObjectName("noticeTitle")
+        state_layout.addWidget(heading)
+        state_layout.addWidget(self.state_label)
+
+        self.model = TimelineModel(self)
+        self.steps_view = QTableView()
+        self.steps_view.setModel(self.model)
+        self.steps_view.verticalHeader().hide()
+        self.steps_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.steps_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.steps_view.setAlternatingRowColors(True)
+        self.steps_view.setShowGrid(False)
+        self.steps_view.setWordWrap(False)
+        self.steps_view.horizontalHeader().setStretchLastSection(True)
+        self.steps_view.setAccessibleName("Steps")
+
+        self.decisions = QTableWidget(0, len(RequestDecisionsReport.columns))
+        self.decisions.setHorizontalHeaderLabels([column.title for column in RequestDecisionsReport.columns])
+        self.decisions.verticalHeader().hide()
+        self.decisions.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.decisions.horizontalHeader().setStretchLastSection(True)
+        self.decisions.setMaximumHeight(130)
+        self.decisions.setAccessibleName("Decisions")
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.approve_button = QPushButton("Approve…")
+        self.deny_button = QPushButton("Deny…")
+        self.refresh_button = QPushButton("Refresh")
+        for button in (self.approve_button, self.deny_button, self.refresh_button):
+            self.buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.approve_button.clicked.connect(lambda: self.decide(True))
+        self.deny_button.clicked.connect(lambda: self.decide(False))
+        self.refresh_button.clicked.connect(self.refresh)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addLayout(self.facts)
+        layout.addWidget(self.state_frame)
+        layout.addWidget(QLabel("Steps (audit records with this correlation ID, oldest first)"))
+        layout.addWidget(self.steps_view, 1)
+        layout.addWidget(QLabel("Decisions"))
+        layout.addWidget(self.decisions)
+        layout.addWidget(self.buttons)
+        request_events().changed.connect(self._request_changed)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read the request's history again. Raises DeskError when it cannot be read."""
+        report = RequestHistoryReport(self.request_id, actor=self.actor)
+        state = report.state()
+        self.state = state
+        self.title.setText(f"Request {self.request_id}")
+        facts = {
+            "Access package": state.access_package if state else None, "Policy": state.policy if state else None,
+            "Target": state.target if state else None, "Requestor": state.requestor if state else None,
+            "Request type": state.request_type if state else None,
+            "Created": local_time(state.created) if state else None,
+            "Justification": state.justification if state else None,
+        }
+        for name, value in facts.items():
+            self.fact_labels[name].setText(value or "—")
+        self.state_label.setText(waiting_text(state))
+        self.model.set_steps(timeline_steps(report))
+        self.steps_view.resizeColumnsToContents()
+        decisions = list(RequestDecisionsReport(self.request_id, actor=self.actor).iterate())
+        self.decisions.setRowCount(len(decisions))
+        for row, decision in enumerate(decisions):
+            for column, value in enumerate(decision):
+                text = local_time(value) if isinstance(value, datetime) else ("" if value is None else str(value))
+                self.decisions.setItem(row, column, QTableWidgetItem(text))
+        self.decisions.resizeColumnsToContents()
+        self._update_decision_buttons()
+
+    def _update_decision_buttons(self) -> None:
+        """Approve and Deny show only while the request waits for the acting user."""
+        waiting_for_actor = self.actor is not None and self.state is not None and self.state.waiting is not None \
+            and self.lifecycle.pending_approvals(self.actor).where(
+                AssignmentRequest.id == self.request_id).exists()
+        self.approve_button.setVisible(waiting_for_actor)
+        self.deny_button.setVisible(waiting_for_actor)
+
+    def _request_changed(self, request_id: str) -> None:
+        if request_id == self.request_id:
+            self.refresh()
+
+    def decide(self, approve: bool) -> None:
+        decide(self, self.lifecycle, self.actor, self.request_id, approve)
+
+
+def open_request_timeline(parent: QWidget | None, request_id: str, actor: User | None,
+                          lifecycle: Lifecycle) -> RequestTimelineDialog | None:
+    """Show the request's timeline beside the window (not modal: the admin can keep working)."""
+    try:
+        dialog = RequestTimelineDialog(request_id, actor, lifecycle, parent)
+    except DeskError as error:
+        messages.inform(parent, "Request status", str(error), icon=messages.Icon.Warning)
+        return None
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.show()
+    return dialog
