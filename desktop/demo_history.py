@@ -1,0 +1,289 @@
+"""Months of realistic activity, driven through the lifecycle controller on whatever tenant
+the database holds: requests approved, denied, timed out or canceled, multi-stage approvals,
+direct assignments, removals, expiries, and app role grants that administrators make
+outside entitlement management.
+
+The clock moves forward through the period; each simulated day is one batch transaction.
+"""
+import heapq
+import itertools
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from desktop import audit_log as log
+from desktop.clock import FixedClock
+from desktop.errors import DeskError, InvalidInput
+from desktop.lifecycle import Lifecycle
+from desktop.permissions import GLOBAL_ADMINISTRATOR, IDENTITY_GOVERNANCE_ADMINISTRATOR
+from models import (
+    AccessPackage, AppRole, AppRoleAssignment, AssignmentPolicy, ConnectedOrganization, DirectoryRole,
+    DirectoryRoleAssignment, GroupMember, PolicyAllowedTarget, RequestApprover, User, db, new_id,
+)
+
+# Requests (and direct assignments) made over the period.
+SIZES = {"small": 3_000, "medium": 30_000, "large": 130_000}
+
+DIRECT_ASSIGNMENT_SHARE = 0.12
+CANCEL_SHARE = 0.04
+UNANSWERED_SHARE = 0.06  # left for the stage to time out
+DENY_SHARE = 0.15
+REMOVAL_SHARE = 0.06
+OUTSIDE_APP_ROLE_GRANTS_PER_DAY = 2
+
+
+@dataclass
+class HistorySummary:
+    """What the generated history holds, by outcome."""
+
+    requests: int = 0
+    direct_assignments: int = 0
+    approvals: int = 0
+    denials: int = 0
+    cancellations: int = 0
+    removals: int = 0
+    timed_out: int = 0
+    expired: int = 0
+    refused: int = 0
+    outside_app_role_grants: int = 0
+
+
+class _Tenant:
+    """The directory the history acts on, read once: who may request which policy, and the
+    administrators who assign directly."""
+
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+        self.members = [i for (i,) in User.select(User.id).where(
+            (User.user_type == "Member") & (User.is_reference == False)  # noqa: E712
+            & (User.account_enabled == True)).order_by(User.id).tuples()]  # noqa: E712
+        guests = list(User.select(User.id, User.connected_organization).where(
+            (User.user_type == "Guest") & (User.is_reference == False)).order_by(User.id).tuples())  # noqa: E712
+        configured = {i for (i,) in ConnectedOrganization.select(ConnectedOrganization.id).where(
+            ConnectedOrganization.state == "configured").tuples()}
+        self.guests = [user_id for user_id, _ in guests]
+        self.guests_by_organization: dict[str, list[str]] = {}
+        for user_id, organization in guests:
+            if organization:
+                self.guests_by_organization.setdefault(organization, []).append(user_id)
+        self.configured_guests = [user_id for user_id, organization in guests if organization in configured]
+        self.administrators = [User.get_by_id(i) for (i,) in DirectoryRoleAssignment
+                               .select(DirectoryRoleAssignment.principal).join(DirectoryRole)
+                               .where(DirectoryRole.display_name.in_(
+                                   [IDENTITY_GOVERNANCE_ADMINISTRATOR, GLOBAL_ADMINISTRATOR]))
+                               .order_by(DirectoryRoleAssignment.principal).tuples()]
+        policies = list(AssignmentPolicy.select(AssignmentPolicy, AccessPackage).join(AccessPackage)
+                        .order_by(AssignmentPolicy.id))
+        self.all_policies = policies
+        self.requestable = [p for p in policies if p.enable_targets_to_self_add_access
+                            and not p.access_package.is_hidden and p.allowed_target_scope != "notSpecified"]
+        self.app_roles = list(AppRole.select().order_by(AppRole.id))
+        self._candidates: dict[str, list[str]] = {}
+        self._users: dict[str, User] = {}
+
+    def user(self, user_id: str) -> User:
+        if user_id not in self._users:
+            self._users[user_id] = User.get_by_id(user_id)
+        return self._users[user_id]
+
+    def requestor_for(self, policy: AssignmentPolicy) -> str | None:
+        candidates = self._candidates.get(policy.id)
+        if candidates is None:
+            candidates = self._candidates[policy.id] = self._read_candidates(policy)
+        return self.rng.choice(candidates) if candidates else None
+
+    def _read_candidates(self, policy: AssignmentPolicy) -> list[str]:
+        scope = policy.allowed_target_scope
+        if scope == "allMemberUsers":
+            return self.members
+        if scope == "allDirectoryUsers":
+            return self.members + self.guests
+        if scope == "allExternalUsers":
+            return self.guests
+        if scope == "allConfiguredConnectedOrganizationUsers":
+            return self.configured_guests
+        targets = list(PolicyAllowedTarget.select().where(PolicyAllowedTarget.policy == policy.id))
+        if scope == "specificConnectedOrganizationUsers":
+            return [user_id for target in targets
+                    for user_id in self.guests_by_organization.get(target.connected_organization_id, [])]
+        if scope == "specificDirectoryUsers":
+            listed = [target.user_id for target in targets if target.user_id]
+            groups = [target.group_id for target in targets if target.group_id]
+            if groups:
+                listed += [i for (i,) in GroupMember.select(GroupMember.member)
+                           .where(GroupMember.group.in_(groups)).order_by(GroupMember.member).tuples()]
+            return listed
+        return []
+
+
+def generate_history(rng: random.Random, size: str, start: datetime, end: datetime,
+                     progress: Callable[[int, int], None] | None = None) -> HistorySummary:
+    """Drive `SIZES[size]` requests and direct assignments between `start` and `end` through
+    the lifecycle; returns what happened. `progress(done, total)` follows the requests made."""
+    if size not in SIZES:
+        raise InvalidInput(f"Unknown history size {size!r}: choose {', '.join(SIZES)}.")
+    if end <= start:
+        raise InvalidInput("The history must end after it starts.")
+    tenant = _Tenant(rng)
+    if not tenant.requestable and not tenant.all_policies:
+        raise InvalidInput("The tenant has no access package policies to make history with.")
+    history = _History(rng, tenant, FixedClock(start), SIZES[size])
+    days = max(1, (end - start).days)
+    per_day = SIZES[size] / days
+    made = 0
+    for day in range(days):
+        day_start = start + timedelta(days=day)
+        goal = round(per_day * (day + 1)) - made
+        with history.lifecycle.batch():
+            history.run_day(day_start, goal)
+        made += goal
+        if progress:
+            progress(made, SIZES[size])
+    with history.lifecycle.batch():
+        history.run_until(end)
+    return history.summary
+
+
+class _History:
+    def __init__(self, rng: random.Random, tenant: _Tenant, clock: FixedClock, total: int):
+        self.rng, self.tenant, self.clock = rng, tenant, clock
+        self.lifecycle = Lifecycle(clock)
+        self.summary = HistorySummary()
+        self._agenda: list[tuple[datetime, int, str, tuple]] = []  # a heap of future steps
+        self._serial = itertools.count()
+
+    def run_day(self, day_start: datetime, new_requests: int) -> None:
+        # Requests arrive during working hours, in time order.
+        moments = sorted(day_start + timedelta(hours=self.rng.uniform(7, 19)) for _ in range(new_requests))
+        for moment in moments:
+            self.run_until(moment)
+            self._move_to(moment)
+            self._new_request()
+        for _ in range(OUTSIDE_APP_ROLE_GRANTS_PER_DAY if self.tenant.app_roles and self.tenant.administrators else 0):
+            self._move_to(day_start + timedelta(hours=self.rng.uniform(8, 18)))
+            self._outside_app_role_grant()
+        self.run_until(day_start + timedelta(hours=23, minutes=59))
+        self._move_to(day_start + timedelta(hours=23, minutes=59))
+        processed = self.lifecycle.process_due()
+        self.summary.timed_out += processed.timed_out
+        self.summary.expired += processed.expired
+
+    def run_until(self, moment: datetime) -> None:
+        """Carry out the scheduled steps due by `moment`, in time order."""
+        while self._agenda and self._agenda[0][0] <= moment:
+            when, _, kind, arguments = heapq.heappop(self._agenda)
+            self._move_to(when)
+            getattr(self, f"_{kind}")(*arguments)
+
+    def _move_to(self, moment: datetime) -> None:
+        if moment > self.clock.now():
+            self.clock.set(moment)
+
+    def _later(self, delay: timedelta, kind: str, *arguments) -> None:
+        heapq.heappush(self._agenda, (self.clock.now() + delay, next(self._serial), kind, arguments))
+
+    def _attempt(self, action):
+        try:
+            return action()
+        except DeskError:
+            self.summary.refused += 1
+            return None
+
+    def _new_request(self) -> None:
+        tenant = self.tenant
+        if tenant.administrators and (self.rng.random() < DIRECT_ASSIGNMENT_SHARE or not tenant.requestable):
+            policy = self.rng.choice(tenant.all_policies)
+            target_id = self.rng.choice(tenant.members) if tenant.members else None
+            if target_id is None:
+                return
+            request = self._attempt(lambda: self.lifecycle.assign(
+                self.rng.choice(tenant.administrators), tenant.user(target_id), policy.access_package, policy,
+                justification=self.rng.choice([None, "Onboarding", "Project staffing", "Manager asked"])))
+            if request is not None:
+                self.summary.direct_assignments += 1
+                self._maybe_remove_later(request.assignment_id, target_id)
+            return
+        if not tenant.requestable:
+            return
+        policy = self.rng.choice(tenant.requestable)
+        requestor_id = tenant.requestor_for(policy)
+        if requestor_id is None:
+            return
+        justification = self.rng.choice(["Needed for my project", "New role", "Customer work",
+                                         "Quarter-end reporting", "Access for onboarding"])
+        request = self._attempt(lambda: self.lifecycle.submit(
+            tenant.user(requestor_id), policy.access_package, policy, justification))
+        if request is None:
+            return
+        self.summary.requests += 1
+        if request.state == "delivered":
+            self._maybe_remove_later(request.assignment_id, requestor_id)
+            return
+        roll = self.rng.random()
+        if roll < CANCEL_SHARE:
+            self._later(timedelta(hours=self.rng.uniform(0.5, 48)), "cancel", request.id, requestor_id)
+        elif roll >= CANCEL_SHARE + UNANSWERED_SHARE:
+            self._later(_decision_delay(self.rng), "decide", request.id, requestor_id)
+
+    def _decide(self, request_id: str, requestor_id: str) -> None:
+        asked = list(RequestApprover.select(RequestApprover.stage_number, RequestApprover.approver)
+                     .where(RequestApprover.request == request_id)
+                     .order_by(RequestApprover.stage_number, RequestApprover.approver).tuples())
+        if not asked:
+            return
+        current = [approver_id for stage, approver_id in asked if stage == asked[-1][0]]
+        approver = self.tenant.user(self.rng.choice(current))
+        if self.rng.random() < DENY_SHARE:
+            if self._attempt(lambda: self.lifecycle.deny(approver, request_id, "Not needed for this role")):
+                self.summary.denials += 1
+            return
+        request = self._attempt(lambda: self.lifecycle.approve(approver, request_id, "Approved"))
+        if request is None:
+            return
+        if request.state == "pendingApproval":
+            self._later(_decision_delay(self.rng), "decide", request_id, requestor_id)
+        else:
+            self.summary.approvals += 1
+            self._maybe_remove_later(request.assignment_id, requestor_id)
+
+    def _cancel(self, request_id: str, requestor_id: str) -> None:
+        if self._attempt(lambda: self.lifecycle.cancel(self.tenant.user(requestor_id), request_id)):
+            self.summary.cancellations += 1
+
+    def _maybe_remove_later(self, assignment_id: str, target_id: str) -> None:
+        if self.rng.random() < REMOVAL_SHARE:
+            self._later(timedelta(days=self.rng.uniform(3, 90)), "remove", assignment_id, target_id)
+
+    def _remove(self, assignment_id: str, target_id: str) -> None:
+        by_user = self.rng.random() < 0.5 or not self.tenant.administrators
+        actor = self.tenant.user(target_id) if by_user else self.rng.choice(self.tenant.administrators)
+        if self._attempt(lambda: self.lifecycle.remove_assignment(actor, assignment_id)):
+            self.summary.removals += 1
+
+    def _outside_app_role_grant(self) -> None:
+        """An administrator grants an app role directly in the directory, outside entitlement
+        management: the directory records it with the administrator as initiator."""
+        if not self.tenant.members:
+            return
+        admin = self.rng.choice(self.tenant.administrators)
+        app_role = self.rng.choice(self.tenant.app_roles)
+        user = self.tenant.user(self.rng.choice(self.tenant.members))
+        now = self.clock.now()
+        added = db.execute(AppRoleAssignment.insert(
+            id=new_id(), principal=user.id, application=app_role.application_id, app_role=app_role.id,
+            created_date_time=now).on_conflict_ignore()).rowcount
+        if not added:
+            return
+        application = app_role.application
+        log.write_records([log.record(
+            log.ADD_APP_ROLE_ASSIGNMENT, at=now, initiated_by=log.user_initiator(admin), correlation_id=new_id(),
+            targets=log.app_role_targets(user, application_id=application.id,
+                                         application_name=application.display_name, app_role_id=app_role.id,
+                                         app_role_value=app_role.value, app_role_name=app_role.display_name))])
+        self.summary.outside_app_role_grants += 1
+
+
+def _decision_delay(rng: random.Random) -> timedelta:
+    """Most approvers answer within a day, some take a few."""
+    return timedelta(hours=rng.choice([rng.uniform(0.2, 8), rng.uniform(8, 30), rng.uniform(30, 200)]))
