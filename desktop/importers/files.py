@@ -1,4 +1,5 @@
 """Importing files: the one entry point the CLI and the GUI's File → Import… call."""
+import json
 import os
 from pathlib import Path
 from typing import Callable, Iterable
@@ -66,8 +67,10 @@ def _import_source(source: Source, writer: GraphWriter, summary: ImportSummary, 
                 raise Cancelled("Import cancelled; nothing was imported.")
             if progress:
                 progress(done(), total)
-        kind = source.kind or (kinds.classify(record, context) if isinstance(record, dict) else None)
         where = f"{source.name}: {source.label(index)}"
+        if not isinstance(record, dict):
+            raise InvalidInput(f"{where}: is not a JSON object but {json.dumps(record)[:40]}")
+        kind = source.kind or kinds.classify(record, context)
         if kind is None:
             unknown += 1
             first_unknown = first_unknown or where

@@ -124,8 +124,6 @@ class GraphWriter:
 
     def write(self, kind: str, record, context: str | None, where: str) -> None:
         """Write one record of `kind`; FieldError names what is wrong with it."""
-        if not isinstance(record, dict):
-            raise FieldError("record", "must be an object")
         self.where = where
         if kind == kinds.AUDIT:
             self.audit.add(audit_fields(record), where)

@@ -52,6 +52,33 @@ class CountingReader(io.RawIOBase):
         super().close()
 
 
+class Utf8Reader(io.RawIOBase):
+    """UTF-8 bytes of a text file in another encoding: ijson reads bytes."""
+
+    def __init__(self, text_handle):
+        super().__init__()
+        self._text = text_handle
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while len(self._pending) < len(buffer):
+            text = self._text.read(HEAD_BYTES)
+            if not text:
+                break
+            self._pending += text.encode("utf-8")
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+    def close(self) -> None:
+        self._text.close()
+        super().close()
+
+
 class Source:
     """One file to import. `records()` yields (index, record, @odata.context) and is only
     called once; `label(index)` names a record in an error message."""
@@ -89,11 +116,11 @@ class JsonSource(Source):
             for index, (record, context) in enumerate(self._records(), start=1):
                 yield index, record, context
         except ijson.JSONError as error:
-            raise self.fail(f"not valid JSON after record {index}: {_first_line(error)}") from None
+            raise self.fail(f"not valid JSON {_after(index)}: {_first_line(error)}") from None
         except UnicodeDecodeError as error:
-            raise self.fail(f"not valid {self.encoding} text after record {index}: {error.reason}") from None
+            raise self.fail(f"not valid {self.encoding} text {_after(index)}: {error.reason}") from None
         except FieldError as error:
-            raise self.fail(f"the page after record {index}: {error}") from None
+            raise self.fail(f"the page {_after(index)}: {error}") from None
         finally:
             if self.reader:
                 self.reader.close()
@@ -124,7 +151,7 @@ class JsonSource(Source):
             if handle.peek(3).startswith(UTF8_BOM):
                 handle.read(3)
             return handle
-        return self._open_text()
+        return Utf8Reader(self._open_text())
 
     def _first_document_is_page(self) -> tuple[bool, str | None]:
         """Whether the first top-level object is a list response (it has `value`), and its
@@ -202,19 +229,22 @@ def open_source(path: Path) -> Source:
         # Windows PowerShell's Out-File writes UTF-16 with a byte-order mark.
         encoding = "utf-16"
         head_text = codecs.getincrementaldecoder("utf-16")(errors="replace").decode(head)
+    elif b"\x00" in head:
+        raise InvalidInput(f"{path.name}: a binary file, not Graph JSON or an Entra audit CSV")
     else:
-        if b"\x00" in head:
-            raise InvalidInput(f"{path.name}: a binary file, not Graph JSON or an Entra audit CSV")
-        try:
-            head_text = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
-        except UnicodeDecodeError as error:
-            raise InvalidInput(f"{path.name}: not UTF-8 text (byte {error.start + 1}), so not Graph "
-                               "JSON or an Entra audit CSV") from None
+        head_text = codecs.getincrementaldecoder("utf-8-sig")(errors="replace").decode(head)
     if not head_text.strip():
         raise InvalidInput(f"{path.name}: the file is empty")
     first = head_text.lstrip()[:1]
     if first in ("{", "["):
+        # The JSON parser names the record a bad byte is in.
         return JsonSource(path, encoding)
+    if encoding == "utf-8":
+        try:
+            codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
+        except UnicodeDecodeError as error:
+            raise InvalidInput(f"{path.name}: not UTF-8 text (byte {error.start + 1}), so not Graph JSON or an "
+                               "Entra audit CSV") from None
     return _csv_source(path, encoding)
 
 
@@ -254,6 +284,10 @@ def _first_character(handle) -> str:
         character = chunk.decode() if isinstance(chunk, bytes) else chunk
         if not character.isspace():
             return character
+
+
+def _after(index: int) -> str:
+    return f"after record {index}" if index else "in the first record"
 
 
 def _first_line(error: Exception) -> str:
