@@ -1,0 +1,101 @@
+"""Importing the Entra admin center's audit-log downloads: the 86-column CSV and the JSON."""
+import csv
+from datetime import datetime, timezone
+from pathlib import Path
+
+from desktop import audit_chain
+from desktop.importers import import_files
+from desktop.importers.entra_csv import AUDIT_CSV_COLUMNS, audit_document
+from models import AuditEvent
+from tests.digest import database_digest
+
+ENTRA = Path(__file__).resolve().parents[1] / "fixtures" / "entra"
+CSV_FILE = ENTRA / "AuditLogs_2024-03-05.csv"
+LOCALISED = ENTRA / "AuditLogs_localised.csv"
+JSON_FILE = ENTRA / "AuditLogs_2024-03-05.json"
+
+
+def test_the_layout_has_86_columns():
+    """17 actor columns, 3 targets of 4 + 5 x 3, 6 additional-detail pairs."""
+    assert len(AUDIT_CSV_COLUMNS) == 86 == len(set(AUDIT_CSV_COLUMNS))
+    assert AUDIT_CSV_COLUMNS[17:21] == ("Target1Type", "Target1DisplayName", "Target1ObjectId",
+                                        "Target1UserPrincipalName")
+    assert AUDIT_CSV_COLUMNS[-1] == "AdditionalDetail6Value"
+
+
+def test_csv_rows_become_graph_documents(database):
+    """Actor, targets, modified properties and details map to directoryAudit; quoting survives."""
+    summary = import_files([CSV_FILE])
+    assert summary.counts["directoryAudit"]["created"] == 3
+    request = AuditEvent.get(AuditEvent.activity_display_name == "User requests access package assignment")
+    assert request.activity_date_time == datetime(2024, 3, 2, 18, 44, 9, 123456, tzinfo=timezone.utc)
+    assert (request.result, request.initiated_by_type, request.initiated_by_upn_key) == (
+        "success", "user", "lee@tailspintoys.com")
+    assert request.initiated_by["user"]["homeTenantName"] == "Tailspin Toys"
+    assert request.access_package_id == "6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b0002"
+    assert request.target_upn_key == "lee@tailspintoys.com"
+    assert request.additional_details == [
+        {"key": "User-Agent", "value": "Mozilla/5.0 (Windows NT 10.0; Win64; x64)"},
+        {"key": "RequestId", "value": "4d2e6f8a-1b3c-4d5e-9f7a-0b2c4d6e0002"},
+        {"key": "Justification", "value": 'Need the partner CRM, "urgent"; thanks'}]
+    member = AuditEvent.get(AuditEvent.activity_display_name == "Add member to group")
+    assert member.initiated_by_type == "app"
+    assert member.initiated_by["app"]["servicePrincipalId"] == "4f8a3a2c-6d1e-4a8b-9b47-0e2f6c1d5a93"
+    assert [p["displayName"] for p in member.target_resources[0]["modifiedProperties"]] == [
+        "Group.ObjectID", "Group.DisplayName"]
+    assert [t["type"] for t in member.target_resources] == ["User", "Group"]
+    assert audit_chain.verify().intact
+
+
+def test_csv_ids_are_stable_so_reimport_changes_nothing(database):
+    """The uuid5 id of a row is the same on every import, with or without BOM or a localised header."""
+    import_files([CSV_FILE])
+    before = database_digest()
+    again = import_files([CSV_FILE, LOCALISED])
+    assert again.counts["directoryAudit"] == {"unchanged": 3}
+    assert database_digest() == before
+
+
+def test_the_localised_date_header_is_matched_by_its_suffix(database):
+    """`Data (UTC)` is the date column: it is found by position and its "(UTC)" suffix."""
+    with open(LOCALISED, encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle))
+    assert header[0] == "Data (UTC)"
+    assert import_files([LOCALISED]).counts["directoryAudit"]["created"] == 3
+
+
+def test_a_csv_row_id_depends_on_every_cell():
+    """Two rows that differ in one cell get different ids; the same row gets the same id."""
+    cells = [""] * 86
+    cells[0] = "2024-05-01T10:00:00Z"
+    same = audit_document(list(cells))["id"]
+    assert audit_document(list(cells))["id"] == same
+    cells[85] = "x"
+    assert audit_document(cells)["id"] != same
+
+
+def test_json_download_with_capitalised_target_types(database):
+    """The admin center's JSON download (a plain array) imports with `Type` read as `type`."""
+    summary = import_files([JSON_FILE])
+    assert summary.counts["directoryAudit"]["created"] == 2
+    assign = AuditEvent.get(AuditEvent.id == "IGA_2f4a6c8e-0b2d-4f6a-8c0e-2a4c6e8f0a01_7XKQD_271828")
+    assert assign.access_package_id == "6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b0003"
+    assert assign.target_upn_key == "nestorw@contoso.com"
+    assert assign.activity_date_time == datetime(2024, 1, 3, 9, 29, 58, tzinfo=timezone.utc)
+    failed = AuditEvent.get(AuditEvent.id == "IGA_2f4a6c8e-0b2d-4f6a-8c0e-2a4c6e8f0a01_7XKQD_271829")
+    assert (failed.result, failed.result_reason) == ("failure", "The user is already assigned")
+
+
+def test_a_changed_audit_record_is_reported_and_the_stored_one_kept(database, tmp_path):
+    """The log is append-only: an id already stored with other data is listed, not rewritten."""
+    import_files([JSON_FILE])
+    before = database_digest()
+    changed = tmp_path / "changed.json"
+    changed.write_text(JSON_FILE.read_text(encoding="utf-8").replace("Quarterly audit", "Yearly audit"),
+                       encoding="utf-8")
+    summary = import_files([changed])
+    assert summary.counts["directoryAudit"] == {"unchanged": 1}
+    assert [s.reason for s in summary.skipped] == [
+        "differs from the stored audit record with this id; the audit log is append-only, so the stored one was kept"]
+    assert database_digest() == before
+    assert audit_chain.verify().intact
