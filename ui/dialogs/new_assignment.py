@@ -1,0 +1,142 @@
+"""New assignment: an administrator assigns an access package to a user directly, through
+one of its policies, optionally from a start and until an end. The controller checks and
+writes; a refusal is shown and the dialog stays open."""
+from datetime import datetime, timezone
+
+from PySide6.QtCore import QDateTime
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QDateTimeEdit, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLineEdit,
+    QPushButton, QVBoxLayout, QWidget,
+)
+
+from desktop.errors import DeskError
+from desktop.lifecycle import Lifecycle
+from models import AccessPackage, AssignmentPolicy, AssignmentRequest, User
+from ui.dialogs import messages, user_picker
+from ui.request_events import request_events
+
+DISPLAY_FORMAT = "yyyy-MM-dd HH:mm"
+
+
+def _moment_edit(name: str) -> QDateTimeEdit:
+    edit = QDateTimeEdit(QDateTime.currentDateTime())
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat(DISPLAY_FORMAT)
+    edit.setAccessibleName(name)
+    edit.setEnabled(False)
+    return edit
+
+
+class NewAssignmentDialog(QDialog):
+    def __init__(self, lifecycle: Lifecycle, admin: User, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.lifecycle = lifecycle
+        self.admin = admin
+        self.target: User | None = None
+        self.created: AssignmentRequest | None = None
+        self.setWindowTitle("New assignment")
+        self.resize(560, 320)
+
+        self.user_edit = QLineEdit()
+        self.user_edit.setReadOnly(True)
+        self.user_edit.setPlaceholderText("No user selected")
+        self.user_edit.setAccessibleName("User")
+        self.pick_button = QPushButton("Select user…")
+        self.pick_button.clicked.connect(self.pick_user)
+        user_row = QHBoxLayout()
+        user_row.addWidget(self.user_edit, 1)
+        user_row.addWidget(self.pick_button)
+
+        self.package = QComboBox()
+        self.package.setAccessibleName("Access package")
+        self.package.setEditable(True)  # type to find among thousands
+        self.package.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        for package_id, name in (AccessPackage.select(AccessPackage.id, AccessPackage.display_name)
+                                 .order_by(AccessPackage.display_name_key, AccessPackage.id).tuples()):
+            self.package.addItem(name, package_id)
+        self.package.setCurrentIndex(-1)
+        self.policy = QComboBox()
+        self.policy.setAccessibleName("Policy")
+        self.package.currentIndexChanged.connect(self._fill_policies)
+
+        self.start_check = QCheckBox("Start at")
+        self.start_edit = _moment_edit("Start")
+        self.start_check.toggled.connect(self.start_edit.setEnabled)
+        self.end_check = QCheckBox("End at")
+        self.end_edit = _moment_edit("End")
+        self.end_edit.setDateTime(QDateTime.currentDateTime().addDays(90))
+        self.end_check.toggled.connect(self.end_edit.setEnabled)
+        start_row, end_row = QHBoxLayout(), QHBoxLayout()
+        start_row.addWidget(self.start_check)
+        start_row.addWidget(self.start_edit, 1)
+        end_row.addWidget(self.end_check)
+        end_row.addWidget(self.end_edit, 1)
+        self.justification = QLineEdit()
+        self.justification.setAccessibleName("Justification")
+        self.justification.setPlaceholderText("Optional: why this user gets access")
+
+        form = QFormLayout()
+        form.addRow("User", user_row)
+        form.addRow("Access package", self.package)
+        form.addRow("Policy", self.policy)
+        form.addRow("Start", start_row)
+        form.addRow("End", end_row)
+        form.addRow("Justification", self.justification)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.assign_button = self.buttons.addButton("Assign", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+        self._update_assign_button()
+
+    def pick_user(self) -> None:
+        match = user_picker.pick_user(self, "Select the user to assign")
+        if match is not None:
+            self.set_target(User.get_by_id(match.id))
+
+    def set_target(self, user: User) -> None:
+        self.target = user
+        self.user_edit.setText(f"{user.display_name} ({user.user_principal_name})")
+        self._update_assign_button()
+
+    def select_package(self, package: AccessPackage, policy: AssignmentPolicy | None = None) -> None:
+        self.package.setCurrentIndex(self.package.findData(package.id))
+        if policy is not None:
+            self.policy.setCurrentIndex(self.policy.findData(policy.id))
+
+    def _fill_policies(self) -> None:
+        self.policy.clear()
+        package_id = self.package.currentData()
+        if package_id:
+            for policy_id, name in (AssignmentPolicy.select(AssignmentPolicy.id, AssignmentPolicy.display_name)
+                                    .where(AssignmentPolicy.access_package == package_id)
+                                    .order_by(AssignmentPolicy.display_name).tuples()):
+                self.policy.addItem(name, policy_id)
+        self._update_assign_button()
+
+    def _update_assign_button(self) -> None:
+        self.assign_button.setEnabled(self.target is not None and self.policy.currentData() is not None)
+
+    @staticmethod
+    def _utc(edit: QDateTimeEdit) -> datetime:
+        return edit.dateTime().toPython().astimezone(timezone.utc)
+
+    def accept(self) -> None:
+        package = AccessPackage.get_or_none(AccessPackage.id == self.package.currentData())
+        policy = AssignmentPolicy.get_or_none(AssignmentPolicy.id == self.policy.currentData())
+        if self.target is None or package is None or policy is None:
+            return
+        try:
+            self.created = self.lifecycle.assign(
+                self.admin, self.target, package, policy,
+                start=self._utc(self.start_edit) if self.start_check.isChecked() else None,
+                end=self._utc(self.end_edit) if self.end_check.isChecked() else None,
+                justification=self.justification.text())
+        except DeskError as error:
+            messages.inform(self, "New assignment", str(error), icon=messages.Icon.Warning)
+            return
+        request_events().changed.emit(self.created.id)
+        super().accept()
