@@ -12,7 +12,7 @@ from desktop import audit_chain
 from desktop.audit_record import event_fields
 from desktop.errors import InvalidInput
 from desktop.importers.summary import CREATED, UNCHANGED, ImportSummary
-from desktop.importers.values import FieldError, enumeration, listing, nested, text, timestamp
+from desktop.importers.values import NULL_TEXT, FieldError, enumeration, listing, nested, text, timestamp
 from desktop.importers.kinds import AUDIT
 from models import AuditEvent
 from models.audit import AUDIT_RESULTS
@@ -26,31 +26,64 @@ TEXT_FIELDS = ("category", "activityDisplayName", "operationType", "resultReason
 def audit_fields(record: dict) -> dict:
     """AuditEvent column values of a `directoryAudit` record, after the quirks: "null" as
     null, `Type` for `type` in targets, capitalised results, any timestamp precision."""
+    # Written for a million records a run: plain dict work on the common shape, and the
+    # checked readers of desktop.importers.values only where a value is unusual.
     document = dict(record)
-    document["id"] = text(record, "id", required=True)
-    if not document["id"].strip():
+    pk = record.get("id")
+    if pk.__class__ is not str:
+        _reread(record, "id")
+    if not pk.strip():
         raise FieldError("id", "is empty")
     document["activityDateTime"] = timestamp(record, "activityDateTime", required=True)
     for field in TEXT_FIELDS:
-        document[field] = text(record, field)
-    document["result"] = enumeration(record, "result", allowed=AUDIT_RESULTS)
-    initiator = nested(record, "initiatedBy")
+        value = record.get(field)
+        if value.__class__ is not str:
+            if value is not None:
+                _reread(record, field)
+        elif value == NULL_TEXT:
+            document[field] = None
+    result = record.get("result")
+    if result not in AUDIT_RESULTS:
+        document["result"] = enumeration(record, "result", allowed=AUDIT_RESULTS)
+    initiator = record.get("initiatedBy")
     if initiator is not None:
+        if initiator.__class__ is not dict:
+            nested(record, "initiatedBy")
         document["initiatedBy"] = {role: _identity(initiator, role) for role in initiator}
-    document["targetResources"] = [
-        {("type" if key == "Type" else key): (None if value == "null" else value) for key, value in target.items()}
-        for target in listing(record, "targetResources") or ()]
-    document["additionalDetails"] = listing(record, "additionalDetails") or []
+    targets = record.get("targetResources")
+    if targets:
+        if targets.__class__ is not list or any(t.__class__ is not dict for t in targets):
+            listing(record, "targetResources")
+        document["targetResources"] = [_target(target) for target in targets]
+    else:
+        document["targetResources"] = []
+    details = record.get("additionalDetails")
+    if details is not None and details.__class__ is not list:
+        listing(record, "additionalDetails")
     return event_fields(document)
+
+
+def _reread(record: dict, field: str):
+    """Read a field that failed the fast check with the checked reader, which raises."""
+    return text(record, field, required=True)
+
+
+def _target(target: dict) -> dict:
+    if "Type" in target or NULL_TEXT in target.values():
+        return {("type" if key == "Type" else key): (None if value == NULL_TEXT else value)
+                for key, value in target.items()}
+    return target
 
 
 def _identity(initiator: dict, role: str):
     identity = initiator[role]
-    if identity is None or identity == "null":
+    if identity is None or identity == NULL_TEXT:
         return None
-    if not isinstance(identity, dict):
+    if identity.__class__ is not dict:
         raise FieldError(f"initiatedBy.{role}", "must be an object")
-    return {key: (None if value == "null" else value) for key, value in identity.items()}
+    if NULL_TEXT in identity.values():
+        return {key: (None if value == NULL_TEXT else value) for key, value in identity.items()}
+    return identity
 
 
 class AuditWriter:

@@ -1,0 +1,227 @@
+"""Importing 1,000,000 directoryAudit records from one Graph JSON file, against a bare script.
+
+    python -m bench.bench_import [--records N]
+
+The bare script streams the same file with ijson's C backend and inserts the same rows
+(the same derived columns and chain hashes) with one sqlite3 executemany; the importer adds
+what it is for: field checks and quirks, duplicate detection, chunked writes, the summary.
+Goals: import time at most 1.5 times the bare script; peak memory of the import process at
+most 300 MB. Each measurement runs in its own process, so ru_maxrss is its own peak; both
+databases end with identical audit rows, which the bench checks. The JSON file is generated
+once under bench/data/ (gitignored).
+"""
+import argparse
+import hashlib
+import json
+import random
+import resource
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data"
+GOAL_RATIO = 1.5
+GOAL_PEAK_MB = 300
+ACTIVITIES = (
+    ("EntitlementManagement", "User requests access package assignment", "Add"),
+    ("EntitlementManagement", "Auto approve access package assignment request", "Update"),
+    ("EntitlementManagement", "Ready to fulfill access package assignment request", "Update"),
+    ("EntitlementManagement", "Fulfill access package assignment", "Assign"),
+    ("UserManagement", "Create request approval", "Add"),
+    ("UserManagement", "Add approver to request approval", "Add"),
+    ("EntitlementManagement", "Approve access package assignment request", "Update"),
+    ("EntitlementManagement", "Remove access package assignment", "Unassign"),
+)
+
+
+def data_file(records: int) -> Path:
+    return DATA / f"directoryAudits-{records}.json"
+
+
+def generate(path: Path, records: int) -> None:
+    """A one-page Graph list response of `records` directoryAudit documents, as Graph writes them."""
+    DATA.mkdir(exist_ok=True)
+    partial = path.with_suffix(".partial")
+    random.seed(11)
+    users = [(str(uuid.UUID(int=random.getrandbits(128), version=4)), f"User {n}", f"user{n}@contoso.com")
+             for n in range(5000)]
+    packages = [(str(uuid.UUID(int=random.getrandbits(128), version=4)), f"Package {n}") for n in range(300)]
+    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    with open(partial, "w", encoding="utf-8") as handle:
+        handle.write('{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#auditLogs/directoryAudits",'
+                     '"value":[')
+        for n in range(records):
+            category, activity, operation = ACTIVITIES[n % len(ACTIVITIES)]
+            actor, target = random.choice(users), random.choice(users)
+            package = random.choice(packages)
+            moment = start + timedelta(seconds=n * 30, microseconds=random.randrange(1_000_000))
+            initiator = ({"user": None, "app": {"appId": None, "displayName": "Azure AD Identity Governance - "
+                          "User Management", "servicePrincipalId": "4f8a3a2c-6d1e-4a8b-9b47-0e2f6c1d5a93",
+                          "servicePrincipalName": None}} if n % 3 == 0 else
+                         {"user": {"id": actor[0], "displayName": actor[1], "userPrincipalName": actor[2],
+                                   "ipAddress": "203.0.113.7"}, "app": None})
+            document = {
+                "id": str(uuid.UUID(int=random.getrandbits(128), version=4)),
+                "category": category,
+                "correlationId": str(uuid.UUID(int=random.getrandbits(128), version=4)),
+                "result": "success",
+                "resultReason": "",
+                "activityDisplayName": activity,
+                "activityDateTime": moment.strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z",
+                "loggedByService": "Entitlement Management" if category == "EntitlementManagement" else "Core Directory",
+                "operationType": operation,
+                "initiatedBy": initiator,
+                "targetResources": [
+                    {"id": package[0], "displayName": package[1], "type": "AccessPackage",
+                     "userPrincipalName": None, "groupType": None, "modifiedProperties": []},
+                    {"id": target[0], "displayName": target[1], "type": "User", "userPrincipalName": target[2],
+                     "groupType": None, "modifiedProperties": []}],
+                "additionalDetails": [{"key": "RequestId", "value": str(uuid.UUID(int=random.getrandbits(128),
+                                                                                     version=4))}],
+            }
+            handle.write(("," if n else "") + json.dumps(document, separators=(",", ":")))
+        handle.write("]}")
+    partial.rename(path)
+
+
+def fresh_database(path: Path) -> None:
+    from models.database import close_database, open_database
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    open_database(path)
+    close_database()
+
+
+def run_importer(db_path: Path, file: Path) -> int:
+    from desktop.importers import import_files
+    from models.database import close_database, open_database
+    open_database(db_path)
+    try:
+        return import_files([file]).counts["directoryAudit"]["created"]
+    finally:
+        close_database()
+
+
+def run_bare(db_path: Path, file: Path) -> int:
+    """Stream with ijson's C backend, derive the same columns, one sqlite3 executemany."""
+    import ijson
+
+    from models import AuditEvent
+    from models.audit_chain import GENESIS, chain_hash, content_hash, hashed_columns
+    from models.database import SQLITE_PRAGMAS
+    backend = ijson.get_backend("yajl2_c")
+    columns = hashed_columns(AuditEvent)
+    json_columns = {"initiated_by", "target_resources", "additional_details"}
+    connection = sqlite3.connect(str(db_path))
+    for name, value in SQLITE_PRAGMAS.items():
+        connection.execute(f"PRAGMA {name} = {value}")
+    head = [GENESIS]
+
+    def rows():
+        with open(file, "rb") as handle:
+            for document in backend.items(handle, "value.item", use_float=True):
+                values = _bare_columns(document)
+                content = content_hash(values, columns)
+                head[0] = chain_hash(head[0], content)
+                yield tuple(json.dumps(values[c], ensure_ascii=False, separators=(",", ":")) if c in json_columns
+                            else values[c].astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ")
+                            if c == "activity_date_time" else values[c] for c in columns) + (content, head[0])
+
+    names = ", ".join(columns) + ", content_hash, chain_hash"
+    marks = ", ".join("?" * (len(columns) + 2))
+    with connection:
+        cursor = connection.executemany(f"INSERT INTO audit_event ({names}) VALUES ({marks})", rows())
+        connection.execute("UPDATE schema_info SET value = ? WHERE key = 'audit_chain_head'", (head[0],))
+    connection.close()
+    return cursor.rowcount
+
+
+def _bare_columns(document: dict) -> dict:
+    initiator = document.get("initiatedBy") or {}
+    user, app = initiator.get("user"), initiator.get("app")
+    if user:
+        kind, actor_id, upn, name = "user", user.get("id"), user.get("userPrincipalName"), user.get("displayName")
+    elif app:
+        kind, actor_id, upn, name = "app", app.get("servicePrincipalId") or app.get("appId"), None, app.get("displayName")
+    else:
+        kind = actor_id = upn = name = None
+    targets = document.get("targetResources") or []
+    first = next((t for t in targets if t.get("userPrincipalName")), None) or (targets[0] if targets else {})
+    package = next((t for t in targets if t.get("type") == "AccessPackage"), None)
+    return {
+        "id": document["id"], "activity_date_time": datetime.fromisoformat(document["activityDateTime"]),
+        "category": document["category"], "activity_display_name": document["activityDisplayName"],
+        "operation_type": document["operationType"], "result": document["result"],
+        "result_reason": document["resultReason"] or None, "logged_by_service": document["loggedByService"],
+        "correlation_id": document["correlationId"], "initiated_by": initiator, "initiated_by_type": kind,
+        "initiated_by_id": actor_id, "initiated_by_upn": upn, "initiated_by_display_name": name,
+        "initiated_by_upn_key": upn.casefold() if upn else None,
+        "initiated_by_name_key": name.casefold() if name else None, "target_resources": targets,
+        "target_upn_key": (first.get("userPrincipalName") or "").casefold() or None,
+        "target_name_key": (first.get("displayName") or "").casefold() or None,
+        "additional_details": document.get("additionalDetails") or [],
+        "access_package_id": package["id"] if package else None,
+    }
+
+
+def audit_digest(db_path: Path) -> str:
+    """sha256 over the audit rows and the chain head, in write order."""
+    digest = hashlib.sha256()
+    connection = sqlite3.connect(str(db_path))
+    for row in connection.execute("SELECT * FROM audit_event ORDER BY seq"):
+        digest.update(repr(row).encode())
+    digest.update(repr(connection.execute(
+        "SELECT value FROM schema_info WHERE key = 'audit_chain_head'").fetchone()).encode())
+    connection.close()
+    return digest.hexdigest()
+
+
+def measure(kind: str, db_path: Path, file: Path) -> dict:
+    """Run one measurement in a child process: seconds, rows and peak memory."""
+    fresh_database(db_path)
+    output = subprocess.run([sys.executable, "-m", "bench.bench_import", "--child", kind, str(db_path), str(file)],
+                            check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def child(kind: str, db_path: Path, file: Path) -> None:
+    started = time.perf_counter()
+    rows = (run_importer if kind == "importer" else run_bare)(db_path, file)
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(json.dumps({"seconds": seconds, "rows": rows, "peak_mb": peak_mb}))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--child", nargs=3, metavar=("KIND", "DB", "FILE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], Path(args.child[1]), Path(args.child[2]))
+        return 0
+    file = data_file(args.records)
+    if not file.exists():
+        print(f"generating {file} ...", flush=True)
+        generate(file, args.records)
+    print(f"{args.records:,} directoryAudit records, {file.stat().st_size / 2**20:,.0f} MiB of JSON")
+    bare = measure("bare", DATA / "import-bare.db", file)
+    imported = measure("importer", DATA / "import-importer.db", file)
+    same = audit_digest(DATA / "import-bare.db") == audit_digest(DATA / "import-importer.db")
+    ratio = imported["seconds"] / bare["seconds"]
+    print(f"bare ijson + executemany  {bare['seconds']:8.1f} s  {bare['rows'] / bare['seconds']:>9,.0f} rows/s  "
+          f"peak {bare['peak_mb']:5.0f} MB")
+    print(f"import_files              {imported['seconds']:8.1f} s  "
+          f"{imported['rows'] / imported['seconds']:>9,.0f} rows/s  peak {imported['peak_mb']:5.0f} MB")
+    print(f"ratio {ratio:.2f} (goal <= {GOAL_RATIO}); peak {imported['peak_mb']:.0f} MB (goal <= {GOAL_PEAK_MB}); "
+          f"identical rows: {'yes' if same else 'NO'}")
+    ok = ratio <= GOAL_RATIO and imported["peak_mb"] <= GOAL_PEAK_MB and same and imported["rows"] == args.records
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
