@@ -165,6 +165,15 @@ class _Reader:
             self._memory["user", user_id] = user
         return self._memory["user", user_id]
 
+    def users(self, user_ids: list[str]) -> list[User]:
+        """The users in the order given, read in one query."""
+        missing = [user_id for user_id in user_ids if ("user", user_id) not in self._memory]
+        if missing:
+            for user in User.select(User.id, User.user_principal_name, User.display_name, User.manager,
+                                    User.connected_organization).where(User.id.in_(missing)):
+                self._memory["user", user.id] = user
+        return [self.user(user_id) for user_id in user_ids]
+
     def check(self, actor: User, action: Action) -> None:
         if ("may", actor.id, action) not in self._memory:
             self._memory["may", actor.id, action] = why_not(actor, action)
@@ -435,8 +444,7 @@ class Lifecycle:
             RequestApprover.insert_many([
                 {"request": subject.request_id, "stage_number": stage_number, "approver": approver_id,
                  "is_fallback": fallback} for approver_id in approver_ids]).execute()
-        for approver_id in approver_ids:
-            approver = step.reader.user(approver_id)
+        for approver in step.reader.users(approver_ids):
             step.records.append(self._record(
                 log.ADD_APPROVER, subject, now, log.APP_INITIATOR, stage=stage_number,
                 extra=(("ApproverId", approver.id), ("ApproverUserPrincipalName", approver.user_principal_name),
