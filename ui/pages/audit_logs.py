@@ -3,7 +3,7 @@ with Apply, a table paged in SQL, the selected record's details (targets, modifi
 properties, full JSON), its request's status, and downloads of exactly the filtered set."""
 import re
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
@@ -19,6 +19,7 @@ from models.audit import AUDIT_RESULTS
 from ui.dialogs import messages
 from ui.dialogs.audit_download import EntraLayoutDownloader
 from ui.dialogs.request_timeline import open_request_timeline
+from ui.background import read_in_background
 from ui.jobs import Job
 from ui.pages.base import Page, PageContext, page_title
 from ui.widgets.date_range import DateRangePicker
@@ -110,8 +111,7 @@ class AuditLogsPage(Page):
         super().__init__(context, parent)
         self.clock = clock or SystemClock()
         self.lifecycle = Lifecycle(self.clock)
-        self.choices_job: Job | None = None
-        self.activities_job: Job | None = None
+        self.choices_job: Job | None = None  # None until the table has painted
         self._report: AuditLogReport | None = None
 
         # Filters (the admin center's: applied together with Apply)
@@ -198,7 +198,15 @@ class AuditLogsPage(Page):
 
         self._report = self.build_report()
         self.view.set_source(lambda: self._report)
-        self.load_choices()
+        # The drop-downs fill once the table has painted: their DISTINCT queries would
+        # otherwise compete with the first rows for the processor.
+        self.view.view.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Paint and watched is self.view.view.viewport():
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self.load_choices)
+        return super().eventFilter(watched, event)
 
     # -- filters --------------------------------------------------------------------------------
     @staticmethod
@@ -219,25 +227,28 @@ class AuditLogsPage(Page):
 
     def load_choices(self) -> None:
         """Fill Category and Activity with what the log holds. DISTINCT over a million records
-        takes a moment, so it runs in the background; the table does not wait for it."""
-        self.choices_job = Job(lambda _context: audit_categories())
-        self.choices_job.succeeded.connect(self._fill_categories)
-        self.choices_job.start()
-        self._load_activities()
+        takes a moment, so it runs in the background (one job: one more connection and its
+        page cache, not two); the table does not wait for it."""
+        category = self._chosen(self.category)
+        self.choices_job = read_in_background(
+            lambda: (audit_categories(), category, audit_activities(category)), self._fill_choices)
 
     def _load_activities(self) -> None:
         category = self._chosen(self.category)
-        self.activities_job = Job(lambda _context: audit_activities(category))
-        self.activities_job.succeeded.connect(lambda activities: self._fill(self.activity, activities))
-        self.activities_job.start()
+        self.choices_job = read_in_background(lambda: (None, category, audit_activities(category)),
+                                              self._fill_choices)
 
     def choices_loading(self) -> bool:
-        return any(job is not None and job.running for job in (self.choices_job, self.activities_job))
+        return self.choices_job is None or self.choices_job.running
 
-    def _fill_categories(self, categories: list[str]) -> None:
-        self.category.blockSignals(True)
-        self._fill(self.category, categories)
-        self.category.blockSignals(False)
+    def _fill_choices(self, answer: tuple[list[str] | None, str | None, list[str]]) -> None:
+        categories, category, activities = answer
+        if categories is not None:
+            self.category.blockSignals(True)
+            self._fill(self.category, categories)
+            self.category.blockSignals(False)
+        if category == self._chosen(self.category):  # not an answer for an earlier category
+            self._fill(self.activity, activities)
 
     @staticmethod
     def _fill(combo: QComboBox, values: list[str]) -> None:

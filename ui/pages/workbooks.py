@@ -15,6 +15,7 @@ from desktop.reports.app_role_activity import AppRoleActivityReport, application
 from desktop.reports.base import Report
 from desktop.reports.package_activity import PackageActivityReport, packages_with_activity
 from ui.dialogs import messages
+from ui.background import read_in_background
 from ui.jobs import Job
 from ui.pages.base import Page, PageContext, page_title
 from ui.widgets.activity_chart import ActivityChart
@@ -41,7 +42,6 @@ class ActivityWorkbook(QWidget):
         self.settings_key = settings_key
         self.choices_job: Job | None = None
         self.chart_job: Job | None = None
-        self._generation = 0  # the chart shows only the counts of the latest report
         self._report: Report | None = None
 
         self.time_range = QComboBox()
@@ -115,12 +115,13 @@ class ActivityWorkbook(QWidget):
         return any(job is not None and job.running for job in (self.choices_job, self.chart_job))
 
     def load_choices(self) -> None:
-        range_key, now = self.range_key(), self.clock.now()
-        self.choices_job = Job(lambda _context: self.read_choices(range_key, now))
-        self.choices_job.succeeded.connect(self._fill_choices)
-        self.choices_job.start()
+        range_key, now, read = self.range_key(), self.clock.now(), self.read_choices
+        self.choices_job = read_in_background(lambda: (range_key, read(range_key, now)), self._fill_choices)
 
-    def _fill_choices(self, choices: list[tuple[str, str]]) -> None:
+    def _fill_choices(self, answer: tuple[str, list[tuple[str, str]]]) -> None:
+        range_key, choices = answer
+        if range_key != self.range_key():
+            return  # an answer for a range no longer chosen
         current = self.chooser.currentData()
         self.chooser.blockSignals(True)
         self.chooser.clear()
@@ -134,19 +135,16 @@ class ActivityWorkbook(QWidget):
 
     def refresh(self) -> None:
         """The grid and, in the background, the chart for the current choices."""
-        self._report = self.build_report()
+        report = self._report = self.build_report()
         self.view.reload()
-        self._generation += 1
-        generation, report = self._generation, self._report
         if report is None:
             self.chart.set_counts([], self.chooser_empty)
             return
-        self.chart_job = Job(lambda _context: report.daily_counts())
-        self.chart_job.succeeded.connect(lambda counts: self._show_counts(generation, counts))
-        self.chart_job.start()
+        self.chart_job = read_in_background(lambda: (report, report.daily_counts()), self._show_counts)
 
-    def _show_counts(self, generation: int, counts) -> None:
-        if generation == self._generation:
+    def _show_counts(self, answer) -> None:
+        report, counts = answer
+        if report is self._report:  # not the counts of an earlier choice
             self.chart.set_counts(counts, self.chart_title())
 
     def reload(self) -> None:
