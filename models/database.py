@@ -111,6 +111,11 @@ def explain_failure(error: Exception) -> DatabaseUnavailable:
     A connection the server dropped is closed here, so the next action opens a new one.
     """
     name = _open_location.describe() if _open_location else "The database"
+    # SQLite ends the transaction itself on some failures (a full disk among them); the
+    # rollback that follows then fails too and hides the cause, which is its context.
+    while (("no transaction is active" in str(error) or "no such savepoint" in str(error))
+           and error.__context__ is not None):
+        error = error.__context__
     text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     lowered = text.lower()
     if "locked" in lowered or "busy" in lowered:

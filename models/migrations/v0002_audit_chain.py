@@ -3,7 +3,7 @@ from peewee import CharField
 from playhouse.migrate import SchemaMigrator, migrate
 
 from models.audit import AuditEvent
-from models.audit_chain import GENESIS, HEAD_KEY, chain_hash, content_hash, hashed_columns
+from models.audit_chain import GENESIS, HEAD_KEY, chain_hash, content_hash, hashed_fields, stored_values
 from models.meta import SchemaInfo
 
 
@@ -14,10 +14,10 @@ def upgrade(database) -> None:
         migrator.add_column("audit_event", "chain_hash", CharField(max_length=64, null=True)),
     )
     # The records already there are chained in write order, as if they were written now.
-    columns = hashed_columns(AuditEvent)
+    fields = hashed_fields(AuditEvent)
     head = GENESIS
     for row in AuditEvent.select().order_by(AuditEvent.seq).dicts().iterator():
-        content = content_hash(row, columns)
+        content = content_hash(stored_values(fields, row))
         head = chain_hash(head, content)
         (AuditEvent.update(content_hash=content, chain_hash=head)
          .where(AuditEvent.seq == row["seq"]).execute())
