@@ -87,34 +87,50 @@ def _identity(initiator: dict, role: str):
 
 
 class AuditWriter:
-    """Buffers audit rows and writes them a chunk at a time; `flush()` writes the rest."""
+    """Buffers audit rows and appends them a chunk at a time; `end_file()` after each file.
+
+    Graph and the admin center list the newest record first. Records that share a timestamp
+    (the steps of one request often do) must still be appended in the order they were
+    written, so in a newest-first file each run of equal timestamps is appended in reverse,
+    and the run at the end of a chunk is held back until the next chunk shows where it ends.
+    """
 
     def __init__(self, summary: ImportSummary):
         self.summary = summary
         self.pending: dict[str, tuple[dict, str]] = {}
+        self.held: dict[str, tuple[dict, str]] = {}  # new rows of a run of ties not yet ended
+        self.newest_first: bool | None = None
+        self.last_time = None
         self.first_seq_of_run = (AuditEvent.select(fn.MAX(AuditEvent.seq)).scalar() or 0) + 1
 
     def add(self, fields: dict, where: str) -> None:
         """Queue one row; `where` names its record for an error found when it is written."""
-        earlier = self.pending.get(fields["id"])
+        pk, moment = fields["id"], fields["activity_date_time"]
+        earlier = self.pending.get(pk) or self.held.get(pk)
         if earlier is not None:
             if earlier[0] != fields:
-                raise _duplicate(where, fields["id"], earlier[1])
+                raise _duplicate(where, pk, earlier[1])
             return
-        self.pending[fields["id"]] = (fields, where)
+        if self.newest_first is None and self.last_time is not None and moment != self.last_time:
+            self.newest_first = moment < self.last_time
+        self.last_time = moment
+        self.pending[pk] = (fields, where)
         if len(self.pending) >= CHUNK:
-            self.flush()
+            self._write(final=False)
 
-    def flush(self) -> None:
-        if not self.pending:
-            return
+    def end_file(self) -> None:
+        """Write everything queued; the next file decides its own order."""
+        self._write(final=True)
+        self.newest_first = self.last_time = None
+
+    def _write(self, final: bool) -> None:
+        new = dict(self.held)
         stored = {row["id"]: row for row in
-                  AuditEvent.select().where(AuditEvent.id.in_(list(self.pending))).dicts()}
-        new = []
+                  AuditEvent.select().where(AuditEvent.id.in_(list(self.pending))).dicts()} if self.pending else {}
         for pk, (fields, where) in self.pending.items():
             row = stored.get(pk)
             if row is None:
-                new.append(fields)
+                new[pk] = (fields, where)
                 continue
             written_by_this_run = row.pop("seq") >= self.first_seq_of_run
             del row["content_hash"], row["chain_hash"]
@@ -126,9 +142,30 @@ class AuditWriter:
             else:
                 self.summary.skip(f"{where} (id {pk})", "differs from the stored audit record with this id; "
                                                         "the audit log is append-only, so the stored one was kept")
-        if new:
-            self.summary.count(AUDIT, CREATED, audit_chain.append(new))
         self.pending.clear()
+        rows = [fields for fields, _ in new.values()]
+        self.held = {}
+        if rows and not final and self.newest_first is not False:
+            last_time = rows[-1]["activity_date_time"]
+            cut = len(rows)
+            while cut and rows[cut - 1]["activity_date_time"] == last_time:
+                cut -= 1
+            self.held = {row["id"]: new[row["id"]] for row in rows[cut:]}
+            rows = rows[:cut]
+        if self.newest_first:
+            rows = _ties_reversed(rows)
+        if rows:
+            self.summary.count(AUDIT, CREATED, audit_chain.append(rows))
+
+
+def _ties_reversed(rows: list[dict]) -> list[dict]:
+    """`rows` with each run of equal timestamps in reverse order."""
+    ordered, start = [], 0
+    for end in range(1, len(rows) + 1):
+        if end == len(rows) or rows[end]["activity_date_time"] != rows[start]["activity_date_time"]:
+            ordered.extend(reversed(rows[start:end]))
+            start = end
+    return ordered
 
 
 def _duplicate(where: str, pk: str, earlier: str) -> InvalidInput:

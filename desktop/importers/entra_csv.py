@@ -1,47 +1,25 @@
-"""The Entra admin center's audit-log CSV download: its 86 columns and one row as a Graph
-`directoryAudit` document.
+"""Reading the Entra admin center's audit-log CSV download: one row of the 86 columns
+(desktop.export.entra_layout, shared with the exporter) as a Graph `directoryAudit` document.
 
 The CSV has no record id, so the id is a uuid5 over the row's cells: the same row imported
 twice is the same record.
 """
 import uuid
 
+from desktop.export.entra_layout import (
+    ACTOR_TYPE_APP, ADDITIONAL_DETAILS, ENTRA_AUDIT_COLUMNS, TARGETS, USER_AGENT_DETAIL, target_columns,
+)
 from desktop.importers.values import FieldError, parse_time
 
-LEADING_COLUMNS = (
-    "Date (UTC)", "CorrelationId", "Service", "Category", "Activity", "Result", "ResultReason",
-    "User Agent", "ActorType", "ActorDisplayName", "ActorObjectId", "ActorUserPrincipalName",
-    "IPAddress", "ActorHomeTenantId", "ActorHomeTenantName", "ActorServicePrincipalId",
-    "ActorServicePrincipalName",
-)
-TARGET_COUNT = 3
-MODIFIED_PROPERTY_COUNT = 5
-ADDITIONAL_DETAIL_COUNT = 6
-
-
-def _target_columns(n: int) -> tuple[str, ...]:
-    columns = [f"Target{n}Type", f"Target{n}DisplayName", f"Target{n}ObjectId", f"Target{n}UserPrincipalName"]
-    for m in range(1, MODIFIED_PROPERTY_COUNT + 1):
-        columns += [f"Target{n}ModifiedProperty{m}Name", f"Target{n}ModifiedProperty{m}OldValue",
-                    f"Target{n}ModifiedProperty{m}NewValue"]
-    return tuple(columns)
-
-
-AUDIT_CSV_COLUMNS = (
-    LEADING_COLUMNS
-    + tuple(c for n in range(1, TARGET_COUNT + 1) for c in _target_columns(n))
-    + tuple(c for k in range(1, ADDITIONAL_DETAIL_COUNT + 1)
-            for c in (f"AdditionalDetail{k}Key", f"AdditionalDetail{k}Value"))
-)
 # Fixed forever: changing it would give every imported CSV row a new id.
 CSV_RECORD_NAMESPACE = uuid.UUID("6f1d5a52-3c0e-4b8e-9a51-2d7c4e0b9f13")
-USER_AGENT_DETAIL = "User-Agent"
-APP_ACTOR_TYPES = ("application", "app", "serviceprincipal")
+# How actors of applications are written, in the download and in this app's own export.
+APP_ACTOR_TYPES = (ACTOR_TYPE_APP.lower(), "app", "serviceprincipal")
 
-_INDEX = {name: position for position, name in enumerate(AUDIT_CSV_COLUMNS)}
-_TARGET_BLOCKS = [tuple(_INDEX[c] for c in _target_columns(n)) for n in range(1, TARGET_COUNT + 1)]
+_INDEX = {name: position for position, name in enumerate(ENTRA_AUDIT_COLUMNS)}
+_TARGET_BLOCKS = [tuple(_INDEX[c] for c in target_columns(n)) for n in range(1, TARGETS + 1)]
 _DETAIL_PAIRS = [(_INDEX[f"AdditionalDetail{k}Key"], _INDEX[f"AdditionalDetail{k}Value"])
-                 for k in range(1, ADDITIONAL_DETAIL_COUNT + 1)]
+                 for k in range(1, ADDITIONAL_DETAILS + 1)]
 
 
 def looks_like_audit_header(header: list[str]) -> bool:
@@ -57,7 +35,7 @@ def check_header(header: list[str]) -> str | None:
     if not header[0].endswith("(UTC)"):
         return f"the first column is {header[0]!r}, not the date column \"Date (UTC)\""
     given = header[1:]
-    expected = list(AUDIT_CSV_COLUMNS[1:])
+    expected = list(ENTRA_AUDIT_COLUMNS[1:])
     missing = [c for c in expected if c not in given]
     extra = [c for c in given if c not in expected]
     if missing or extra:

@@ -42,6 +42,7 @@ def import_files(paths: Iterable[str | os.PathLike], progress: Progress | None =
         for source in ordered:
             understood = _import_source(source, writer, summary, lambda: done + source.bytes_read,
                                         total, progress, cancelled)
+            writer.end_file()
             understood_any |= understood
             done += source.size
         writer.finish()

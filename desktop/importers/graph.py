@@ -138,9 +138,12 @@ class GraphWriter:
         seen[pk] = fingerprint
         self.summary.count(kind, self.writers[kind](record, context, pk))
 
+    def end_file(self) -> None:
+        """Write what the file left buffered."""
+        self.audit.end_file()
+
     def finish(self) -> None:
-        """Write what is still buffered, drop an unused unknown-catalog row, count stand-ins."""
-        self.audit.flush()
+        """Drop an unused unknown-catalog row and count the stand-ins (after the last file)."""
         if (Catalog.select().where(Catalog.id == UNKNOWN_CATALOG_ID).exists()
                 and not AccessPackage.select().where(AccessPackage.catalog == UNKNOWN_CATALOG_ID).exists()
                 and not Resource.select().where(Resource.catalog == UNKNOWN_CATALOG_ID).exists()):
@@ -237,28 +240,44 @@ class GraphWriter:
 
     def _user_stand_in(self, data: dict) -> str:
         """A user a record refers to: a directory object, an accessPackageSubject or a bare id.
-        A subject's connected organization is recorded on the user even when the user exists."""
+        A subject's connected organization is recorded on the user even when the user exists;
+        a stand-in also takes the mail, name and UPN it lacked from later references."""
         pk = guid(data, "objectId", "id", required=True)
         organization = None
         if "connectedOrganization" in data:
             with inside("connectedOrganization"):
                 organization = self._organization_stand_in(nested(data, "connectedOrganization"))
-        if self._exists(User, pk):
-            if organization is not None:
-                User.update(connected_organization=organization).where(
-                    (User.id == pk) & ((User.connected_organization != organization)
-                                       | User.connected_organization.is_null())).execute()
-            return pk
+        candidate = self._referred_user(data, pk, organization)
+        stored = User.select(User.is_reference, User.connected_organization, User.user_principal_name,
+                             User.display_name, User.mail).where(User.id == pk).dicts().first()
+        if stored is None:
+            return self._stand_in(User, candidate)
+        changes = {}
+        if organization is not None and stored["connected_organization"] != organization:
+            changes["connected_organization"] = organization
+        if stored["is_reference"]:
+            if stored["mail"] is None and candidate["mail"] is not None:
+                changes.update(mail=candidate["mail"], mail_key=candidate["mail_key"])
+            if stored["user_principal_name"] == pk and candidate["user_principal_name"] != pk:
+                changes.update(user_principal_name=candidate["user_principal_name"], upn_key=candidate["upn_key"])
+            if stored["display_name"] in (pk, stored["user_principal_name"]) and candidate["display_name"] not in (
+                    pk, candidate["user_principal_name"]):
+                changes.update(display_name=candidate["display_name"], display_name_key=candidate["display_name_key"])
+        if changes:
+            User.update(changes).where(User.id == pk).execute()
+        return pk
+
+    def _referred_user(self, data: dict, pk: str, organization: str | None) -> dict:
+        """The row a stand-in for the user `data` refers to would have."""
         upn = text(data, "userPrincipalName", "principalName", "email", "mail") or pk
-        if User.select().where(User.upn_key == search_key(upn)).exists():
+        if User.select().where((User.upn_key == search_key(upn)) & (User.id != pk)).exists():
             upn = pk
         name = text(data, "displayName") or upn
         user_type = text(data, "userType") or ("Guest" if organization or "#EXT#" in upn else "Member")
         mail = text(data, "mail", "email")
-        return self._stand_in(User, {
-            "id": pk, "user_principal_name": upn, "upn_key": search_key(upn), "display_name": name,
-            "display_name_key": search_key(name), "mail": mail, "mail_key": search_key(mail),
-            "user_type": user_type, "connected_organization": organization})
+        return {"id": pk, "user_principal_name": upn, "upn_key": search_key(upn), "display_name": name,
+                "display_name_key": search_key(name), "mail": mail, "mail_key": search_key(mail),
+                "user_type": user_type, "connected_organization": organization}
 
     def _group_stand_in(self, data: dict) -> str:
         pk = guid(data, "groupId", "id", required=True)

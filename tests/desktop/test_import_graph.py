@@ -12,8 +12,8 @@ from desktop.importers import import_files
 from desktop.importers.graph import UNKNOWN_CATALOG_ID
 from models import (
     AccessPackage, ApprovalStage, Assignment, AssignmentPolicy, AssignmentRequest, AuditEvent, Catalog,
-    ConnectedOrganization, ConnectedOrganizationSponsor, DirectoryRole, DirectoryRoleAssignment, Group,
-    GroupMember, IncompatibleAccessPackage, PolicyAllowedTarget, Resource, ResourceRole, ResourceRoleScope,
+    ConnectedOrganization, DirectoryRole, DirectoryRoleAssignment, Group,
+    GroupMember, IncompatibleAccessPackage, Resource, ResourceRole, ResourceRoleScope,
     ResourceScope, User,
 )
 from tests.digest import database_digest
