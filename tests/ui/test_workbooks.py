@@ -63,7 +63,7 @@ def test_pick_a_package_and_read_its_grid_and_chart(page, tenant, qtbot):
         expected[operation] += count
     assert workbook.chart.totals() == dict(expected)
     assert Counter(grid_column(view, "operation_name")) == expected
-    assert {series.name() for series in workbook.chart.series()} == set(expected)
+    assert {bars.label() for bars in workbook.chart.bar_sets()} == set(expected)
 
 
 def test_the_range_narrows_the_package_list(page, tenant, qtbot):

@@ -122,7 +122,7 @@ class RequestTimelineDialog(QDialog):
         self.actor = actor
         self.lifecycle = lifecycle
         self.setWindowTitle("Request status")
-        self.resize(1100, 640)
+        self.resize(1320, 760)
 
         self.title = QLabel()
         self.title.setObjectName("pageTitle")
@@ -152,6 +152,7 @@ class RequestTimelineDialog(QDialog):
         self.steps_view = QTableView()
         self.steps_view.setModel(self.model)
         self.steps_view.verticalHeader().hide()
+        self.steps_view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.steps_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.steps_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.steps_view.setAlternatingRowColors(True)
@@ -163,6 +164,7 @@ class RequestTimelineDialog(QDialog):
         self.decisions = QTableWidget(0, len(RequestDecisionsReport.columns))
         self.decisions.setHorizontalHeaderLabels([column.title for column in RequestDecisionsReport.columns])
         self.decisions.verticalHeader().hide()
+        self.decisions.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.decisions.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.decisions.horizontalHeader().setStretchLastSection(True)
         self.decisions.setMaximumHeight(130)

@@ -62,6 +62,7 @@ class AuditDetails(QFrame):
         self.targets = QTableWidget(0, len(TARGET_COLUMNS))
         self.targets.setHorizontalHeaderLabels(TARGET_COLUMNS)
         self.targets.verticalHeader().hide()
+        self.targets.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.targets.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.targets.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.targets.setWordWrap(False)

@@ -1,20 +1,30 @@
-"""Events per day, one line per operation, over a date axis (the workbooks' chart).
+"""Events per day, stacked by operation, over a date axis (the workbooks' chart).
 
-Days without events count zero, so a line drops to the axis instead of skipping over a gap.
+One bar per day from the first to the last day with events (days without events stay
+empty), each bar stacked by operation. Bars are laid out on a category axis, one category
+per day; the labels come from a date axis over the same span, so a long range still gets a
+few readable dates instead of a label per day.
 """
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
-from PySide6.QtCharts import QChart, QChartView, QDateTimeAxis, QLineSeries, QValueAxis
-from PySide6.QtCore import QDateTime, QMargins, Qt
-from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtCharts import (
+    QBarCategoryAxis, QBarSet, QChart, QChartView, QDateTimeAxis, QStackedBarSeries, QValueAxis,
+)
+from PySide6.QtCore import QDateTime, QMargins, Qt, QTimeZone
+from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+# Twelve colours that stay apart from each other in light and dark themes.
+COLORS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
+          "#9c755f", "#bab0ac", "#1f77b4", "#8c564b")
 
-def day_milliseconds(day: date) -> float:
-    """Midnight UTC of `day`, as the milliseconds since the epoch a QLineSeries point takes."""
-    return datetime.combine(day, time(), timezone.utc).timestamp() * 1000
+
+def _moment(day: date, hours: int = 0) -> QDateTime:
+    """Midnight UTC of `day` moved by `hours`, for the date axis."""
+    moment = datetime.combine(day, time(), timezone.utc) + timedelta(hours=hours)
+    return QDateTime.fromMSecsSinceEpoch(int(moment.timestamp() * 1000), QTimeZone.utc())
 
 
 class ActivityChart(QWidget):
@@ -22,7 +32,7 @@ class ActivityChart(QWidget):
         super().__init__(parent)
         self.chart = QChart()
         self.chart.setMargins(QMargins(4, 4, 4, 4))
-        self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
         self.chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
         self.view = QChartView(self.chart)
         self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -54,41 +64,47 @@ class ActivityChart(QWidget):
         first = min(day for day, _, _ in counts)
         last = max(day for day, _, _ in counts)
         days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-        x_axis = QDateTimeAxis()
-        x_axis.setFormat("yyyy-MM-dd")
-        x_axis.setTitleText("Day (UTC)")
-        # A single day still needs a span to draw.
-        pad = timedelta(days=1) if first == last else timedelta(0)
-        x_axis.setRange(QDateTime.fromMSecsSinceEpoch(int(day_milliseconds(first - pad))),
-                        QDateTime.fromMSecsSinceEpoch(int(day_milliseconds(last + pad))))
-        x_axis.setTickCount(min(8, max(2, len(days))))
-        y_axis = QValueAxis()
-        y_axis.setLabelFormat("%d")
-        y_axis.setTitleText("Events")
-        self.chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
-        self.chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
-        highest = 0
-        for operation in sorted(by_operation):
-            series = QLineSeries()
-            series.setName(operation)
-            series.setPointsVisible(True)
-            per_day = by_operation[operation]
-            for day in days:
-                value = per_day.get(day, 0)
-                highest = max(highest, value)
-                series.append(day_milliseconds(day), value)
-            self.chart.addSeries(series)
-            series.attachAxis(x_axis)
-            series.attachAxis(y_axis)
-        y_axis.setRange(0, highest + 1)
-        y_axis.applyNiceNumbers()
 
-    def series(self) -> list[QLineSeries]:
-        return list(self.chart.series())
+        series = QStackedBarSeries()
+        series.setBarWidth(0.8)
+        for number, operation in enumerate(sorted(by_operation)):
+            per_day = by_operation[operation]
+            bars = QBarSet(operation)
+            bars.setColor(QColor(COLORS[number % len(COLORS)]))
+            bars.setBorderColor(QColor(COLORS[number % len(COLORS)]))
+            bars.append([float(per_day.get(day, 0)) for day in days])
+            series.append(bars)
+        self.chart.addSeries(series)
+
+        slots = QBarCategoryAxis()
+        slots.append([day.isoformat() for day in days])
+        slots.setVisible(False)  # it places the bars; the date axis below labels them
+        dates = QDateTimeAxis()
+        dates.setFormat("yyyy-MM-dd")
+        dates.setTitleText("Day (UTC)")
+        # Each day's bar sits in the middle of its slot: the axis runs from half a day before
+        # the first to half a day after the last.
+        dates.setRange(_moment(first, -12), _moment(last, 12))
+        dates.setTickCount(min(8, len(days) + 1))
+        dates.setGridLineVisible(False)
+        totals = [sum(by_operation[operation].get(day, 0) for operation in by_operation) for day in days]
+        values = QValueAxis()
+        values.setLabelFormat("%d")
+        values.setTitleText("Events")
+        values.setRange(0, max(totals) + 1)
+        values.applyNiceNumbers()
+        self.chart.addAxis(slots, Qt.AlignmentFlag.AlignBottom)
+        self.chart.addAxis(dates, Qt.AlignmentFlag.AlignBottom)
+        self.chart.addAxis(values, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(slots)
+        series.attachAxis(values)
+
+    def bar_sets(self) -> list[QBarSet]:
+        return [bars for series in self.chart.series() for bars in series.barSets()]
 
     def totals(self) -> dict[str, int]:
         """Events per operation over the whole chart."""
-        return {series.name(): int(sum(point.y() for point in series.points())) for series in self.series()}
+        return {bars.label(): int(sum(bars.at(i) for i in range(bars.count()))) for bars in self.bar_sets()}
 
     def save_png(self, path: Path) -> bool:
         return self.view.grab().save(str(path), "PNG")
