@@ -35,28 +35,33 @@ def import_files(paths: Iterable[str | os.PathLike], progress: Progress | None =
     ordered = sorted(sources, key=_rank)
     summary = ImportSummary(files=[source.name for source in sources])
     total = sum(source.size for source in sources)
+
+    def checkpoint(done: int) -> None:
+        if cancelled and cancelled():
+            raise Cancelled("Import cancelled; nothing was imported.")
+        if progress:
+            progress(done, total)
+
     done = 0
     with db.atomic():
         writer = GraphWriter(summary)
         understood_any = False
         for source in ordered:
-            understood = _import_source(source, writer, summary, lambda: done + source.bytes_read,
-                                        total, progress, cancelled)
+            understood_any |= _import_source(source, writer, summary, lambda: checkpoint(done + source.bytes_read))
             writer.end_file()
-            understood_any |= understood
             done += source.size
+            checkpoint(done)
         writer.finish()
         if not understood_any and summary.skipped_total:
             raise InvalidInput(f"Nothing in {', '.join(summary.files)} is Graph JSON or an Entra audit-log "
                                "download this app understands.")
-    if progress:
-        progress(total, total)
     return summary
 
 
-def _import_source(source: Source, writer: GraphWriter, summary: ImportSummary, done: Callable[[], int],
-                   total: int, progress: Progress | None, cancelled: Callable[[], bool] | None) -> bool:
-    """Write one file's records; True when at least one was understood (or it had none)."""
+def _import_source(source: Source, writer: GraphWriter, summary: ImportSummary,
+                   checkpoint: Callable[[], None]) -> bool:
+    """Write one file's records, calling `checkpoint()` now and then; True when at least one
+    was understood (or it had none)."""
     if isinstance(source, UnknownSource):
         summary.skip(source.name, "not Graph JSON or an Entra audit-log download")
         return False
@@ -64,10 +69,7 @@ def _import_source(source: Source, writer: GraphWriter, summary: ImportSummary, 
     first_unknown = None
     for index, record, context in source.records():
         if index % CHECK_EVERY == 0:
-            if cancelled and cancelled():
-                raise Cancelled("Import cancelled; nothing was imported.")
-            if progress:
-                progress(done(), total)
+            checkpoint()
         where = f"{source.name}: {source.label(index)}"
         if not isinstance(record, dict):
             raise InvalidInput(f"{where}: is not a JSON object but {json.dumps(record)[:40]}")
