@@ -85,7 +85,7 @@ class QueryReport(Report):
 
     Subclasses give the filtered query (`query`), the SQL expression behind every column
     (`sort_expressions`), their own order (`default_order`), a unique tie-breaker
-    (`unique_key`) and the conversion of fetched records into rows (`rows`). Columns whose
+    (`unique_key`; `tie_breakers` may put others before it) and the conversion of fetched records into rows (`rows`). Columns whose
     cells join several values ("; ") name the columns of their details in `detail_columns`
     and answer `details(row, column_key)`.
     """
@@ -108,6 +108,11 @@ class QueryReport(Report):
 
     def unique_key(self):
         raise NotImplementedError
+
+    def tie_breakers(self, sorted_by) -> list:
+        """What orders rows that share the value of the `sorted_by` expression, in the same
+        direction; the last one must be unique."""
+        return [self.unique_key()]
 
     def rows(self, records: list) -> list[tuple]:
         raise NotImplementedError
@@ -154,11 +159,9 @@ class QueryReport(Report):
         expressions = self.sort_expressions()
         if sort_key not in expressions:
             raise ValueError(f"{type(self).__name__} has no column {sort_key!r} to sort by")
-        unique = self.unique_key()
-        order = [(expressions[sort_key], descending)]
-        if expressions[sort_key] is not unique:
-            order.append((unique, descending))
-        return order
+        chosen = expressions[sort_key]
+        return [(chosen, descending)] + [
+            (expression, descending) for expression in self.tie_breakers(chosen) if expression is not chosen]
 
     def _ordered(self, order: list[tuple[object, bool]], reverse: bool = False):
         # Ordering (not .asc()/.desc()) so correlated subqueries can be sort keys too.

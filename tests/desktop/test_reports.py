@@ -298,3 +298,11 @@ def test_permissions(tenant):
         AppRoleActivityReport(now=t.now, actor=t.admin)
     with pytest.raises(Forbidden):
         ConnectedOrganizationsReport(actor=t.reader)
+
+
+def test_audit_ties_follow_time(tenant):
+    """Sorted by a column, audit records sharing its value run in time order, same direction."""
+    rows = list(AuditLogReport().iterate("category"))
+    assert [(r[2], r[0]) for r in rows] == sorted((r[2], r[0]) for r in rows)
+    rows = list(AuditLogReport().iterate("category", True))
+    assert [(r[2], r[0]) for r in rows] == sorted(((r[2], r[0]) for r in rows), reverse=True)
