@@ -150,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     configure_application(app)
-    CrashReporter().install()
+    reporter = CrashReporter()
+    reporter.install()
     # The progress dialog of a demo build may be the only window for a while.
     app.setQuitOnLastWindowClosed(False)
     startup = Startup(args)
@@ -164,9 +165,13 @@ def main(argv: list[str] | None = None) -> int:
 
     startup.gave_up.connect(give_up)
     QTimer.singleShot(0, startup.begin)
-    result = app.exec()
-    QThreadPool.globalInstance().waitForDone()
-    close_database()
+    try:
+        result = app.exec()
+    finally:
+        QThreadPool.globalInstance().waitForDone()
+        close_database()
+        reporter.uninstall()
+        app.setQuitOnLastWindowClosed(True)
     return exit_code or result
 
 

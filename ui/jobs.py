@@ -64,17 +64,15 @@ class _Runnable(QRunnable):
         try:
             result = self._work(self._context)
         except Cancelled:
-            self._relay.outcome.emit("cancelled", None)
+            outcome = ("cancelled", None)
         except BaseException as error:  # handed to the UI thread, which decides what it means
-            self._relay.outcome.emit("failed", error)
+            outcome = ("failed", error)
         else:
-            if self._context.cancelled():
-                self._relay.outcome.emit("cancelled", None)
-            else:
-                self._relay.outcome.emit("succeeded", result)
-        finally:
-            if db.obj is not None and not db.is_closed():
-                db.close()
+            outcome = ("cancelled", None) if self._context.cancelled() else ("succeeded", result)
+        # Closed before the outcome is told: the UI thread may move or delete the file next.
+        if db.obj is not None and not db.is_closed():
+            db.close()
+        self._relay.outcome.emit(*outcome)
 
 
 class Job(QObject):

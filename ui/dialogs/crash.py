@@ -64,6 +64,10 @@ class CrashReporter:
     def install(self) -> None:
         sys.excepthook = self
 
+    def uninstall(self) -> None:
+        if sys.excepthook is self:
+            sys.excepthook = self.previous_hook
+
     def __call__(self, kind, error, trace) -> None:
         if issubclass(kind, KeyboardInterrupt):
             self.previous_hook(kind, error, trace)

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView, QDialog, QDialogButtonBox, QFormLayout, QFrame, QLabel, QPushButton,
     QTableView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
@@ -228,6 +228,7 @@ class RequestTimelineDialog(QDialog):
         self.approve_button.setVisible(waiting_for_actor)
         self.deny_button.setVisible(waiting_for_actor)
 
+    @Slot(str)  # a real slot: Qt drops the connection when this object goes
     def _request_changed(self, request_id: str) -> None:
         if request_id == self.request_id:
             self.refresh()

@@ -3,6 +3,7 @@ filter, direct assignment, removing a delivered assignment, and processing what 
 due (stage timeouts, expiries). Every change goes through the lifecycle controller."""
 import sys
 
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from desktop.errors import DeskError
@@ -82,7 +83,7 @@ class RequestsPage(Page):
         self.state_filter.currentIndexChanged.connect(self._reload_requests)
         self.requests_view = ReportView(
             "requests", noun=("request", "requests"), hidden_columns=("target_upn", "id"),
-            empty_text="No requests in this state.\n\nChoose another state, or All states.")
+            empty_text="No requests in this state.\n\nChoose another state, or All states.", parent=self)
         self.requests_view.set_downloads(context.downloader, lambda: "Access package assignment requests")
         self.requests_view.add_tool_widget(QLabel("State:"))
         self.requests_view.add_tool_widget(self.state_filter)
@@ -106,6 +107,7 @@ class RequestsPage(Page):
             refusal.setObjectName("emptyState")
             refusal.setWordWrap(True)
             self.tabs.addTab(refusal, "All requests")
+            self.requests_view.hide()  # owned by the page, never shown
         self.tabs.currentChanged.connect(lambda _index: self._view_status())
 
         layout = QVBoxLayout(self)
@@ -139,6 +141,7 @@ class RequestsPage(Page):
         self.pending_view.save_state()
         self.requests_view.save_state()
 
+    @Slot(str)  # a real slot: Qt drops the connection when this object goes
     def _request_changed(self, _request_id: str) -> None:
         self.reload()
 
