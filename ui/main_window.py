@@ -15,11 +15,15 @@ from desktop.permissions import (
 )
 from models import User
 from models.database import DatabaseLocation
+from ui.background import wait_for_reads
 from ui.dialogs.download import Downloader
 from ui.pages.access_packages import AccessPackagesPage
-from ui.pages.base import Page, PageContext, coming_later_page, unavailable_page
+from ui.pages.audit_logs import AuditLogsPage
+from ui.pages.base import Page, PageContext, unavailable_page
 from ui.pages.connected_organizations import ConnectedOrganizationsPage
 from ui.pages.reports import ReportsPage
+from ui.pages.requests import RequestsPage
+from ui.pages.workbooks import WorkbooksPage
 
 
 @dataclass(frozen=True)
@@ -32,19 +36,11 @@ class NavigationEntry:
 NAVIGATION = (
     NavigationEntry("Access packages", Action.VIEW_ACCESS_PACKAGES, AccessPackagesPage),
     NavigationEntry("Reports", Action.VIEW_REPORTS, ReportsPage),
-    NavigationEntry("Audit logs", Action.VIEW_AUDIT_LOG, lambda context: coming_later_page(
-        context, "Audit logs",
-        "Filter the EntitlementManagement and UserManagement audit records by date, category, "
-        "activity and correlation id, follow one request from submission to delivery, and "
-        "download the log.")),
+    NavigationEntry("Audit logs", Action.VIEW_AUDIT_LOG, AuditLogsPage),
     NavigationEntry("Connected organizations", Action.VIEW_CONNECTED_ORGANIZATIONS,
                     ConnectedOrganizationsPage),
-    NavigationEntry("Workbooks", Action.VIEW_WORKBOOKS, lambda context: coming_later_page(
-        context, "Workbooks",
-        "Access package activity and application role assignment activity over time, with charts.")),
-    NavigationEntry("Requests", Action.MANAGE_REQUESTS, lambda context: coming_later_page(
-        context, "Requests",
-        "Pending requests, their approval stages and decisions, and direct assignments.")),
+    NavigationEntry("Workbooks", Action.VIEW_WORKBOOKS, WorkbooksPage),
+    NavigationEntry("Requests", Action.MANAGE_REQUESTS, RequestsPage),
 )
 
 
@@ -222,4 +218,5 @@ class MainWindow(QMainWindow):
         self.save_state()
         self.downloader.cancel_running()
         QThreadPool.globalInstance().waitForDone()
+        wait_for_reads()
         super().closeEvent(event)

@@ -37,6 +37,7 @@ def test_smoke_on_the_small_demo_tenant(database, qtbot):
     assert window.row_status.text() == "40 access packages"
     window.show_page(3)
     assert window.row_status.text() == "3 connected organizations"
+    window.close()  # waits for the pages' background reads
 
 
 def test_default_administrator_prefers_identity_governance(people):
@@ -45,14 +46,12 @@ def test_default_administrator_prefers_identity_governance(people):
 
 
 def test_a_forbidden_page_shows_its_reason(database, people, qtbot):
-    """A Reports Reader sees Access packages as unavailable, with why; Workbooks is theirs."""
+    """A Reports Reader sees Access packages as unavailable, with why, instead of no page."""
     window = make_window(qtbot, database, actor=people.reader)
     page = window.page(0)
     assert isinstance(page, NoticePage)
     assert "Reese Reader cannot view access packages" in page.text_label.text()
     assert "Identity Governance Administrator" in page.text_label.text()
-    workbooks = window.page(4)
-    assert "coming in a later release" in workbooks.text_label.text()
 
 
 def test_acting_as_another_admin_rebuilds_the_pages(database, people, qtbot):
@@ -65,16 +64,6 @@ def test_acting_as_another_admin_rebuilds_the_pages(database, people, qtbot):
     assert window.actor == people.admin
     assert not isinstance(window.current_page(), NoticePage)
     assert "Miriam Graham" in window.actor_status.text()
-
-
-def test_later_pages_are_honest(database, people, qtbot):
-    """Audit logs and Requests (and Workbooks, for a monitoring role) say they come later;
-    nothing pretends to work."""
-    window = make_window(qtbot, database, actor=people.admin)
-    for row in (2, 5):
-        page = window.page(row)
-        assert isinstance(page, NoticePage)
-        assert "coming in a later release" in page.text_label.text()
 
 
 def test_window_state_is_restored(database, people, qtbot, isolated_settings):

@@ -73,9 +73,3 @@ def unavailable_page(context: PageContext, title: str, reason: str) -> NoticePag
     return NoticePage(context, f"{title} is not available",
                       f"{reason}\n\nChoose another acting administrator in the Account menu, "
                       "or ask a Global Administrator for the role.")
-
-
-def coming_later_page(context: PageContext, title: str, what: str) -> NoticePage:
-    return NoticePage(context, title,
-                      f"{what}\n\nThis page is coming in a later release of Entitlement Desk; "
-                      "nothing here works yet.")
