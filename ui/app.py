@@ -1,13 +1,15 @@
 """`entitlement-desk`: the Qt client's entry point.
 
 `--db PATH|URL` means what it means for the CLI. `--demo` opens the demo tenant, a
-`demo.db` beside the default database, building it first (in the background, with a
-progress dialog) when it does not exist yet. A database that cannot be opened is a dialog
+`demo.db` beside the default database, building it first (directory and request history,
+in the background, with a progress dialog) when it does not exist yet. A database that cannot be opened is a dialog
 with the reason; an unexpected exception is the crash dialog, never a bare traceback.
 """
 import argparse
 import os
+import random
 import sys
+from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
@@ -15,6 +17,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 from desktop.demo import SIZES, build_demo
+from desktop.demo_history import generate_history
 from desktop.errors import DeskError
 from models.database import ENV_VARIABLE, close_database, default_database_path, open_database
 from ui import resources
@@ -27,6 +30,9 @@ ORGANIZATION = "EntitlementDesk"
 APPLICATION = "Entitlement Desk"
 EXIT_CANNOT_OPEN = 2
 EXIT_CANCELLED = 1
+# The demo tenant: its directory, then this many days of requests driven through the lifecycle.
+DEMO_SEED = 7
+HISTORY_DAYS = 120
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -110,8 +116,16 @@ class Startup(QObject):
         size = self.args.size
 
         def work(context: JobContext) -> None:
+            anchor = datetime.combine(datetime.now(timezone.utc).date(), time(), timezone.utc)
             build_demo(size, progress=lambda phase, done, total: context.progress(done, total, phase),
-                       cancelled=context.cancelled)
+                       cancelled=context.cancelled, now=anchor)
+
+            def history_progress(done: int, total: int) -> None:
+                context.raise_if_cancelled()  # the history has no cancel flag of its own
+                context.progress(done, total, f"Making {HISTORY_DAYS} days of request history")
+
+            generate_history(random.Random(DEMO_SEED), size, anchor - timedelta(days=HISTORY_DAYS), anchor,
+                             progress=history_progress)
 
         self.job = run_with_progress(None, "Entitlement Desk", f"Building the {size} demo tenant…", work)
 

@@ -5,8 +5,9 @@ import time
 import pytest
 from PySide6.QtWidgets import QApplication
 
+from desktop import demo_history
 from desktop.errors import InvalidInput
-from models import AccessPackage
+from models import AccessPackage, AssignmentRequest
 from models.database import close_database
 from ui import app
 from ui.dialogs import crash, messages
@@ -31,9 +32,11 @@ def test_a_database_that_cannot_open_is_a_dialog(tmp_path, informed):
 
 
 def test_demo_is_built_in_the_background_then_opened(tmp_path, monkeypatch, qtbot):
-    """--demo builds demo.db (renamed into place when complete) and opens the main window."""
+    """--demo builds demo.db with its request history (renamed into place when complete) and
+    opens the main window."""
     target = tmp_path / "demo.db"
     monkeypatch.setattr(app, "demo_database_path", lambda size: target)
+    monkeypatch.setitem(demo_history.SIZES, "small", 60)  # a short history keeps the test quick
     startup = app.Startup(app.build_parser().parse_args(["--demo"]))
     with qtbot.waitSignal(startup.window_ready, timeout=60_000) as ready:
         startup.begin()
@@ -42,6 +45,7 @@ def test_demo_is_built_in_the_background_then_opened(tmp_path, monkeypatch, qtbo
     assert isinstance(window, MainWindow) and window.location.path == target
     assert not (tmp_path / "demo.db.partial").exists()
     assert AccessPackage.select().count() == 40
+    assert AssignmentRequest.select().count() > 0
     close_database()
 
 
