@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from desktop.reports.package_activity import PackageActivityReport
 from tests.ui import lifecycle_tenant
+from ui.background import wait_for_reads
 from ui.dialogs.download import Downloader
 from ui.pages.base import PageContext
 from ui.pages.workbooks import WorkbooksPage
@@ -31,6 +32,7 @@ def page(tenant, qtbot):
     qtbot.waitUntil(lambda: not shown.loading())
     yield shown
     QThreadPool.globalInstance().waitForDone(5000)
+    wait_for_reads(5000)
 
 
 def labels(combo) -> list[str]:

@@ -132,7 +132,6 @@ class AuditLogsPage(Page):
         self.apply_button.clicked.connect(self.apply)
         self.reset_button = QPushButton("Reset")
         self.reset_button.clicked.connect(self.reset_filters)
-        self.category.currentIndexChanged.connect(self._category_changed)
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(8)
@@ -228,28 +227,19 @@ class AuditLogsPage(Page):
 
     def load_choices(self) -> None:
         """Fill Category and Activity with what the log holds. DISTINCT over a million records
-        takes a moment, so it runs in the background (one job: one more connection and its
-        page cache, not two); the table does not wait for it."""
-        category = self._chosen(self.category)
-        self.choices_job = read_in_background(
-            lambda: (audit_categories(), category, audit_activities(category)), self._fill_choices)
-
-    def _load_activities(self) -> None:
-        category = self._chosen(self.category)
-        self.choices_job = read_in_background(lambda: (None, category, audit_activities(category)),
+        takes a moment, so it runs in the background; the table does not wait for it. Activity
+        lists every activity present, whatever the category: narrowing it by category would
+        read every record of the category (no index holds both)."""
+        self.choices_job = read_in_background(lambda: (audit_categories(), audit_activities()),
                                               self._fill_choices)
 
     def choices_loading(self) -> bool:
         return self.choices_job is None or self.choices_job.running
 
-    def _fill_choices(self, answer: tuple[list[str] | None, str | None, list[str]]) -> None:
-        categories, category, activities = answer
-        if categories is not None:
-            self.category.blockSignals(True)
-            self._fill(self.category, categories)
-            self.category.blockSignals(False)
-        if category == self._chosen(self.category):  # not an answer for an earlier category
-            self._fill(self.activity, activities)
+    def _fill_choices(self, answer: tuple[list[str], list[str]]) -> None:
+        categories, activities = answer
+        self._fill(self.category, categories)
+        self._fill(self.activity, activities)
 
     @staticmethod
     def _fill(combo: QComboBox, values: list[str]) -> None:
@@ -259,9 +249,6 @@ class AuditLogsPage(Page):
         combo.addItem(ANY)
         combo.addItems(values)
         combo.setCurrentIndex(max(0, combo.findText(current)))
-
-    def _category_changed(self) -> None:
-        self._load_activities()
 
     @staticmethod
     def _chosen(combo: QComboBox) -> str | None:
