@@ -2,6 +2,7 @@
 read a record's details, follow its request, download exactly the filtered set."""
 import csv
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import openpyxl
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from desktop.export.entra_layout import ENTRA_AUDIT_COLUMNS
 from models import AuditEvent
+from tests.factories import T0
 from tests.ui import lifecycle_tenant
 from ui.background import wait_for_reads
 from ui.dialogs import messages
@@ -181,3 +183,18 @@ def test_open_a_requests_timeline_from_an_audit_record(page, tenant, qtbot):
         "Add approver to request approval"]
     assert "waiting for stage 1: Mona Manager (mona.manager@contoso.com)" in dialog.state_label.text()
     dialog.close()
+
+
+def test_date_ranges_count_back_from_now_or_take_two_moments(page, tenant):
+    """"Last 24 hours" counts back from the clock; a custom range takes its two date-times."""
+    page.date_range.select("Last 24 hours")
+    page.apply_button.click()
+    since = tenant.clock.now() - timedelta(hours=24)
+    assert page.view.model.rowCount() == AuditEvent.select().where(AuditEvent.activity_date_time >= since).count() == 5
+    assert page.date_range.since_edit.isHidden()
+    page.date_range.set_custom(T0 + timedelta(minutes=30), T0 + timedelta(hours=2, minutes=30))
+    assert not page.date_range.since_edit.isHidden()
+    page.apply_button.click()
+    assert {page.view.model.value(row, "correlation_id") for row in range(page.view.model.rowCount())} == {
+        tenant.pending.id, tenant.denied.id}
+    assert page.view.model.rowCount() == 6
