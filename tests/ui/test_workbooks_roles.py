@@ -1,0 +1,47 @@
+"""Which acting administrators the Workbooks and Requests pages open for."""
+import pytest
+from PySide6.QtCore import QThreadPool
+
+from tests.ui import lifecycle_tenant
+from ui.background import wait_for_reads
+from ui.main_window import NAVIGATION, MainWindow
+from ui.pages.audit_logs import AuditLogsPage
+from ui.pages.base import NoticePage
+from ui.pages.requests import RequestsPage
+from ui.pages.workbooks import WorkbooksPage
+
+TITLES = [entry.title for entry in NAVIGATION]
+
+
+@pytest.fixture
+def tenant(database):
+    return lifecycle_tenant.build()
+
+
+def pages_for(database, actor, qtbot) -> dict:
+    window = MainWindow(database, actor=actor)
+    qtbot.addWidget(window)
+    return {title: window.page(TITLES.index(title)) for title in ("Audit logs", "Workbooks", "Requests")}
+
+
+def test_a_reports_reader_sees_workbooks_but_not_requests(database, tenant, qtbot):
+    """With a Reports Reader acting, Workbooks opens and Requests says why it cannot."""
+    pages = pages_for(database, tenant.reader, qtbot)
+    assert isinstance(pages["Workbooks"], WorkbooksPage)
+    qtbot.waitUntil(lambda: not pages["Workbooks"].loading())
+    for title in ("Requests", "Audit logs"):
+        assert isinstance(pages[title], NoticePage)
+    assert "Reese Reader cannot manage requests and assignments" in pages["Requests"].text_label.text()
+    QThreadPool.globalInstance().waitForDone(5000)
+    wait_for_reads(5000)
+
+
+def test_an_identity_governance_administrator_gets_audit_logs_and_requests(database, tenant, qtbot):
+    """The governance role opens Audit logs and Requests; Workbooks needs a monitoring role."""
+    pages = pages_for(database, tenant.admin, qtbot)
+    assert isinstance(pages["Audit logs"], AuditLogsPage)
+    assert isinstance(pages["Requests"], RequestsPage)
+    assert isinstance(pages["Workbooks"], NoticePage)
+    assert "Miriam Graham cannot view workbooks" in pages["Workbooks"].text_label.text()
+    QThreadPool.globalInstance().waitForDone(5000)
+    wait_for_reads(5000)
