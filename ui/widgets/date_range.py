@@ -83,9 +83,3 @@ class DateRangePicker(QWidget):
         if span is None:
             return None, None
         return now - span, None
-
-    def describe(self) -> str:
-        if self.is_custom():
-            return (f"{self.since_edit.dateTime().toString(DISPLAY_FORMAT)} – "
-                    f"{self.until_edit.dateTime().toString(DISPLAY_FORMAT)}")
-        return self.choice.currentText()
