@@ -69,7 +69,8 @@ class MainWindow(QMainWindow):
         self.navigation.setAccessibleName("Navigation")
         for entry in NAVIGATION:
             QListWidgetItem(entry.title, self.navigation)
-        self.navigation.setMinimumWidth(190)
+        self.navigation.setMinimumWidth(230)
+        self.navigation.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.stack = QStackedWidget()
         self.splitter = QSplitter()
         self.splitter.setObjectName("mainSplitter")
@@ -77,7 +78,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setCollapsible(1, False)
-        self.splitter.setSizes([210, 1070])
+        self.splitter.setSizes([240, 1040])
         self.setCentralWidget(self.splitter)
         self.navigation.currentRowChanged.connect(self.show_page)
 

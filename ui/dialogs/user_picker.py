@@ -66,7 +66,7 @@ class UserPickerDialog(QDialog):
                  search: Callable[[str, int], list[UserMatch]] = search_users, limit: int = DEFAULT_LIMIT):
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.resize(860, 480)
+        self.resize(1000, 480)
         self._search = search
         self._limit = limit
         self.chosen: UserMatch | None = None
@@ -84,6 +84,7 @@ class UserPickerDialog(QDialog):
         self.results = QTableView()
         self.results.setModel(self.model)
         self.results.verticalHeader().hide()
+        self.results.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.results.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.results.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -92,9 +93,8 @@ class UserPickerDialog(QDialog):
         self.results.setWordWrap(False)
         self.results.horizontalHeader().setStretchLastSection(True)
         self.results.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.results.horizontalHeader().setDefaultSectionSize(150)
-        self.results.setColumnWidth(0, 180)
-        self.results.setColumnWidth(1, 230)
+        for column, width in enumerate((170, 240, 240, 90, 140)):
+            self.results.setColumnWidth(column, width)
         self.results.doubleClicked.connect(self.accept)
         self.summary = QLabel()
         self.summary.setObjectName("pageSubtitle")

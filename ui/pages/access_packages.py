@@ -65,7 +65,7 @@ class AccessPackagesPage(Page):
         package_layout.addLayout(back_row)
         package_layout.addWidget(self.package_title)
         assignments_heading = QLabel("Assignments")
-        assignments_heading.setObjectName("noticeTitle")
+        assignments_heading.setObjectName("sectionTitle")
         package_layout.addWidget(assignments_heading)
         package_layout.addWidget(self.assignments_view, 1)
         back = QAction("Back to access packages", package_page)

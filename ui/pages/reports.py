@@ -26,7 +26,7 @@ class SelectionDetails(QFrame):
         super().__init__(parent)
         self.setObjectName("detailsPanel")
         self.heading = QLabel("Selection details")
-        self.heading.setObjectName("noticeTitle")
+        self.heading.setObjectName("sectionTitle")
         self.hint = QLabel("Select a row to see its policies and resource roles.")
         self.hint.setObjectName("pageSubtitle")
         self.tables: dict[str, QTableWidget] = {}
@@ -54,6 +54,7 @@ class SelectionDetails(QFrame):
             for row_number, detail in enumerate(rows):
                 for column_number, (column, value) in enumerate(zip(detail_columns, detail)):
                     table.setItem(row_number, column_number, QTableWidgetItem(display_text(value, column.type)))
+            table.resizeColumnsToContents()
             table.parentWidget().show()
 
     def _table(self, key: str, detail_columns) -> QTableWidget:
@@ -66,6 +67,9 @@ class SelectionDetails(QFrame):
             table.setObjectName(f"details-{key}")
             table.setHorizontalHeaderLabels([column.title for column in detail_columns])
             table.verticalHeader().hide()
+            table.setWordWrap(False)
+            table.setShowGrid(False)
+            table.setAlternatingRowColors(True)
             table.horizontalHeader().setStretchLastSection(True)
             table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
             table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -22,6 +22,8 @@ from ui.item_models.report_tree import ReportTreeModel
 from ui.item_models.views_of_reports import RowsReport, ShownReport, is_quick_filterable, quick_filtered
 
 FILTER_DELAY_MS = 250
+FIT_ROWS = 100
+MAX_FITTED_WIDTH = 360
 
 
 class ReportView(QWidget):
@@ -45,6 +47,7 @@ class ReportView(QWidget):
         self._downloader = None
         self._file_name: Callable[[], str] = lambda: noun[1].capitalize()
         self._header_restored = False
+        self._fit_columns = False  # widths follow the first rows until the admin has their own
 
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText("Filter (Ctrl+F)")
@@ -101,6 +104,8 @@ class ReportView(QWidget):
         header.setSectionsMovable(True)
         header.setStretchLastSection(True)
         header.setDefaultSectionSize(160)
+        # Fitting columns to their contents reads the first page only, never the whole report.
+        header.setResizeContentsPrecision(FIT_ROWS)
         header.setSortIndicatorClearable(True)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.view.setSortingEnabled(True)
@@ -205,6 +210,14 @@ class ReportView(QWidget):
         for key in self.default_hidden_columns:
             if key in self._column_keys():
                 self.header.hideSection(self._column_keys().index(key))
+        self._fit_columns = True
+
+    def _fit_columns_to_contents(self) -> None:
+        self._fit_columns = False
+        for section in range(self.header.count() - 1):  # the last one stretches
+            if not self.header.isSectionHidden(section):
+                self.view.resizeColumnToContents(section)
+                self.header.resizeSection(section, min(self.header.sectionSize(section) + 12, MAX_FITTED_WIDTH))
 
     def _show_column_menu(self, position) -> None:
         menu = QMenu(self)
@@ -235,6 +248,8 @@ class ReportView(QWidget):
         if not self._header_restored and self.model.columns():
             self._restore_header()
         empty = self.model.rowCount() == 0
+        if self._fit_columns and not empty:
+            self._fit_columns_to_contents()
         if empty:
             text = self.filter_edit.text().strip()
             self.empty_label.setText(

@@ -1,0 +1,146 @@
+"""Screenshots of the Qt client I pages: the main window, access packages, a package's
+assignments, the user picker, both reports for a user, connected organizations, and a
+page the acting administrator may not use. From a small demo tenant with its history.
+
+    python docs/screenshots/take.py [--out docs/screenshots]
+    # the main window as a real X window (for the README):
+    Xvfb :99 & QT_QPA_PLATFORM=xcb DISPLAY=:99 python docs/screenshots/take.py
+
+Runs in a temporary folder (database and settings); nothing touches the real home.
+"""
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ANCHOR = datetime(2026, 3, 2, tzinfo=timezone.utc)  # "now" in the demo: history ends here
+HISTORY_DAYS = 120
+SIZE = (1440, 900)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix="entitlement-desk-shots-"))
+
+    from PySide6.QtCore import QSettings, Qt, QThreadPool, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.demo import build_demo
+    from desktop.demo_history import generate_history
+    from desktop.permissions import REPORTS_READER
+    from models import Assignment, DirectoryRole, DirectoryRoleAssignment, ResourceRoleAssignment, User
+    from models.database import open_database
+    from peewee import fn
+    from ui.app import configure_application
+    from ui.background import wait_for_reads
+    from ui.dialogs.user_picker import UserPickerDialog
+    from ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    configure_application(app)
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(scratch / "settings"))
+
+    location = open_database(scratch / "demo.db")
+    print("building the small demo tenant and its history…", flush=True)
+    build_demo("small", now=ANCHOR)
+    generate_history(random.Random(7), "small", ANCHOR - timedelta(days=HISTORY_DAYS), ANCHOR)
+
+    def settle() -> None:
+        """Let layouts, paints and background reads finish."""
+        for _ in range(20):
+            app.processEvents()
+            time.sleep(0.01)
+        QThreadPool.globalInstance().waitForDone()
+        wait_for_reads()
+        for _ in range(5):
+            app.processEvents()
+
+    def shoot(widget, name: str, *, whole_screen: bool = False) -> None:
+        settle()
+        path = args.out / name
+        if whole_screen and app.platformName() == "xcb":
+            # A real X window, as the window system shows it.
+            screen = widget.screen()
+            geometry = widget.frameGeometry()
+            image = screen.grabWindow(0, geometry.x(), geometry.y(), geometry.width(), geometry.height())
+        else:
+            image = widget.grab()
+        image.save(str(path))
+        print(f"saved {path} ({image.width()}x{image.height()}, {app.platformName()})", flush=True)
+
+    window = MainWindow(location)
+    window.resize(*SIZE)
+    window.move(0, 0)
+    window.show()
+    window.show_page(0)
+    packages = window.current_page()
+    packages.list_view.header.resizeSection(0, 230)
+    packages.list_view.header.resizeSection(2, 430)
+    packages.list_view.view.sortByColumn(3, Qt.SortOrder.DescendingOrder)  # most assigned first
+    packages.list_view.select_row(0)
+    shoot(window, "main-window.png", whole_screen=True)
+    shoot(window, "access-packages.png")
+
+    packages.open_row(0)
+    packages.state_filter.setCurrentText("All")
+    packages.assignments_view.select_row(2)
+    shoot(window, "package-assignments.png")
+
+    # A user with resources from two packages: the report's expandable rows.
+    busiest = (User.select(User, fn.COUNT(ResourceRoleAssignment.id).alias("roles"))
+               .join(ResourceRoleAssignment, on=ResourceRoleAssignment.target == User.id)
+               .join(Assignment, on=ResourceRoleAssignment.assignment == Assignment.id)
+               .where(ResourceRoleAssignment.status != "Removed")
+               .group_by(User.id).order_by(fn.COUNT(fn.DISTINCT(Assignment.access_package)).desc(), User.id)
+               .first())
+    window.show_page(1)
+    reports = window.current_page()
+
+    picker = UserPickerDialog(window)
+    picker.resize(1000, 460)
+    picker.show()
+    picker.search_edit.setText(busiest.display_name.split()[0][:4].lower())
+    picker.run_search()
+    shoot(picker, "user-picker.png")
+    picker.close()
+
+    reports.select_user(busiest)
+    reports.can_request_view.header.resizeSection(0, 220)
+    reports.can_request_view.select_row(0)
+    shoot(window, "report-can-request.png")
+    reports.package_tabs.setCurrentIndex(1)
+    reports.assigned_view.select_row(0)
+    shoot(window, "report-assigned.png")
+    reports.report_tabs.setCurrentIndex(1)
+    tree = reports.resources_view
+    tree.view.expandAll()
+    shoot(window, "report-resource-assignments.png")
+
+    window.show_page(3)
+    shoot(window, "connected-organizations.png")
+
+    # A Reports Reader acting: Access packages shows why it is unavailable.
+    reader = (User.select().join(DirectoryRoleAssignment, on=DirectoryRoleAssignment.principal == User.id)
+              .join(DirectoryRole).where(DirectoryRole.display_name == REPORTS_READER).first())
+    if reader is not None:
+        window.set_actor(reader)
+        window.show_page(0)
+        shoot(window, "unavailable-page.png")
+
+    window.close()
+    QTimer.singleShot(0, app.quit)
+    app.exec()
+
+
+if __name__ == "__main__":
+    main()
