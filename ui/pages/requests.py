@@ -39,6 +39,7 @@ class RequestsPage(Page):
         # Deciding needs no role (the controller checks the approver); the rest does.
         self.manage_refusal = why_not(actor, Action.MANAGE_REQUESTS)
         self.process_job: Job | None = None
+        self._stale = False  # a request changed while the page was hidden
 
         self.new_button = QPushButton("New assignment…")
         self.new_button.setToolTip("Assign an access package to a user directly")
@@ -143,7 +144,17 @@ class RequestsPage(Page):
 
     @Slot(str)  # a real slot: Qt drops the connection when this object goes
     def _request_changed(self, _request_id: str) -> None:
-        self.reload()
+        # A page out of sight reads again when it is shown, not at every change.
+        if self.isVisible():
+            self.reload()
+        else:
+            self._stale = True
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.reload()
 
     def _view_status(self, *_args) -> None:
         view = self.current_view()
