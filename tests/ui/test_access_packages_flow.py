@@ -163,3 +163,18 @@ def test_download_all_assignments_is_tenant_wide(window, qtbot, monkeypatch, tmp
     rows = sheet_rows(target)
     assert rows[0][:2] == ("Access package", "Access package ID")
     assert len(rows) == 1 + 32
+
+
+def test_export_what_is_shown_keeps_columns_sort_and_filter(window, qtbot, monkeypatch, tmp_path):
+    """"Export what is shown" writes the visible columns, in the header's sort, filtered."""
+    view = window.current_page().list_view
+    qtbot.keyClicks(view.filter_edit, "sales")
+    view.apply_filter()
+    view.view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    target = tmp_path / "shown.xlsx"
+    Answers(monkeypatch, target)
+    with qtbot.waitSignal(window.downloader.finished, timeout=10_000):
+        view.export_shown()
+    rows = sheet_rows(target)
+    assert rows[0] == ("Name", "Catalog", "Description", "Assignments", "Policies", "Hidden", "Modified")
+    assert [row[0] for row in rows[1:]] == ["Sales analytics", "Partner portal", "Field sales"]
