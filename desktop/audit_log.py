@@ -93,13 +93,14 @@ def user_target(user: User) -> dict:
 
 def record(activity: Activity, *, at: datetime, initiated_by: dict, targets: list[dict],
            correlation_id: str | None, details: list[tuple[str, str]] = (), result: str = SUCCESS,
-           result_reason: str | None = None) -> dict:
-    """A Graph `directoryAudit` document. Entitlement-management and approval records are
-    logged by Entitlement Management, directory changes by Core Directory."""
+           result_reason: str | None = None, record_id: str | None = None) -> dict:
+    """A Graph `directoryAudit` document (a new random id unless `record_id` is given).
+    Entitlement-management and approval records are logged by Entitlement Management,
+    directory changes by Core Directory."""
     service = (CORE_DIRECTORY_SERVICE if activity in DIRECTORY_ACTIVITIES
                else ENTITLEMENT_MANAGEMENT_SERVICE)
     return {
-        "id": new_id(),
+        "id": record_id or new_id(),
         "category": activity.category,
         "correlationId": correlation_id,
         "result": result,

@@ -2,16 +2,20 @@
 due work (stage timeouts, expiries) that time brings.
 
 Each transition is one database transaction holding its rows and its audit records; a
-refused transition raises before anything is written. Time comes from the injected clock.
+refused transition raises before anything is written. Time comes from the injected clock,
+new ids from the injected id factory (the demo history draws them from its seed).
 `Lifecycle.batch()` runs many transitions in one transaction (the demo history does): the
 tenant's configuration is then read once and the audit records are inserted in bulk.
+
+A transition runs a dozen small statements; their SQL is generated once (`Prepared`), since
+peewee's query builder costs more than SQLite running them.
 """
 import calendar
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 import peewee
 
@@ -27,6 +31,7 @@ from models import (
     RequestApprover, Resource, ResourceRole, ResourceRoleAssignment, ResourceRoleScope, User, db,
     new_id,
 )
+from models.prepared import Parameter, Prepared
 
 ACTIVE_ASSIGNMENT_STATES = ("delivering", "delivered")
 PENDING_REQUEST_STATES = ("submitted", "pendingApproval", "delivering")
@@ -41,6 +46,50 @@ AAD_GROUP = "AadGroup"
 AAD_APPLICATION = "AadApplication"
 
 _BATCH_RECORDS_PER_FLUSH = 2000
+
+# The statements of the transitions, each generated once per database.
+_REQUEST = Prepared(lambda: AssignmentRequest.select().where(AssignmentRequest.id == Parameter("id")))
+_ASSIGNMENT = Prepared(lambda: Assignment.select().where(Assignment.id == Parameter("id")))
+_USER = Prepared(lambda: User.select().where(User.id == Parameter("id")))
+_ACTIVE_ASSIGNMENT_EXISTS = Prepared(lambda: Assignment.select(Assignment.id).where(
+    (Assignment.target == Parameter("target")) & (Assignment.access_package == Parameter("package"))
+    & (Assignment.assignment_policy == Parameter("policy"))
+    & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES)).limit(1))
+_PENDING_REQUEST_EXISTS = Prepared(lambda: AssignmentRequest.select(AssignmentRequest.id).where(
+    (AssignmentRequest.target == Parameter("target"))
+    & (AssignmentRequest.access_package == Parameter("package"))
+    & (AssignmentRequest.assignment_policy == Parameter("policy"))
+    & AssignmentRequest.state.in_(PENDING_REQUEST_STATES)).limit(1))
+_STAGES_ASKED = Prepared(lambda: RequestApprover.select(RequestApprover.stage_number).where(
+    (RequestApprover.request == Parameter("request")) & (RequestApprover.approver == Parameter("approver"))))
+_ROLES_HELD = Prepared(lambda: ResourceRoleAssignment
+                       .select(Resource.origin_system, Resource.origin_id, ResourceRole.origin_id)
+                       .join(Assignment).switch(ResourceRoleAssignment).join(ResourceRole).join(Resource)
+                       .where((ResourceRoleAssignment.target == Parameter("target"))
+                              & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES)))
+_INSERT_REQUEST = Prepared.insert(AssignmentRequest)
+_INSERT_REQUEST_APPROVER = Prepared.insert(RequestApprover)
+_INSERT_DECISION = Prepared.insert(ApprovalDecision)
+_INSERT_ASSIGNMENT = Prepared.insert(Assignment)
+_INSERT_ROLE_ASSIGNMENT = Prepared.insert(ResourceRoleAssignment)
+_ADD_GROUP_MEMBER = Prepared.insert(GroupMember, ignore_conflict=True)
+_ADD_APP_ROLE_ASSIGNMENT = Prepared.insert(AppRoleAssignment, ignore_conflict=True)
+_END_ASSIGNMENT = Prepared(lambda: Assignment.update(
+    state="expired", status=Parameter("status", Assignment.status),
+    expired_date_time=Parameter("ended", Assignment.expired_date_time)).where(Assignment.id == Parameter("id")))
+_REMOVE_ROLE_ASSIGNMENTS = Prepared(lambda: ResourceRoleAssignment.update(status="Removed").where(
+    ResourceRoleAssignment.assignment == Parameter("assignment")))
+_REMOVE_GROUP_MEMBER = Prepared(lambda: GroupMember.delete().where(
+    (GroupMember.group == Parameter("group")) & (GroupMember.member == Parameter("member"))))
+_REMOVE_APP_ROLE_ASSIGNMENT = Prepared(lambda: AppRoleAssignment.delete().where(
+    (AppRoleAssignment.principal == Parameter("principal"))
+    & (AppRoleAssignment.application == Parameter("application"))
+    & (AppRoleAssignment.app_role == Parameter("app_role"))))
+_REMOVE_DEFAULT_APP_ROLE_ASSIGNMENT = Prepared(lambda: AppRoleAssignment.delete().where(
+    (AppRoleAssignment.principal == Parameter("principal"))
+    & (AppRoleAssignment.application == Parameter("application")) & AppRoleAssignment.app_role.is_null()))
+# UPDATEs of a request's changed fields, by the names of those fields.
+_REQUEST_UPDATES: dict[tuple[str, ...], Prepared] = {}
 
 _DURATION = re.compile(
     r"P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
@@ -159,20 +208,11 @@ class _Reader:
 
     def user(self, user_id: str) -> User:
         if ("user", user_id) not in self._memory:
-            user = User.get_or_none(User.id == user_id)
+            user = _USER.first(id=user_id)
             if user is None:
                 raise NotFound(f"No user {user_id!r} in the directory.")
             self._memory["user", user_id] = user
         return self._memory["user", user_id]
-
-    def users(self, user_ids: list[str]) -> list[User]:
-        """The users in the order given, read in one query."""
-        missing = [user_id for user_id in user_ids if ("user", user_id) not in self._memory]
-        if missing:
-            for user in User.select(User.id, User.user_principal_name, User.display_name, User.manager,
-                                    User.connected_organization).where(User.id.in_(missing)):
-                self._memory["user", user.id] = user
-        return [self.user(user_id) for user_id in user_ids]
 
     def check(self, actor: User, action: Action) -> None:
         if ("may", actor.id, action) not in self._memory:
@@ -238,11 +278,13 @@ class Lifecycle:
 
     A Lifecycle reads each policy (with its stages), each package's resource roles and its
     incompatible packages once and keeps them: make a new one after the configuration
-    changes (an import, a rebuilt demo tenant).
+    changes (an import, a rebuilt demo tenant). `id_factory` gives the ids of the rows and
+    audit records it writes (random GUIDs unless given).
     """
 
-    def __init__(self, clock: Clock | None = None):
+    def __init__(self, clock: Clock | None = None, id_factory: Callable[[], str] = new_id):
         self.clock = clock or SystemClock()
+        self.new_id = id_factory
         self._configuration = _Configuration()
         self._batch: _Step | None = None
 
@@ -306,7 +348,7 @@ class Lifecycle:
                     raise Refused(f"Nobody can approve stage 1 of policy {row.display_name!r} "
                                   f"for {requestor.display_name}: the policy names no approver "
                                   "other than the requestor.")
-            subject = _Subject(new_id(), USER_ADD, row.access_package, row, requestor)
+            subject = _Subject(self.new_id(), USER_ADD, row.access_package, row, requestor)
             step.records.append(self._record(log.USER_REQUESTS, subject, now, log.user_initiator(requestor),
                                              justification=justification))
             request = AssignmentRequest(
@@ -316,7 +358,7 @@ class Lifecycle:
             if first_approvers is not None:
                 request.state, request.status = "pendingApproval", "PendingApproval"
                 request.current_stage, request.stage_started_date_time = 1, now
-                request.save(force_insert=True)
+                _insert(request)
                 step.records.append(self._record(log.CREATE_APPROVAL, subject, now, log.APP_INITIATOR, stage=1))
                 self._ask(step, subject, 1, *first_approvers, now)
                 return request
@@ -327,7 +369,7 @@ class Lifecycle:
             request.assignment = self._deliver(step, subject, now, start, end)
             request.schedule_start, request.schedule_end = start, end
             _mark_delivered(request, now)
-            request.save(force_insert=True)
+            _insert(request)
             return request
 
     def assign(self, admin: User, target: User, package: AccessPackage, policy: AssignmentPolicy,
@@ -348,7 +390,7 @@ class Lifecycle:
                 raise Refused("The assignment would end before it starts.")
             self._refuse_duplicate(target, row)
             self._refuse_incompatible(step, target, row.access_package)
-            subject = _Subject(new_id(), ADMIN_ADD, row.access_package, row, target)
+            subject = _Subject(self.new_id(), ADMIN_ADD, row.access_package, row, target)
             step.records.append(self._record(log.ADMIN_ASSIGNS, subject, now, log.user_initiator(admin),
                                              justification=justification))
             step.records.append(self._record(log.READY_TO_FULFILL, subject, now, log.APP_INITIATOR))
@@ -359,7 +401,7 @@ class Lifecycle:
                 schedule_start=start, schedule_end=end)
             request.assignment = self._deliver(step, subject, now, start, end)
             _mark_delivered(request, now)
-            request.save(force_insert=True)
+            _insert(request)
             return request
 
     # -- approval --------------------------------------------------------------------------
@@ -384,9 +426,7 @@ class Lifecycle:
             if request.state != "pendingApproval":
                 raise Refused(_why_not_pending(request, verb))
             stage_number = request.current_stage
-            asked = set(RequestApprover.select(RequestApprover.stage_number).where(
-                (RequestApprover.request == request.id)
-                & (RequestApprover.approver == approver.id)).tuples())
+            asked = set(_STAGES_ASKED.tuples(request=request.id, approver=approver.id))
             if (stage_number,) not in asked:
                 if asked:
                     raise Refused(f"{approver.display_name} cannot {verb} request {request.id}: their "
@@ -425,26 +465,24 @@ class Lifecycle:
                 request.schedule_start, request.schedule_end = start, end
                 request.current_stage = None
                 _mark_delivered(request, now)
-            request.save(only=request.dirty_fields)
+            _save_changes(request)
             return request
 
-    @staticmethod
-    def _record_decision(request, stage_number, approver_id, result, justification, now) -> None:
+    def _record_decision(self, request, stage_number, approver_id, result, justification, now) -> None:
         try:
             with db.atomic():  # a savepoint, so PostgreSQL's transaction survives the conflict
-                ApprovalDecision.insert(
-                    id=new_id(), request=request.id, stage_number=stage_number, approver=approver_id,
-                    review_result=result, justification=justification, reviewed_date_time=now).execute()
+                _INSERT_DECISION.execute(
+                    id=self.new_id(), request=request.id, stage_number=stage_number, approver=approver_id,
+                    review_result=result, justification=justification, reviewed_date_time=now)
         except peewee.IntegrityError:
             raise Refused(f"Stage {stage_number} of request {request.id} was already decided.") from None
 
     def _ask(self, step: _Step, subject: _Subject, stage_number: int, approver_ids: list[str],
              fallback: bool, now: datetime) -> None:
-        if approver_ids:
-            RequestApprover.insert_many([
-                {"request": subject.request_id, "stage_number": stage_number, "approver": approver_id,
-                 "is_fallback": fallback} for approver_id in approver_ids]).execute()
-        for approver in step.reader.users(approver_ids):
+        for approver_id in approver_ids:
+            _INSERT_REQUEST_APPROVER.execute(request=subject.request_id, stage_number=stage_number,
+                                             approver=approver_id, is_fallback=fallback)
+        for approver in map(step.reader.user, approver_ids):
             step.records.append(self._record(
                 log.ADD_APPROVER, subject, now, log.APP_INITIATOR, stage=stage_number,
                 extra=(("ApproverId", approver.id), ("ApproverUserPrincipalName", approver.user_principal_name),
@@ -477,7 +515,7 @@ class Lifecycle:
             step.records.append(self._record(log.CANCEL, subject, now, log.user_initiator(requestor)))
             request.state, request.status, request.completed_date_time = "canceled", "Canceled", now
             request.current_stage = None
-            request.save(only=request.dirty_fields)
+            _save_changes(request)
             return request
 
     def remove_assignment(self, actor: User, assignment_id: str) -> AssignmentRequest:
@@ -485,7 +523,7 @@ class Lifecycle:
         an administrator removes it (adminRemove). Returns the remove request."""
         with self._transition() as step:
             now = self.clock.now()
-            assignment = Assignment.get_or_none(Assignment.id == assignment_id)
+            assignment = _ASSIGNMENT.first(id=assignment_id)
             if assignment is None:
                 raise NotFound(f"No assignment {assignment_id!r}.")
             if assignment.state not in ACTIVE_ASSIGNMENT_STATES:
@@ -504,17 +542,15 @@ class Lifecycle:
     def _end(self, step: _Step, assignment: Assignment, policy: AssignmentPolicy, request_type: str,
              actor: User | None, now: datetime, status: str, ended: datetime) -> AssignmentRequest:
         target = step.reader.user(assignment.target_id)
-        subject = _Subject(new_id(), request_type, policy.access_package, policy, target)
+        subject = _Subject(self.new_id(), request_type, policy.access_package, policy, target)
         request = AssignmentRequest(
             id=subject.request_id, access_package=assignment.access_package_id,
             assignment_policy=policy.id, request_type=request_type, requestor=actor.id if actor else None,
             target=target.id, created_date_time=now, assignment=assignment.id)
         _mark_delivered(request, now)
-        request.save(force_insert=True)
-        Assignment.update(state="expired", status=status, expired_date_time=ended).where(
-            Assignment.id == assignment.id).execute()
-        ResourceRoleAssignment.update(status="Removed").where(
-            ResourceRoleAssignment.assignment == assignment.id).execute()
+        _insert(request)
+        _END_ASSIGNMENT.execute(id=assignment.id, status=status, ended=ended)
+        _REMOVE_ROLE_ASSIGNMENTS.execute(assignment=assignment.id)
         initiator = log.user_initiator(actor) if actor else log.APP_INITIATOR
         step.records.append(self._record(log.REMOVE_ASSIGNMENT, subject, now, initiator,
                                          extra=(("AssignmentId", assignment.id),)))
@@ -543,7 +579,7 @@ class Lifecycle:
                                   & (Assignment.schedule_end <= now))
                            .order_by(Assignment.schedule_end, Assignment.id)):
             with self._transition() as step:
-                current = Assignment.get_or_none(Assignment.id == assignment.id)
+                current = _ASSIGNMENT.first(id=assignment.id)
                 if current is None or current.state not in ACTIVE_ASSIGNMENT_STATES:
                     continue
                 policy = step.reader.policy(current.assignment_policy_id).row
@@ -553,7 +589,7 @@ class Lifecycle:
 
     def _time_out(self, request_id: str, stage_number: int, now: datetime) -> int:
         with self._transition() as step:
-            request = AssignmentRequest.get_or_none(AssignmentRequest.id == request_id)
+            request = _REQUEST.first(id=request_id)
             if request is None or request.state != "pendingApproval" or request.current_stage != stage_number:
                 return 0
             try:
@@ -567,71 +603,62 @@ class Lifecycle:
                                              stage=stage_number, result=log.TIMEOUT))
             request.state, request.status, request.completed_date_time = "denied", "TimedOut", now
             request.current_stage = None
-            request.save(only=request.dirty_fields)
+            _save_changes(request)
             return 1
 
     # -- delivery and its directory side ---------------------------------------------------
 
     def _deliver(self, step: _Step, subject: _Subject, now: datetime, start: datetime,
                  end: datetime | None) -> str:
-        assignment_id = new_id()
+        assignment_id = self.new_id()
         target = subject.target
-        Assignment.insert(
+        _INSERT_ASSIGNMENT.execute(
             id=assignment_id, access_package=subject.package.id, assignment_policy=subject.policy.id,
             target=target.id, state="delivered", status="Delivered", schedule_start=start,
-            schedule_end=end, created_date_time=now).execute()
+            schedule_end=end, created_date_time=now)
         grants = step.reader.configuration.grants(subject.package.id)
-        if grants:
-            ResourceRoleAssignment.insert_many([
-                {"id": new_id(), "assignment": assignment_id, "role": grant.role_id, "scope": grant.scope_id,
-                 "target": target.id, "status": "Fulfilled", "created_date_time": now}
-                for grant in grants]).execute()
+        for grant in grants:
+            _INSERT_ROLE_ASSIGNMENT.execute(
+                id=self.new_id(), assignment=assignment_id, role=grant.role_id, scope=grant.scope_id,
+                target=target.id, status="Fulfilled", created_date_time=now)
         step.records.append(self._record(log.FULFILL, subject, now, log.user_initiator(target),
                                          extra=(("AssignmentId", assignment_id),)))
         for grant in grants:
             self._grant(step, grant, target, now, subject.request_id)
         return assignment_id
 
-    @staticmethod
-    def _grant(step: _Step, grant: _Grant, target: User, now: datetime, correlation_id: str) -> None:
+    def _grant(self, step: _Step, grant: _Grant, target: User, now: datetime, correlation_id: str) -> None:
         if not grant.in_directory:
             return
         if grant.origin_system == AAD_GROUP:
-            added = db.execute(GroupMember.insert(group=grant.resource_origin_id, member=target.id)
-                               .on_conflict_ignore()).rowcount
-            if added:
+            if _ADD_GROUP_MEMBER.rowcount(group=grant.resource_origin_id, member=target.id):
                 step.records.append(log.record(
                     log.ADD_GROUP_MEMBER, at=now, initiated_by=log.APP_INITIATOR, correlation_id=correlation_id,
-                    targets=log.group_targets(target, grant.resource_origin_id, grant.resource_name)))
+                    targets=log.group_targets(target, grant.resource_origin_id, grant.resource_name),
+                    record_id=self.new_id()))
         elif grant.origin_system == AAD_APPLICATION:
-            added = db.execute(AppRoleAssignment.insert(
-                id=new_id(), principal=target.id, application=grant.resource_origin_id,
-                app_role=grant.app_role_id, created_date_time=now).on_conflict_ignore()).rowcount
-            if added:
+            if _ADD_APP_ROLE_ASSIGNMENT.rowcount(
+                    id=self.new_id(), principal=target.id, application=grant.resource_origin_id,
+                    app_role=grant.app_role_id, created_date_time=now):
                 step.records.append(_app_role_record(log.ADD_APP_ROLE_ASSIGNMENT, grant, target, now,
-                                                     log.APP_INITIATOR, correlation_id))
+                                                     log.APP_INITIATOR, correlation_id, self.new_id()))
 
-    @staticmethod
-    def _revoke(step: _Step, grant: _Grant, target: User, now: datetime, correlation_id: str) -> None:
+    def _revoke(self, step: _Step, grant: _Grant, target: User, now: datetime, correlation_id: str) -> None:
         if not grant.in_directory:
             return
         if grant.origin_system == AAD_GROUP:
-            removed = GroupMember.delete().where((GroupMember.group == grant.resource_origin_id)
-                                                 & (GroupMember.member == target.id)).execute()
-            if removed:
+            if _REMOVE_GROUP_MEMBER.rowcount(group=grant.resource_origin_id, member=target.id):
                 step.records.append(log.record(
                     log.REMOVE_GROUP_MEMBER, at=now, initiated_by=log.APP_INITIATOR,
                     correlation_id=correlation_id,
-                    targets=log.group_targets(target, grant.resource_origin_id, grant.resource_name)))
+                    targets=log.group_targets(target, grant.resource_origin_id, grant.resource_name),
+                    record_id=self.new_id()))
         elif grant.origin_system == AAD_APPLICATION:
-            role = (AppRoleAssignment.app_role == grant.app_role_id) if grant.app_role_id \
-                else AppRoleAssignment.app_role.is_null()
-            removed = AppRoleAssignment.delete().where(
-                (AppRoleAssignment.principal == target.id)
-                & (AppRoleAssignment.application == grant.resource_origin_id) & role).execute()
-            if removed:
+            delete = _REMOVE_APP_ROLE_ASSIGNMENT if grant.app_role_id else _REMOVE_DEFAULT_APP_ROLE_ASSIGNMENT
+            if delete.rowcount(principal=target.id, application=grant.resource_origin_id,
+                               app_role=grant.app_role_id):
                 step.records.append(_app_role_record(log.REMOVE_APP_ROLE_ASSIGNMENT, grant, target, now,
-                                                     log.APP_INITIATOR, correlation_id))
+                                                     log.APP_INITIATOR, correlation_id, self.new_id()))
 
     # -- checks and records ----------------------------------------------------------------
 
@@ -655,16 +682,11 @@ class Lifecycle:
 
     @staticmethod
     def _refuse_duplicate(target: User, policy: AssignmentPolicy) -> None:
-        same = ((Assignment.target == target.id) & (Assignment.access_package == policy.access_package_id)
-                & (Assignment.assignment_policy == policy.id))
-        if Assignment.select().where(same & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES)).exists():
+        same = {"target": target.id, "package": policy.access_package_id, "policy": policy.id}
+        if _ACTIVE_ASSIGNMENT_EXISTS.tuples(**same):
             raise Refused(f"{target.display_name} already has access package "
                           f"{policy.access_package.display_name!r} through policy {policy.display_name!r}.")
-        if AssignmentRequest.select().where(
-                (AssignmentRequest.target == target.id)
-                & (AssignmentRequest.access_package == policy.access_package_id)
-                & (AssignmentRequest.assignment_policy == policy.id)
-                & AssignmentRequest.state.in_(PENDING_REQUEST_STATES)).exists():
+        if _PENDING_REQUEST_EXISTS.tuples(**same):
             raise Refused(f"{target.display_name} already has a pending request for access package "
                           f"{policy.access_package.display_name!r} through policy {policy.display_name!r}.")
 
@@ -681,8 +703,7 @@ class Lifecycle:
             raise Refused(f"{target.display_name} holds access package {held.display_name!r}, which is "
                           f"incompatible with {package.display_name!r} (separation of duties).")
 
-    @staticmethod
-    def _record(activity, subject: _Subject, at: datetime, initiator: dict, *, stage: int | None = None,
+    def _record(self, activity, subject: _Subject, at: datetime, initiator: dict, *, stage: int | None = None,
                 justification: str | None = None, result: str = log.SUCCESS, extra=()) -> dict:
         details = [("RequestId", subject.request_id), ("PolicyId", subject.policy.id),
                    ("AccessPackageId", subject.package.id), ("RequestType", subject.request_type)]
@@ -693,15 +714,15 @@ class Lifecycle:
         details.extend(extra)
         return log.record(
             activity, at=at, initiated_by=initiator, correlation_id=subject.request_id, details=details,
-            result=result, targets=log.request_targets(
+            result=result, record_id=self.new_id(), targets=log.request_targets(
                 package_id=subject.package.id, package_name=subject.package.display_name,
                 policy_id=subject.policy.id, policy_name=subject.policy.display_name,
                 request_id=subject.request_id, target=subject.target))
 
 
 def _app_role_record(activity, grant: _Grant, target: User, now: datetime, initiator: dict,
-                     correlation_id: str | None) -> dict:
-    return log.record(activity, at=now, initiated_by=initiator, correlation_id=correlation_id,
+                     correlation_id: str | None, record_id: str) -> dict:
+    return log.record(activity, at=now, initiated_by=initiator, correlation_id=correlation_id, record_id=record_id,
                       targets=log.app_role_targets(
                           target, application_id=grant.resource_origin_id,
                           application_name=grant.resource_name, app_role_id=grant.app_role_id,
@@ -711,16 +732,10 @@ def _app_role_record(activity, grant: _Grant, target: User, now: datetime, initi
 def _still_granted(target: User, grants: tuple[_Grant, ...]) -> set[tuple[str, str, str]]:
     """(origin system, resource origin id, role origin id) of the given grants' resources that
     another active assignment of `target` still grants (the ending one is already ended)."""
-    resources = sorted({grant.resource_origin_id for grant in grants if grant.in_directory})
+    resources = {grant.resource_origin_id for grant in grants if grant.in_directory}
     if not resources:
         return set()
-    return set(ResourceRoleAssignment
-               .select(Resource.origin_system, Resource.origin_id, ResourceRole.origin_id)
-               .join(Assignment).switch(ResourceRoleAssignment).join(ResourceRole).join(Resource)
-               .where((ResourceRoleAssignment.target == target.id)
-                      & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES)
-                      & Resource.origin_id.in_(resources))
-               .tuples())
+    return {held for held in _ROLES_HELD.tuples(target=target.id) if held[1] in resources}
 
 
 def _overdue_requests(now: datetime) -> list[tuple[str, int]]:
@@ -751,12 +766,28 @@ def _expiration(policy: AssignmentPolicy, start: datetime) -> datetime | None:
     return None
 
 
+def _insert(request: AssignmentRequest) -> None:
+    _INSERT_REQUEST.execute(**request.__data__)
+    request._dirty.clear()
+
+
+def _save_changes(request: AssignmentRequest) -> None:
+    """UPDATE the fields of `request` changed since it was read (what `save(only=dirty)` does)."""
+    changed = tuple(sorted(field.name for field in request.dirty_fields))
+    if changed not in _REQUEST_UPDATES:
+        _REQUEST_UPDATES[changed] = Prepared(lambda: AssignmentRequest.update({
+            AssignmentRequest._meta.fields[name]: Parameter(name, AssignmentRequest._meta.fields[name])
+            for name in changed}).where(AssignmentRequest.id == Parameter("id")))
+    _REQUEST_UPDATES[changed].execute(**request.__data__)
+    request._dirty.clear()
+
+
 def _mark_delivered(request: AssignmentRequest, now: datetime) -> None:
     request.state, request.status, request.completed_date_time = "delivered", "Delivered", now
 
 
 def _load_request(request_id: str) -> AssignmentRequest:
-    request = AssignmentRequest.get_or_none(AssignmentRequest.id == request_id.strip().lower())
+    request = _REQUEST.first(id=request_id.strip().lower())
     if request is None:
         raise NotFound(f"No request {request_id!r}.")
     return request
