@@ -6,6 +6,7 @@ data is unchanged, a known id with other data is reported and the stored record 
 the same id twice with different data within one import is an error. Rows written by this
 run are told apart by their `seq`, so no set of a million ids is kept in memory.
 """
+import peewee
 from peewee import fn
 
 from desktop import audit_chain
@@ -14,7 +15,7 @@ from desktop.errors import InvalidInput
 from desktop.importers.summary import CREATED, UNCHANGED, ImportSummary
 from desktop.importers.values import NULL_TEXT, FieldError, enumeration, listing, nested, text, timestamp
 from desktop.importers.kinds import AUDIT
-from models import AuditEvent
+from models import AuditEvent, db
 from models.audit import AUDIT_RESULTS
 
 # 22 columns a row: well under SQLite's 32,766 bound parameters a statement.
@@ -124,10 +125,23 @@ class AuditWriter:
         self.newest_first = self.last_time = None
 
     def _write(self, final: bool) -> None:
-        new = dict(self.held)
-        stored = {row["id"]: row for row in
-                  AuditEvent.select().where(AuditEvent.id.in_(list(self.pending))).dicts()} if self.pending else {}
-        for pk, (fields, where) in self.pending.items():
+        entries = {**self.held, **self.pending}
+        self.pending.clear()
+        try:
+            # Most chunks are all new: appending first and looking up only on a conflict saves
+            # a thousand index probes a chunk (a savepoint undoes the failed attempt). The chain
+            # appends with the driver's executemany; peewee's wrapper turns the driver's errors
+            # into peewee's, the same on SQLite and PostgreSQL.
+            with peewee.__exception_wrapper__, db.atomic():
+                self._append(entries, final)
+        except peewee.IntegrityError:
+            self._append(self._unstored(entries), final)
+
+    def _unstored(self, entries: dict[str, tuple[dict, str]]) -> dict[str, tuple[dict, str]]:
+        """The entries whose ids are not stored yet; the others are counted or reported."""
+        stored = {row["id"]: row for row in AuditEvent.select().where(AuditEvent.id.in_(list(entries))).dicts()}
+        new = {}
+        for pk, (fields, where) in entries.items():
             row = stored.get(pk)
             if row is None:
                 new[pk] = (fields, where)
@@ -142,20 +156,24 @@ class AuditWriter:
             else:
                 self.summary.skip(f"{where} (id {pk})", "differs from the stored audit record with this id; "
                                                         "the audit log is append-only, so the stored one was kept")
-        self.pending.clear()
-        rows = [fields for fields, _ in new.values()]
-        self.held = {}
+        return new
+
+    def _append(self, entries: dict[str, tuple[dict, str]], final: bool) -> None:
+        """Append the entries' rows, holding back a run of ties at the end unless `final`."""
+        rows = [fields for fields, _ in entries.values()]
+        held = {}
         if rows and not final and self.newest_first is not False:
             last_time = rows[-1]["activity_date_time"]
             cut = len(rows)
             while cut and rows[cut - 1]["activity_date_time"] == last_time:
                 cut -= 1
-            self.held = {row["id"]: new[row["id"]] for row in rows[cut:]}
+            held = {row["id"]: entries[row["id"]] for row in rows[cut:]}
             rows = rows[:cut]
         if self.newest_first:
             rows = _ties_reversed(rows)
         if rows:
             self.summary.count(AUDIT, CREATED, audit_chain.append(rows))
+        self.held = held
 
 
 def _ties_reversed(rows: list[dict]) -> list[dict]:

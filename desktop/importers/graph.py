@@ -105,7 +105,7 @@ def inside(field: str):
 
 
 class GraphWriter:
-    """Writes the records of one import run; call `finish()` once after the last record."""
+    """Writes the records of one import run: `end_file()` after each file, `finish()` once at the end."""
 
     def __init__(self, summary: ImportSummary):
         self.summary = summary

@@ -1,5 +1,6 @@
 """The malformed corpus: every bad file is refused with one line naming file, record and field,
 and the database is left exactly as it was."""
+import json
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,27 @@ def test_invalid_utf8_deep_in_a_large_file_names_the_record(imported, tmp_path):
                                            r"bytes in UTF8 string"):
         import_files([path])
     assert database_digest() == imported
+
+
+def test_an_audit_id_repeated_in_a_later_chunk_is_caught(imported, tmp_path, monkeypatch):
+    """A repeat with other data is an error even when its first copy was written a chunk ago."""
+    monkeypatch.setattr("desktop.importers.audit.CHUNK", 1)
+    path = tmp_path / "audit.json"
+    document = json.loads((MALFORMED / "audit-same-id-different-data.json").read_text(encoding="utf-8"))
+    for minute, record in enumerate(document["value"]):
+        record["activityDateTime"] = f"2024-05-01T10:0{minute}:00Z"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(InvalidInput, match=r"record 3 \(id b0b0b0b0-1111-4222-8333-444455550001\): field id: the "
+                                           r"same id as an earlier record in this import, with different data"):
+        import_files([path])
+    assert database_digest() == imported
+
+
+def test_an_audit_record_repeated_unchanged_is_written_once(database, tmp_path, monkeypatch):
+    """The same record twice (overlapping downloads) is one record, in any chunk."""
+    monkeypatch.setattr("desktop.importers.audit.CHUNK", 1)
+    source = (FIXTURES / "graph" / "directoryAudits.json").read_text(encoding="utf-8")
+    path = tmp_path / "twice.json"
+    path.write_text(source + source, encoding="utf-8")
+    summary = import_files([path])
+    assert summary.counts["directoryAudit"] == {"created": 3}
