@@ -14,7 +14,7 @@ from typing import Iterator
 import ijson
 
 from desktop.errors import InvalidInput
-from desktop.importers import entra_csv
+from desktop.importers import entra_csv, kinds
 from desktop.importers.values import FieldError
 
 try:
@@ -110,6 +110,8 @@ class Source:
 
 
 class JsonSource(Source):
+    """Graph JSON in any of the layouts above; a record's type is decided by its reader."""
+
     def records(self) -> Iterator[tuple[int, object, str | None]]:
         index = 0
         try:
@@ -177,7 +179,7 @@ class JsonSource(Source):
 class EntraCsvSource(Source):
     """The admin center's audit-log CSV; every row is a `directoryAudit`."""
 
-    kind = "directoryAudit"
+    kind = kinds.AUDIT
 
     def label(self, index: int) -> str:
         return f"line {index}"
