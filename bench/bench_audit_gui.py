@@ -63,16 +63,25 @@ def main() -> None:
                 self.painted = True
             return False
 
-    def until_painted(page, action) -> float:
-        """Milliseconds from `action()` until the table's viewport has painted its rows."""
+    def clocks() -> tuple[float, float]:
+        # Wall time is the goal; the UI thread's CPU time shows it without the other
+        # processes of a shared machine.
+        return time.perf_counter(), time.thread_time()
+
+    def since(started: tuple[float, float]) -> tuple[float, float]:
+        wall, cpu = clocks()
+        return (wall - started[0]) * 1000, (cpu - started[1]) * 1000
+
+    def until_painted(page, action) -> tuple[float, float]:
+        """Milliseconds (wall, UI-thread CPU) from `action()` until the table has painted."""
         watch = PaintWatch()
         page.view.view.viewport().installEventFilter(watch)
-        started = time.perf_counter()
+        started = clocks()
         action()
         while not watch.painted:
             app.processEvents()
         app.processEvents()  # the paint event itself runs inside this call
-        elapsed = (time.perf_counter() - started) * 1000
+        elapsed = since(started)
         page.view.view.viewport().removeEventFilter(watch)
         return elapsed
 
@@ -85,7 +94,7 @@ def main() -> None:
     opened, filtered, last_rows = [], [], []
     for _run in range(args.runs):
         watch = PaintWatch()
-        started = time.perf_counter()
+        started = clocks()
         page = AuditLogsPage(PageContext(actor=None, downloader=Downloader()))
         page.view.view.viewport().installEventFilter(watch)
         page.resize(1400, 900)
@@ -93,7 +102,7 @@ def main() -> None:
         while not watch.painted:
             app.processEvents()
         app.processEvents()
-        opened.append((time.perf_counter() - started) * 1000)
+        opened.append(since(started))
         assert page.view.model.rowCount() == args.rows and page.view.model.row_values(0) is not None
         wait_for_choices(page)
         page.category.setCurrentText("UserManagement")  # picked from the list, then Apply
@@ -114,11 +123,14 @@ def main() -> None:
     results = (("open to first painted rows", opened, GOAL_OPEN_MS),
                ("filter change (category, Apply)", filtered, GOAL_FILTER_MS),
                ("jump to the last row", last_rows, GOAL_LAST_ROW_MS))
-    print(f"audit log page over {args.rows:,} records, {args.runs} runs (median, min-max):")
+    print(f"audit log page over {args.rows:,} records, {args.runs} runs (median wall, min-max; median "
+          f"UI-thread CPU); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores:")
     for label, values, goal in results:
-        median = statistics.median(values)
-        print(f"  {label:<34} {median:7.1f} ms  ({min(values):.1f}-{max(values):.1f})  goal <= {goal} ms "
-              f"{'ok' if median <= goal else 'MISSED'}")
+        wall = [w for w, _ in values]
+        median = statistics.median(wall)
+        cpu = statistics.median(c for _, c in values)
+        print(f"  {label:<34} {median:7.1f} ms  ({min(wall):.1f}-{max(wall):.1f}; CPU {cpu:.1f})  "
+              f"goal <= {goal} ms {'ok' if median <= goal else 'MISSED'}")
     print(f"  {'peak memory (ru_maxrss)':<34} {peak_mb:7.0f} MB  goal <= {GOAL_PEAK_MB} MB "
           f"{'ok' if peak_mb <= GOAL_PEAK_MB else 'MISSED'}")
 
