@@ -198,3 +198,15 @@ def test_date_ranges_count_back_from_now_or_take_two_moments(page, tenant):
     assert {page.view.model.value(row, "correlation_id") for row in range(page.view.model.rowCount())} == {
         tenant.pending.id, tenant.denied.id}
     assert page.view.model.rowCount() == 6
+
+
+def test_an_empty_log_says_so_and_still_fills_its_filters(database, qtbot):
+    """With no records the table explains what to do; the filter lists still load (empty)."""
+    downloader = Downloader()
+    page = AuditLogsPage(PageContext(actor=None, downloader=downloader))
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: not page.choices_loading())
+    assert page.view.stack.currentWidget() is page.view.empty_label
+    assert [page.category.itemText(i) for i in range(page.category.count())] == ["All"]
+    wait_for_reads(5000)

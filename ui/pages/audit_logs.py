@@ -170,7 +170,7 @@ class AuditLogsPage(Page):
         self.only_request_action = QAction("Show only this request's records", self)
         self.only_request_action.triggered.connect(self.filter_current_request)
         self.copy_json_action = QAction("Copy record JSON", self)
-        self.copy_json_action.triggered.connect(lambda: self.details.json_view.copy())
+        self.copy_json_action.triggered.connect(self.copy_record_json)
         for action in (self.request_action, self.only_request_action, self.copy_json_action):
             self.view.view.addAction(action)
         self.view.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
@@ -198,13 +198,17 @@ class AuditLogsPage(Page):
 
         self._report = self.build_report()
         self.view.set_source(lambda: self._report)
-        # The drop-downs fill once the table has painted: their DISTINCT queries would
-        # otherwise compete with the first rows for the processor.
-        self.view.view.viewport().installEventFilter(self)
+        # The drop-downs fill once the table (or its empty state) has painted: their DISTINCT
+        # queries would otherwise compete with the first rows for the processor.
+        self._first_paint_watched = (self.view.view.viewport(), self.view.empty_label)
+        for widget in self._first_paint_watched:
+            widget.installEventFilter(self)
 
     def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.Type.Paint and watched is self.view.view.viewport():
-            watched.removeEventFilter(self)
+        if event.type() == QEvent.Type.Paint and watched in self._first_paint_watched:
+            for widget in self._first_paint_watched:
+                widget.removeEventFilter(self)
+            self._first_paint_watched = ()
             QTimer.singleShot(0, self.load_choices)
         return super().eventFilter(watched, event)
 
@@ -329,6 +333,9 @@ class AuditLogsPage(Page):
             self._clear_filters()
             self.correlation_id.setText(correlation_id)
             self.apply()
+
+    def copy_record_json(self) -> None:
+        self.details.json_view.copy()
 
     # -- downloads --------------------------------------------------------------------------------
     def download_entra_layout(self) -> None:
