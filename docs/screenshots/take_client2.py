@@ -35,7 +35,8 @@ def main() -> None:
     from desktop.demo import build_demo
     from desktop.demo_history import generate_history
     from desktop.lifecycle import Lifecycle
-    from models import ApprovalDecision, AssignmentRequest, User
+    from desktop.permissions import GLOBAL_ADMINISTRATOR, IDENTITY_GOVERNANCE_ADMINISTRATOR
+    from models import ApprovalDecision, AssignmentRequest, DirectoryRole, DirectoryRoleAssignment, User
     from models.database import close_database, open_database
     from ui.app import configure_application
     from ui.dialogs.download import Downloader
@@ -56,8 +57,14 @@ def main() -> None:
     generate_history(random.Random(7), "small", ANCHOR - timedelta(days=HISTORY_DAYS), ANCHOR)
     clock = FixedClock(ANCHOR)
     lifecycle = Lifecycle(clock)
-    governance = User.get(User.display_name == "Miriam Graham")  # Identity Governance Administrator
-    global_admin = User.get(User.display_name == "Megan Bowen")  # Global Administrator
+    def holder(role: str) -> User:
+        """The first user by name holding `role` (demo names can repeat; roles pick the admin)."""
+        return (User.select().join(DirectoryRoleAssignment, on=DirectoryRoleAssignment.principal == User.id)
+                .join(DirectoryRole).where(DirectoryRole.display_name == role)
+                .order_by(User.display_name_key, User.id).get())
+
+    governance = holder(IDENTITY_GOVERNANCE_ADMINISTRATOR)
+    global_admin = holder(GLOBAL_ADMINISTRATOR)
 
     def context(actor) -> PageContext:
         downloader = Downloader(database=location.describe())

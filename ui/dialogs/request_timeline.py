@@ -21,6 +21,7 @@ from ui.dialogs.decision import decide
 from ui.request_events import request_events
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+MAX_COLUMN_WIDTH = 260
 
 
 def local_time(moment: datetime | None) -> str:
@@ -211,6 +212,9 @@ class RequestTimelineDialog(QDialog):
         self.state_label.setText(waiting_text(state))
         self.model.set_steps(timeline_steps(report))
         self.steps_view.resizeColumnsToContents()
+        # Long activity and app names give way to the details (their tooltips keep the full text).
+        for column in (TimelineModel.HEADERS.index("Activity"), TimelineModel.HEADERS.index("Initiated by")):
+            self.steps_view.setColumnWidth(column, min(self.steps_view.columnWidth(column), MAX_COLUMN_WIDTH))
         decisions = list(RequestDecisionsReport(self.request_id, actor=self.actor).iterate())
         self.decisions.setRowCount(len(decisions))
         for row, decision in enumerate(decisions):

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.clock import Clock, SystemClock
+from desktop.errors import DeskError
 from desktop.reports.app_role_activity import AppRoleActivityReport, applications_with_activity
 from desktop.reports.base import Report
 from desktop.reports.package_activity import PackageActivityReport, packages_with_activity
@@ -135,7 +136,12 @@ class ActivityWorkbook(QWidget):
 
     def refresh(self) -> None:
         """The grid and, in the background, the chart for the current choices."""
-        report = self._report = self.build_report()
+        try:
+            report = self.build_report()
+        except DeskError as error:  # the acting user lost the role since the page opened
+            messages.inform(self, "Workbooks", str(error), icon=messages.Icon.Warning)
+            report = None
+        self._report = report
         self.view.reload()
         if report is None:
             self.chart.set_counts([], self.chooser_empty)
