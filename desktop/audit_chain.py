@@ -11,6 +11,7 @@ import peewee
 
 from desktop.errors import Cancelled
 from models import AuditEvent, SchemaInfo, db
+from models.base import quote_name
 from models.audit_chain import (
     GENESIS, HEAD_KEY, chain_hash, content_hash, hashed_fields, stored_values,
 )
@@ -44,15 +45,10 @@ def append(rows: Iterable[dict]) -> int:
 def _insert_statement() -> str:
     # Built once per call rather than per row: peewee's query builder is the slow part of a
     # bulk insert, and every row has the same shape.
-    opening, closing = db.obj.quote
-
-    def quote(name: str) -> str:
-        return f"{opening}{name}{closing}"
-
     columns = [field.column_name for field in _FIELDS] + ["content_hash", "chain_hash"]
     marks = ", ".join([db.obj.param] * len(columns))
-    return (f"INSERT INTO {quote(AuditEvent._meta.table_name)} "
-            f"({', '.join(quote(c) for c in columns)}) VALUES ({marks})")
+    return (f"INSERT INTO {quote_name(AuditEvent._meta.table_name)} "
+            f"({', '.join(quote_name(c) for c in columns)}) VALUES ({marks})")
 
 
 def _execute(statement: str, rows: list[tuple]) -> int:

@@ -49,6 +49,7 @@ class AuditEvent(BaseModel):
         # (seq is the rowid), so a sorted first page of a million records needs no sort.
         indexes = (
             (("category", "activity_date_time"), False),
+            (("category", "activity_display_name"), False),
             (("result",), False),
             (("logged_by_service",), False),
             (("result_reason",), False),

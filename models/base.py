@@ -67,3 +67,9 @@ class GraphModel(BaseModel):
     """A table whose rows are Microsoft Graph objects, keyed by their Graph object id."""
 
     id = GuidField(primary_key=True, default=new_id)
+
+
+def quote_name(name: str) -> str:
+    """A table or column name quoted as the bound database quotes it (for hand-built SQL)."""
+    opening, closing = db.obj.quote
+    return f"{opening}{name}{closing}"

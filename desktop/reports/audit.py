@@ -15,6 +15,7 @@ from desktop.lookup import prefix_range, search_key
 from desktop.permissions import Action
 from desktop.reports.base import Column, ColumnType, QueryReport, authorize
 from models import AuditEvent, User, db
+from models.base import quote_name
 
 
 def utc_time(value) -> datetime | None:
@@ -191,16 +192,31 @@ def audit_document(event_id: str) -> dict:
 
 def audit_categories() -> list[str]:
     """The categories present in the audit log, for the filter drop-down."""
-    query = AuditEvent.select(AuditEvent.category).distinct().order_by(AuditEvent.category).tuples()
-    return [category for (category,) in query]
+    return _distinct_values(AuditEvent.category)
 
 
 def audit_activities(category: str | None = None) -> list[str]:
     """The activities present (in `category`, if given), for the filter drop-down."""
-    query = AuditEvent.select(AuditEvent.activity_display_name).distinct()
-    if category:
-        query = query.where(AuditEvent.category == category)
-    return [activity for (activity,) in query.order_by(AuditEvent.activity_display_name).tuples()]
+    return _distinct_values(AuditEvent.activity_display_name,
+                            (AuditEvent.category, category) if category else None)
+
+
+def _distinct_values(column, equal_to: tuple | None = None) -> list[str]:
+    """The distinct values of an indexed column, found by jumping through the index from one
+    value to the next: a few dozen index probes instead of a scan of a million records (which
+    also filled the page cache)."""
+    table, name = quote_name(AuditEvent._meta.table_name), quote_name(column.column_name)
+    mark = db.obj.param
+    where, params = "", []
+    if equal_to is not None:
+        where = f" AND {quote_name(equal_to[0].column_name)} = {mark}"
+        params = [equal_to[1]]
+    sql = (f"WITH RECURSIVE present(value) AS ("
+           f"SELECT MIN({name}) FROM {table} WHERE {name} IS NOT NULL{where} "
+           f"UNION ALL SELECT (SELECT MIN({name}) FROM {table} WHERE {name} > present.value{where}) "
+           f"FROM present WHERE present.value IS NOT NULL) "
+           f"SELECT value FROM present WHERE value IS NOT NULL")
+    return [value for (value,) in db.execute_sql(sql, params * 2)]
 
 
 def _text(value) -> str:

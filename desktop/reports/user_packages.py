@@ -1,7 +1,7 @@
 """Report 2: access packages for a user, as two tabs: "Can request" and "Assigned"."""
 from collections import defaultdict
 
-from peewee import fn
+from peewee import Case, fn
 
 from desktop.eligibility import requestable_policies
 from desktop.permissions import Action
@@ -66,8 +66,9 @@ class CanRequestReport(QueryReport):
             "catalog": Catalog.display_name,
             "description": package.description,
             "policies": self._policies().select(fn.MIN(AssignmentPolicy.display_name)).where(of_package),
-            "approval_required": self._policies().select(
-                fn.MIN(AssignmentPolicy.is_approval_required_for_add)).where(of_package),
+            # MIN over 0/1, not over the boolean: PostgreSQL has no MIN(boolean).
+            "approval_required": self._policies().select(fn.MIN(Case(
+                None, [(AssignmentPolicy.is_approval_required_for_add, 1)], 0))).where(of_package),
             "resource_roles": first_role_resource(package.id),
             "access_package_id": package.id,
         }
