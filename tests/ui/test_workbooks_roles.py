@@ -1,8 +1,15 @@
 """Which acting administrators the Audit logs, Workbooks and Requests pages open for."""
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
+from PySide6.QtWidgets import QWidget
 
+from desktop.permissions import REPORTS_READER
+from desktop.reports.audit import AuditLogReport
+from desktop.reports.package_activity import PackageActivityReport
+from tests import factories
 from tests.ui import lifecycle_tenant
+from ui.dialogs import messages
+from ui.dialogs.download import Downloader
 from ui.background import wait_for_reads
 from ui.main_window import NAVIGATION, MainWindow
 from ui.pages.audit_logs import AuditLogsPage
@@ -53,3 +60,20 @@ def test_an_identity_governance_administrator_gets_audit_logs_and_requests(tenan
     assert isinstance(pages["Requests"], RequestsPage)
     assert isinstance(pages["Workbooks"], NoticePage)
     assert "Miriam Graham cannot view workbooks" in pages["Workbooks"].text_label.text()
+
+
+def test_a_reports_reader_may_download_a_workbook_grid_but_not_the_audit_log(database, qtbot, monkeypatch):
+    """The download flow checks the report's own role: workbook grids need a workbook role."""
+    reader = factories.user("Nestor Wilson")
+    factories.grant_role(reader, REPORTS_READER)
+    downloader = Downloader()
+    downloader.actor = reader
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    asked, refused = [], []
+    monkeypatch.setattr(downloader, "ask_path", lambda *args: asked.append(args) or None)
+    monkeypatch.setattr(messages, "inform", lambda parent, title, text, **kw: refused.append(text))
+    downloader.download(parent, PackageActivityReport(None), "Access package activity")
+    downloader.download(parent, AuditLogReport(), "Audit log")
+    assert len(asked) == 1
+    assert len(refused) == 1 and "Identity Governance Administrator" in refused[0]

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from desktop.errors import DeskError, OutputError
 from desktop.export import export
-from desktop.permissions import Action, why_not
+from desktop.permissions import why_not
 from desktop.reports.base import Report
 from ui.dialogs import messages
 from ui.jobs import Job, JobContext, run_with_progress
@@ -60,7 +60,8 @@ class Downloader(QObject):
         return result.rows
 
     def download(self, parent: QWidget, report: Report, base_name: str) -> None:
-        reason = why_not(self.actor, Action.DOWNLOAD)
+        # A workbook grid needs the workbook roles, every other report the download role.
+        reason = why_not(self.actor, report.download_action)
         if reason:
             messages.inform(parent, "Download", reason, icon=messages.Icon.Warning)
             self.finished.emit(None)

@@ -27,7 +27,10 @@ def display_text(value, column_type: ColumnType) -> str:
     return text
 
 
+# Built once: combining enum flags costs more than a table repaint can afford per cell.
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+
+
 def alignment(column_type: ColumnType) -> Qt.AlignmentFlag:
-    if column_type == ColumnType.NUMBER:
-        return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-    return Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+    return _RIGHT if column_type == ColumnType.NUMBER else _LEFT
