@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QStyleFactory
 from desktop.demo import SIZES, build_demo
 from desktop.demo_history import generate_history
 from desktop.errors import DeskError
+from desktop.session import resolve_actor
 from models.database import ENV_VARIABLE, close_database, default_database_path, open_database
 from ui import resources
 from ui.dialogs import messages
@@ -94,11 +95,13 @@ class Startup(QObject):
     def _open(self, target) -> None:
         try:
             location = open_database(target)
+            # On a shared database the login decides who the app acts as.
+            bound = resolve_actor(None)
         except DeskError as error:
             messages.inform(None, "Cannot open the database", str(error), icon=messages.Icon.Critical)
             self.gave_up.emit(EXIT_CANNOT_OPEN)
             return
-        self.window = MainWindow(location)
+        self.window = MainWindow(location, actor=bound, switchable=bound is None)
         self.window.show()
         self.window_ready.emit(self.window)
 

@@ -17,6 +17,7 @@ from models import User
 from models.database import DatabaseLocation
 from ui.background import wait_for_reads
 from ui.dialogs.download import Downloader
+from ui.dialogs.user_picker import pick_user
 from ui.pages.access_packages import AccessPackagesPage
 from ui.pages.audit_logs import AuditLogsPage
 from ui.pages.base import Page, PageContext, unavailable_page
@@ -54,9 +55,11 @@ def default_administrator() -> User | None:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, location: DatabaseLocation, actor: User | None = None, parent: QWidget | None = None):
+    def __init__(self, location: DatabaseLocation, actor: User | None = None, switchable: bool = True,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self.location = location
+        self.switchable = switchable
         self.setWindowTitle(f"Entitlement Desk — {location.describe()}")
         self.resize(1280, 800)
         self.downloader = Downloader(database=location.describe())
@@ -117,8 +120,13 @@ class MainWindow(QMainWindow):
         help_menu.addAction("&About Entitlement Desk", self._about)
 
     def _fill_account_menu(self) -> None:
-        """The administrators the app can act as, each with the roles that open its pages."""
+        """The administrators the app can act as, each with the roles that open its pages, and
+        any other directory user (an approver deciding their own queue)."""
         self.account_menu.clear()
+        if not self.switchable:
+            self.account_menu.addAction(
+                f"Acting as {self.actor.display_name}: this database login is bound to them").setEnabled(False)
+            return
         self.account_menu.addSection("Act as")
         group = QActionGroup(self.account_menu)
         for user in administrators().limit(200):
@@ -130,6 +138,13 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked=False, chosen=user: self.set_actor(chosen))
         if not group.actions():
             self.account_menu.addAction("No user in this database holds an administrator role").setEnabled(False)
+        self.account_menu.addSeparator()
+        self.account_menu.addAction("Act as another user…", self._act_as_picked_user)
+
+    def _act_as_picked_user(self) -> None:
+        match = pick_user(self, "Act as")
+        if match is not None:
+            self.set_actor(User.get_by_id(match.id))
 
     def _about(self) -> None:
         QMessageBox.about(self, "About Entitlement Desk",

@@ -3,7 +3,9 @@ remembered state, and the habits every table shares."""
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
+import ui.main_window as main_window
 from desktop.demo import build_demo
+from desktop.directory import search_users
 from tests.ui import tenant
 from ui.main_window import NAVIGATION, MainWindow, default_administrator
 from ui.pages.base import NoticePage
@@ -114,3 +116,25 @@ def test_ctrl_f_focuses_the_quick_filter_and_esc_clears_it(database, people, qtb
 def test_settings_stay_out_of_the_real_home(isolated_settings):
     """The tests' settings file lives in the test's temp folder."""
     assert QSettings().fileName().startswith(str(isolated_settings))
+
+
+def test_any_directory_user_can_be_chosen_to_act_as(database, people, qtbot, monkeypatch):
+    """'Act as another user…' picks any user (an approver without a role) through the picker."""
+    window = make_window(qtbot, database)
+    chosen = next(match for match in search_users("ada") if match.id == people.ada.id)
+    monkeypatch.setattr(main_window, "pick_user", lambda parent, title: chosen)
+    window._fill_account_menu()
+    act_as = next(a for a in window.account_menu.actions() if a.text() == "Act as another user…")
+    act_as.trigger()
+    assert window.actor == people.ada
+    assert people.ada.display_name in window.actor_status.text()
+
+
+def test_a_bound_login_cannot_switch_users(database, people, qtbot):
+    """On a shared database whose login is bound, the Account menu only says who it acts as."""
+    window = MainWindow(database, actor=people.admin, switchable=False)
+    qtbot.addWidget(window)
+    window._fill_account_menu()
+    texts = [action.text() for action in window.account_menu.actions()]
+    assert texts == [f"Acting as {people.admin.display_name}: this database login is bound to them"]
+    assert not window.account_menu.actions()[0].isEnabled()
