@@ -20,6 +20,7 @@ from desktop.reports.request_history import request_history_reports
 from desktop.reports.user_packages import user_package_reports
 from desktop.reports.user_resources import ResourceAssignmentsReport
 from desktop.reports.workbook import RANGES
+from desktop.session import resolve_actor
 from models.database import resolve_location
 
 
@@ -91,7 +92,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    actor = find_user(args.acting_upn) if args.acting_upn else None
+    actor = resolve_actor(args.acting_upn)
     reports = args.build(args, actor)
     result = export(args.output, reports, format=args.format, layout=args.layout, actor=actor,
                     database=resolve_location(args.db).describe())
