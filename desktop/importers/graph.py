@@ -11,6 +11,7 @@ import json
 from collections import defaultdict
 from contextlib import contextmanager
 
+from desktop.errors import InvalidInput
 from desktop.importers import kinds
 from desktop.importers.audit import AuditWriter, audit_fields
 from desktop.importers.summary import CREATED, UNCHANGED, UPDATED, ImportSummary
@@ -31,6 +32,9 @@ from models.policy import ALLOWED_TARGET_SCOPES, EXPIRATION_TYPES
 from models.requests import REQUEST_STATES, REQUEST_TYPES
 
 LINK_CHUNK = 500
+# Users, assignments and requests (the tables of many rows, with nothing nested under a
+# row) are upserted this many at a time.
+ENTITY_CHUNK = 500
 CATALOG_TYPES = ("userManaged", "serviceDefault", "serviceManaged")
 CATALOG_STATES = ("published", "unpublished")
 # Access packages listed without `$expand=catalog` still need a catalog row.
@@ -113,6 +117,10 @@ class GraphWriter:
         self.known: dict[type, set[str]] = defaultdict(set)
         self.stand_ins: dict[type, set[str]] = defaultdict(set)
         self.fingerprints: dict[str, dict[str, int]] = defaultdict(dict)
+        # Real (not stand-in) users: a reference to one without a connected organization
+        # changes nothing, so it needs no query.
+        self.settled_users: set[str] = set()
+        self.deferred: dict[type, dict[str, tuple]] = {}
         self.where = ""
         self.writers = {
             kinds.USER: self._user, kinds.GROUP: self._group, kinds.DIRECTORY_ROLE: self._directory_role,
@@ -136,10 +144,14 @@ class GraphWriter:
                 raise FieldError("id", "the same id came earlier in this import with different data")
             return
         seen[pk] = fingerprint
-        self.summary.count(kind, self.writers[kind](record, context, pk))
+        outcome = self.writers[kind](record, context, pk)
+        if outcome is not None:  # None: queued, counted when its chunk is written
+            self.summary.count(kind, outcome)
 
     def end_file(self) -> None:
-        """Write what the file left buffered."""
+        """Write what the file left queued."""
+        for model in (User, Assignment, AssignmentRequest):
+            self._flush(model)
         self.audit.end_file()
 
     def finish(self) -> None:
@@ -156,6 +168,7 @@ class GraphWriter:
     # --- rows ---------------------------------------------------------------------------
 
     def _exists(self, model, pk: str) -> bool:
+        self._flush_if_queued(model, pk)
         if pk in self.known[model]:
             return True
         if model.select().where(model.id == pk).exists():
@@ -168,13 +181,18 @@ class GraphWriter:
         `required` maps columns a new row must have to the Graph field that gives them."""
         pk = row["id"]
         existing = model.select().where(model.id == pk).dicts().first()
-        if existing is None:
-            for column, field in (required or {}).items():
-                if row.get(column) is None:
-                    raise FieldError(field, "is missing")
-            model.insert({**(defaults or {}), **row}).execute()
-            self.known[model].add(pk)
-            return CREATED
+        self.known[model].add(pk)
+        if existing is not None:
+            return self._update(model, existing, row)
+        for column, field in (required or {}).items():
+            if row.get(column) is None:
+                raise FieldError(field, "is missing")
+        model.insert({**(defaults or {}), **row}).execute()
+        return CREATED
+
+    def _update(self, model, existing: dict, row: dict) -> str:
+        """Write what `row` changes in the stored row `existing`; a stand-in becomes real."""
+        pk = row["id"]
         was_stand_in = pk in self.stand_ins[model] or bool(existing.get("is_reference"))
         if was_stand_in:
             self.stand_ins[model].discard(pk)
@@ -183,8 +201,45 @@ class GraphWriter:
         changes = {column: value for column, value in row.items() if existing[column] != value}
         if changes:
             model.update(changes).where(model.id == pk).execute()
-        self.known[model].add(pk)
         return CREATED if was_stand_in else UPDATED if changes else UNCHANGED
+
+    def _defer(self, kind: str, model, row: dict, defaults: dict | None = None,
+               required: dict | None = None) -> None:
+        """Queue an upsert of a row nothing nests under, to write it with its chunk."""
+        batch = self.deferred.setdefault(model, {})
+        batch[row["id"]] = (kind, row, defaults or {}, required or {}, self.where)
+        if len(batch) >= ENTITY_CHUNK:
+            self._flush(model)
+
+    def _flush(self, model) -> None:
+        """Upsert the queued rows of `model`: one query for the stored ones, one insert_many."""
+        batch = self.deferred.pop(model, None)
+        if not batch:
+            return
+        stored = {row["id"]: row for row in model.select().where(model.id.in_(list(batch))).dicts()}
+        if model is User:
+            self._free_upn_keys(batch, stored)
+        new = []
+        for pk, (kind, row, defaults, required, where) in batch.items():
+            existing = stored.get(pk)
+            if existing is not None:
+                self.summary.count(kind, self._update(model, existing, row))
+                continue
+            for column, field in required.items():
+                if row.get(column) is None:
+                    raise _located(where, pk, FieldError(field, "is missing"))
+            new.append({**defaults, **row})
+            self.summary.count(kind, CREATED)
+        if new:
+            model.insert_many(_uniform(model, new)).execute()
+        self.known[model].update(batch)
+        if model is User:
+            self.settled_users.update(batch)
+
+    def _flush_if_queued(self, model, pk: str) -> None:
+        """Write `model`'s queue when `pk` waits in it, before something refers to it."""
+        if pk in self.deferred.get(model, ()):
+            self._flush(model)
 
     def _stand_in(self, model, row: dict) -> str:
         """The id of `row`'s object, inserting `row` as a stand-in when the object is unknown."""
@@ -217,26 +272,40 @@ class GraphWriter:
 
     # --- directory ----------------------------------------------------------------------
 
-    def _user(self, record: dict, context, pk: str) -> str:
+    def _user(self, record: dict, context, pk: str) -> None:
         upn = text(record, "userPrincipalName", required=True)
-        row = {"id": pk, "user_principal_name": upn, "upn_key": self._free_upn_key(upn, pk)}
+        row = {"id": pk, "user_principal_name": upn, "upn_key": search_key(upn)}
         row.update(_fields(User, record, USER_FIELDS))
         _add_keys(row, display_name_key="display_name", mail_key="mail")
         if "manager" in record:
             manager = nested(record, "manager")
             with inside("manager"):
                 row["manager"] = self._user_stand_in(manager) if manager else None
-        return self._upsert(User, row, defaults={"display_name": upn, "display_name_key": search_key(upn)})
+        self._defer(kinds.USER, User, row, defaults={"display_name": upn, "display_name_key": search_key(upn)})
 
-    def _free_upn_key(self, upn: str, pk: str) -> str:
-        """The UPN's key, after taking it from a stand-in that held it (UPNs move; ids do not)."""
-        key = search_key(upn)
-        holder = User.select(User.id, User.is_reference).where((User.upn_key == key) & (User.id != pk)).first()
-        if holder is not None:
+    def _free_upn_keys(self, batch: dict, stored: dict) -> None:
+        """Check the UPNs of a chunk of users before it is written: one that another user holds
+        is an error, one a stand-in holds is taken from it (UPNs move; ids do not)."""
+        claims = {}
+        for pk, (_, row, _, _, where) in batch.items():
+            key = row["upn_key"]
+            if pk in stored and stored[pk]["upn_key"] == key:
+                continue
+            if key in claims:
+                raise _located(where, pk, FieldError(
+                    "userPrincipalName", f"{row['user_principal_name']!r} is also the UPN of user {claims[key]}"))
+            claims[key] = pk
+        if not claims:
+            return
+        for holder in User.select(User.id, User.upn_key, User.is_reference).where(User.upn_key.in_(list(claims))):
+            pk = claims[holder.upn_key]
+            if holder.id == pk:
+                continue
             if not holder.is_reference:
-                raise FieldError("userPrincipalName", f"{upn!r} already belongs to another user ({holder.id})")
+                _, row, _, _, where = batch[pk]
+                raise _located(where, pk, FieldError("userPrincipalName", f"{row['user_principal_name']!r} "
+                                                                          f"already belongs to another user ({holder.id})"))
             User.update(user_principal_name=holder.id, upn_key=holder.id).where(User.id == holder.id).execute()
-        return key
 
     def _user_stand_in(self, data: dict) -> str:
         """A user a record refers to: a directory object, an accessPackageSubject or a bare id.
@@ -247,15 +316,20 @@ class GraphWriter:
         if "connectedOrganization" in data:
             with inside("connectedOrganization"):
                 organization = self._organization_stand_in(nested(data, "connectedOrganization"))
-        candidate = self._referred_user(data, pk, organization)
+        self._flush_if_queued(User, pk)
+        if organization is None and pk in self.settled_users:
+            return pk
         stored = User.select(User.is_reference, User.connected_organization, User.user_principal_name,
                              User.display_name, User.mail).where(User.id == pk).dicts().first()
         if stored is None:
-            return self._stand_in(User, candidate)
+            return self._stand_in(User, self._referred_user(data, pk, organization))
         changes = {}
         if organization is not None and stored["connected_organization"] != organization:
             changes["connected_organization"] = organization
-        if stored["is_reference"]:
+        if not stored["is_reference"]:
+            self.settled_users.add(pk)
+        else:
+            candidate = self._referred_user(data, pk, organization)
             if stored["mail"] is None and candidate["mail"] is not None:
                 changes.update(mail=candidate["mail"], mail_key=candidate["mail_key"])
             if stored["user_principal_name"] == pk and candidate["user_principal_name"] != pk:
@@ -607,7 +681,7 @@ class GraphWriter:
 
     # --- assignments and requests -------------------------------------------------------
 
-    def _assignment(self, record: dict, context, pk: str) -> str:
+    def _assignment(self, record: dict, context, pk: str) -> None:
         row = {"id": pk}
         package_id = self._package_of(record)
         if package_id:
@@ -627,7 +701,7 @@ class GraphWriter:
         row.update(_fields(Assignment, record, (("expired_date_time", timestamp, "expiredDateTime"),
                                                 ("created_date_time", timestamp, "createdDateTime"))))
         defaults = {"status": _status_of(row.get("state"))}
-        return self._upsert(Assignment, row, defaults=defaults, required={
+        self._defer(kinds.ASSIGNMENT, Assignment, row, defaults=defaults, required={
             "access_package": "accessPackage", "assignment_policy": "assignmentPolicy",
             "target": "target", "state": "state"})
 
@@ -659,7 +733,7 @@ class GraphWriter:
         subject_id = guid(record, id_field)
         return self._user_stand_in({"id": subject_id}) if subject_id else None
 
-    def _request(self, record: dict, context, pk: str) -> str:
+    def _request(self, record: dict, context, pk: str) -> None:
         row = {"id": pk}
         package_id = self._package_of(record)
         if package_id:
@@ -688,9 +762,25 @@ class GraphWriter:
                 assignment_id = guid(assignment, "id", required=True) if assignment else None
             # Linked only to an assignment that is imported: a request does not make one up.
             row["assignment"] = assignment_id if assignment_id and self._exists(Assignment, assignment_id) else None
-        return self._upsert(AssignmentRequest, row, defaults={"status": _status_of(row.get("state"))}, required={
+        self._defer(kinds.REQUEST, AssignmentRequest, row, defaults={"status": _status_of(row.get("state"))}, required={
             "access_package": "accessPackage", "target": "target", "request_type": "requestType",
             "state": "state", "created_date_time": "createdDateTime"})
+
+
+def _located(where: str, pk: str, error: FieldError) -> InvalidInput:
+    """An error found when a queued record is written, named like one found when it was read."""
+    return InvalidInput(f"{where} (id {pk}): {error}")
+
+
+def _uniform(model, rows: list[dict]) -> list[dict]:
+    """Rows with the same columns (insert_many takes its columns from the first row); a
+    column a row lacks gets the field's default."""
+    columns = {column for row in rows for column in row}
+    defaults = {}
+    for column in columns:
+        default = model._meta.fields[column].default
+        defaults[column] = default() if callable(default) else default
+    return [{column: row.get(column, defaults[column]) for column in columns} for row in rows]
 
 
 def _fields(model, record: dict, spec) -> dict:

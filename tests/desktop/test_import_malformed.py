@@ -58,6 +58,9 @@ EXPECTED = {
     "upn-taken-by-another-user.json": "upn-taken-by-another-user.json: record 1 (id 5f1c0f6e-8e2b-4c1a-9d3e-"
                                       "1a2b3c4d0102): field userPrincipalName: 'AlexW@contoso.com' already belongs "
                                       "to another user (5f1c0f6e-8e2b-4c1a-9d3e-1a2b3c4d0001)",
+    "two-users-one-upn.json": "two-users-one-upn.json: record 2 (id 5f1c0f6e-8e2b-4c1a-9d3e-1a2b3c4d0102): field "
+                              "userPrincipalName: 'pradeepg@CONTOSO.com' is also the UPN of user "
+                              "5f1c0f6e-8e2b-4c1a-9d3e-1a2b3c4d0101",
     "audit-missing-column.csv": "audit-missing-column.csv: line 1: not the Entra audit-log layout: missing column "
                                 "Target3UserPrincipalName",
     "audit-extra-column.csv": "audit-extra-column.csv: line 1: not the Entra audit-log layout: unexpected column "
