@@ -21,8 +21,7 @@ JSON_FILE = ENTRA / "AuditLogs_2024-03-05.json"
 
 
 def test_this_apps_entra_csv_imports_back(tmp_path):
-    """The exporter's Entra layout, imported into an empty database, gives the same log rows
-    (ids aside: the CSV has none) and the same CSV again."""
+    """The exporter's Entra CSV imports anew to the same log rows (ids aside) and the same CSV."""
     columns = ("activity_date_time", "category", "activity_display_name", "result", "result_reason",
                "logged_by_service", "correlation_id", "initiated_by_type", "initiated_by_id", "initiated_by_upn_key",
                "initiated_by_name_key", "target_upn_key", "access_package_id")

@@ -30,8 +30,7 @@ def export_all(folder: Path) -> dict[str, bytes]:
 
 
 def test_export_import_export_gives_identical_files(tmp_path):
-    """Audit records, assignments (with target, package and policy) and connected organizations
-    (with sponsors) survive export → import into an empty database → export unchanged."""
+    """Audit, assignments and connected organizations export, import anew and export unchanged."""
     open_database(tmp_path / "source.db")
     try:
         import_files(sorted((FIXTURES / "graph").glob("*.json")) + sorted((FIXTURES / "entra").glob("*")))
@@ -65,8 +64,7 @@ def write_order() -> list[str]:
 
 @pytest.mark.parametrize("chunk", [1000, 2])
 def test_ties_in_a_newest_first_file_keep_their_write_order(database, tmp_path, monkeypatch, chunk):
-    """Graph lists the newest record first: records sharing a timestamp are appended oldest
-    first, also when their run spans two chunks."""
+    """In a newest-first file, records sharing a timestamp are appended oldest first, across chunks too."""
     monkeypatch.setattr("desktop.importers.audit.CHUNK", chunk)
     later, earlier = "2024-05-01T10:00:05Z", "2024-05-01T10:00:00Z"
     import_files([audit_page(tmp_path / "audit.json", [later, later, earlier, earlier, earlier])])
