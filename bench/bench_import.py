@@ -6,9 +6,10 @@ The bare script streams the same file with ijson's C backend and inserts the sam
 (the same derived columns and chain hashes) with one sqlite3 executemany; the importer adds
 what it is for: field checks and quirks, duplicate detection, chunked writes, the summary.
 Goals: import CPU time at most 1.5 times the bare script's (CPU time, as the machine is
-shared; wall time is shown too); peak memory of the import process at most 300 MB. Each measurement runs in its own process, so ru_maxrss is its own peak; both
-databases end with identical audit rows, which the bench checks. The JSON file is generated
-once under bench/data/ (gitignored).
+shared; wall time is shown too); peak memory of the import process at most 300 MB. Each
+measurement runs in its own process, so ru_maxrss is its own peak; both databases end with
+identical audit rows, which the bench checks. The JSON file is generated once under
+bench/data/ (gitignored).
 """
 import argparse
 import hashlib
@@ -72,7 +73,8 @@ def generate(path: Path, records: int) -> None:
                 "resultReason": "",
                 "activityDisplayName": activity,
                 "activityDateTime": moment.strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z",
-                "loggedByService": "Entitlement Management" if category == "EntitlementManagement" else "Core Directory",
+                "loggedByService": ("Entitlement Management" if category == "EntitlementManagement"
+                                    else "Core Directory"),
                 "operationType": operation,
                 "initiatedBy": initiator,
                 "targetResources": [
@@ -147,7 +149,8 @@ def _bare_columns(document: dict) -> dict:
     if user:
         kind, actor_id, upn, name = "user", user.get("id"), user.get("userPrincipalName"), user.get("displayName")
     elif app:
-        kind, actor_id, upn, name = "app", app.get("servicePrincipalId") or app.get("appId"), None, app.get("displayName")
+        kind, upn, name = "app", None, app.get("displayName")
+        actor_id = app.get("servicePrincipalId") or app.get("appId")
     else:
         kind = actor_id = upn = name = None
     targets = document.get("targetResources") or []

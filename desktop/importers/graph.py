@@ -303,8 +303,9 @@ class GraphWriter:
                 continue
             if not holder.is_reference:
                 _, row, _, _, where = batch[pk]
-                raise _located(where, pk, FieldError("userPrincipalName", f"{row['user_principal_name']!r} "
-                                                                          f"already belongs to another user ({holder.id})"))
+                upn = row["user_principal_name"]
+                raise _located(where, pk, FieldError(
+                    "userPrincipalName", f"{upn!r} already belongs to another user ({holder.id})"))
             User.update(user_principal_name=holder.id, upn_key=holder.id).where(User.id == holder.id).execute()
 
     def _user_stand_in(self, data: dict) -> str:
@@ -481,7 +482,8 @@ class GraphWriter:
         elif not self._exists(AccessPackage, pk):
             row["catalog"] = self._unknown_catalog()
         outcome = self._upsert(AccessPackage, row, defaults={"display_name": pk, "display_name_key": pk})
-        for position, policy in enumerate(listing(record, "assignmentPolicies", "accessPackageAssignmentPolicies") or []):
+        policies = listing(record, "assignmentPolicies", "accessPackageAssignmentPolicies") or []
+        for position, policy in enumerate(policies):
             with inside(f"assignmentPolicies[{position}]"):
                 policy_id = guid(policy, "id", required=True)
                 self.summary.count(kinds.POLICY, self._policy(policy, None, policy_id, package_id=pk))

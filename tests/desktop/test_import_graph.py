@@ -36,6 +36,7 @@ SALES_POLICY = "8b9c0d1e-2f3a-4b4c-9d5e-6f7a8b9c0001"
 PARTNER_POLICY = "8b9c0d1e-2f3a-4b4c-9d5e-6f7a8b9c0002"
 ADMIN_POLICY = "8b9c0d1e-2f3a-4b4c-9d5e-6f7a8b9c0003"
 NAMED_POLICY = "8b9c0d1e-2f3a-4b4c-9d5e-6f7a8b9c0004"
+ENTITLEMENT_CONTEXT = "https://graph.microsoft.com/v1.0/$metadata#identityGovernance/entitlementManagement"
 
 
 def utc(*parts) -> datetime:
@@ -94,7 +95,8 @@ def test_groups_roles_and_connected_organizations(tenant):
     assert sales.group_types == ["Unified"] and sales.display_name_key == "sales team"
     assert {m.member_id for m in GroupMember.select().where(GroupMember.group == sales)} == {ALEX, MEGAN}
     iga = DirectoryRole.get(DirectoryRole.role_template_id == "45d8d3c5-c802-45c6-b32a-1d70b5e1e86e")
-    assert [a.principal_id for a in DirectoryRoleAssignment.select().where(DirectoryRoleAssignment.role == iga)] == [ISAIAH]
+    holders = DirectoryRoleAssignment.select().where(DirectoryRoleAssignment.role == iga)
+    assert [a.principal_id for a in holders] == [ISAIAH]
     fabrikam = ConnectedOrganization[FABRIKAM]
     assert fabrikam.identity_sources[0]["tenantId"] == "2d1a3e5b-7c9d-4e1f-8a2b-4c6d8e0f1a3b"
     assert fabrikam.created_date_time == utc(2023, 9, 12, 14, 5, 31, 703333)
@@ -118,7 +120,8 @@ def test_catalogs_resources_and_access_packages(tenant):
     assert (sales.catalog_type, sales.state) == ("userManaged", "published")
     group = Resource["2e6f8a0b-3c5d-4e7f-9a1b-2c4d6e8f0001"]
     assert (group.catalog_id, group.origin_system) == (sales.id, "AadGroup")
-    assert sorted(r.display_name for r in ResourceRole.select().where(ResourceRole.resource == group)) == ["Member", "Owner"]
+    roles = ResourceRole.select().where(ResourceRole.resource == group)
+    assert sorted(r.display_name for r in roles) == ["Member", "Owner"]
     assert ResourceScope.get(ResourceScope.resource == group).is_root_scope
     starter = AccessPackage[SALES_STARTER]
     assert starter.catalog_id == sales.id and starter.display_name_key == "sales starter"
@@ -283,7 +286,7 @@ def test_one_page_per_file(database, tmp_path):
 def test_the_context_names_records_of_a_select_export(database, tmp_path):
     """Records with too few fields to recognise are typed by the page's @odata.context."""
     path = write_json(tmp_path / "catalogs.json", {
-        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#identityGovernance/entitlementManagement/catalogs(id,displayName)",
+        "@odata.context": f"{ENTITLEMENT_CONTEXT}/catalogs(id,displayName)",
         "value": [{"id": "1d5e7f9a-2b4c-4d6e-8f0a-1b3c5d7e0009", "displayName": "Selected"}]})
     assert import_files([path]).counts["accessPackageCatalog"]["created"] == 1
 
@@ -299,7 +302,8 @@ def test_unknown_records_and_files_are_listed(database, tmp_path):
     summary = import_files([other, mixed, notes])
     assert summary.counts["user"]["created"] == 1
     assert [(s.where, s.reason) for s in summary.skipped] == [
-        ("users.json: record 2", "1 records of users.json are not a Graph resource this app imports (this is the first)"),
+        ("users.json: record 2",
+         "1 records of users.json are not a Graph resource this app imports (this is the first)"),
         ("devices.json", "none of its 1 records is a Graph resource this app imports"),
         ("notes.txt", "not Graph JSON or an Entra audit-log download")]
 
@@ -316,7 +320,7 @@ def test_nothing_understood_is_an_error(database, tmp_path):
 def test_an_empty_list_response_is_fine(database, tmp_path):
     """A page with no records (a tenant without connected organizations) imports nothing, quietly."""
     path = write_json(tmp_path / "connectedOrganizations.json", {
-        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#identityGovernance/entitlementManagement/connectedOrganizations",
+        "@odata.context": f"{ENTITLEMENT_CONTEXT}/connectedOrganizations",
         "value": []})
     summary = import_files([path])
     assert summary.total("created") == 0 and summary.skipped_total == 0
