@@ -6,6 +6,7 @@ decides their own request), the fallback approvers are asked instead.
 from dataclasses import dataclass
 
 from models import ApprovalStage, ApprovalStageApprover, ConnectedOrganizationSponsor, GroupMember, User
+from models.prepared import Parameter, Prepared
 
 SINGLE_USER = "singleUser"
 GROUP_MEMBERS = "groupMembers"
@@ -13,6 +14,18 @@ REQUESTOR_MANAGER = "requestorManager"
 INTERNAL_SPONSORS = "internalSponsors"
 EXTERNAL_SPONSORS = "externalSponsors"
 _SPONSOR_KINDS = {INTERNAL_SPONSORS: "internal", EXTERNAL_SPONSORS: "external"}
+
+_STAGES = Prepared(lambda: ApprovalStage.select().where(ApprovalStage.policy == Parameter("policy"))
+                   .order_by(ApprovalStage.stage_number))
+_SUBJECT_SETS = Prepared(lambda: ApprovalStageApprover.select(ApprovalStageApprover).join(ApprovalStage)
+                         .where(ApprovalStage.policy == Parameter("policy")).order_by(ApprovalStageApprover.id))
+_GROUP_MEMBERS = Prepared(lambda: GroupMember.select(GroupMember.member)
+                          .where(GroupMember.group == Parameter("group")).order_by(GroupMember.member))
+_MANAGER = Prepared(lambda: User.select(User.manager).where(User.id == Parameter("user")))
+_SPONSORS = Prepared(lambda: ConnectedOrganizationSponsor.select(ConnectedOrganizationSponsor.user)
+                     .where((ConnectedOrganizationSponsor.connected_organization == Parameter("organization"))
+                            & (ConnectedOrganizationSponsor.kind == Parameter("kind")))
+                     .order_by(ConnectedOrganizationSponsor.user))
 
 
 @dataclass(frozen=True)
@@ -38,13 +51,10 @@ class StageDefinition:
 
 def stage_definitions(policy_id: str) -> tuple[StageDefinition, ...]:
     """The approval stages of a policy in order, with their subject sets (two queries)."""
-    stages = list(ApprovalStage.select().where(ApprovalStage.policy == policy_id)
-                  .order_by(ApprovalStage.stage_number))
+    stages = _STAGES.all(policy=policy_id)
     sets: dict[int, list[ApprovalStageApprover]] = {stage.id: [] for stage in stages}
     if stages:
-        for row in (ApprovalStageApprover.select()
-                    .where(ApprovalStageApprover.stage.in_(list(sets)))
-                    .order_by(ApprovalStageApprover.id)):
+        for row in _SUBJECT_SETS.all(policy=policy_id):
             sets[row.stage_id].append(row)
     return tuple(
         StageDefinition(
@@ -84,15 +94,14 @@ class ApproverDirectory:
             return [subject.user_id] if subject.user_id else []
         if subject.type == GROUP_MEMBERS:
             return self._remember(("group", subject.group_id), lambda: [
-                row.member_id for row in GroupMember.select(GroupMember.member)
-                .where(GroupMember.group == subject.group_id).order_by(GroupMember.member)])
+                member_id for (member_id,) in _GROUP_MEMBERS.tuples(group=subject.group_id)])
         if subject.type == REQUESTOR_MANAGER:
             manager_id = target.manager_id
             for _ in range(subject.manager_level - 1):
                 if manager_id is None:
                     break
-                manager_id = self._remember(("manager", manager_id), lambda m=manager_id: (
-                    User.select(User.manager).where(User.id == m).scalar()))
+                manager_id = self._remember(("manager", manager_id),
+                                            lambda m=manager_id: _MANAGER.scalar(user=m))
             return [manager_id] if manager_id else []
         if subject.type in _SPONSOR_KINDS:
             organization_id = target.connected_organization_id
@@ -100,11 +109,7 @@ class ApproverDirectory:
                 return []
             kind = _SPONSOR_KINDS[subject.type]
             return self._remember(("sponsors", organization_id, kind), lambda: [
-                row.user_id for row in ConnectedOrganizationSponsor
-                .select(ConnectedOrganizationSponsor.user)
-                .where((ConnectedOrganizationSponsor.connected_organization == organization_id)
-                       & (ConnectedOrganizationSponsor.kind == kind))
-                .order_by(ConnectedOrganizationSponsor.user)])
+                user_id for (user_id,) in _SPONSORS.tuples(organization=organization_id, kind=kind)])
         return []  # other subject sets do not name approvers
 
     def _remember(self, key, read):

@@ -8,6 +8,7 @@ from models import (
     AccessPackage, AssignmentPolicy, Catalog, ConnectedOrganization, GroupMember,
     PolicyAllowedTarget, User,
 )
+from models.prepared import Parameter, Prepared
 
 MEMBER = "Member"
 GUEST = "Guest"
@@ -37,7 +38,9 @@ def why_cannot_request(user: User, policy: AssignmentPolicy) -> str | None:
     if scope in _scopes_open_to(user):
         return None
     if scope in _SPECIFIC_SCOPES:
-        if _listed_targets(user).where(PolicyAllowedTarget.policy == policy.id).exists():
+        organization_id = _guest_organization(user)
+        listed = _LISTS_MEMBER if organization_id is None else _LISTS_GUEST
+        if listed.tuples(user=user.id, organization=organization_id, policy=policy.id):
             return None
     if scope == SPECIFIC_DIRECTORY_USERS:
         return (f"{user.display_name} is neither listed nor a member of a group listed "
@@ -58,7 +61,8 @@ def requestable_policies(user: User):
     """A query of the AssignmentPolicy rows `user` can request, with their AccessPackage and
     Catalog joined in, ordered by package and policy name."""
     scope = AssignmentPolicy.allowed_target_scope
-    listed = AssignmentPolicy.id.in_(_listed_targets(user).select(PolicyAllowedTarget.policy))
+    listed = AssignmentPolicy.id.in_(
+        _listed_targets(user.id, _guest_organization(user)).select(PolicyAllowedTarget.policy))
     open_scopes = sorted(_scopes_open_to(user))
     in_scope = (scope.in_(open_scopes) | listed) if open_scopes else listed
     return (AssignmentPolicy
@@ -86,22 +90,35 @@ def _scopes_open_to(user: User) -> set[str]:
 def _organization_state(user: User) -> str | None:
     if user.connected_organization_id is None:
         return None
-    organization = (ConnectedOrganization.select(ConnectedOrganization.state)
-                    .where(ConnectedOrganization.id == user.connected_organization_id).first())
-    return organization.state if organization else None
+    return _ORGANIZATION_STATE.scalar(id=user.connected_organization_id)
 
 
-def _listed_targets(user: User):
-    """PolicyAllowedTarget rows of specific-scope policies that admit `user`: a
+def _guest_organization(user: User) -> str | None:
+    """The connected organization whose members a guest counts among; None for members."""
+    return user.connected_organization_id if user.user_type == GUEST else None
+
+
+def _listed_targets(user_id, organization_id):
+    """PolicyAllowedTarget rows of specific-scope policies that admit the user: a
     specificDirectoryUsers policy listing them or a group of theirs, a
-    specificConnectedOrganizationUsers policy listing their connected organization (guests)."""
+    specificConnectedOrganizationUsers policy listing their connected organization (guests:
+    `organization_id` is not None)."""
     target = PolicyAllowedTarget
-    groups = GroupMember.select(GroupMember.group).where(GroupMember.member == user.id)
-    names_user = (((target.subject_set_type == SINGLE_USER) & (target.user == user.id))
+    groups = GroupMember.select(GroupMember.group).where(GroupMember.member == user_id)
+    names_user = (((target.subject_set_type == SINGLE_USER) & (target.user == user_id))
                   | ((target.subject_set_type == GROUP_MEMBERS) & target.group.in_(groups)))
     admits = (AssignmentPolicy.allowed_target_scope == SPECIFIC_DIRECTORY_USERS) & names_user
-    if user.user_type == GUEST and user.connected_organization_id is not None:
+    if organization_id is not None:
         admits |= ((AssignmentPolicy.allowed_target_scope == SPECIFIC_CONNECTED_ORGANIZATION_USERS)
                    & (target.subject_set_type == CONNECTED_ORGANIZATION_MEMBERS)
-                   & (target.connected_organization == user.connected_organization_id))
+                   & (target.connected_organization == organization_id))
     return target.select().join(AssignmentPolicy).where(admits)
+
+
+# Whether a policy lists a user (`why_cannot_request` asks once per request).
+_LISTS_MEMBER = Prepared(lambda: _listed_targets(Parameter("user"), None)
+                         .where(PolicyAllowedTarget.policy == Parameter("policy")).limit(1))
+_LISTS_GUEST = Prepared(lambda: _listed_targets(Parameter("user"), Parameter("organization"))
+                        .where(PolicyAllowedTarget.policy == Parameter("policy")).limit(1))
+_ORGANIZATION_STATE = Prepared(lambda: ConnectedOrganization.select(ConnectedOrganization.state)
+                               .where(ConnectedOrganization.id == Parameter("id")))

@@ -88,6 +88,22 @@ _REMOVE_APP_ROLE_ASSIGNMENT = Prepared(lambda: AppRoleAssignment.delete().where(
 _REMOVE_DEFAULT_APP_ROLE_ASSIGNMENT = Prepared(lambda: AppRoleAssignment.delete().where(
     (AppRoleAssignment.principal == Parameter("principal"))
     & (AppRoleAssignment.application == Parameter("application")) & AppRoleAssignment.app_role.is_null()))
+_POLICY = Prepared(lambda: AssignmentPolicy.select().where(AssignmentPolicy.id == Parameter("id")))
+_ACCESS_PACKAGE = Prepared(lambda: AccessPackage.select().where(AccessPackage.id == Parameter("id")))
+_INCOMPATIBLE_PAIRS = Prepared(lambda: IncompatibleAccessPackage.select(
+    IncompatibleAccessPackage.access_package, IncompatibleAccessPackage.incompatible_with).where(
+    (IncompatibleAccessPackage.access_package == Parameter("package"))
+    | (IncompatibleAccessPackage.incompatible_with == Parameter("package"))))
+_PACKAGE_ROLES = Prepared(lambda: ResourceRoleScope
+                          .select(ResourceRoleScope.role, ResourceRoleScope.scope, ResourceRole.origin_id,
+                                  ResourceRole.display_name, Resource.origin_system, Resource.origin_id,
+                                  Resource.display_name)
+                          .join(ResourceRole).join(Resource)
+                          .where(ResourceRoleScope.access_package == Parameter("package"))
+                          .order_by(Resource.display_name, ResourceRole.display_name, ResourceRoleScope.id))
+_GROUP_EXISTS = Prepared(lambda: Group.select(Group.id).where(Group.id == Parameter("id")))
+_APPLICATION_EXISTS = Prepared(lambda: Application.select(Application.id).where(Application.id == Parameter("id")))
+_APP_ROLE_VALUE = Prepared(lambda: AppRole.select(AppRole.value).where(AppRole.id == Parameter("id")))
 # UPDATEs of a request's changed fields, by the names of those fields.
 _REQUEST_UPDATES: dict[tuple[str, ...], Prepared] = {}
 
@@ -172,22 +188,19 @@ class _Configuration:
 
     def policy(self, policy_id: str) -> _Policy:
         def read():
-            row = (AssignmentPolicy.select(AssignmentPolicy, AccessPackage).join(AccessPackage)
-                   .where(AssignmentPolicy.id == policy_id).get_or_none())
+            row = _POLICY.first(id=policy_id)
             if row is None:
                 raise NotFound(f"No assignment policy {policy_id!r}.")
+            row.access_package = _ACCESS_PACKAGE.first(id=row.access_package_id)
+            row._dirty.clear()
             return _Policy(row, stage_definitions(policy_id))
         return self._remember(("policy", policy_id), read)
 
     def incompatible(self, package_id: str) -> frozenset[str]:
         """Ids of the packages incompatible with `package_id`, declared either way round."""
         def read():
-            pairs = IncompatibleAccessPackage.select(
-                IncompatibleAccessPackage.access_package, IncompatibleAccessPackage.incompatible_with
-            ).where((IncompatibleAccessPackage.access_package == package_id)
-                    | (IncompatibleAccessPackage.incompatible_with == package_id))
-            return frozenset(pair.incompatible_with_id if pair.access_package_id == package_id
-                             else pair.access_package_id for pair in pairs)
+            return frozenset(incompatible_with if declared_by == package_id else declared_by
+                             for declared_by, incompatible_with in _INCOMPATIBLE_PAIRS.tuples(package=package_id))
         return self._remember(("incompatible", package_id), read)
 
     def grants(self, package_id: str) -> tuple[_Grant, ...]:
@@ -222,36 +235,21 @@ class _Reader:
 
 
 def _read_grants(package_id: str) -> tuple[_Grant, ...]:
-    rows = list(ResourceRoleScope
-                .select(ResourceRoleScope.role, ResourceRoleScope.scope,
-                        ResourceRole.origin_id.alias("role_origin_id"),
-                        ResourceRole.display_name.alias("role_name"),
-                        Resource.origin_system.alias("origin_system"),
-                        Resource.origin_id.alias("resource_origin_id"),
-                        Resource.display_name.alias("resource_name"))
-                .join(ResourceRole).join(Resource)
-                .where(ResourceRoleScope.access_package == package_id)
-                .order_by(Resource.display_name, ResourceRole.display_name, ResourceRoleScope.id).dicts())
-    origins = {system: [row["resource_origin_id"] for row in rows if row["origin_system"] == system]
-               for system in (AAD_GROUP, AAD_APPLICATION)}
-    known_groups = {group_id for (group_id,) in Group.select(Group.id).where(
-        Group.id.in_(origins[AAD_GROUP])).tuples()} if origins[AAD_GROUP] else set()
-    known_apps = {app_id for (app_id,) in Application.select(Application.id).where(
-        Application.id.in_(origins[AAD_APPLICATION])).tuples()} if origins[AAD_APPLICATION] else set()
-    app_roles = {role.id: role for role in AppRole.select().where(AppRole.id.in_(
-        [row["role_origin_id"] for row in rows if row["origin_system"] == AAD_APPLICATION]))} \
-        if known_apps else {}
     grants = []
-    for row in rows:
-        system = row["origin_system"]
-        app_role = app_roles.get(row["role_origin_id"])
+    for role_id, scope_id, role_origin_id, role_name, system, resource_origin_id, resource_name \
+            in _PACKAGE_ROLES.tuples(package=package_id):
+        exists = {AAD_GROUP: _GROUP_EXISTS, AAD_APPLICATION: _APPLICATION_EXISTS}.get(system)
+        in_directory = bool(exists and exists.tuples(id=resource_origin_id))
+        app_role = None  # (id, value) of the application's role the package grants
+        if in_directory and system == AAD_APPLICATION:
+            app_role = next(((role_origin_id, value) for (value,) in _APP_ROLE_VALUE.tuples(id=role_origin_id)),
+                            None)
         grants.append(_Grant(
-            role_id=row["role"], scope_id=row["scope"], origin_system=system,
-            resource_origin_id=row["resource_origin_id"], resource_name=row["resource_name"],
-            role_origin_id=row["role_origin_id"], role_name=row["role_name"],
-            in_directory=row["resource_origin_id"] in (known_groups | known_apps),
-            app_role_id=app_role.id if app_role else None,
-            app_role_value=app_role.value if app_role else None))
+            role_id=role_id, scope_id=scope_id, origin_system=system,
+            resource_origin_id=resource_origin_id, resource_name=resource_name,
+            role_origin_id=role_origin_id, role_name=role_name, in_directory=in_directory,
+            app_role_id=app_role[0] if app_role else None,
+            app_role_value=app_role[1] if app_role else None))
     return tuple(grants)
 
 

@@ -6,21 +6,41 @@ with named `Parameter`s where the values go; its SQL is generated from the bound
 at first use (so the placeholder style, quoting and dialect are that database's) and then
 reused, with each run's values converted the way the fields convert them.
 """
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from peewee import Field, Node, Query
+from peewee import CharField, Field, ForeignKeyField, Node, Query, __exception_wrapper__
 
 from models.base import db
 
 
-@dataclass(frozen=True)
 class _Slot:
     """Where a run's value goes in the parameter list, and how it becomes a stored value."""
 
-    name: str
-    convert: Callable | None
-    default: object = None  # a value, or a function giving one, when the run names none
+    __slots__ = ("name", "convert", "default", "keeps_text")
+
+    def __init__(self, name: str, field: Field | None, default):
+        self.name = name
+        self.convert = field.db_value if field is not None else None
+        self.default = default  # a value, or a function giving one, when the run names none
+        # Most values are ids and names: strings that text fields store as they are.
+        self.keeps_text = field is not None and _keeps_text(field)
+
+    def bind(self, values: dict):
+        if self.name in values:
+            value = values[self.name]
+        else:
+            value = self.default() if callable(self.default) else self.default
+        if self.convert is None or (self.keeps_text and value.__class__ is str):
+            return value
+        return self.convert(value)
+
+
+def _keeps_text(field: Field) -> bool:
+    """Whether the field stores a str unchanged (peewee's own text fields and keys to them)."""
+    if isinstance(field, ForeignKeyField):
+        return type(field).db_value is ForeignKeyField.db_value and _keeps_text(field.rel_field)
+    return type(field).db_value is Field.db_value and type(field).adapt is CharField.adapt
 
 
 class Parameter(Node):
@@ -35,8 +55,9 @@ class Parameter(Node):
         self.default = default
 
     def __sql__(self, ctx):
-        convert = self.field.db_value if self.field is not None else ctx.state.converter
-        return ctx.value(_Slot(self.name, convert, self.default), converter=False)
+        # In a comparison peewee's context converts as the field on the other side does.
+        field = self.field if self.field is not None else getattr(ctx.state.converter, "__self__", None)
+        return ctx.value(_Slot(self.name, field, self.default), converter=False)
 
 
 @dataclass(frozen=True)
@@ -49,6 +70,9 @@ class _Compiled:
     fields: tuple  # the selected fields, for a SELECT
     converters: tuple  # each selected column's python_value, or None
     model: object
+
+    def bind(self, values: dict) -> list:
+        return [param.bind(values) if param.__class__ is _Slot else param for param in self.params]
 
 
 class Prepared:
@@ -87,7 +111,14 @@ class Prepared:
     def execute(self, **values):
         """Run the statement; returns the database cursor."""
         compiled = self._current()
-        return db.execute_sql(compiled.sql, [_value(param, values) for param in compiled.params])
+        return db.execute_sql(compiled.sql, compiled.bind(values))
+
+    def execute_many(self, rows: Iterable[dict]) -> None:
+        """Run the statement once for each dict of values, in one call to the driver (bulk
+        inserts)."""
+        compiled = self._current()
+        with __exception_wrapper__:
+            db.cursor().executemany(compiled.sql, [compiled.bind(values) for values in rows])
 
     def rowcount(self, **values) -> int:
         """Rows the INSERT, UPDATE or DELETE changed."""
@@ -105,24 +136,18 @@ class Prepared:
         rows = self.tuples(**values)
         return rows[0][0] if rows else None
 
-    def first(self, **values):
-        """The first row of a SELECT of one model's fields as a model instance (nothing dirty),
-        or None."""
-        rows = self.tuples(**values)
-        if not rows:
-            return None
+    def all(self, **values) -> list:
+        """The rows of a SELECT of one model's fields as model instances (nothing dirty)."""
         compiled = self._current()
-        instance = compiled.model(__no_default__=1, **{
-            field.name: value for field, value in zip(compiled.fields, rows[0])})
-        instance._dirty.clear()
-        return instance
+        instances = []
+        for row in self.tuples(**values):
+            instance = compiled.model(__no_default__=1, **{
+                field.name: value for field, value in zip(compiled.fields, row)})
+            instance._dirty.clear()
+            instances.append(instance)
+        return instances
 
-
-def _value(param, values: dict):
-    if not isinstance(param, _Slot):
-        return param  # a constant of the query, converted when the SQL was built
-    if param.name in values:
-        value = values[param.name]
-    else:
-        value = param.default() if callable(param.default) else param.default
-    return param.convert(value) if param.convert is not None else value
+    def first(self, **values):
+        """The first row of a SELECT of one model's fields as a model instance, or None."""
+        instances = self.all(**values)
+        return instances[0] if instances else None
