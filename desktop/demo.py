@@ -2,8 +2,9 @@
 
 `small` (about 500 users and 40 access packages) builds in seconds; `large` reaches Entra's
 limits (100,000 users, 4,000 access packages). Directory, catalogs and policies are written
-here in bulk; the request history is driven through the lifecycle controller by
-`desktop.demo_history`.
+here in bulk; then `desktop.demo_history` drives six months of requests, up to the anchor
+time, through the lifecycle controller. Every id and time comes from the seed and the
+anchor, so the same seed and anchor build the same database.
 """
 import random
 import uuid
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 from typing import Callable
 
+from desktop.demo_history import generate_history
 from desktop.errors import Cancelled, Refused
 from desktop.lookup import search_key
 from desktop.permissions import (
@@ -23,12 +25,14 @@ from models import (
     DirectoryRoleAssignment, Group, GroupMember, IncompatibleAccessPackage, PolicyAllowedTarget,
     Resource, ResourceRole, ResourceRoleScope, ResourceScope, User, db,
 )
+from models.prepared import Prepared
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
 TENANT_DOMAIN = "contoso.com"
 DEMO_ADMINISTRATOR_UPN = f"miriam.graham@{TENANT_DOMAIN}"
 BATCH = 2000
+HISTORY_DAYS = 182  # the workbooks' ranges (24 hours to 90 days) all have activity
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,9 @@ class _TenantBuilder:
         self.progress = progress or (lambda phase, done, total: None)
         self.cancelled = cancelled or (lambda: False)
         self.created_base = now - timedelta(days=400)
+        # Days before `now` by which users, groups, catalogs and packages exist: before the
+        # request history starts.
+        self.before_history = HISTORY_DAYS + 10
 
     def guid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
@@ -120,10 +127,11 @@ class _TenantBuilder:
         return self.now - timedelta(seconds=seconds)
 
     def insert(self, model, rows: list[dict], phase: str) -> None:
+        insert = Prepared.insert(model)  # peewee's insert_many would build SQL for every row
         for start in range(0, len(rows), BATCH):
             if self.cancelled():
                 raise Cancelled("The demo tenant was not built: cancelled.")
-            model.insert_many(rows[start:start + BATCH]).execute()
+            insert.execute_many(rows[start:start + BATCH])
             self.progress(phase, min(start + BATCH, len(rows)), len(rows))
 
     # -- directory -----------------------------------------------------------------------
@@ -197,7 +205,7 @@ class _TenantBuilder:
             "user_type": user_type, "department": self.rng.choice(DEPARTMENTS) if user_type == "Member" else None,
             "job_title": None, "company_name": company, "account_enabled": True, "manager": None,
             "connected_organization": organization["id"] if organization else None,
-            "created_date_time": self.moment(1500, 1), "is_reference": False,
+            "created_date_time": self.moment(1500, self.before_history), "is_reference": False,
         }
 
     def sponsors(self) -> None:
@@ -231,9 +239,11 @@ class _TenantBuilder:
             rows.append({"id": self.guid(), "display_name": name, "display_name_key": search_key(name),
                          "description": f"{name} (security group)", "mail": None,
                          "security_enabled": True, "mail_enabled": False, "group_types": [],
-                         "created_date_time": self.moment(900, 30), "is_reference": False})
-        for group in rows:
-            members = self.rng.sample(self.members, min(len(self.members), self.rng.randint(3, 25)))
+                         "created_date_time": self.moment(900, self.before_history), "is_reference": False})
+        for index, group in enumerate(rows):
+            # The department approver groups (the first ones) are a few people each.
+            size = self.rng.randint(2, 5) if index < len(DEPARTMENTS) else self.rng.randint(3, 25)
+            members = self.rng.sample(self.members, min(len(self.members), size))
             memberships += [{"group": group["id"], "member": m["id"]} for m in members]
         self.insert(Group, rows, "Groups")
         self.insert(GroupMember, memberships, "Group members")
@@ -264,7 +274,7 @@ class _TenantBuilder:
         for index in range(1, self.size.catalogs):
             department = DEPARTMENTS[index % len(DEPARTMENTS)]
             name = department if index < len(DEPARTMENTS) else f"{department} {PROJECTS[index % len(PROJECTS)]} {index:03d}"
-            created = self.moment(400, 100)
+            created = self.moment(400, self.before_history)
             rows.append({"id": self.guid(), "display_name": name, "description": f"Resources of {name}",
                          "catalog_type": "userManaged", "state": "published",
                          "is_externally_visible": self.rng.random() < 0.4,
@@ -326,7 +336,7 @@ class _TenantBuilder:
             if name in names:
                 name = f"{name} {index:04d}"
             names.add(name)
-            created = self.moment(380, 120)
+            created = self.moment(380, self.before_history)
             package = {"id": self.guid(), "catalog": catalog["id"], "display_name": name,
                        "display_name_key": search_key(name),
                        "description": f"Access to the {project} resources for {department.lower()} {kind.lower()}",
@@ -452,7 +462,13 @@ class _TenantBuilder:
 
 def build_demo(size: str = "small", seed: int = 7, progress: Progress | None = None,
                cancelled: Callable[[], bool] | None = None, now: datetime | None = None) -> None:
-    """Fill the open, empty database with the demo tenant, all in one transaction."""
+    """Fill the open, empty database with the demo tenant, then its request history, which
+    ends at `now` (default: today, midnight UTC).
+
+    The directory, catalogs and policies are one transaction; the history commits a day at a
+    time, as one transaction of a million audit records would grow SQLite's write-ahead log
+    to gigabytes. A build cancelled during the history keeps the days made so far: build into
+    a new file and delete it when cancelled (as the GUI does)."""
     if size not in SIZES:
         raise Refused(f"Unknown demo size {size!r}: choose {' or '.join(SIZES)}.")
     if User.select().exists():
@@ -464,3 +480,7 @@ def build_demo(size: str = "small", seed: int = 7, progress: Progress | None = N
                      builder.groups, builder.applications, builder.catalogs, builder.resources,
                      builder.access_packages, builder.policies):
             step()
+    generate_history(random.Random(builder.rng.getrandbits(64)), size,
+                     anchor - timedelta(days=HISTORY_DAYS), anchor,
+                     progress=lambda done, total: builder.progress("Request history", done, total),
+                     cancelled=builder.cancelled)

@@ -4,6 +4,7 @@ direct assignments, removals, expiries, and app role grants that administrators 
 outside entitlement management.
 
 The clock moves forward through the period; each simulated day is one batch transaction.
+Ids come from the random generator given, so one seed makes one history.
 """
 import heapq
 import itertools
@@ -14,13 +15,14 @@ from datetime import datetime, timedelta
 
 from desktop import audit_log as log
 from desktop.clock import FixedClock
-from desktop.errors import DeskError, InvalidInput
+from desktop.errors import Cancelled, DeskError, InvalidInput
 from desktop.lifecycle import Lifecycle
 from desktop.permissions import GLOBAL_ADMINISTRATOR, IDENTITY_GOVERNANCE_ADMINISTRATOR
 from models import (
-    AccessPackage, AppRole, AppRoleAssignment, AssignmentPolicy, ConnectedOrganization, DirectoryRole,
-    DirectoryRoleAssignment, GroupMember, PolicyAllowedTarget, RequestApprover, User, db, new_id,
+    AccessPackage, Application, AppRole, AppRoleAssignment, AssignmentPolicy, ConnectedOrganization, DirectoryRole,
+    DirectoryRoleAssignment, GroupMember, PolicyAllowedTarget, RequestApprover, User,
 )
+from models.prepared import Parameter, Prepared
 
 # Requests (and direct assignments) made over the period.
 SIZES = {"small": 3_000, "medium": 30_000, "large": 130_000}
@@ -28,9 +30,18 @@ SIZES = {"small": 3_000, "medium": 30_000, "large": 130_000}
 DIRECT_ASSIGNMENT_SHARE = 0.12
 CANCEL_SHARE = 0.04
 UNANSWERED_SHARE = 0.06  # left for the stage to time out
-DENY_SHARE = 0.15
+DENY_SHARE = 0.10
 REMOVAL_SHARE = 0.06
 OUTSIDE_APP_ROLE_GRANTS_PER_DAY = 2
+
+_USER = Prepared(lambda: User.select().where(User.id == Parameter("id")))
+_APPROVERS_ASKED = Prepared(lambda: RequestApprover
+                            .select(RequestApprover.stage_number, RequestApprover.approver)
+                            .where(RequestApprover.request == Parameter("request"))
+                            .order_by(RequestApprover.stage_number, RequestApprover.approver))
+_ADD_APP_ROLE_ASSIGNMENT = Prepared.insert(AppRoleAssignment, ignore_conflict=True)
+_ALLOWED_TARGETS = Prepared(lambda: PolicyAllowedTarget.select().where(PolicyAllowedTarget.policy == Parameter("policy")))
+_GROUP_MEMBERS = Prepared(lambda: GroupMember.select(GroupMember.member).where(GroupMember.group == Parameter("group")))
 
 
 @dataclass
@@ -63,6 +74,7 @@ class _Tenant:
         configured = {i for (i,) in ConnectedOrganization.select(ConnectedOrganization.id).where(
             ConnectedOrganization.state == "configured").tuples()}
         self.guests = [user_id for user_id, _ in guests]
+        self.everyone = self.members + self.guests
         self.guests_by_organization: dict[str, list[str]] = {}
         for user_id, organization in guests:
             if organization:
@@ -78,13 +90,13 @@ class _Tenant:
         self.all_policies = policies
         self.requestable = [p for p in policies if p.enable_targets_to_self_add_access
                             and not p.access_package.is_hidden and p.allowed_target_scope != "notSpecified"]
-        self.app_roles = list(AppRole.select().order_by(AppRole.id))
+        self.app_roles = list(AppRole.select(AppRole, Application).join(Application).order_by(AppRole.id))
         self._candidates: dict[str, list[str]] = {}
         self._users: dict[str, User] = {}
 
     def user(self, user_id: str) -> User:
         if user_id not in self._users:
-            self._users[user_id] = User.get_by_id(user_id)
+            self._users[user_id] = _USER.first(id=user_id)
         return self._users[user_id]
 
     def requestor_for(self, policy: AssignmentPolicy) -> str | None:
@@ -98,29 +110,29 @@ class _Tenant:
         if scope == "allMemberUsers":
             return self.members
         if scope == "allDirectoryUsers":
-            return self.members + self.guests
+            return self.everyone
         if scope == "allExternalUsers":
             return self.guests
         if scope == "allConfiguredConnectedOrganizationUsers":
             return self.configured_guests
-        targets = list(PolicyAllowedTarget.select().where(PolicyAllowedTarget.policy == policy.id))
+        targets = _ALLOWED_TARGETS.all(policy=policy.id)
         if scope == "specificConnectedOrganizationUsers":
             return [user_id for target in targets
                     for user_id in self.guests_by_organization.get(target.connected_organization_id, [])]
         if scope == "specificDirectoryUsers":
             listed = [target.user_id for target in targets if target.user_id]
             groups = [target.group_id for target in targets if target.group_id]
-            if groups:
-                listed += [i for (i,) in GroupMember.select(GroupMember.member)
-                           .where(GroupMember.group.in_(groups)).order_by(GroupMember.member).tuples()]
+            listed += sorted(member_id for group_id in groups for (member_id,) in _GROUP_MEMBERS.tuples(group=group_id))
             return listed
         return []
 
 
 def generate_history(rng: random.Random, size: str, start: datetime, end: datetime,
-                     progress: Callable[[int, int], None] | None = None) -> HistorySummary:
+                     progress: Callable[[int, int], None] | None = None,
+                     cancelled: Callable[[], bool] | None = None) -> HistorySummary:
     """Drive `SIZES[size]` requests and direct assignments between `start` and `end` through
-    the lifecycle; returns what happened. `progress(done, total)` follows the requests made."""
+    the lifecycle; returns what happened. `progress(done, total)` follows the requests made;
+    `cancelled()` is asked once a simulated day (raising Cancelled)."""
     if size not in SIZES:
         raise InvalidInput(f"Unknown history size {size!r}: choose {', '.join(SIZES)}.")
     if end <= start:
@@ -133,6 +145,8 @@ def generate_history(rng: random.Random, size: str, start: datetime, end: dateti
     per_day = SIZES[size] / days
     made = 0
     for day in range(days):
+        if cancelled and cancelled():
+            raise Cancelled("The request history was not made: cancelled.")
         day_start = start + timedelta(days=day)
         goal = round(per_day * (day + 1)) - made
         with history.lifecycle.batch():
@@ -148,7 +162,9 @@ def generate_history(rng: random.Random, size: str, start: datetime, end: dateti
 class _History:
     def __init__(self, rng: random.Random, tenant: _Tenant, clock: FixedClock, total: int):
         self.rng, self.tenant, self.clock = rng, tenant, clock
-        self.lifecycle = Lifecycle(clock)
+        # Ids from a generator of their own, so the choices do not depend on how many ids a step takes.
+        self.new_id = _guids(random.Random(rng.getrandbits(64)))
+        self.lifecycle = Lifecycle(clock, self.new_id)
         self.summary = HistorySummary()
         self._agenda: list[tuple[datetime, int, str, tuple]] = []  # a heap of future steps
         self._serial = itertools.count()
@@ -227,9 +243,7 @@ class _History:
             self._later(_decision_delay(self.rng), "decide", request.id, requestor_id)
 
     def _decide(self, request_id: str, requestor_id: str) -> None:
-        asked = list(RequestApprover.select(RequestApprover.stage_number, RequestApprover.approver)
-                     .where(RequestApprover.request == request_id)
-                     .order_by(RequestApprover.stage_number, RequestApprover.approver).tuples())
+        asked = _APPROVERS_ASKED.tuples(request=request_id)
         if not asked:
             return
         current = [approver_id for stage, approver_id in asked if stage == asked[-1][0]]
@@ -270,20 +284,38 @@ class _History:
         app_role = self.rng.choice(self.tenant.app_roles)
         user = self.tenant.user(self.rng.choice(self.tenant.members))
         now = self.clock.now()
-        added = db.execute(AppRoleAssignment.insert(
-            id=new_id(), principal=user.id, application=app_role.application_id, app_role=app_role.id,
-            created_date_time=now).on_conflict_ignore()).rowcount
+        added = _ADD_APP_ROLE_ASSIGNMENT.rowcount(
+            id=self.new_id(), principal=user.id, application=app_role.application_id, app_role=app_role.id,
+            created_date_time=now)
         if not added:
             return
         application = app_role.application
         log.write_records([log.record(
-            log.ADD_APP_ROLE_ASSIGNMENT, at=now, initiated_by=log.user_initiator(admin), correlation_id=new_id(),
+            log.ADD_APP_ROLE_ASSIGNMENT, at=now, initiated_by=log.user_initiator(admin),
+            correlation_id=self.new_id(), record_id=self.new_id(),
             targets=log.app_role_targets(user, application_id=application.id,
                                          application_name=application.display_name, app_role_id=app_role.id,
                                          app_role_value=app_role.value, app_role_name=app_role.display_name))])
         self.summary.outside_app_role_grants += 1
 
 
+def _guids(rng: random.Random) -> Callable[[], str]:
+    """A function giving random version-4 GUIDs drawn from `rng` (what uuid4 gives, seeded;
+    formatted here, as uuid.UUID takes twice the time and the history makes millions)."""
+    version_and_variant = 0x4000 << 64 | 0x8000 << 48
+    fixed_bits = 0xF000 << 64 | 0xC000 << 48
+
+    def guid() -> str:
+        text = "%032x" % (rng.getrandbits(128) & ~fixed_bits | version_and_variant)
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    return guid
+
+
 def _decision_delay(rng: random.Random) -> timedelta:
     """Most approvers answer within a day, some take a few."""
-    return timedelta(hours=rng.choice([rng.uniform(0.2, 8), rng.uniform(8, 30), rng.uniform(30, 200)]))
+    roll = rng.random()
+    if roll < 0.55:
+        return timedelta(hours=rng.uniform(0.2, 8))
+    if roll < 0.9:
+        return timedelta(hours=rng.uniform(8, 30))
+    return timedelta(hours=rng.uniform(30, 200))

@@ -1,18 +1,21 @@
 import hashlib
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from desktop import audit_log as log
+from desktop.audit_chain import verify
 from desktop.cli import main
-from desktop.demo import DEMO_ADMINISTRATOR_UPN, build_demo
+from desktop.demo import DEMO_ADMINISTRATOR_UPN, HISTORY_DAYS, build_demo
 from desktop.errors import Cancelled, Refused
 from desktop.permissions import IDENTITY_GOVERNANCE_ADMINISTRATOR, roles_of
 from models import (
-    ALL_MODELS, AccessPackage, ApprovalStage, AssignmentPolicy, ConnectedOrganization,
-    IncompatibleAccessPackage, User,
+    ALL_MODELS, AccessPackage, ApprovalStage, Assignment, AssignmentPolicy, AssignmentRequest,
+    AuditEvent, ConnectedOrganization, IncompatibleAccessPackage, User,
 )
 from models.database import SCHEMA_VERSION, close_database, open_database
 from models.policy import ALLOWED_TARGET_SCOPES
+from tests.desktop.test_lifecycle_states import PATHS, TOKENS
 
 NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
 
@@ -37,16 +40,29 @@ def build(path, seed=7) -> str:
         close_database()
 
 
-def test_same_seed_builds_the_same_tenant(tmp_path):
-    """Two builds with one seed are identical, row for row; another seed differs."""
-    first = build(tmp_path / "a.db")
-    assert build(tmp_path / "b.db") == first
-    assert build(tmp_path / "c.db", seed=8) != first
+@pytest.fixture(scope="module")
+def small_demo(tmp_path_factory):
+    """The small demo (seed 7) built once for the tests that only read it: (path, digest)."""
+    path = tmp_path_factory.mktemp("demo") / "small.db"
+    return path, build(path)
 
 
-def test_small_demo_covers_what_the_reports_need(database):
+@pytest.fixture
+def demo(small_demo):
+    open_database(small_demo[0])
+    yield
+    close_database()
+
+
+def test_same_seed_builds_the_same_tenant(tmp_path, small_demo):
+    """Two builds with one seed and anchor are identical, row for row, history and audit chain
+    included; another seed differs."""
+    assert build(tmp_path / "b.db") == small_demo[1]
+    assert build(tmp_path / "c.db", seed=8) != small_demo[1]
+
+
+def test_small_demo_covers_what_the_reports_need(demo):
     """Members and guests, every target scope, 0-3 approval stages, every expiration, SoD."""
-    build_demo("small", now=NOW)
     assert 450 <= User.select().count() <= 600
     assert User.select().where(User.user_type == "Guest").count() > 30
     assert AccessPackage.select().count() == 40
@@ -62,26 +78,68 @@ def test_small_demo_covers_what_the_reports_need(database):
     assert ApprovalStage.select().where(ApprovalStage.is_approver_justification_required).exists()
 
 
-def test_demo_starts_with_an_identity_governance_administrator(database):
+def test_small_demo_has_six_months_of_history_up_to_now(demo):
+    """Requests of every outcome through the lifecycle, each with a valid trail, from six
+    months back to the anchor: the workbooks' 24 h, 7 d, 30 d and 90 d ranges all have
+    activity; the audit chain verifies."""
+    assert AssignmentRequest.select().count() > 2000 and Assignment.select().count() > 1000
+    states = {r.id: r.state for r in AssignmentRequest.select()}
+    assert {"delivered", "denied", "canceled", "pendingApproval"} <= set(states.values())
+    trails: dict[str, str] = {}
+    for event in AuditEvent.select().where(AuditEvent.correlation_id.in_(list(states))).order_by(
+            AuditEvent.activity_date_time, AuditEvent.seq):
+        trails[event.correlation_id] = trails.get(event.correlation_id, "") + TOKENS[event.activity_display_name]
+    for request_id, trail in trails.items():
+        assert PATHS[states[request_id]].fullmatch(trail), (states[request_id], trail)
+    times = AuditEvent.select(AuditEvent.activity_date_time)
+    assert NOW - timedelta(days=HISTORY_DAYS) <= min(e.activity_date_time for e in times) \
+        < NOW - timedelta(days=HISTORY_DAYS - 2)
+    assert max(e.activity_date_time for e in times) <= NOW
+    for days in (1, 7, 30, 90):
+        assert times.where(AuditEvent.activity_date_time >= NOW - timedelta(days=days)).exists(), days
+    assert verify().intact
+
+
+def test_small_demo_has_app_role_grants_made_outside_entitlement_management(demo):
+    """Administrators grant app roles directly too: records initiated by a user, not the app."""
+    outside = AuditEvent.select().where((AuditEvent.activity_display_name == log.ADD_APP_ROLE_ASSIGNMENT.name)
+                                        & (AuditEvent.initiated_by_type == "user"))
+    assert outside.count() > 100
+
+
+def test_demo_starts_with_an_identity_governance_administrator(demo):
     """The demo's acting administrator holds Identity Governance Administrator."""
-    build_demo("small", now=NOW)
     admin = User.get(User.upn_key == DEMO_ADMINISTRATOR_UPN)
     assert IDENTITY_GOVERNANCE_ADMINISTRATOR in roles_of(admin)
 
 
-def test_demo_refuses_a_database_that_holds_a_tenant(database):
+def test_demo_refuses_a_database_that_holds_a_tenant(demo):
     """Building twice into one database is refused, not merged."""
-    build_demo("small", now=NOW)
     with pytest.raises(Refused, match="already holds a tenant"):
         build_demo("small", now=NOW)
 
 
-def test_cancelled_demo_leaves_the_database_empty(database):
-    """Cancelling part-way writes nothing."""
+def test_demo_cancelled_while_building_the_directory_leaves_the_database_empty(database):
+    """Cancelling before the history starts writes nothing."""
     calls = iter(range(100))
     with pytest.raises(Cancelled):
         build_demo("small", now=NOW, cancelled=lambda: next(calls) > 3)
     assert not User.select().exists()
+
+
+def test_demo_cancelled_during_the_history_keeps_the_days_made(database):
+    """The history commits a day at a time: a cancelled build keeps the tenant and the days
+    made so far (the GUI builds under a temporary name and deletes it)."""
+    phases = []
+
+    def cancelled() -> bool:
+        return phases.count("Request history") >= 10
+
+    with pytest.raises(Cancelled):
+        build_demo("small", now=NOW, progress=lambda phase, done, total: phases.append(phase),
+                   cancelled=cancelled)
+    assert User.select().exists() and AssignmentRequest.select().exists()
+    assert verify().intact
 
 
 def test_cli_demo_then_info_shows_the_counts(tmp_path, capsys):
