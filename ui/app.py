@@ -7,9 +7,7 @@ with the reason; an unexpected exception is the crash dialog, never a bare trace
 """
 import argparse
 import os
-import random
 import sys
-from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
@@ -17,7 +15,6 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 from desktop.demo import SIZES, build_demo
-from desktop.demo_history import generate_history
 from desktop.errors import DeskError
 from desktop.session import resolve_actor
 from models.database import ENV_VARIABLE, close_database, default_database_path, open_database
@@ -31,9 +28,6 @@ ORGANIZATION = "EntitlementDesk"
 APPLICATION = "Entitlement Desk"
 EXIT_CANNOT_OPEN = 2
 EXIT_CANCELLED = 1
-# The demo tenant: its directory, then this many days of requests driven through the lifecycle.
-DEMO_SEED = 7
-HISTORY_DAYS = 120
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -119,16 +113,8 @@ class Startup(QObject):
         size = self.args.size
 
         def work(context: JobContext) -> None:
-            anchor = datetime.combine(datetime.now(timezone.utc).date(), time(), timezone.utc)
             build_demo(size, progress=lambda phase, done, total: context.progress(done, total, phase),
-                       cancelled=context.cancelled, now=anchor)
-
-            def history_progress(done: int, total: int) -> None:
-                context.raise_if_cancelled()  # the history has no cancel flag of its own
-                context.progress(done, total, f"Making {HISTORY_DAYS} days of request history")
-
-            generate_history(random.Random(DEMO_SEED), size, anchor - timedelta(days=HISTORY_DAYS), anchor,
-                             progress=history_progress)
+                       cancelled=context.cancelled)
 
         self.job = run_with_progress(None, "Entitlement Desk", f"Building the {size} demo tenant…", work)
 
