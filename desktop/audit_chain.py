@@ -52,8 +52,9 @@ def _insert_statement() -> str:
 
 
 def _execute(statement: str, rows: list[tuple]) -> int:
-    cursor = db.cursor()
-    cursor.executemany(statement, rows)
+    # peewee's wrapper turns the driver's errors into peewee's, as its own queries do.
+    with peewee.__exception_wrapper__:
+        db.cursor().executemany(statement, rows)
     return len(rows)
 
 

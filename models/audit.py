@@ -18,7 +18,8 @@ class AuditEvent(BaseModel):
     """
 
     seq = AutoField()
-    id = GuidField(unique=True)
+    # Entra's own ids are longer than a GUID (Directory_<guid>_<suffix>_<number>).
+    id = CharField(max_length=128, unique=True)
     activity_date_time = UtcDateTimeField(index=True)
     category = CharField(max_length=64)
     activity_display_name = CharField(max_length=256, index=True)

@@ -1,0 +1,4 @@
+"""`python -m desktop ...` is `entitlement-desk-cli ...`."""
+from desktop.cli import run
+
+run()
