@@ -1,9 +1,8 @@
 """The user picker's search: case-insensitive, prefix matches first, bounded."""
-import time
 
 from desktop.directory import search_users
 from desktop.lookup import search_key
-from models import User, db
+
 from tests import factories
 
 
@@ -59,21 +58,3 @@ def test_limit_bounds_the_answer(database):
         factories.user(f"Person {number:02d}")
     assert names(search_users("", limit=5)) == [f"Person {n:02d}" for n in range(5)]
     assert len(search_users("person", limit=7)) == 7
-
-
-def test_fast_on_a_hundred_thousand_users(database):
-    """Prefix and contains searches answer well under 100 ms on 100,000 users."""
-    rows = []
-    for number in range(100_000):
-        name = f"Person{number:06d} Surname{number % 977}"
-        upn = f"p{number}@contoso.com"
-        rows.append({"id": f"00000000-0000-0000-0000-{number:012d}", "user_principal_name": upn,
-                     "upn_key": upn, "display_name": name, "display_name_key": search_key(name),
-                     "mail": upn, "mail_key": upn, "user_type": "Member"})
-    with db.atomic():
-        for start in range(0, len(rows), 5000):
-            User.insert_many(rows[start:start + 5000]).execute()
-    for text in ("person0999", "p12345@", "surname976", "nobody-matches-this"):
-        started = time.perf_counter()
-        search_users(text)
-        assert time.perf_counter() - started < 0.1, text
