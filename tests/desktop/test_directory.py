@@ -2,7 +2,6 @@
 
 from desktop.directory import search_users
 from desktop.lookup import search_key
-
 from tests import factories
 
 
