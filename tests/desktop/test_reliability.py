@@ -1,4 +1,5 @@
-"""What an audit tool must survive: races between machines and processes killed mid-work."""
+"""Two machines deciding the same requests at once: exactly one decision each (on SQLite, and
+on PostgreSQL when the suite runs there)."""
 import multiprocessing
 
 import pytest
