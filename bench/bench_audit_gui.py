@@ -6,7 +6,7 @@ the last row; real Qt models and views, offscreen.
 Goals (medians): the page opens to its first painted rows in <= 150 ms, a filter change
 (category chosen, then Apply) repaints in <= 60 ms, jumping to the last row repaints in <= 60 ms; the
 process stays under 250 MB (ru_maxrss). The database is the export bench's (bulk inserts,
-under bench/data/, gitignored), built on first use.
+under bench/data/, gitignored), built on first use. The first run is a warm-up.
 """
 import argparse
 import os
@@ -14,6 +14,10 @@ import resource
 import statistics
 import tempfile
 import time
+from pathlib import Path
+
+from bench.bench_export import DATA, ensure_database
+from bench.harness import Figure, report, sampled
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -23,18 +27,9 @@ GOAL_LAST_ROW_MS = 60
 GOAL_PEAK_MB = 250
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=7)
-    args = parser.parse_args()
-
-    from bench.bench_export import build_database, database_path
-    path = database_path(args.rows)
-    if not path.exists():
-        started = time.perf_counter()
-        build_database(path, args.rows)
-        print(f"built {path.name}: {args.rows:,} audit records in {time.perf_counter() - started:.1f} s")
+def figures(rows: int, runs: int, data: Path = DATA) -> list[Figure]:
+    """P1, in this process (its ru_maxrss is the figure): `runs` runs after a warm-up."""
+    path = ensure_database(rows, data)
 
     from PySide6.QtCore import QEvent, QObject, QSettings, QThreadPool
     from PySide6.QtWidgets import QApplication
@@ -92,7 +87,7 @@ def main() -> None:
             time.sleep(0.01)  # not a busy loop: the queries run on worker threads
 
     opened, filtered, last_rows = [], [], []
-    for _run in range(args.runs):
+    for _run in range(runs + 1):
         watch = PaintWatch()
         started = clocks()
         page = AuditLogsPage(PageContext(actor=None, downloader=Downloader()))
@@ -103,7 +98,7 @@ def main() -> None:
             app.processEvents()
         app.processEvents()
         opened.append(since(started))
-        assert page.view.model.rowCount() == args.rows and page.view.model.row_values(0) is not None
+        assert page.view.model.rowCount() == rows and page.view.model.row_values(0) is not None
         wait_for_choices(page)
         page.category.setCurrentText("UserManagement")  # picked from the list, then Apply
         filtered.append(until_painted(page, page.apply_button.click))
@@ -120,19 +115,25 @@ def main() -> None:
     close_database()
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    results = (("open to first painted rows", opened, GOAL_OPEN_MS),
-               ("filter change (category, Apply)", filtered, GOAL_FILTER_MS),
-               ("jump to the last row", last_rows, GOAL_LAST_ROW_MS))
-    print(f"audit log page over {args.rows:,} records, {args.runs} runs (median wall, min-max; median "
-          f"UI-thread CPU); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores:")
-    for label, values, goal in results:
-        wall = [w for w, _ in values]
-        median = statistics.median(wall)
-        cpu = statistics.median(c for _, c in values)
-        print(f"  {label:<34} {median:7.1f} ms  ({min(wall):.1f}-{max(wall):.1f}; CPU {cpu:.1f})  "
-              f"goal <= {goal} ms {'ok' if median <= goal else 'MISSED'}")
-    print(f"  {'peak memory (ru_maxrss)':<34} {peak_mb:7.0f} MB  goal <= {GOAL_PEAK_MB} MB "
-          f"{'ok' if peak_mb <= GOAL_PEAK_MB else 'MISSED'}")
+    results = []
+    for what, values, goal in (("open to first painted rows", opened, GOAL_OPEN_MS),
+                               ("filter change (category, Apply) to painted rows", filtered, GOAL_FILTER_MS),
+                               ("jump to the last row, painted", last_rows, GOAL_LAST_ROW_MS)):
+        cpu = statistics.median(c for _, c in values[1:])
+        results.append(sampled("P1", f"Audit log, {rows:,} events: {what}", [w for w, _ in values[1:]], "ms", goal,
+                               note=f"UI-thread CPU {cpu:.1f} ms (median)"))
+    return [*results, Figure("P1", "Audit log page: process peak memory (ru_maxrss)", peak_mb, "MB", GOAL_PEAK_MB,
+                             runs=f"whole process, {runs + 1} runs")]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--data", type=Path, default=DATA, help=argparse.SUPPRESS)
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    report(figures(args.rows, args.runs, args.data), args.json)
 
 
 if __name__ == "__main__":
