@@ -406,6 +406,32 @@ def test_batch_keeps_every_transition_and_drops_a_refused_one(tenant, lifecycle)
     assert len(trail(first.id)) == 6 and len(trail(pending.id)) == 7
 
 
+def test_batch_never_keeps_half_a_transition(tenant, lifecycle, monkeypatch, on_postgresql):
+    """A transition that refuses after it has written: on PostgreSQL its savepoint drops it and
+    the batch goes on; on SQLite (no savepoint per transition) the whole batch is rolled back."""
+    before = row_counts()
+    record = Lifecycle._record
+
+    def refuse_at_fulfilment(self, activity, *args, **kwargs):
+        if activity is log.FULFILL:
+            raise Refused("refused after writing")
+        return record(self, activity, *args, **kwargs)
+
+    monkeypatch.setattr(Lifecycle, "_record", refuse_at_fulfilment)
+    if on_postgresql:
+        with lifecycle.batch():
+            with pytest.raises(Refused):
+                lifecycle.submit(tenant.alice, tenant.open_package)
+            lifecycle.submit(tenant.bob, tenant.approval_package)
+        assert AssignmentRequest.select().count() == 1
+    else:
+        with pytest.raises(RuntimeError, match="refused after writing"):
+            with lifecycle.batch():
+                lifecycle.submit(tenant.bob, tenant.approval_package)
+                lifecycle.submit(tenant.alice, tenant.open_package)
+        assert row_counts() == before
+
+
 @pytest.mark.parametrize("duration, expected", [
     ("P14D", datetime(2026, 1, 19, 9, tzinfo=timezone.utc)),
     ("PT12H", datetime(2026, 1, 5, 21, tzinfo=timezone.utc)),
