@@ -37,10 +37,21 @@ class _Slot:
 
 
 def _keeps_text(field: Field) -> bool:
-    """Whether the field stores a str unchanged (peewee's own text fields and keys to them)."""
+    """Whether the field stores and reads a str unchanged (peewee's own text fields and keys
+    to them)."""
     if isinstance(field, ForeignKeyField):
-        return type(field).db_value is ForeignKeyField.db_value and _keeps_text(field.rel_field)
-    return type(field).db_value is Field.db_value and type(field).adapt is CharField.adapt
+        return (type(field).db_value is ForeignKeyField.db_value
+                and type(field).python_value is ForeignKeyField.python_value and _keeps_text(field.rel_field))
+    return (type(field).db_value is Field.db_value and type(field).python_value is Field.python_value
+            and type(field).adapt is CharField.adapt)
+
+
+def _reader(field) -> Callable | None:
+    """How a selected column's value is read, or None when it is read as the driver gives it
+    (text columns come back as str)."""
+    if not isinstance(field, Field) or _keeps_text(field):
+        return None
+    return field.python_value
 
 
 class Parameter(Node):
@@ -70,6 +81,7 @@ class _Compiled:
     fields: tuple  # the selected fields, for a SELECT
     converters: tuple  # each selected column's python_value, or None
     model: object
+    names: tuple  # the selected fields' names, for a model instance
 
     def bind(self, values: dict) -> list:
         return [param.bind(values) if param.__class__ is _Slot else param for param in self.params]
@@ -103,9 +115,8 @@ class Prepared:
             sql, params = db.get_sql_context().sql(query).query()
             fields = tuple(getattr(query, "_returning", None) or ())
             compiled = self._compiled = _Compiled(
-                db.obj, sql, tuple(params), fields,
-                tuple(field.python_value if isinstance(field, Field) else None for field in fields),
-                getattr(query, "model", None))
+                db.obj, sql, tuple(params), fields, tuple(_reader(field) for field in fields),
+                getattr(query, "model", None), tuple(getattr(field, "name", None) for field in fields))
         return compiled
 
     def execute(self, **values):
@@ -141,9 +152,9 @@ class Prepared:
         compiled = self._current()
         instances = []
         for row in self.tuples(**values):
-            instance = compiled.model(__no_default__=1, **{
-                field.name: value for field, value in zip(compiled.fields, row)})
-            instance._dirty.clear()
+            instance = compiled.model(__no_default__=1)
+            # As peewee's own rows: the values by field name, without a field's setter for each.
+            instance.__data__.update(zip(compiled.names, row))
             instances.append(instance)
         return instances
 
