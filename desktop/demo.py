@@ -465,10 +465,10 @@ def build_demo(size: str = "small", seed: int = 7, progress: Progress | None = N
     """Fill the open, empty database with the demo tenant, then its request history, which
     ends at `now` (default: today, midnight UTC).
 
-    The directory, catalogs and policies are one transaction; the history commits a day at a
-    time, as one transaction of a million audit records would grow SQLite's write-ahead log
-    to gigabytes. A build cancelled during the history keeps the days made so far: build into
-    a new file and delete it when cancelled (as the GUI does)."""
+    The directory, catalogs and policies are one transaction; the history commits a month at
+    a time, as one transaction of a million audit records would grow SQLite's write-ahead log
+    to gigabytes. A build cancelled during the history keeps the months made so far: build
+    into a new file and delete it when cancelled (as the GUI does)."""
     if size not in SIZES:
         raise Refused(f"Unknown demo size {size!r}: choose {' or '.join(SIZES)}.")
     if User.select().exists():

@@ -7,6 +7,7 @@ from desktop import audit_log as log
 from desktop.audit_chain import verify
 from desktop.cli import main
 from desktop.demo import DEMO_ADMINISTRATOR_UPN, HISTORY_DAYS, build_demo
+from desktop.demo_history import DAYS_PER_TRANSACTION
 from desktop.errors import Cancelled, Refused
 from desktop.permissions import IDENTITY_GOVERNANCE_ADMINISTRATOR, roles_of
 from models import (
@@ -127,13 +128,13 @@ def test_demo_cancelled_while_building_the_directory_leaves_the_database_empty(d
     assert not User.select().exists()
 
 
-def test_demo_cancelled_during_the_history_keeps_the_days_made(database):
-    """The history commits a day at a time: a cancelled build keeps the tenant and the days
-    made so far (the GUI builds under a temporary name and deletes it)."""
+def test_demo_cancelled_during_the_history_keeps_the_months_made(database):
+    """The history commits a month at a time: a cancelled build keeps the tenant and the
+    months made so far (the GUI builds under a temporary name and deletes it)."""
     phases = []
 
     def cancelled() -> bool:
-        return phases.count("Request history") >= 10
+        return phases.count("Request history") >= DAYS_PER_TRANSACTION + 5
 
     with pytest.raises(Cancelled):
         build_demo("small", now=NOW, progress=lambda phase, done, total: phases.append(phase),
