@@ -142,6 +142,11 @@ def _discard_connection() -> None:
         db.obj._state.reset()
 
 
+def current_location() -> DatabaseLocation | None:
+    """Where the bound database lives (None before the first open)."""
+    return _open_location
+
+
 def close_database() -> None:
     if db.obj is not None and not db.is_closed():
         db.close()

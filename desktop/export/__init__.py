@@ -16,7 +16,8 @@ from desktop.export.progress import Progress
 from desktop.export.xlsx import MAX_ROWS_PER_SHEET, write_xlsx
 from desktop.permissions import require
 from desktop.reports.base import Report
-from models import User, db
+from models import User
+from models.database import current_location
 
 FORMATS = ("xlsx", "csv", "json")
 
@@ -44,8 +45,9 @@ def acting_administrator(actor: User | None) -> str:
 
 
 def database_description() -> str:
-    """Where the bound database lives (file path or database name; never a password)."""
-    return str(getattr(db.obj, "database", "unknown"))
+    """Where the bound database lives (a file path or a URL without its password)."""
+    location = current_location()
+    return location.describe() if location else "unknown"
 
 
 def export(path, reports: Report | Sequence[Report], *, format: str | None = None, layout: str | None = None,

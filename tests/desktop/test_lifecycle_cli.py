@@ -9,10 +9,10 @@ AT = "2026-01-05T09:00:00Z"
 
 
 @pytest.fixture
-def cli(database, db_path, capsys):
+def cli(database, database_target, capsys):
     """Runs the CLI on the test database; returns (exit code, stdout lines, stderr)."""
     def run(*argv):
-        code = main(["--db", str(db_path), *argv])
+        code = main(["--db", str(database_target), *argv])
         captured = capsys.readouterr()
         return code, captured.out.splitlines(), captured.err
     return run

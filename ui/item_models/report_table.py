@@ -11,10 +11,15 @@ import peewee
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from desktop.reports.base import Column, Report
+from models.database import RECOVERABLE_ERRORS, explain_failure
 from ui.item_models.formatting import alignment, display_text
 
 PAGE_SIZE = 200
 CACHED_PAGES = 32  # 6,400 rows: a few screens either side of every view on the report
+
+
+# A lost connection is an InterfaceError, not a DatabaseError.
+_READ_ERRORS = (peewee.DatabaseError, peewee.InterfaceError)
 
 
 class ReportTableModel(QAbstractTableModel):
@@ -71,7 +76,7 @@ class ReportTableModel(QAbstractTableModel):
         if self._report is not None:
             try:
                 self._count = self._report.count()
-            except peewee.DatabaseError as error:
+            except _READ_ERRORS as error:
                 self._fail(error)
 
     # -- rows -----------------------------------------------------------------------------
@@ -97,7 +102,7 @@ class ReportTableModel(QAbstractTableModel):
         try:
             page = self._report.page(number * self._page_size, self._page_size,
                                      self._sort_key, self._descending)
-        except peewee.DatabaseError as error:
+        except _READ_ERRORS as error:
             self._fail(error)
             return []
         self._pages[number] = page
@@ -108,7 +113,10 @@ class ReportTableModel(QAbstractTableModel):
     def _fail(self, error: Exception) -> None:
         # Reported once per load: a paint would otherwise ask again for every row.
         self._failed = True
-        self.query_failed.emit(f"The database could not be read: {error}")
+        if isinstance(error, RECOVERABLE_ERRORS):
+            self.query_failed.emit(str(explain_failure(error)))
+        else:
+            self.query_failed.emit(f"The database could not be read: {error}")
 
     # -- QAbstractItemModel -----------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
