@@ -4,6 +4,7 @@
 `verify` walks the log in write order and names the first record that was changed, removed
 or slipped in.
 """
+import contextlib
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -12,6 +13,7 @@ import peewee
 from desktop.errors import Cancelled
 from models import AuditEvent, SchemaInfo, db
 from models.base import quote_name
+from models.prepared import Parameter, Prepared
 from models.audit_chain import (
     GENESIS, HEAD_KEY, chain_hash, content_hash, hashed_fields, stored_values,
 )
@@ -25,7 +27,8 @@ def append(rows: Iterable[dict]) -> int:
     the chain, in the order given; returns how many. Runs inside the caller's transaction, so
     the records stand or fall with the change they describe."""
     insert = _insert_statement()
-    with db.atomic():
+    # Inside the caller's transaction no savepoint is needed: its failure undoes these rows too.
+    with contextlib.nullcontext() if db.in_transaction() else db.atomic():
         head = _locked_head()
         batch, count = [], 0
         for row in rows:
@@ -38,7 +41,7 @@ def append(rows: Iterable[dict]) -> int:
                 batch = []
         if batch:
             count += _execute(insert, batch)
-        SchemaInfo.update(value=head).where(SchemaInfo.key == HEAD_KEY).execute()
+        _MOVE_HEAD.execute(key=HEAD_KEY, value=head)
     return count
 
 
@@ -60,17 +63,26 @@ def _execute(statement: str, rows: list[tuple]) -> int:
 
 def _locked_head() -> str:
     """The chain head, locked for this transaction so that two writers cannot both extend it."""
-    query = SchemaInfo.select(SchemaInfo.value).where(SchemaInfo.key == HEAD_KEY)
     if isinstance(db.obj, peewee.PostgresqlDatabase):
-        row = query.for_update().first()
+        head = _HEAD_FOR_UPDATE.scalar(key=HEAD_KEY)
     else:
         # SQLite: a write first takes the database's write lock before the head is read.
-        SchemaInfo.update(value=SchemaInfo.value).where(SchemaInfo.key == HEAD_KEY).execute()
-        row = query.first()
-    if row is None:
+        _TAKE_WRITE_LOCK.execute(key=HEAD_KEY)
+        head = _HEAD.scalar(key=HEAD_KEY)
+    if head is None:
         SchemaInfo.create(key=HEAD_KEY, value=GENESIS)
         return GENESIS
-    return row.value
+    return head
+
+
+# Every transition appends records: these run often enough to prepare once.
+_HEAD = Prepared(lambda: SchemaInfo.select(SchemaInfo.value).where(SchemaInfo.key == Parameter("key")))
+_HEAD_FOR_UPDATE = Prepared(
+    lambda: SchemaInfo.select(SchemaInfo.value).where(SchemaInfo.key == Parameter("key")).for_update())
+_TAKE_WRITE_LOCK = Prepared(
+    lambda: SchemaInfo.update(value=SchemaInfo.value).where(SchemaInfo.key == Parameter("key")))
+_MOVE_HEAD = Prepared(lambda: SchemaInfo.update(value=Parameter("value", SchemaInfo.value))
+                      .where(SchemaInfo.key == Parameter("key")))
 
 
 @dataclass(frozen=True)
