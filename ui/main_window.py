@@ -1,5 +1,6 @@
 """The main window: navigation as in the admin center's entitlement management, one page
 per entry, the database and the acting administrator in the status bar."""
+import sys
 from dataclasses import dataclass
 from typing import Callable
 
@@ -10,14 +11,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.audit_chain import ChainReport, verify
+from desktop.errors import DeskError
 from desktop.permissions import (
     IDENTITY_GOVERNANCE_ADMINISTRATOR, Action, administrators, roles_of, why_not,
 )
 from models import User
 from models.database import DatabaseLocation
 from ui.background import wait_for_reads
+from ui.dialogs import messages
 from ui.dialogs.download import Downloader
 from ui.dialogs.user_picker import pick_user
+from ui.jobs import Job, JobContext, run_with_progress
 from ui.pages.access_packages import AccessPackagesPage
 from ui.pages.audit_logs import AuditLogsPage
 from ui.pages.base import Page, PageContext, unavailable_page
@@ -101,6 +106,7 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         refresh = file_menu.addAction("&Reload", self.reload_current_page)
         refresh.setShortcut(QKeySequence.StandardKey.Refresh)
+        file_menu.addAction("&Verify audit log…", self.verify_audit_log)
         file_menu.addSeparator()
         quit_action = file_menu.addAction("&Quit", self.close)
         # Some desktops define no standard Quit key; Ctrl+Q is what everyone expects there.
@@ -145,6 +151,39 @@ class MainWindow(QMainWindow):
         match = pick_user(self, "Act as")
         if match is not None:
             self.set_actor(User.get_by_id(match.id))
+
+    def verify_audit_log(self) -> Job | None:
+        """Check the audit log's hash chain in the background and say what was tampered with."""
+        reason = why_not(self.actor, Action.VIEW_AUDIT_LOG)
+        if reason:
+            messages.inform(self, "Verify audit log", reason, icon=messages.Icon.Warning)
+            return None
+
+        def work(context: JobContext) -> ChainReport:
+            return verify(progress=lambda done, total: context.progress(done, total, "Checking the audit chain…"),
+                          cancelled=context.cancelled)
+
+        job = run_with_progress(self, "Verify audit log", "Checking the audit chain…", work)
+        job.succeeded.connect(self._show_chain_report)
+        job.failed.connect(self._show_chain_failure)
+        return job
+
+    def _show_chain_report(self, report: ChainReport) -> None:
+        if report.intact:
+            messages.inform(self, "Audit log intact",
+                            f"All {report.checked:,} audit records verify: none was changed, removed or "
+                            "inserted since it was written.")
+            return
+        messages.inform(self, "Audit log tampered with",
+                        f"{len(report.problems):,} problem(s) in {report.checked:,} records. The first:\n\n"
+                        f"{report.problems[0].message}", icon=messages.Icon.Critical,
+                        details="\n".join(problem.message for problem in report.problems))
+
+    def _show_chain_failure(self, error: BaseException) -> None:
+        if isinstance(error, DeskError):
+            messages.inform(self, "Verify audit log", str(error), icon=messages.Icon.Warning)
+        else:
+            sys.excepthook(type(error), error, error.__traceback__)
 
     def _about(self) -> None:
         QMessageBox.about(self, "About Entitlement Desk",

@@ -4,7 +4,11 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 
 import ui.main_window as main_window
+from desktop.audit_chain import append
+from desktop.audit_record import event_fields
 from desktop.demo import build_demo
+from models import AuditEvent
+from tests.desktop.test_audit_chain import document
 from desktop.directory import search_users
 from tests.ui import tenant
 from ui.main_window import NAVIGATION, MainWindow, default_administrator
@@ -138,3 +142,19 @@ def test_a_bound_login_cannot_switch_users(database, people, qtbot):
     texts = [action.text() for action in window.account_menu.actions()]
     assert texts == [f"Acting as {people.admin.display_name}: this database login is bound to them"]
     assert not window.account_menu.actions()[0].isEnabled()
+
+
+def test_verify_audit_log_names_a_changed_record(database, people, qtbot, monkeypatch):
+    """File → Verify audit log checks the chain in the background and names what was changed."""
+    append(event_fields(document(n)) for n in range(20))
+    shown = []
+    monkeypatch.setattr(main_window.messages, "inform",
+                        lambda parent, title, text, **kw: shown.append((title, text)))
+    window = make_window(qtbot, database, actor=people.admin)
+    with qtbot.waitSignal(window.verify_audit_log().finished, timeout=10_000):
+        pass
+    assert shown[-1][0] == "Audit log intact" and "20 audit records" in shown[-1][1]
+    AuditEvent.update(activity_display_name="Quietly edited").where(AuditEvent.id == document(7)["id"]).execute()
+    with qtbot.waitSignal(window.verify_audit_log().finished, timeout=10_000):
+        pass
+    assert shown[-1][0] == "Audit log tampered with" and document(7)["id"] in shown[-1][1]
