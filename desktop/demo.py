@@ -25,6 +25,7 @@ from models import (
     DirectoryRoleAssignment, Group, GroupMember, IncompatibleAccessPackage, PolicyAllowedTarget,
     Resource, ResourceRole, ResourceRoleScope, ResourceScope, User, db,
 )
+from models.database import refresh_statistics
 from models.prepared import Prepared
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
@@ -484,3 +485,4 @@ def build_demo(size: str = "small", seed: int = 7, progress: Progress | None = N
                      anchor - timedelta(days=HISTORY_DAYS), anchor,
                      progress=lambda done, total: builder.progress("Request history", done, total),
                      cancelled=builder.cancelled)
+    refresh_statistics()

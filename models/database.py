@@ -142,6 +142,12 @@ def _discard_connection() -> None:
         db.obj._state.reset()
 
 
+def refresh_statistics() -> None:
+    """Let the query planner see the tables as they now are (after a bulk load). Without
+    statistics SQLite joins a tenant-wide report the slow way round: 0.5 s instead of 4 ms."""
+    db.execute_sql("ANALYZE")
+
+
 def current_location() -> DatabaseLocation | None:
     """Where the bound database lives (None before the first open)."""
     return _open_location

@@ -13,6 +13,7 @@ from desktop.importers.sources import Source, UnknownSource, open_source
 from desktop.importers.summary import ImportSummary
 from desktop.importers.values import FieldError
 from models import db
+from models.database import refresh_statistics
 
 # How often (in records) progress is reported and cancellation is checked.
 CHECK_EVERY = 2000
@@ -55,6 +56,7 @@ def import_files(paths: Iterable[str | os.PathLike], progress: Progress | None =
         if not understood_any and summary.skipped_total:
             raise InvalidInput(f"Nothing in {', '.join(summary.files)} is Graph JSON or an Entra audit-log "
                                "download this app understands.")
+    refresh_statistics()
     return summary
 
 
