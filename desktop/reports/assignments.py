@@ -80,11 +80,19 @@ class AssignmentsReport(QueryReport):
                  .switch(Assignment)
                  .join(AccessPackage, on=Assignment.access_package == AccessPackage.id)
                  .namedtuples())
+        return self._filtered(query)
+
+    def _filtered(self, query):
         if self.package is not None:
             query = query.where(Assignment.access_package == self.package.id)
         if STATE_FILTERS[self.state] is not None:
             query = query.where(Assignment.state.in_(STATE_FILTERS[self.state]))
         return query
+
+    def count_query(self):
+        # Every assignment has its user, policy and package (non-null foreign keys), so the
+        # joins neither add nor drop a row: counting the assignments alone skips 3 lookups a row.
+        return self._filtered(Assignment.select(Assignment.id))
 
     def sort_expressions(self) -> dict:
         return {

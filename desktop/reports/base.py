@@ -125,8 +125,13 @@ class QueryReport(Report):
         """The values joined in a multi-valued cell, one row per value."""
         raise KeyError(column_key)
 
+    def count_query(self):
+        """The query whose rows `count` counts: the report's own, unless a subclass knows a
+        cheaper one with the same number of rows."""
+        return self.query()
+
     def count(self) -> int:
-        return self.query().count()
+        return self.count_query().count()
 
     def page(self, offset: int, limit: int, sort_key: str | None = None,
              descending: bool = False) -> list[tuple]:

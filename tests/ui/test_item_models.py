@@ -6,12 +6,14 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtTest import QAbstractItemModelTester
 
+from desktop.reports.assignments import AssignmentsReport
 from desktop.reports.user_resources import ResourceAssignmentsReport
 from tests import factories
 from tests.ui import tenant
 from tests.ui.sample_reports import UsersReport
 from ui.item_models.report_table import ReportTableModel
 from ui.item_models.report_tree import ReportTreeModel
+from ui.item_models.views_of_reports import quick_filtered
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 RAW = Qt.ItemDataRole.UserRole
@@ -118,3 +120,12 @@ def test_tree_model_groups_a_resource_from_two_packages(database, qtbot):
     model.sort(0, Qt.SortOrder.DescendingOrder)
     assert model.index(0, 0).data(DISPLAY) == "Travel portal"
     assert model.parent(QModelIndex()) == QModelIndex()
+
+
+def test_quick_filter_counts_what_it_shows(database):
+    """A quick filter on the tenant-wide assignments counts the filtered rows, not all of them."""
+    tenant.build(assignees=5)
+    report = AssignmentsReport(None)
+    assert report.count() == len(report.page(0, 1000)) == 7
+    filtered = quick_filtered(report, "ada")
+    assert filtered.count() == len(filtered.page(0, 1000)) == 2

@@ -39,6 +39,8 @@ def quick_filtered(report: Report | None, text: str) -> Report | None:
     # Instance attributes win over the class's methods: count, page, iterate, documents and
     # tree all go through `query()`, so each of them sees the filter.
     filtered.query = lambda: unfiltered_query().where(condition)
+    # The filter needs the joined columns, so the count must come from the filtered query.
+    filtered.count_query = filtered.query
     filtered.filters = lambda: [*unfiltered_filters(), ("Quick filter", text)]
     return filtered
 
