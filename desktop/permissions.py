@@ -37,6 +37,7 @@ class Action(StrEnum):
     DOWNLOAD = "download reports"
     VIEW_WORKBOOKS = "view workbooks"
     MANAGE_DATABASE_LOGINS = "bind database logins to directory users"
+    IMPORT = "import tenant data"
 
 
 _GOVERNANCE = frozenset({IDENTITY_GOVERNANCE_ADMINISTRATOR, GLOBAL_ADMINISTRATOR})
@@ -53,6 +54,7 @@ ALLOWED_ROLES: dict[Action, frozenset[str]] = {
     Action.DOWNLOAD: _GOVERNANCE,
     Action.VIEW_WORKBOOKS: _MONITORING,
     Action.MANAGE_DATABASE_LOGINS: frozenset({GLOBAL_ADMINISTRATOR}),
+    Action.IMPORT: _GOVERNANCE,
 }
 ADMINISTRATOR_ROLES = _GOVERNANCE | _MONITORING
 

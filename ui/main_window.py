@@ -2,17 +2,19 @@
 per entry, the database and the acting administrator in the status bar."""
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QSettings, Qt, QThreadPool
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
-    QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QSplitter, QStackedWidget,
-    QWidget,
+    QFileDialog, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QSplitter,
+    QStackedWidget, QWidget,
 )
 
 from desktop.audit_chain import ChainReport, verify
 from desktop.errors import DeskError
+from desktop.importers import ImportSummary, import_files
 from desktop.permissions import (
     IDENTITY_GOVERNANCE_ADMINISTRATOR, Action, administrators, roles_of, why_not,
 )
@@ -106,6 +108,8 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         refresh = file_menu.addAction("&Reload", self.reload_current_page)
         refresh.setShortcut(QKeySequence.StandardKey.Refresh)
+        import_action = file_menu.addAction("&Import…", self.import_files)
+        import_action.setShortcut(QKeySequence.StandardKey.Open)
         file_menu.addAction("&Verify audit log…", self.verify_audit_log)
         file_menu.addSeparator()
         quit_action = file_menu.addAction("&Quit", self.close)
@@ -152,6 +156,33 @@ class MainWindow(QMainWindow):
         if match is not None:
             self.set_actor(User.get_by_id(match.id))
 
+    def import_files(self) -> Job | None:
+        """Import Graph JSON and Entra audit downloads in the background; a summary at the end."""
+        reason = why_not(self.actor, Action.IMPORT)
+        if reason:
+            messages.inform(self, "Import", reason, icon=messages.Icon.Warning)
+            return None
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Import", str(QSettings().value("import/folder") or Path.home()),
+            "Microsoft Graph JSON or Entra audit-log downloads (*.json *.csv);;All files (*)")
+        if not paths:
+            return None
+        QSettings().setValue("import/folder", str(Path(paths[0]).parent))
+
+        def work(context: JobContext) -> ImportSummary:
+            return import_files(paths, progress=lambda done, total: context.progress(done, total, "Importing…"),
+                                cancelled=context.cancelled)
+
+        job = run_with_progress(self, "Import", "Importing…", work)
+        job.succeeded.connect(self._show_import_summary)
+        job.failed.connect(lambda error: self._show_failure("Import", error))
+        return job
+
+    def _show_import_summary(self, summary: ImportSummary) -> None:
+        lines = summary.lines()
+        messages.inform(self, "Import finished", lines[0], details="\n".join(lines))
+        self.set_actor(self.actor)  # every page reads the new data
+
     def verify_audit_log(self) -> Job | None:
         """Check the audit log's hash chain in the background and say what was tampered with."""
         reason = why_not(self.actor, Action.VIEW_AUDIT_LOG)
@@ -165,7 +196,7 @@ class MainWindow(QMainWindow):
 
         job = run_with_progress(self, "Verify audit log", "Checking the audit chain…", work)
         job.succeeded.connect(self._show_chain_report)
-        job.failed.connect(self._show_chain_failure)
+        job.failed.connect(lambda error: self._show_failure("Verify audit log", error))
         return job
 
     def _show_chain_report(self, report: ChainReport) -> None:
@@ -179,9 +210,9 @@ class MainWindow(QMainWindow):
                         f"{report.problems[0].message}", icon=messages.Icon.Critical,
                         details="\n".join(problem.message for problem in report.problems))
 
-    def _show_chain_failure(self, error: BaseException) -> None:
+    def _show_failure(self, title: str, error: BaseException) -> None:
         if isinstance(error, DeskError):
-            messages.inform(self, "Verify audit log", str(error), icon=messages.Icon.Warning)
+            messages.inform(self, title, str(error), icon=messages.Icon.Warning)
         else:
             sys.excepthook(type(error), error, error.__traceback__)
 

@@ -1,5 +1,7 @@
 """The main window: navigation, the acting administrator, unavailable and later pages,
 remembered state, and the habits every table shares."""
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
@@ -7,12 +9,14 @@ import ui.main_window as main_window
 from desktop.audit_chain import append
 from desktop.audit_record import event_fields
 from desktop.demo import build_demo
+from desktop.directory import search_users
 from models import AuditEvent
 from tests.desktop.test_audit_chain import document
-from desktop.directory import search_users
 from tests.ui import tenant
 from ui.main_window import NAVIGATION, MainWindow, default_administrator
 from ui.pages.base import NoticePage
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def make_window(qtbot, location, actor=None):
@@ -158,3 +162,29 @@ def test_verify_audit_log_names_a_changed_record(database, people, qtbot, monkey
     with qtbot.waitSignal(window.verify_audit_log().finished, timeout=10_000):
         pass
     assert shown[-1][0] == "Audit log tampered with" and document(7)["id"] in shown[-1][1]
+
+
+def test_file_import_runs_in_the_background_and_sums_up(database, people, qtbot, monkeypatch):
+    """File → Import reads the chosen files off the UI thread and shows the summary."""
+    users_file = FIXTURES / "graph" / "users.json"
+    monkeypatch.setattr(main_window.QFileDialog, "getOpenFileNames",
+                        lambda *args, **kwargs: ([str(users_file)], ""))
+    shown = []
+    monkeypatch.setattr(main_window.messages, "inform",
+                        lambda parent, title, text, **kw: shown.append((title, text, kw.get("details"))))
+    window = make_window(qtbot, database, actor=people.admin)
+    with qtbot.waitSignal(window.import_files().finished, timeout=10_000):
+        pass
+    title, text, details = shown[-1]
+    assert title == "Import finished" and text.startswith("Imported 1 file:") and "user" in details
+
+
+def test_import_needs_a_governance_role(database, people, qtbot, monkeypatch):
+    """A Reports Reader is told why instead of getting a file dialog."""
+    monkeypatch.setattr(main_window.QFileDialog, "getOpenFileNames",
+                        lambda *args, **kwargs: pytest.fail("no dialog for a reader"))
+    shown = []
+    monkeypatch.setattr(main_window.messages, "inform", lambda parent, title, text, **kw: shown.append(text))
+    window = make_window(qtbot, database, actor=people.reader)
+    assert window.import_files() is None
+    assert "Identity Governance Administrator" in shown[-1]
