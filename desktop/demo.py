@@ -340,7 +340,7 @@ class _TenantBuilder:
             created = self.moment(380, self.before_history)
             package = {"id": self.guid(), "catalog": catalog["id"], "display_name": name,
                        "display_name_key": search_key(name),
-                       "description": f"Access to the {project} resources for {department.lower()} {kind.lower()}",
+                       "description": f"Access to the {project} resources for the {department} department ({kind.lower()})",
                        "is_hidden": self.rng.random() < 0.05,
                        "created_date_time": created, "modified_date_time": created}
             packages.append(package)
