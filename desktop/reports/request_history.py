@@ -136,7 +136,18 @@ class RequestHistoryReport(AuditQueryReport):
                 for when, category, activity, result, upn, name, targets, details, event_id in records]
 
 
-class RequestApproversReport(QueryReport):
+class _RequestTableReport(QueryReport):
+    """A table about one request's approval (who was asked, who decided)."""
+
+    def __init__(self, request_id: str, *, actor: User | None = None):
+        authorize(actor, Action.VIEW_AUDIT_LOG)
+        self.request_id = request_id.strip().lower()
+
+    def filters(self) -> list[tuple[str, str]]:
+        return [("Request ID", self.request_id)]
+
+
+class RequestApproversReport(_RequestTableReport):
     """The approvers each stage of a request was sent to."""
 
     name = "Approvers"
@@ -146,13 +157,6 @@ class RequestApproversReport(QueryReport):
         Column("user_principal_name", "User principal name"),
         Column("fallback", "Fallback approver", ColumnType.BOOLEAN),
     )
-
-    def __init__(self, request_id: str, *, actor: User | None = None):
-        authorize(actor, Action.VIEW_AUDIT_LOG)
-        self.request_id = request_id.strip().lower()
-
-    def filters(self) -> list[tuple[str, str]]:
-        return [("Request ID", self.request_id)]
 
     def query(self):
         return (RequestApprover
@@ -176,7 +180,7 @@ class RequestApproversReport(QueryReport):
         return [tuple(record) for record in records]
 
 
-class RequestDecisionsReport(QueryReport):
+class RequestDecisionsReport(_RequestTableReport):
     """The decision that ended each stage: approver (none for a timeout), result, justification."""
 
     name = "Decisions"
@@ -187,13 +191,6 @@ class RequestDecisionsReport(QueryReport):
         Column("justification", "Justification"),
         Column("reviewed", "Reviewed (UTC)", ColumnType.DATETIME),
     )
-
-    def __init__(self, request_id: str, *, actor: User | None = None):
-        authorize(actor, Action.VIEW_AUDIT_LOG)
-        self.request_id = request_id.strip().lower()
-
-    def filters(self) -> list[tuple[str, str]]:
-        return [("Request ID", self.request_id)]
 
     def query(self):
         return (ApprovalDecision
