@@ -7,22 +7,17 @@ order; a new filter is a new report (`set_report`), which resets the model.
 """
 from collections import OrderedDict
 
-import peewee
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from desktop.reports.base import Column, Report
-from models.database import RECOVERABLE_ERRORS, explain_failure
+from desktop.reports.base import Report
 from ui.item_models.formatting import alignment, display_text
+from ui.item_models.report_source import READ_ERRORS, ReportSource, read_failure_message
 
 PAGE_SIZE = 200
 CACHED_PAGES = 32  # 6,400 rows: a few screens either side of every view on the report
 
 
-# A lost connection is an InterfaceError, not a DatabaseError.
-_READ_ERRORS = (peewee.DatabaseError, peewee.InterfaceError)
-
-
-class ReportTableModel(QAbstractTableModel):
+class ReportTableModel(ReportSource, QAbstractTableModel):
     # A query failed (database gone, locked, damaged): the message is fit to show.
     query_failed = Signal(str)
 
@@ -41,18 +36,6 @@ class ReportTableModel(QAbstractTableModel):
             self.set_report(report)
 
     # -- the report ---------------------------------------------------------------------
-    def report(self) -> Report | None:
-        return self._report
-
-    def columns(self) -> tuple[Column, ...]:
-        return self._report.columns if self._report is not None else ()
-
-    def sort_key(self) -> str | None:
-        return self._sort_key
-
-    def descending(self) -> bool:
-        return self._descending
-
     def set_report(self, report: Report | None) -> None:
         """Show another report (a changed filter); the current sort carries over when the
         new report has the same column."""
@@ -76,7 +59,7 @@ class ReportTableModel(QAbstractTableModel):
         if self._report is not None:
             try:
                 self._count = self._report.count()
-            except _READ_ERRORS as error:
+            except READ_ERRORS as error:
                 self._fail(error)
 
     # -- rows -----------------------------------------------------------------------------
@@ -102,7 +85,7 @@ class ReportTableModel(QAbstractTableModel):
         try:
             page = self._report.page(number * self._page_size, self._page_size,
                                      self._sort_key, self._descending)
-        except _READ_ERRORS as error:
+        except READ_ERRORS as error:
             self._fail(error)
             return []
         self._pages[number] = page
@@ -113,10 +96,7 @@ class ReportTableModel(QAbstractTableModel):
     def _fail(self, error: Exception) -> None:
         # Reported once per load: a paint would otherwise ask again for every row.
         self._failed = True
-        if isinstance(error, RECOVERABLE_ERRORS):
-            self.query_failed.emit(str(explain_failure(error)))
-        else:
-            self.query_failed.emit(f"The database could not be read: {error}")
+        self.query_failed.emit(read_failure_message(error))
 
     # -- QAbstractItemModel -----------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:

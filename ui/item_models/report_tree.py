@@ -5,18 +5,18 @@ Used by "Resource assignments for a user": one user's resource roles, a few hund
 most, so the model holds them all and sorts them in memory (the big reports use the paged
 ReportTableModel, sorted in SQL).
 """
-import peewee
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from desktop.reports.base import Column, Report, TreeNode
+from desktop.reports.base import Report, TreeNode
 from ui.item_models.formatting import alignment, display_text
+from ui.item_models.report_source import READ_ERRORS, ReportSource, read_failure_message
 
 # internalId of a top-level row; a child's internalId is its parent's row number + 1
 # (internalId is unsigned, so no negative marker).
 _TOP = 0
 
 
-class ReportTreeModel(QAbstractItemModel):
+class ReportTreeModel(ReportSource, QAbstractItemModel):
     query_failed = Signal(str)
 
     def __init__(self, report: Report | None = None, parent=None):
@@ -27,18 +27,6 @@ class ReportTreeModel(QAbstractItemModel):
         self._descending = False
         if report is not None:
             self.set_report(report)
-
-    def report(self) -> Report | None:
-        return self._report
-
-    def columns(self) -> tuple[Column, ...]:
-        return self._report.columns if self._report is not None else ()
-
-    def sort_key(self) -> str | None:
-        return self._sort_key
-
-    def descending(self) -> bool:
-        return self._descending
 
     def set_report(self, report: Report | None) -> None:
         self.beginResetModel()
@@ -59,8 +47,8 @@ class ReportTreeModel(QAbstractItemModel):
             return
         try:
             self._nodes = list(self._report.tree())
-        except peewee.DatabaseError as error:
-            self.query_failed.emit(f"The database could not be read: {error}")
+        except READ_ERRORS as error:
+            self.query_failed.emit(read_failure_message(error))
             return
         self._apply_sort()
 
