@@ -25,6 +25,7 @@ from models import (
     AccessPackage, Application, AppRole, AppRoleAssignment, AssignmentPolicy, ConnectedOrganization, DirectoryRole,
     DirectoryRoleAssignment, GroupMember, PolicyAllowedTarget, RequestApprover, User, db,
 )
+from models.base import time_ordered_guid
 from models.prepared import Parameter, Prepared
 
 # Requests (and direct assignments) made over the period.
@@ -190,7 +191,7 @@ class _History:
     def __init__(self, rng: random.Random, tenant: _Tenant, clock: FixedClock, total: int):
         self.rng, self.tenant, self.clock = rng, tenant, clock
         # Ids from a generator of their own, so the choices do not depend on how many ids a step takes.
-        self.new_id = _guids(random.Random(rng.getrandbits(64)))
+        self.new_id = _guids(random.Random(rng.getrandbits(64)), clock)
         self.lifecycle = Lifecycle(clock, self.new_id)
         self.summary = HistorySummary()
         self._agenda: list[tuple[datetime, int, str, tuple]] = []  # a heap of future steps
@@ -326,15 +327,11 @@ class _History:
         self.summary.outside_app_role_grants += 1
 
 
-def _guids(rng: random.Random) -> Callable[[], str]:
-    """A function giving random version-4 GUIDs drawn from `rng` (what uuid4 gives, seeded;
-    formatted here, as uuid.UUID takes twice the time and the history makes millions)."""
-    version_and_variant = 0x4000 << 64 | 0x8000 << 48
-    fixed_bits = 0xF000 << 64 | 0xC000 << 48
-
+def _guids(rng: random.Random, clock: FixedClock) -> Callable[[], str]:
+    """A function giving the time-ordered GUIDs `new_id` gives, seeded: the demo clock's
+    time and random bits drawn from `rng`."""
     def guid() -> str:
-        text = "%032x" % (rng.getrandbits(128) & ~fixed_bits | version_and_variant)
-        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+        return time_ordered_guid(int(clock.now().timestamp() * 1000), rng.getrandbits(74))
     return guid
 
 

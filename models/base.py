@@ -1,6 +1,7 @@
 """Base model, the database proxy, and the field types every table shares."""
 import json
-import uuid
+import random
+import time
 from datetime import datetime, timezone
 
 from peewee import CharField, DatabaseProxy, DateTimeField, Model, TextField
@@ -9,8 +10,20 @@ db = DatabaseProxy()
 
 
 def new_id() -> str:
-    """A Graph-style object id: a lowercase GUID string."""
-    return str(uuid.uuid4())
+    """A Graph-style object id for a row this app creates: a lowercase GUID string."""
+    # Python's own generator (seeded from the system's, reseeded in a forked child) is ample
+    # for ids that only need to be unique, and a tenth of the cost of a system call per id.
+    return time_ordered_guid(time.time_ns() // 1_000_000, random.getrandbits(74))
+
+
+def time_ordered_guid(milliseconds: int, random_bits: int) -> str:
+    """A version-7 GUID (RFC 9562): the time in milliseconds since 1970, then 74 random bits.
+    Ids made one after another sort side by side, so a new row's id lands on the same
+    index page as the last one's instead of on a random page of a large index."""
+    value = ((milliseconds & 0xFFFF_FFFF_FFFF) << 80 | 0x7 << 76 | (random_bits >> 62 & 0xFFF) << 64
+             | 0b10 << 62 | random_bits & 0x3FFF_FFFF_FFFF_FFFF)
+    text = "%032x" % value
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def utc_now() -> datetime:
@@ -58,6 +71,10 @@ class GuidField(CharField):
 
 
 class BaseModel(Model):
+    """A foreign key that leads a composite index or key of its table is declared with
+    `index=False`: the composite serves its lookups, and each index is one more page every
+    write transaction has to log."""
+
     class Meta:
         database = db
         legacy_table_names = False
