@@ -14,9 +14,9 @@ class Assignment(GraphModel):
     """Graph `accessPackageAssignment`. `status` keeps Graph's free-text status
     (`Delivering`, `Delivered`, `Expired`, ...) beside the enumerated `state`."""
 
-    access_package = ForeignKeyField(AccessPackage, backref="assignments", on_delete="CASCADE")
+    access_package = ForeignKeyField(AccessPackage, backref="assignments", on_delete="CASCADE", index=False)
     assignment_policy = ForeignKeyField(AssignmentPolicy, backref="assignments", on_delete="CASCADE")
-    target = ForeignKeyField(User, backref="assignments", on_delete="CASCADE")
+    target = ForeignKeyField(User, backref="assignments", on_delete="CASCADE", index=False)
     state = CharField(max_length=24)
     status = CharField(max_length=32)
     schedule_start = UtcDateTimeField(null=True)
@@ -39,7 +39,7 @@ class ResourceRoleAssignment(GraphModel):
     assignment = ForeignKeyField(Assignment, backref="resource_roles", on_delete="CASCADE")
     role = ForeignKeyField(ResourceRole, on_delete="CASCADE")
     scope = ForeignKeyField(ResourceScope, on_delete="CASCADE")
-    target = ForeignKeyField(User, backref="resource_role_assignments", on_delete="CASCADE")
+    target = ForeignKeyField(User, backref="resource_role_assignments", on_delete="CASCADE", index=False)
     status = CharField(max_length=24)  # PendingFulfillment | Fulfilled | PendingRemoval | Removed
     created_date_time = UtcDateTimeField(null=True)
 

@@ -69,7 +69,8 @@ class AccessPackage(GraphModel):
 class ResourceRoleScope(GraphModel):
     """Graph `accessPackageResourceRoleScope`: one resource role an access package grants."""
 
-    access_package = ForeignKeyField(AccessPackage, backref="resource_role_scopes", on_delete="CASCADE")
+    access_package = ForeignKeyField(AccessPackage, backref="resource_role_scopes", on_delete="CASCADE",
+                                     index=False)
     role = ForeignKeyField(ResourceRole, backref="role_scopes", on_delete="CASCADE")
     scope = ForeignKeyField(ResourceScope, backref="role_scopes", on_delete="CASCADE")
     created_date_time = UtcDateTimeField(null=True)
@@ -81,7 +82,7 @@ class ResourceRoleScope(GraphModel):
 class IncompatibleAccessPackage(BaseModel):
     """Separation of duties: holding `incompatible_with` blocks `access_package`, and back."""
 
-    access_package = ForeignKeyField(AccessPackage, backref="incompatibilities", on_delete="CASCADE")
+    access_package = ForeignKeyField(AccessPackage, backref="incompatibilities", on_delete="CASCADE", index=False)
     incompatible_with = ForeignKeyField(AccessPackage, backref="incompatible_from", on_delete="CASCADE")
 
     class Meta:

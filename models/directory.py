@@ -68,7 +68,7 @@ class Group(GraphModel):
 
 
 class GroupMember(BaseModel):
-    group = ForeignKeyField(Group, backref="memberships", on_delete="CASCADE")
+    group = ForeignKeyField(Group, backref="memberships", on_delete="CASCADE", index=False)
     member = ForeignKeyField(User, backref="group_memberships", on_delete="CASCADE")
 
     class Meta:
@@ -85,7 +85,7 @@ class DirectoryRole(GraphModel):
 
 
 class DirectoryRoleAssignment(BaseModel):
-    role = ForeignKeyField(DirectoryRole, backref="assignments", on_delete="CASCADE")
+    role = ForeignKeyField(DirectoryRole, backref="assignments", on_delete="CASCADE", index=False)
     principal = ForeignKeyField(User, backref="directory_roles", on_delete="CASCADE")
 
     class Meta:
@@ -111,7 +111,7 @@ class AppRole(GraphModel):
 class AppRoleAssignment(GraphModel):
     """The directory side of an application role: a user holds an app role."""
 
-    principal = ForeignKeyField(User, backref="app_role_assignments", on_delete="CASCADE")
+    principal = ForeignKeyField(User, backref="app_role_assignments", on_delete="CASCADE", index=False)
     application = ForeignKeyField(Application, backref="role_assignments", on_delete="CASCADE")
     app_role = ForeignKeyField(AppRole, null=True, on_delete="SET NULL")
     created_date_time = UtcDateTimeField()

@@ -66,7 +66,7 @@ class PolicyAllowedTarget(BaseModel):
 class ApprovalStage(BaseModel):
     """Graph `accessPackageApprovalStage`; `stage_number` counts from 1 (at most 3)."""
 
-    policy = ForeignKeyField(AssignmentPolicy, backref="approval_stages", on_delete="CASCADE")
+    policy = ForeignKeyField(AssignmentPolicy, backref="approval_stages", on_delete="CASCADE", index=False)
     stage_number = IntegerField()
     duration_before_automatic_denial = CharField(max_length=32, default="P14D")
     is_approver_justification_required = BooleanField(default=False)

@@ -29,7 +29,7 @@ class AssignmentRequest(GraphModel):
     state = CharField(max_length=24)
     status = CharField(max_length=32)
     requestor = ForeignKeyField(User, null=True, backref="requests_made", on_delete="SET NULL")
-    target = ForeignKeyField(User, backref="requests", on_delete="CASCADE")
+    target = ForeignKeyField(User, backref="requests", on_delete="CASCADE", index=False)
     justification = TextField(null=True)
     schedule_start = UtcDateTimeField(null=True)
     schedule_end = UtcDateTimeField(null=True)
@@ -52,7 +52,7 @@ class AssignmentRequest(GraphModel):
 class RequestApprover(BaseModel):
     """An approver a request's stage was sent to ("Add approver to request approval")."""
 
-    request = ForeignKeyField(AssignmentRequest, backref="approvers", on_delete="CASCADE")
+    request = ForeignKeyField(AssignmentRequest, backref="approvers", on_delete="CASCADE", index=False)
     stage_number = IntegerField()
     approver = ForeignKeyField(User, backref="approvals_assigned", on_delete="CASCADE")
     is_fallback = BooleanField(default=False)
@@ -69,7 +69,7 @@ class ApprovalDecision(GraphModel):
     index on (request, stage_number) makes a second decision on the same stage fail at the
     database, so two machines deciding at once have exactly one winner."""
 
-    request = ForeignKeyField(AssignmentRequest, backref="decisions", on_delete="CASCADE")
+    request = ForeignKeyField(AssignmentRequest, backref="decisions", on_delete="CASCADE", index=False)
     stage_number = IntegerField()
     approver = ForeignKeyField(User, null=True, on_delete="SET NULL")  # null: the system (timeout)
     review_result = CharField(max_length=16)  # Approve | Deny | TimedOut
