@@ -1,29 +1,61 @@
 """CSV: UTF-8 with a byte-order mark (so Excel reads non-ASCII names), RFC 4180 quoting,
 CRLF line ends; the audit log also in the Entra download layout."""
 import csv
-from datetime import datetime
+from itertools import islice
+from typing import Iterator
 
-from desktop.audit_record import format_time
 from desktop.errors import InvalidInput
 from desktop.export.atomic import atomic_file
 from desktop.export.entra_layout import ENTRA_AUDIT_COLUMNS, entra_row
 from desktop.export.progress import Progress
-from desktop.reports.base import Report
+from desktop.reports.base import ColumnType, Report
 
 ENTRA_LAYOUT = "entra"
+# Rows written at once: one writerows (or one joined text) costs less than a writerow per row.
+BATCH = 500
 
 
-def cell_text(value) -> str:
-    """A cell as CSV text: times in Graph's UTC form, booleans true/false, none empty."""
-    if value.__class__ is str:
-        return value
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        return format_time(value)
-    return str(value)
+def boolean_text(value):
+    """A boolean as Graph writes it, true/false (csv.writer would write True/False); any
+    other value as it is."""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return value
+
+
+def csv_rows(report: Report) -> Iterator[tuple]:
+    """The report's rows ready for csv.writer: times as Graph's UTC text (`graph_rows`),
+    booleans true/false; None, text and numbers are left to csv.writer, which writes them as
+    "", the text and str()."""
+    booleans = [i for i, column in enumerate(report.columns) if column.type is ColumnType.BOOLEAN]
+    if not booleans:
+        return report.graph_rows()
+    return (tuple(boolean_text(value) if i in booleans else value for i, value in enumerate(row))
+            for row in report.graph_rows())
+
+
+# A cell that needs no quotes as csv.writer writes it, looked up in C: None is "", any other
+# value is itself (a number then fails the join and its rows go to csv.writer).
+_PLAIN = {None: ""}
+
+
+def plain_text(rows: list[tuple]) -> str | None:
+    """The text csv.writer writes for `rows` when none of them needs quotes (no cell holds a
+    comma, a quote or a line break, no row is one empty cell), else None. Joining the cells
+    saves about a quarter of an audit log export: csv.writer looks at every character."""
+    try:
+        lines = [",".join(map(_PLAIN.get, row, row)) for row in rows]
+    except TypeError:
+        return None
+    text = "\r\n".join(lines)
+    breaks = len(rows) - 1
+    # Commas or line breaks beyond the separators are inside cells.
+    if (all(lines) and '"' not in text and text.count(",") == sum(map(len, rows)) - len(rows)
+            and text.count("\r") == breaks and text.count("\n") == breaks):
+        return text + "\r\n"
+    return None
 
 
 def write_csv(path, report: Report, *, progress: Progress, layout: str | None = None) -> int:
@@ -33,7 +65,6 @@ def write_csv(path, report: Report, *, progress: Progress, layout: str | None = 
         raise InvalidInput(f"Unknown CSV layout {layout!r}: the one known layout is {ENTRA_LAYOUT!r}.")
     if layout == ENTRA_LAYOUT and report.graph_type != "directoryAudit":
         raise InvalidInput(f"The Entra layout holds audit records; {report.name!r} is not an audit report.")
-    advance = progress.advance
     written = 0
     with atomic_file(path) as temporary:
         with open(temporary, "w", encoding="utf-8-sig", newline="") as handle:
@@ -43,11 +74,16 @@ def write_csv(path, report: Report, *, progress: Progress, layout: str | None = 
                 for document in report.documents():
                     writer.writerow(entra_row(document))
                     written += 1
-                    advance()
+                    progress.advance()
             else:
                 writer.writerow([column.title for column in report.columns])
-                for row in report.iterate():
-                    writer.writerow([cell_text(value) for value in row])
-                    written += 1
-                    advance()
+                rows = csv_rows(report)
+                while batch := list(islice(rows, BATCH)):
+                    text = plain_text(batch)
+                    if text is None:
+                        writer.writerows(batch)
+                    else:
+                        handle.write(text)
+                    written += len(batch)
+                    progress.advance_many(len(batch))
     return written

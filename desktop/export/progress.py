@@ -26,6 +26,11 @@ class Progress:
         if self.done % CHECK_EVERY == 0:
             self.check()
 
+    def advance_many(self, rows: int) -> None:
+        """Count a batch of rows (a few hundred at most) and look at the clock and the cancel flag."""
+        self.done += rows
+        self.check()
+
     def check(self) -> None:
         if self._cancelled is not None and self._cancelled():
             raise Cancelled("Export cancelled; no file was written.")

@@ -1,18 +1,21 @@
 """Exports read back: every report in every format, cell by cell and type by type; the
 spreadsheet safety rules; all-or-nothing files."""
 import csv
+import io
 import json
 import os
 import threading
 from datetime import datetime, timezone
 
+from hypothesis import given, settings, strategies as st
 import openpyxl
 from openpyxl.utils.escape import unescape
 import pytest
 
+from desktop.audit_record import format_time
 from desktop.errors import Cancelled, Forbidden, InvalidInput, OutputError
 from desktop.export import export
-from desktop.export.delimited import cell_text
+from desktop.export.delimited import plain_text
 from desktop.export.entra_layout import ENTRA_AUDIT_COLUMNS
 from desktop.export.xlsx import MAX_CELL_TEXT, cut_text, sheet_name
 from desktop.reports.audit import AuditLogReport
@@ -43,6 +46,17 @@ class ListReport(Report):
             if number == self._fail_after:
                 raise OSError(28, "No space left on device")
             yield row
+
+
+def csv_text(value) -> str:
+    """A cell as CSV text: times in Graph's UTC form, booleans true/false, none empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return format_time(value)
+    return str(value)
 
 
 def text_report(values, name="Texts", **kwargs):
@@ -108,7 +122,35 @@ def test_every_report_round_trips_through_csv(tenant, tmp_path):
         with open(path, encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.reader(handle))
         assert rows[0] == [column.title for column in report.columns]
-        assert rows[1:] == [[cell_text(value) for value in row] for row in report.iterate()]
+        assert rows[1:] == [[csv_text(value) for value in row] for row in report.iterate()]
+
+
+def csv_writer_text(rows) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue()
+
+
+def test_plain_rows_are_joined():
+    """Rows with nothing to quote are joined without csv.writer; any other row leaves it the batch."""
+    rows = [("2025-02-06T10:59:28.5Z", None, "Ada Admin"), ("x", "", "é")]
+    assert plain_text(rows) == csv_writer_text(rows) == "2025-02-06T10:59:28.5Z,,Ada Admin\r\nx,,é\r\n"
+    for odd in [("a,b", "c"), ('say "hi"', "c"), ("two\nlines", "c"), ("cr\r", "c"), (None,), ("",), (),
+                (1, "a"), (1.5, "a")]:
+        assert plain_text(rows + [odd]) is None, odd
+
+
+# Numbers always go to csv.writer (test_plain_rows_are_joined): text is what can be joined.
+cells = st.one_of(st.none(), st.text(), st.text(alphabet='ab ,"\r\n\t\x00é'))
+
+
+@settings(max_examples=500)
+@given(st.lists(st.lists(cells, max_size=4).map(tuple), min_size=1, max_size=5))
+def test_plain_text_is_what_csv_writer_writes(rows):
+    """Whatever the cells, joined rows are exactly csv.writer's text (or left to it)."""
+    text = plain_text(rows)
+    if text is not None:
+        assert text == csv_writer_text(rows)
 
 
 def test_every_report_round_trips_through_json(tenant, tmp_path):

@@ -1,15 +1,19 @@
 """The eight reports: their rows, filters, sorting, paging and streaming."""
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
+from hypothesis import given, strategies as st
 import pytest
 
+from desktop.audit_record import format_time
 from desktop.errors import Forbidden, InvalidInput, NotFound
 from desktop.reports.app_role_activity import (
     ENTITLEMENT_MANAGEMENT_APP, AppRoleActivityReport, applications_with_activity, find_application,
 )
 from desktop.reports.assignments import AssignmentsReport
-from desktop.reports.audit import AuditLogReport, audit_activities, audit_categories, audit_document
+from desktop.reports.audit import (
+    AuditLogReport, audit_activities, audit_categories, audit_document, graph_time, utc_time,
+)
 from desktop.reports.base import QueryReport
 from desktop.reports.connected_organizations import ConnectedOrganizationsReport
 from desktop.reports.package_activity import PackageActivityReport, packages_with_activity
@@ -189,6 +193,35 @@ def test_audit_rows_and_documents(tenant):
     with pytest.raises(NotFound):
         audit_document("missing")
     assert [d["id"] for d in AuditLogReport().documents()] == [r[-1] for r in AuditLogReport().iterate()]
+
+
+def test_audit_graph_rows_are_rows_with_graph_times(tenant):
+    """The audit log's rows for text exports are its rows with the time as Graph text."""
+    rows = list(AuditLogReport().iterate())
+    assert list(AuditLogReport().graph_rows()) == [(format_time(row[0]), *row[1:]) for row in rows]
+
+
+@pytest.mark.parametrize("stored", [
+    "2025-02-06 10:59:28.500000", "2025-02-06 10:59:28.120300", "2025-02-06 10:59:28.000001",
+    "2025-02-06 10:59:28.000000", "2025-02-06 10:59:28", "0999-12-31 23:59:59.250000", "2025-02-06",
+    "2025-02-06T10:59:28", "2025-02-06 10:59:28.5", "2025-02-06 10:59:28+02:00", None,
+    datetime(2025, 2, 6, 10, 59, 28, 500000), datetime(2025, 2, 6)])
+def test_graph_time_is_the_formatted_time(stored):
+    """A raw time (SQLite's text, PostgreSQL's datetime) becomes the text format_time gives."""
+    assert graph_time(stored) == format_time(utc_time(stored))
+
+
+@given(st.datetimes())
+def test_graph_time_of_any_stored_time(moment):
+    """Every time as SQLite stores it becomes the text format_time gives."""
+    assert graph_time(str(moment)) == format_time(moment.replace(tzinfo=timezone.utc))
+
+
+def test_graph_time_refuses_what_utc_time_refuses():
+    """Stored text that is no time is an error, not text passed on."""
+    for stored in ("2025-02-30 10:59:28", "2025-13-06 10:59:28.500000", "2025-02-06 24:59:28"):
+        with pytest.raises(ValueError):
+            graph_time(stored)
 
 
 def test_audit_drop_down_values(tenant):

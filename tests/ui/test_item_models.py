@@ -6,14 +6,17 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtTest import QAbstractItemModelTester
 
+from desktop.audit_record import format_time
 from desktop.reports.assignments import AssignmentsReport
+from desktop.reports.audit import AuditLogReport
 from desktop.reports.user_resources import ResourceAssignmentsReport
 from tests import factories
+from tests.desktop.test_reports_tenant import build_tenant
 from tests.ui import tenant
 from tests.ui.sample_reports import UsersReport
 from ui.item_models.report_table import ReportTableModel
 from ui.item_models.report_tree import ReportTreeModel
-from ui.item_models.views_of_reports import quick_filtered
+from ui.item_models.views_of_reports import ShownReport, quick_filtered
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 RAW = Qt.ItemDataRole.UserRole
@@ -129,3 +132,14 @@ def test_quick_filter_counts_what_it_shows(database):
     assert report.count() == len(report.page(0, 1000)) == 7
     filtered = quick_filtered(report, "ada")
     assert filtered.count() == len(filtered.page(0, 1000)) == 2
+
+
+def test_shown_audit_log_text_rows_keep_columns_sort_and_filter(database):
+    """What is shown of the audit log exports as text rows from the report's own: the shown
+    columns, in the shown sort, quick-filtered, with the time as Graph text."""
+    build_tenant()
+    report = quick_filtered(AuditLogReport(), "request")
+    shown = ShownReport(report, ["activity", "date", "id"], "category", True)
+    rows = list(shown.iterate())
+    assert len(rows) > 1
+    assert list(shown.graph_rows()) == [(activity, format_time(date), id) for activity, date, id in rows]
