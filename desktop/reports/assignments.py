@@ -6,6 +6,7 @@ from desktop.errors import InvalidInput
 from desktop.permissions import Action
 from desktop.reports.base import Column, ColumnType, QueryReport, authorize
 from models import AccessPackage, Assignment, AssignmentPolicy, ConnectedOrganization, User
+from models.streaming import streamed
 
 # The state filter the admin center offers, and the Graph assignment states each keeps.
 STATE_FILTERS = {
@@ -129,7 +130,7 @@ class AssignmentsReport(QueryReport):
     def documents(self):
         """Graph `accessPackageAssignment` objects with target, accessPackage and
         assignmentPolicy expanded, in the report's order."""
-        for r in self._ordered(self.default_order()).iterator():
+        for r in streamed(self._ordered(self.default_order())):
             target = {"id": r.user_id, "objectId": r.user_id, "displayName": r.display_name,
                       "email": r.mail, "principalName": r.user_principal_name, "subjectType": "user"}
             if r.organization_id:

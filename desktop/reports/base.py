@@ -12,6 +12,8 @@ from peewee import Ordering
 
 from desktop.audit_record import format_time
 from desktop.permissions import Action, require
+from models import db
+from models.streaming import streamed
 
 
 class ColumnType(StrEnum):
@@ -49,7 +51,7 @@ class Report:
         raise NotImplementedError
 
     def iterate(self, sort_key: str | None = None, descending: bool = False) -> Iterator[tuple]:
-        """Every row, streamed from the database (peewee `.iterator()`), in page order."""
+        """Every row, streamed from the database (`models.streaming`), in page order."""
         raise NotImplementedError
 
     def column_index(self, key: str) -> int:
@@ -129,9 +131,13 @@ class QueryReport(Report):
     def rows(self, records: list) -> list[tuple]:
         raise NotImplementedError
 
+    # Whether `rows` takes the driver's raw tuples (a subclass that converts its few typed
+    # columns itself) instead of peewee's records.
+    reads_raw = False
+
     def fetch(self, query):
-        """The records of an ordered query, streamed; a subclass may read the cursor raw."""
-        return query.iterator()
+        """The records of a page's query."""
+        return db.execute(query) if self.reads_raw else query.iterator()
 
     def details(self, row: tuple, column_key: str) -> list[tuple]:
         """The values joined in a multi-valued cell, one row per value."""
@@ -167,7 +173,7 @@ class QueryReport(Report):
         """The records of an ordered query turned into rows by `rows` (`self.rows` or a
         variant of it), streamed a batch at a time."""
         batch = []
-        for record in self.fetch(query):
+        for record in streamed(query, raw=self.reads_raw):
             batch.append(record)
             if len(batch) == self.BATCH:
                 yield from rows(batch)

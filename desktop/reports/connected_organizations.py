@@ -7,6 +7,7 @@ from desktop.audit_record import format_time
 from desktop.permissions import Action
 from desktop.reports.base import Column, ColumnType, QueryReport, authorize, joined
 from models import ConnectedOrganization, ConnectedOrganizationSponsor, User
+from models.streaming import streamed
 
 INTERNAL, EXTERNAL = "internal", "external"
 GRAPH_NAMESPACE = "#microsoft.graph."
@@ -81,7 +82,7 @@ class ConnectedOrganizationsReport(QueryReport):
     def documents(self):
         """Graph `connectedOrganization` objects with internalSponsors and externalSponsors."""
         batch = []
-        for organization in self._ordered(self.default_order()).iterator():
+        for organization in streamed(self._ordered(self.default_order())):
             batch.append(organization)
             if len(batch) == self.BATCH:
                 yield from _documents(batch)

@@ -23,6 +23,7 @@ from desktop.reports.request_history import (
 )
 from desktop.reports.user_packages import AssignedPackagesReport, CanRequestReport
 from desktop.reports.user_resources import ResourceAssignmentsReport
+from models import db
 from tests.desktop.test_reports_tenant import build_tenant
 from tests.factories import T0
 
@@ -339,3 +340,27 @@ def test_audit_ties_follow_time(tenant):
     assert [(r[2], r[0]) for r in rows] == sorted((r[2], r[0]) for r in rows)
     rows = list(AuditLogReport().iterate("category", True))
     assert [(r[2], r[0]) for r in rows] == sorted(((r[2], r[0]) for r in rows), reverse=True)
+
+
+def test_streams_hold_a_server_side_cursor_on_postgresql(tenant, on_postgresql):
+    """On PostgreSQL a report's stream reads through a server-side cursor (the driver's own
+    cursor would fetch a million records into memory at once) and lets it go when finished
+    or dropped half-way."""
+    if not on_postgresql:
+        pytest.skip("SQLite's cursor streams by itself")
+    reports = (AuditLogReport(), AssignmentsReport(None), ConnectedOrganizationsReport())
+    for report in reports:
+        report.BATCH = 1  # rows leave the stream one by one, so the first comes before the last is read
+    streams = [stream for report in reports for stream in (report.iterate, report.documents)]
+    for stream in streams:
+        rows = stream()
+        next(rows)
+        assert _open_cursors() == 1, stream
+        rows.close()
+        assert _open_cursors() == 0, stream
+        assert len(list(stream())) > 1 and _open_cursors() == 0, stream
+
+
+def _open_cursors() -> int:
+    """Declared cursors of this session (the unnamed one is this query's own)."""
+    return db.execute_sql("SELECT count(*) FROM pg_cursors WHERE name <> ''").fetchone()[0]
