@@ -10,6 +10,7 @@ ends, so no connection outlives its work (and SQLite's WAL files can be checkpoi
 """
 import threading
 import time
+import traceback
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QThreadPool, QRunnable, Qt, Signal, Slot
@@ -67,6 +68,9 @@ class _Runnable(QRunnable):
             outcome = ("cancelled", None)
         except BaseException as error:  # handed to the UI thread, which decides what it means
             outcome = ("failed", error)
+            # The traceback keeps the work's locals alive; a half-read database stream among
+            # them holds a transaction (on PostgreSQL), which must end here, on this thread.
+            traceback.clear_frames(error.__traceback__)
         else:
             outcome = ("cancelled", None) if self._context.cancelled() else ("succeeded", result)
         # Closed before the outcome is told: the UI thread may move or delete the file next.

@@ -1,6 +1,7 @@
 """CSV: UTF-8 with a byte-order mark (so Excel reads non-ASCII names), RFC 4180 quoting,
 CRLF line ends; the audit log also in the Entra download layout."""
 import csv
+from contextlib import closing
 from itertools import islice
 from typing import Iterator
 
@@ -31,9 +32,10 @@ def csv_rows(report: Report) -> Iterator[tuple]:
     "", the text and str()."""
     booleans = [i for i, column in enumerate(report.columns) if column.type is ColumnType.BOOLEAN]
     if not booleans:
-        return report.graph_rows()
-    return (tuple(boolean_text(value) if i in booleans else value for i, value in enumerate(row))
-            for row in report.graph_rows())
+        yield from report.graph_rows()
+        return
+    for row in report.graph_rows():
+        yield tuple(boolean_text(value) if i in booleans else value for i, value in enumerate(row))
 
 
 # A cell that needs no quotes as csv.writer writes it, looked up in C: None is "", any other
@@ -77,13 +79,15 @@ def write_csv(path, report: Report, *, progress: Progress, layout: str | None = 
                     progress.advance()
             else:
                 writer.writerow([column.title for column in report.columns])
-                rows = csv_rows(report)
-                while batch := list(islice(rows, BATCH)):
-                    text = plain_text(batch)
-                    if text is None:
-                        writer.writerows(batch)
-                    else:
-                        handle.write(text)
-                    written += len(batch)
-                    progress.advance_many(len(batch))
+                # Closed here, on a failure too: on PostgreSQL an unfinished stream holds a
+                # transaction, which the error's traceback would otherwise keep open.
+                with closing(csv_rows(report)) as rows:
+                    while batch := list(islice(rows, BATCH)):
+                        text = plain_text(batch)
+                        if text is None:
+                            writer.writerows(batch)
+                        else:
+                            handle.write(text)
+                        written += len(batch)
+                        progress.advance_many(len(batch))
     return written

@@ -22,6 +22,7 @@ from desktop.reports.audit import AuditLogReport
 from desktop.reports.base import Column, ColumnType, Report
 from desktop.reports.package_activity import PackageActivityReport
 from desktop.reports.user_packages import user_package_reports
+from models import AuditEvent, db
 from tests.desktop.test_reports import every_report
 from tests.desktop.test_reports_tenant import build_tenant
 
@@ -377,3 +378,26 @@ def test_download_permission(tenant, tmp_path):
         export(tmp_path / "audit.xlsx", text_report(["a"]), actor=tenant.reader)
     export(tmp_path / "activity.xlsx", PackageActivityReport(tenant.sales.id, now=tenant.now), actor=tenant.reader)
     assert not (tmp_path / "audit.xlsx").exists()
+
+
+def test_a_failed_export_ends_its_database_read(database, folder, on_postgresql):
+    """A write failing half-way through a long export leaves no transaction or cursor behind,
+    although the error (with its traceback) is still held, as a job holds it for the UI."""
+    start = datetime(2026, 1, 5, tzinfo=timezone.utc)
+    AuditEvent.insert_many([
+        {"id": f"record-{n}", "activity_date_time": start, "category": "Test", "activity_display_name": "Step",
+         "target_resources": []} for n in range(6000)]).execute()
+    for suffix in ("csv", "xlsx", "json"):
+        checks = iter(range(3))
+
+        def disk_fills():
+            if next(checks, None) is None:
+                raise OSError(28, "No space left on device")
+            return False
+
+        with pytest.raises(OutputError, match="No space left") as failure:
+            export(folder / f"audit.{suffix}", AuditLogReport(), cancel=disk_fills)
+        assert failure.value is not None and not db.in_transaction(), suffix
+        if on_postgresql:
+            assert db.execute_sql("SELECT count(*) FROM pg_cursors WHERE name <> ''").fetchone()[0] == 0, suffix
+        assert list(folder.iterdir()) == []

@@ -1,14 +1,16 @@
 """Start-up (open, demo build, errors), the background worker and the crash dialog."""
 import threading
 import time
+from datetime import datetime
 
 import pytest
 from PySide6.QtWidgets import QApplication
 
 from desktop import demo_history
 from desktop.errors import InvalidInput
-from models import AccessPackage, AssignmentRequest
+from models import AccessPackage, AssignmentRequest, AuditEvent
 from models.database import close_database
+from models.streaming import streamed
 from ui import app
 from ui.dialogs import crash, messages
 from ui.jobs import Job
@@ -97,6 +99,24 @@ def test_job_cancel_and_failure(qtbot):
     with qtbot.waitSignal(failing.failed) as failure:
         failing.start()
     assert str(failure.args[0]) == "bad input"
+
+
+def test_a_job_failing_in_the_middle_of_a_read_still_ends(database, qtbot):
+    """Work that fails while a database stream is half-read (on PostgreSQL it holds a
+    transaction) still ends with `failed` and `finished`: the job ends the read on its own
+    thread before it closes the connection."""
+    AuditEvent.insert_many([{"id": f"record-{n}", "activity_date_time": datetime(2026, 1, 5),
+                             "category": "Test", "activity_display_name": "Step"} for n in range(5000)]).execute()
+
+    def fails_mid_read(context):
+        rows = streamed(AuditEvent.select())
+        next(rows)
+        raise InvalidInput("the disk is full")
+
+    job = Job(fails_mid_read)
+    with qtbot.waitSignals([job.failed, job.finished], timeout=10_000):
+        job.start()
+    assert AuditEvent.select().count() == 5000
 
 
 def test_crash_dialog_shows_details_to_copy(qtbot, monkeypatch, capsys):

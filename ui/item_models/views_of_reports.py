@@ -100,9 +100,10 @@ class ShownReport(Report):
 
     def graph_rows(self, sort_key: str | None = None, descending: bool = False) -> Iterator[tuple]:
         if self.row_ranges is not None:
-            return super().graph_rows()
+            yield from super().graph_rows()
+            return
         # The source's own: the audit log makes its time text without datetimes.
-        return map(self._project_row, self.source.graph_rows(self.sort_key, self.descending))
+        yield from map(self._project_row, self.source.graph_rows(self.sort_key, self.descending))
 
     def _source_spans(self, offset: int, limit: int) -> Iterator[tuple[int, int]]:
         """The source row spans holding rows [offset, offset+limit) of this report."""
