@@ -38,11 +38,12 @@ DENY_SHARE = 0.07
 REMOVAL_SHARE = 0.06
 OUTSIDE_APP_ROLE_GRANTS_PER_DAY = 2
 
-# Every day rewrites pages all over the indexes keyed by random GUIDs (audit record, request
-# and correlation ids): committing a month at a time, with a page cache that holds what a
-# month changes, writes each such page once a month instead of once a day (daily commits with
-# the default 64 MiB cache wrote 30 GB in the first third of the large history). The cache
-# only grows as pages are read: the small history stays far below it.
+# Every day rewrites pages all over the indexes keyed by the directory's random GUIDs and by
+# name (requests and assignments by target user and package, audit records by actor and
+# activity): committing a month at a time, with a page cache that holds what a month changes,
+# writes each such page once a month instead of once a day (daily commits with the default
+# 64 MiB cache, and random ids for new rows then, wrote 30 GB in the first third of the large
+# history). The cache only grows as pages are read: the small history stays far below it.
 DAYS_PER_TRANSACTION = 30
 SQLITE_CACHE_KIB = 2 * 1024 * 1024
 
