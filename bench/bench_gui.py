@@ -32,7 +32,7 @@ def figures(path: Path, runs: int) -> list[Figure]:
     from PySide6.QtWidgets import QApplication
     from peewee import fn
 
-    from desktop.reports.access_packages import CURRENT_ASSIGNMENT_STATES
+    from desktop.states import ACTIVE_ASSIGNMENT_STATES
     from models import AccessPackage, Assignment, User
     from models.database import close_database, open_database
     from ui.app import configure_application
@@ -51,7 +51,7 @@ def figures(path: Path, runs: int) -> list[Figure]:
 
     biggest_id, biggest_count = (Assignment
                                  .select(Assignment.access_package, fn.COUNT(Assignment.id))
-                                 .where(Assignment.state.in_(CURRENT_ASSIGNMENT_STATES))
+                                 .where(Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES))
                                  .group_by(Assignment.access_package)
                                  .order_by(fn.COUNT(Assignment.id).desc()).limit(1).tuples().get())
     biggest = AccessPackage.get_by_id(biggest_id)

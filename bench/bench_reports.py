@@ -23,7 +23,7 @@ def demo_figures(path: Path, runs: int) -> list[Figure]:
     """P3 on a demo tenant: the package and the user with the most current assignments."""
     from peewee import fn
 
-    from desktop.reports.access_packages import CURRENT_ASSIGNMENT_STATES
+    from desktop.states import ACTIVE_ASSIGNMENT_STATES
     from desktop.reports.assignments import AssignmentsReport
     from desktop.reports.audit import AuditLogReport
     from desktop.reports.connected_organizations import ConnectedOrganizationsReport
@@ -34,7 +34,7 @@ def demo_figures(path: Path, runs: int) -> list[Figure]:
 
     open_database(path, create=False)
     try:
-        current = Assignment.state.in_(CURRENT_ASSIGNMENT_STATES)
+        current = Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES)
 
         def most(column):
             return (Assignment.select(column, fn.COUNT(Assignment.id)).where(current).group_by(column)

@@ -7,17 +7,17 @@ from peewee import fn
 
 from desktop.lookup import search_key
 from desktop.permissions import Action
+from desktop.states import ACTIVE_ASSIGNMENT_STATES
 from desktop.reports.base import Column, ColumnType, QueryReport, authorize
 from models import AccessPackage, Assignment, AssignmentPolicy, Catalog, User
 
 # Assignments that give access now (or are about to): what the admin center counts.
-CURRENT_ASSIGNMENT_STATES = ("delivered", "delivering", "partiallyDelivered")
 
 
 def _assignment_count():
     return (Assignment.select(fn.COUNT(Assignment.id))
             .where((Assignment.access_package == AccessPackage.id)
-                   & Assignment.state.in_(CURRENT_ASSIGNMENT_STATES)))
+                   & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES)))
 
 
 def _policy_count():

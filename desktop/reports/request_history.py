@@ -1,12 +1,12 @@
 """Report 8: one request's history: its audit records (correlation id = request id) in
 write order, the approvers each stage was sent to, the decisions, and what it waits for."""
-import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from peewee import JOIN
 
-from desktop.errors import NotFound
+from desktop.durations import shift
+from desktop.errors import InvalidInput, NotFound
 from desktop.permissions import Action
 from desktop.reports.audit import AuditQueryReport, json_value, target_text, utc_time
 from desktop.reports.base import Column, ColumnType, QueryReport, authorize
@@ -14,19 +14,6 @@ from models import (
     ApprovalDecision, ApprovalStage, AssignmentRequest, AuditEvent,
     RequestApprover, User,
 )
-
-_DURATION = re.compile(
-    r"^P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
-    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$")
-
-
-def parse_duration(text: str) -> timedelta | None:
-    """An ISO 8601 duration as Graph writes them (P14D, PT12H, P1DT2H30M); None if unreadable."""
-    match = _DURATION.match(text.strip().upper()) if text else None
-    if not match or text.strip().upper() in ("P", "PT"):
-        return None
-    return timedelta(**{unit: float(value) for unit, value in match.groupdict().items() if value})
-
 
 @dataclass(frozen=True)
 class Waiting:
@@ -57,6 +44,17 @@ def _person(user: User | None) -> str | None:
     return f"{user.display_name} ({user.user_principal_name})" if user else None
 
 
+def _stage_timeout(stage: ApprovalStage | None, started: datetime | None) -> datetime | None:
+    """When a stage started at `started` times out; None when unknown (or unreadable: the
+    policy's duration is reported by `process`)."""
+    if stage is None or started is None:
+        return None
+    try:
+        return shift(started, stage.duration_before_automatic_denial)
+    except InvalidInput:
+        return None
+
+
 def request_state(request: AssignmentRequest) -> RequestState:
     """The request's current state and, while pendingApproval, what it waits for."""
     waiting = None
@@ -67,9 +65,7 @@ def request_state(request: AssignmentRequest) -> RequestState:
                      .order_by(User.display_name_key, User.id))
         stage = (ApprovalStage.get_or_none((ApprovalStage.policy == request.assignment_policy_id)
                                            & (ApprovalStage.stage_number == request.current_stage)))
-        duration = parse_duration(stage.duration_before_automatic_denial) if stage else None
-        timeout = (request.stage_started_date_time + duration
-                   if duration is not None and request.stage_started_date_time else None)
+        timeout = _stage_timeout(stage, request.stage_started_date_time)
         waiting = Waiting(request.current_stage, tuple(_person(user) for user in approvers), timeout)
     policy = request.assignment_policy
     return RequestState(

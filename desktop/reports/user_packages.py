@@ -6,13 +6,11 @@ from peewee import Case, fn
 from desktop.eligibility import requestable_policies
 from desktop.permissions import Action
 from desktop.reports.base import Column, ColumnType, QueryReport, authorize, joined
+from desktop.states import ACTIVE_ASSIGNMENT_STATES
 from desktop.reports.package_roles import (
     ROLE_DETAIL_COLUMNS, first_role_resource, role_label, roles_of_packages,
 )
 from models import AccessPackage, Assignment, AssignmentPolicy, Catalog, User
-
-# Assignment states that mean the user holds (or is being given) the package now.
-CURRENT_STATES = ("delivered", "delivering", "partiallyDelivered")
 
 POLICY_DETAIL_COLUMNS = (
     Column("policy", "Policy"),
@@ -147,7 +145,7 @@ class AssignedPackagesReport(QueryReport):
                 .join(Catalog, on=AccessPackage.catalog == Catalog.id)
                 .switch(Assignment)
                 .join(AssignmentPolicy, on=Assignment.assignment_policy == AssignmentPolicy.id)
-                .where((Assignment.target == self.user.id) & Assignment.state.in_(CURRENT_STATES))
+                .where((Assignment.target == self.user.id) & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES))
                 .namedtuples())
 
     def sort_expressions(self) -> dict:

@@ -6,7 +6,8 @@ import pytest
 from desktop import audit_log as log
 from desktop.clock import FixedClock
 from desktop.errors import Forbidden, InvalidInput, Refused
-from desktop.lifecycle import Lifecycle, Processed, shift
+from desktop.durations import shift
+from desktop.lifecycle import Lifecycle, Processed, delivery
 from models import (
     AppRoleAssignment, ApprovalDecision, ApprovalStage, ApprovalStageApprover, Assignment,
     AssignmentRequest, ConnectedOrganizationSponsor, GroupMember, IncompatibleAccessPackage,
@@ -410,14 +411,14 @@ def test_batch_never_keeps_half_a_transition(tenant, lifecycle, monkeypatch, on_
     """A transition that refuses after it has written: on PostgreSQL its savepoint drops it and
     the batch goes on; on SQLite (no savepoint per transition) the whole batch is rolled back."""
     before = row_counts()
-    record = Lifecycle._record
+    record = delivery.request_record
 
-    def refuse_at_fulfilment(self, activity, *args, **kwargs):
+    def refuse_at_fulfilment(step, activity, *args, **kwargs):
         if activity is log.FULFILL:
             raise Refused("refused after writing")
-        return record(self, activity, *args, **kwargs)
+        return record(step, activity, *args, **kwargs)
 
-    monkeypatch.setattr(Lifecycle, "_record", refuse_at_fulfilment)
+    monkeypatch.setattr(delivery, "request_record", refuse_at_fulfilment)
     if on_postgresql:
         with lifecycle.batch():
             with pytest.raises(Refused):

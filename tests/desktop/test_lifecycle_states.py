@@ -11,7 +11,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from desktop import audit_log as log
 from desktop.clock import FixedClock
 from desktop.errors import DeskError
-from desktop.lifecycle import ACTIVE_ASSIGNMENT_STATES, Lifecycle
+from desktop.lifecycle import Lifecycle
+from desktop.states import ACTIVE_ASSIGNMENT_STATES
 from models import Assignment, AssignmentRequest, AuditEvent
 from models.database import close_database, open_database
 from tests import factories as f
@@ -98,7 +99,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         now = self.clock.now()
         assert not Assignment.select().where(Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES)
                                              & (Assignment.schedule_end <= now)).exists()
-        assert self.lifecycle.process_due() == (0, 0)
+        assert self.lifecycle.process_due() == (0, 0, ())
 
     @invariant()
     def assignment_is_active_exactly_while_delivered_and_not_ended(self):

@@ -18,7 +18,7 @@ from desktop.reports.base import QueryReport
 from desktop.reports.connected_organizations import ConnectedOrganizationsReport
 from desktop.reports.package_activity import PackageActivityReport, packages_with_activity
 from desktop.reports.request_history import (
-    RequestApproversReport, RequestDecisionsReport, RequestHistoryReport, parse_duration,
+    RequestApproversReport, RequestDecisionsReport, RequestHistoryReport,
     request_history_reports,
 )
 from desktop.reports.user_packages import AssignedPackagesReport, CanRequestReport
@@ -308,15 +308,6 @@ def test_request_history(tenant):
     assert RequestHistoryReport(t.old_request.id).state().waiting is None
     with pytest.raises(NotFound):
         RequestHistoryReport("00000000-0000-0000-0000-000000000000")
-
-
-def test_parse_duration():
-    """Graph's ISO 8601 durations; unreadable text gives None."""
-    assert parse_duration("P14D") == timedelta(days=14)
-    assert parse_duration("PT12H") == timedelta(hours=12)
-    assert parse_duration("P1DT2H30M") == timedelta(days=1, hours=2, minutes=30)
-    assert parse_duration("P2W") == timedelta(weeks=2)
-    assert parse_duration("P") is None and parse_duration("14 days") is None
 
 
 def test_permissions(tenant):

@@ -7,7 +7,8 @@ from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from desktop.errors import DeskError
-from desktop.lifecycle import ACTIVE_ASSIGNMENT_STATES, Lifecycle, Processed
+from desktop.lifecycle import Lifecycle, Processed
+from desktop.states import ACTIVE_ASSIGNMENT_STATES
 from desktop.permissions import Action, why_not
 from desktop.reports.requests import STATE_FILTERS, RequestsReport
 from models import Assignment, AssignmentRequest
