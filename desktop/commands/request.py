@@ -3,6 +3,7 @@
 Write commands act as `--as UPN` at `--at ISO-8601` (default: now) and print the request id,
 its new state and, once delivered, the assignment id, separated by tabs.
 """
+import sys
 from datetime import datetime, timezone
 
 from desktop.clock import FixedClock, SystemClock
@@ -104,7 +105,10 @@ def run_process(args) -> int:
     processed = _lifecycle(args).process_due()
     print(f"timed out\t{processed.timed_out}")
     print(f"expired\t{processed.expired}")
-    return 0
+    for problem in processed.skipped:
+        print(f"skipped: {problem}", file=sys.stderr)
+    # Everything else was processed; the exit status still tells a script that some was not.
+    return 2 if processed.skipped else 0
 
 
 def run_list(args) -> int:

@@ -26,6 +26,19 @@ class Processed(NamedTuple):
     expired: int
     skipped: tuple[str, ...] = ()
 
+    def summary(self) -> str:
+        """What was done, for a message box; then each item that was skipped, on its own line."""
+        if not self.timed_out and not self.expired:
+            done = "Nothing was due: no approval stage ran out and no assignment reached its end."
+        else:
+            timed_out = f"{self.timed_out:,} {'request' if self.timed_out == 1 else 'requests'} timed out"
+            expired = f"{self.expired:,} {'assignment' if self.expired == 1 else 'assignments'} expired"
+            done = f"{timed_out} (no approver acted in time); {expired} (their end date passed)."
+        if not self.skipped:
+            return done
+        return "\n\n".join([done, f"Skipped {len(self.skipped):,} that could not be processed:",
+                             "\n".join(self.skipped)])
+
 
 def process_due(transactions: Transactions, now: datetime) -> Processed:
     """Time out stages nobody decided in time and end assignments past their end, each in

@@ -24,14 +24,6 @@ from ui.widgets.report_view import ReportView
 ADD_REQUEST_TYPES = ("userAdd", "adminAdd", "systemAdd", "onBehalfAdd")
 
 
-def processed_summary(processed: Processed) -> str:
-    timed_out = f"{processed.timed_out:,} {'request' if processed.timed_out == 1 else 'requests'} timed out"
-    expired = f"{processed.expired:,} {'assignment' if processed.expired == 1 else 'assignments'} expired"
-    if not processed.timed_out and not processed.expired:
-        return "Nothing was due: no approval stage ran out and no assignment reached its end."
-    return f"{timed_out} (no approver acted in time); {expired} (their end date passed)."
-
-
 class RequestsPage(Page):
     def __init__(self, context: PageContext, parent: QWidget | None = None, *, lifecycle: Lifecycle | None = None):
         super().__init__(context, parent)
@@ -234,7 +226,8 @@ class RequestsPage(Page):
 
     def _processed(self, processed: Processed) -> None:
         self.reload()
-        messages.inform(self, "Process due items", processed_summary(processed))
+        messages.inform(self, "Process due items", processed.summary(),
+                        icon=messages.Icon.Warning if processed.skipped else messages.Icon.Information)
 
     def _process_failed(self, error: BaseException) -> None:
         if isinstance(error, DeskError):
