@@ -16,7 +16,7 @@ from desktop.importers import kinds
 from desktop.importers.audit import AuditWriter, audit_fields
 from desktop.importers.summary import CREATED, UNCHANGED, UPDATED, ImportSummary
 from desktop.importers.values import (
-    FieldError, boolean, enumeration, guid, integer, listing, nested, odata_type, present, raw,
+    FieldError, boolean, duration, enumeration, guid, integer, listing, nested, odata_type, present, raw,
     text, timestamp,
 )
 from desktop.lookup import search_key
@@ -591,7 +591,7 @@ class GraphWriter:
         if expiration is not None:
             with inside("expiration"):
                 row.update(_fields(AssignmentPolicy, expiration, (
-                    ("expiration_duration", text, "duration"),
+                    ("expiration_duration", duration, "duration"),
                     ("expiration_end_date_time", timestamp, "endDateTime"))))
                 if "type" in expiration:
                     row["expiration_type"] = enumeration(expiration, "type", allowed=EXPIRATION_TYPES)
@@ -659,10 +659,10 @@ class GraphWriter:
         for position, stage in enumerate(listing(settings, "stages") or []):
             with inside(f"stages[{position}]"):
                 columns = {"stage_number": position + 1, **_fields(ApprovalStage, stage, (
-                    ("duration_before_automatic_denial", text, "durationBeforeAutomaticDenial"),
+                    ("duration_before_automatic_denial", duration, "durationBeforeAutomaticDenial"),
                     ("is_approver_justification_required", boolean, "isApproverJustificationRequired"),
                     ("is_escalation_enabled", boolean, "isEscalationEnabled"),
-                    ("duration_before_escalation", text, "durationBeforeEscalation")))}
+                    ("duration_before_escalation", duration, "durationBeforeEscalation")))}
                 approvers = []
                 for field, fallback in (("primaryApprovers", False), ("fallbackPrimaryApprovers", True)):
                     for index, item in enumerate(listing(stage, field) or []):
