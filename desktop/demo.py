@@ -14,7 +14,6 @@ from typing import Callable
 
 from desktop.demo_history import generate_history
 from desktop.errors import Cancelled, Refused
-from desktop.lookup import search_key
 from desktop.permissions import (
     APPLICATION_ADMINISTRATOR, GLOBAL_ADMINISTRATOR, IDENTITY_GOVERNANCE_ADMINISTRATOR,
     REPORTS_READER, ROLE_TEMPLATE_IDS, SECURITY_ADMINISTRATOR, SECURITY_READER,
@@ -200,9 +199,8 @@ class _TenantBuilder:
             upn, company = mail, "Contoso"
         name = f"{first} {last}"
         return {
-            "id": self.guid(), "user_principal_name": upn, "upn_key": search_key(upn),
-            "display_name": name, "display_name_key": search_key(name),
-            "mail": mail, "mail_key": search_key(mail), "given_name": first, "surname": last,
+            "id": self.guid(), "user_principal_name": upn, "display_name": name,
+            "mail": mail, "given_name": first, "surname": last,
             "user_type": user_type, "department": self.rng.choice(DEPARTMENTS) if user_type == "Member" else None,
             "job_title": None, "company_name": company, "account_enabled": True, "manager": None,
             "connected_organization": organization["id"] if organization else None,
@@ -237,7 +235,7 @@ class _TenantBuilder:
             name = f"{department} {project} Team" if index >= len(DEPARTMENTS) else f"{department} Approvers"
             if index >= len(DEPARTMENTS) * len(PROJECTS):
                 name = f"{name} {index:04d}"
-            rows.append({"id": self.guid(), "display_name": name, "display_name_key": search_key(name),
+            rows.append({"id": self.guid(), "display_name": name,
                          "description": f"{name} (security group)", "mail": None,
                          "security_enabled": True, "mail_enabled": False, "group_types": [],
                          "created_date_time": self.moment(900, self.before_history), "is_reference": False})
@@ -339,7 +337,6 @@ class _TenantBuilder:
             names.add(name)
             created = self.moment(380, self.before_history)
             package = {"id": self.guid(), "catalog": catalog["id"], "display_name": name,
-                       "display_name_key": search_key(name),
                        "description": f"Access to the {project} resources for the {department} department ({kind.lower()})",
                        "is_hidden": self.rng.random() < 0.05,
                        "created_date_time": created, "modified_date_time": created}

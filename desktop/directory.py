@@ -12,6 +12,7 @@ from peewee import JOIN
 
 from desktop.lookup import prefix_range, search_key
 from models import ConnectedOrganization, User
+from models.keys import contains
 
 DEFAULT_LIMIT = 50
 
@@ -42,8 +43,8 @@ def search_users(text: str, limit: int = DEFAULT_LIMIT) -> list[UserMatch]:
         found.setdefault(match.id, match)
     if len(found) < limit:
         containing = (_matches_query()
-                      .where(User.display_name_key.contains(key) | User.upn_key.contains(key)
-                             | User.mail_key.contains(key))
+                      .where(contains(User.display_name_key, key) | contains(User.upn_key, key)
+                             | contains(User.mail_key, key))
                       .order_by(User.display_name_key, User.id)
                       .limit(limit + len(found)))
         for row in containing:

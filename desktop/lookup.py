@@ -1,13 +1,12 @@
 """Finding objects by what an administrator types: a UPN, a name or an id."""
-from peewee import fn
-
 from desktop.errors import NotFound
 from models import AccessPackage, AssignmentPolicy, User
+from models.keys import fold, folded
 
 
 def search_key(text: str | None) -> str | None:
-    """The lowercase key that the `*_key` columns hold."""
-    return text.casefold() if text is not None else None
+    """The key that the `*_key` columns hold (Unicode case folding)."""
+    return fold(text)
 
 
 def prefix_range(field, prefix: str):
@@ -43,7 +42,7 @@ def find_policy(package: AccessPackage, name_or_id: str) -> AssignmentPolicy:
     policy = AssignmentPolicy.get_or_none(
         (AssignmentPolicy.access_package == package)
         & ((AssignmentPolicy.id == text.lower())
-           | (fn.LOWER(AssignmentPolicy.display_name) == search_key(text))))
+           | (folded(AssignmentPolicy.display_name) == search_key(text))))
     if policy is None:
         raise NotFound(f"Access package {package.display_name!r} has no policy {text!r}.")
     return policy

@@ -1,6 +1,7 @@
 """The audit log: Graph `directoryAudit` records."""
 from peewee import AutoField, CharField, TextField
 
+from models.keys import SearchKeyField
 from models.base import BaseModel, GuidField, JSONField, UtcDateTimeField
 
 AUDIT_RESULTS = ("success", "failure", "timeout", "unknownFutureValue")
@@ -12,8 +13,9 @@ class AuditEvent(BaseModel):
     `seq` is the write order: records that share a timestamp (the steps of one request often
     do) keep the order in which they were written when sorted by (activity_date_time, seq).
     `initiated_by`, `target_resources` and `additional_details` keep Graph's JSON as is; the
-    columns beside them are derived from it for filtering: `*_key` columns are lowercase
-    search keys (case-insensitive prefix search by index range) and `access_package_id` is the
+    columns beside them are derived from it for filtering (by `desktop.audit_record`, the
+    one mapping, since records are appended with raw SQL): `*_key` columns are search keys
+    (`models.keys.fold`) (case-insensitive prefix search by index range) and `access_package_id` is the
     id of the AccessPackage target, if any.
     """
 
@@ -33,8 +35,8 @@ class AuditEvent(BaseModel):
     initiated_by_id = GuidField(null=True)
     initiated_by_upn = CharField(max_length=320, null=True)
     initiated_by_display_name = CharField(max_length=256, null=True)
-    initiated_by_upn_key = CharField(max_length=320, null=True, index=True)
-    initiated_by_name_key = CharField(max_length=256, null=True, index=True)
+    initiated_by_upn_key = SearchKeyField("initiated_by_upn", max_length=320, null=True, index=True)
+    initiated_by_name_key = SearchKeyField("initiated_by_display_name", max_length=256, null=True, index=True)
     target_resources = JSONField(default=list)
     target_upn_key = CharField(max_length=320, null=True, index=True)
     target_name_key = CharField(max_length=256, null=True, index=True)

@@ -6,6 +6,8 @@ from datetime import datetime, timezone
 
 from peewee import CharField, DatabaseProxy, DateTimeField, Model, TextField
 
+from models.keys import key_fields, with_keys
+
 db = DatabaseProxy()
 
 
@@ -78,6 +80,35 @@ class BaseModel(Model):
     class Meta:
         database = db
         legacy_table_names = False
+
+    # Search keys (models.keys) are filled here, on every path a row is written by peewee:
+    # insert() and update() (and so create() and save()) through _normalize_data, many rows
+    # through insert_many(), and the instance itself on save().
+
+    @classmethod
+    def _normalize_data(cls, data, kwargs):
+        normalized = super()._normalize_data(data, kwargs)
+        return with_keys(cls, normalized) if isinstance(normalized, dict) else normalized
+
+    @classmethod
+    def insert_many(cls, rows, fields=None):
+        if key_fields(cls):
+            rows = list(_rows_with_keys(cls, rows, fields))
+            fields = None
+        return super().insert_many(rows, fields)
+
+    def save(self, *args, **kwargs):
+        for field in key_fields(type(self)):
+            setattr(self, field.name, field.key_of(getattr(self, field.source)))
+        return super().save(*args, **kwargs)
+
+
+def _rows_with_keys(model, rows, fields):
+    """Dict rows with their keys; tuple rows (given with `fields`) become dicts first."""
+    for row in rows:
+        if not isinstance(row, dict):
+            row = dict(zip(fields, row))
+        yield with_keys(model, dict(row))
 
 
 class GraphModel(BaseModel):

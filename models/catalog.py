@@ -2,6 +2,7 @@
 from peewee import BooleanField, CharField, CompositeKey, ForeignKeyField, TextField
 
 from models.base import BaseModel, GraphModel, UtcDateTimeField
+from models.keys import SearchKeyField
 
 ORIGIN_SYSTEMS = ("AadGroup", "AadApplication", "SharePointOnline")
 
@@ -59,7 +60,7 @@ class AccessPackage(GraphModel):
 
     catalog = ForeignKeyField(Catalog, backref="access_packages", on_delete="CASCADE")
     display_name = CharField(max_length=256)
-    display_name_key = CharField(max_length=256, index=True)
+    display_name_key = SearchKeyField("display_name", max_length=256, index=True)
     description = TextField(null=True)
     is_hidden = BooleanField(default=False)
     created_date_time = UtcDateTimeField(null=True)

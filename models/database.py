@@ -19,9 +19,10 @@ import platformdirs
 from models import ALL_MODELS, SchemaInfo, db
 from models.audit_chain import GENESIS, HEAD_KEY
 from models.errors import DatabaseOpenError, DatabaseUnavailable
+from models.keys import install_fold_function, register_fold
 from models.migrations import registered_migrations
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 8
 APP_NAME = "EntitlementDesk"
 ENV_VARIABLE = "ENTITLEMENT_DESK_DB"
 BUSY_TIMEOUT_SECONDS = 10
@@ -177,7 +178,9 @@ def _sqlite_database(path: Path, create: bool, busy_timeout: float) -> peewee.Sq
             raise DatabaseOpenError(f"Cannot create the database {path}: {error.strerror}.") from error
     elif not _looks_like_sqlite(path):
         raise DatabaseOpenError(f"{path} is not an Entitlement Desk database (it is not an SQLite file).")
-    return peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=busy_timeout)
+    database = peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=busy_timeout)
+    register_fold(database)
+    return database
 
 
 def _looks_like_sqlite(path: Path) -> bool:
@@ -211,6 +214,8 @@ def _prepare_schema(location: DatabaseLocation) -> None:
     if not tables:
         with db.atomic():
             db.create_tables(ALL_MODELS)
+            if isinstance(db.obj, peewee.PostgresqlDatabase):
+                install_fold_function(db.obj)
             SchemaInfo.create(key="schema_version", value=str(SCHEMA_VERSION))
             SchemaInfo.create(key="created", value=datetime.now(timezone.utc).isoformat())
             SchemaInfo.create(key=HEAD_KEY, value=GENESIS)

@@ -3,6 +3,7 @@ and app roles."""
 from peewee import BooleanField, CharField, CompositeKey, ForeignKeyField, TextField
 
 from models.base import BaseModel, GraphModel, GuidField, JSONField, UtcDateTimeField
+from models.keys import SearchKeyField
 
 CONNECTED_ORGANIZATION_STATES = ("configured", "proposed")
 
@@ -29,16 +30,17 @@ class ConnectedOrganization(GraphModel):
 class User(GraphModel):
     """A directory user (Graph `user`; as a requestor or target, an `accessPackageSubject`).
 
-    The `*_key` columns hold the lowercase search keys: indexed prefix ranges on them give
-    case-insensitive search that is fast on SQLite and PostgreSQL alike.
+    The `*_key` columns hold the search keys (models.keys, filled by the model): indexed
+    prefix ranges on them give case-insensitive search that is fast on SQLite and PostgreSQL
+    alike.
     """
 
     user_principal_name = CharField(max_length=320)
-    upn_key = CharField(max_length=320, unique=True)
+    upn_key = SearchKeyField("user_principal_name", max_length=320, unique=True)
     display_name = CharField(max_length=256)
-    display_name_key = CharField(max_length=256, index=True)
+    display_name_key = SearchKeyField("display_name", max_length=256, index=True)
     mail = CharField(max_length=320, null=True)
-    mail_key = CharField(max_length=320, null=True, index=True)
+    mail_key = SearchKeyField("mail", max_length=320, null=True, index=True)
     given_name = CharField(max_length=64, null=True)
     surname = CharField(max_length=64, null=True)
     user_type = CharField(max_length=16, default="Member")  # Graph: Member | Guest
@@ -57,7 +59,7 @@ class User(GraphModel):
 
 class Group(GraphModel):
     display_name = CharField(max_length=256)
-    display_name_key = CharField(max_length=256, index=True)
+    display_name_key = SearchKeyField("display_name", max_length=256, index=True)
     description = TextField(null=True)
     mail = CharField(max_length=320, null=True)
     security_enabled = BooleanField(default=True)

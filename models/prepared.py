@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from peewee import CharField, Field, ForeignKeyField, Node, Query, __exception_wrapper__
 
 from models.base import db
+from models.keys import key_fields, with_keys
 
 
 class _Slot:
@@ -92,9 +93,11 @@ class Prepared:
 
     The SQL is rebuilt only when another database is bound (tests open many)."""
 
-    def __init__(self, build: Callable[[], Query]):
+    def __init__(self, build: Callable[[], Query], keyed_model=None):
         self._build = build
         self._compiled: _Compiled | None = None
+        # An INSERT into a model with search keys: each run's values get their keys here.
+        self._keyed_model = keyed_model if keyed_model is not None and key_fields(keyed_model) else None
 
     @classmethod
     def insert(cls, model, *, ignore_conflict: bool = False) -> "Prepared":
@@ -106,7 +109,7 @@ class Prepared:
         def build():
             query = model.insert({field: Parameter(field.name, field, field.default) for field in fields})
             return query.on_conflict_ignore() if ignore_conflict else query
-        return cls(build)
+        return cls(build, keyed_model=model)
 
     def _current(self) -> _Compiled:
         compiled = self._compiled
@@ -122,6 +125,8 @@ class Prepared:
     def execute(self, **values):
         """Run the statement; returns the database cursor."""
         compiled = self._current()
+        if self._keyed_model is not None:
+            values = with_keys(self._keyed_model, values)
         return db.execute_sql(compiled.sql, compiled.bind(values))
 
     def execute_many(self, rows: Iterable[dict]) -> None:
@@ -129,6 +134,8 @@ class Prepared:
         inserts)."""
         compiled = self._current()
         with __exception_wrapper__:
+            if self._keyed_model is not None:
+                rows = (with_keys(self._keyed_model, dict(values)) for values in rows)
             db.cursor().executemany(compiled.sql, [compiled.bind(values) for values in rows])
 
     def rowcount(self, **values) -> int:

@@ -5,7 +5,6 @@ They write rows directly, as a fixture does; the code under test goes through `d
 import itertools
 from datetime import datetime, timezone
 
-from desktop.lookup import search_key
 from models import (
     AccessPackage, ApprovalStage, ApprovalStageApprover, AssignmentPolicy, Catalog,
     ConnectedOrganization, DirectoryRole, DirectoryRoleAssignment, Group, GroupMember,
@@ -22,14 +21,13 @@ def user(name: str | None = None, *, user_type="Member", manager=None, departmen
     name = name or f"User {next(_serial)}"
     upn = f"{name.lower().replace(' ', '.')}@{domain}"
     return User.create(
-        user_principal_name=upn, upn_key=search_key(upn), display_name=name,
-        display_name_key=search_key(name), mail=upn, mail_key=search_key(upn),
+        user_principal_name=upn, display_name=name, mail=upn,
         user_type=user_type, department=department, manager=manager,
         connected_organization=connected_organization, created_date_time=T0)
 
 
 def group(name: str, members=()) -> Group:
-    created = Group.create(display_name=name, display_name_key=search_key(name), created_date_time=T0)
+    created = Group.create(display_name=name, created_date_time=T0)
     for member in members:
         GroupMember.create(group=created, member=member)
     return created
@@ -66,7 +64,7 @@ def group_resource(target_catalog: Catalog, name: str) -> ResourceRole:
 def access_package(name: str, *, target_catalog: Catalog | None = None, roles=(), hidden=False) -> AccessPackage:
     target_catalog = target_catalog or Catalog.get_or_none() or catalog()
     package = AccessPackage.create(
-        catalog=target_catalog, display_name=name, display_name_key=search_key(name),
+        catalog=target_catalog, display_name=name,
         description=f"{name} access", is_hidden=hidden, created_date_time=T0, modified_date_time=T0)
     for role in roles:
         ResourceRoleScope.create(access_package=package, role=role, scope=role.resource.scopes.get(),

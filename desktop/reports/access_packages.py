@@ -10,6 +10,7 @@ from desktop.permissions import Action
 from desktop.states import ACTIVE_ASSIGNMENT_STATES
 from desktop.reports.base import Column, ColumnType, QueryReport, authorize
 from models import AccessPackage, Assignment, AssignmentPolicy, Catalog, User
+from models.keys import contains, folded
 
 # Assignments that give access now (or are about to): what the admin center counts.
 
@@ -60,8 +61,8 @@ class AccessPackagesReport(QueryReport):
                  .namedtuples())
         if self.search:
             key = search_key(self.search)
-            query = query.where(AccessPackage.display_name_key.contains(key)
-                                | fn.LOWER(Catalog.display_name).contains(key))
+            query = query.where(contains(AccessPackage.display_name_key, key)
+                                | contains(folded(Catalog.display_name), key))
         return query
 
     def sort_expressions(self) -> dict:

@@ -18,6 +18,7 @@ from desktop.reports.audit import AuditQueryReport, json_value, utc_time
 from desktop.reports.base import Column, ColumnType, authorize
 from desktop.reports.workbook import daily_counts, range_conditions
 from models import Application, AuditEvent, User
+from models.keys import folded
 
 CATEGORY = "ApplicationManagement"
 ADD_ACTIVITY = "Add app role assignment grant to user"
@@ -75,7 +76,7 @@ def find_application(name_or_id: str, range_key: str = "all", now: datetime | No
     one in the directory, else one that appears in the records."""
     text = name_or_id.strip()
     match = (Application.select(Application.id, Application.display_name)
-             .where((Application.id == text.lower()) | (fn.LOWER(Application.display_name) == search_key(text)))
+             .where((Application.id == text.lower()) | (folded(Application.display_name) == search_key(text)))
              .tuples().first())
     if match:
         return match

@@ -16,7 +16,7 @@ from tests.ui import tenant
 from tests.ui.sample_reports import UsersReport
 from ui.item_models.report_table import ReportTableModel
 from ui.item_models.report_tree import ReportTreeModel
-from ui.item_models.views_of_reports import ShownReport, quick_filtered
+from desktop.reports.views import ShownReport, quick_filtered
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 RAW = Qt.ItemDataRole.UserRole

@@ -19,7 +19,7 @@ from desktop.reports.base import Report
 from ui.dialogs import messages
 from ui.item_models.report_table import ReportTableModel
 from ui.item_models.report_tree import ReportTreeModel
-from ui.item_models.views_of_reports import RowsReport, ShownReport, is_quick_filterable, quick_filtered
+from desktop.reports.views import RowsReport, ShownReport, is_quick_filterable, quick_filtered
 
 FILTER_DELAY_MS = 250
 FIT_ROWS = 100

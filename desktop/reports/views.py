@@ -7,17 +7,19 @@ import operator
 from functools import reduce
 from typing import Iterator
 
-from peewee import ColumnBase, fn
+from peewee import ColumnBase
 
 from desktop.lookup import search_key
 from desktop.reports.base import Column, ColumnType, QueryReport, Report
+from models.keys import contains, folded
 
 # Rows read per query when streaming a selection or a projection.
 CHUNK = 1000
 
 
 def quick_filtered(report: Report | None, text: str) -> Report | None:
-    """`report` narrowed to rows whose text columns contain `text` (case-insensitive).
+    """`report` narrowed to rows whose text columns contain `text`, compared as search keys
+    (Unicode case folding, models.keys), the same on SQLite and PostgreSQL.
 
     Works on any QueryReport: the filter is one more WHERE on its query over the SQL
     expressions behind its text columns. Columns computed in Python (joined cells) are not
@@ -32,8 +34,8 @@ def quick_filtered(report: Report | None, text: str) -> Report | None:
                   if column.type == ColumnType.TEXT and isinstance(expressions.get(column.key), ColumnBase)]
     if not searchable:
         return report
-    # LOWER() keeps a field's own converter (a JSON column's, say) off the LIKE pattern.
-    condition = reduce(operator.or_, (fn.LOWER(expression).contains(key) for expression in searchable))
+    # Folding in SQL also keeps a field's own converter (a JSON column's, say) off the key.
+    condition = reduce(operator.or_, (contains(folded(expression), key) for expression in searchable))
     unfiltered_query, unfiltered_filters = report.query, report.filters
     filtered = copy.copy(report)
     # Instance attributes win over the class's methods: count, page, iterate, documents and
