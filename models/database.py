@@ -18,7 +18,7 @@ import platformdirs
 
 from models import ALL_MODELS, SchemaInfo, db
 from models.audit_chain import GENESIS, HEAD_KEY
-from models.errors import DatabaseOpenError, DatabaseUnavailable
+from models.errors import DatabaseOpenError, DatabaseUnavailable, Failure, cause, classify
 from models.keys import install_fold_function, register_fold
 from models.migrations import registered_migrations
 
@@ -107,32 +107,28 @@ RECOVERABLE_ERRORS = (peewee.OperationalError, peewee.InterfaceError)
 
 
 def explain_failure(error: Exception) -> DatabaseUnavailable:
-    """The user's message for a database failure in the middle of work.
+    """The user's message for a database failure in the middle of work, told by its code.
 
     A connection the server dropped is closed here, so the next action opens a new one.
     """
     name = _open_location.describe() if _open_location else "The database"
-    # SQLite ends the transaction itself on some failures (a full disk among them); the
-    # rollback that follows then fails too and hides the cause, which is its context.
-    while (("no transaction is active" in str(error) or "no such savepoint" in str(error))
-           and error.__context__ is not None):
-        error = error.__context__
+    error = cause(error)
+    failure = classify(error)
     text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    lowered = text.lower()
-    if "locked" in lowered or "busy" in lowered:
+    if failure is Failure.LOCKED:
         message = (f"{name} is locked by another program, for longer than the app waits. "
                    "Nothing was changed; try again when the other program is done.")
-    elif "full" in lowered:
+    elif failure is Failure.FULL:
         message = f"The disk holding {name} is full. Nothing was changed; free some space and try again."
-    elif "readonly" in lowered or "read-only" in lowered:
+    elif failure is Failure.READ_ONLY:
         message = f"{name} is read-only, so nothing can be changed in it. Nothing was changed."
-    elif "malformed" in lowered or "not a database" in lowered:
+    elif failure is Failure.DAMAGED:
         message = f"{name} is damaged ({text}). Nothing was changed; restore it from a backup."
     else:
         _discard_connection()
         message = (f"Lost the connection to {name} ({text}). Nothing half-done was kept; "
                    "the next action reconnects.")
-    return DatabaseUnavailable(message)
+    return DatabaseUnavailable(message, failure)
 
 
 def _discard_connection() -> None:
@@ -271,10 +267,13 @@ def _backup_sqlite(location: DatabaseLocation, version: int) -> Path:
 
 def _explain(location: DatabaseLocation, error: peewee.DatabaseError) -> str:
     text = str(error)
-    if "not a database" in text or "malformed" in text:
+    failure = classify(error)
+    if failure is Failure.DAMAGED:
         return f"{location.describe()} is damaged or not a database ({text})."
-    if "locked" in text or "busy" in text:
+    if failure is Failure.LOCKED:
         return f"{location.describe()} is locked by another program; try again when it is done."
-    if "readonly" in text or "read-only" in text:
+    if failure is Failure.READ_ONLY:
         return f"{location.describe()} is read-only ({text})."
+    if failure is Failure.FULL:
+        return f"The disk holding {location.describe()} is full; free some space and try again."
     return f"Cannot open {location.describe()}: {text}."

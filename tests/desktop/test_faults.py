@@ -11,7 +11,7 @@ from models import AuditEvent, User, db
 from models.database import (
     RECOVERABLE_ERRORS, close_database, explain_failure, open_database, postgresql_database,
 )
-from models.errors import DatabaseUnavailable
+from models.errors import DatabaseUnavailable, Failure, classify
 from tests import factories
 from tests.desktop.test_audit_chain import document
 
@@ -68,7 +68,9 @@ def test_a_read_only_database(sqlite_file):
 def test_cli_turns_a_database_failure_into_one_line(sqlite_file, capsys, monkeypatch):
     """The CLI prints the failure on stderr with exit code 2, never a traceback."""
     def fail(args):
-        raise peewee.OperationalError("database or disk is full")
+        full = sqlite3.OperationalError("database or disk is full")
+        full.sqlite_errorcode = 13  # SQLITE_FULL, as the driver sets it
+        raise peewee.OperationalError("database or disk is full") from full
     from desktop.commands import info
     monkeypatch.setattr(info, "run", fail)
     close_database()
@@ -91,3 +93,51 @@ def test_a_postgresql_server_that_drops_the_connection(database, on_postgresql):
     assert "Lost the connection" in message
     factories.user("Alex Wilber")
     assert User.select().count() == 1
+
+
+def _driver_error(kind, code_attribute: str, code):
+    error = kind("message text in any language")
+    setattr(error, code_attribute, code)
+    return error
+
+
+@pytest.mark.parametrize(("code", "failure", "retryable"), [
+    (5, Failure.LOCKED, True), (6, Failure.LOCKED, True), (261, Failure.LOCKED, True),  # SQLITE_BUSY_RECOVERY
+    (13, Failure.FULL, True), (8, Failure.READ_ONLY, False), (11, Failure.DAMAGED, False),
+    (26, Failure.DAMAGED, False), (10, Failure.LOST, True),
+])
+def test_sqlite_failures_are_told_by_result_code_not_text(code, failure, retryable):
+    """The message text says nothing; the result code decides, and says whether Retry helps."""
+    try:
+        raise peewee.OperationalError("message text in any language") from _driver_error(
+            sqlite3.OperationalError, "sqlite_errorcode", code)
+    except peewee.OperationalError as error:
+        assert classify(error) is failure
+        explained = explain_failure(error)
+    assert (explained.failure, explained.retryable) == (failure, retryable)
+
+
+class _PostgresError(Exception):
+    sqlstate = None
+
+
+@pytest.mark.parametrize(("sqlstate", "failure"), [
+    ("53100", Failure.FULL), ("25006", Failure.READ_ONLY), ("55P03", Failure.LOCKED), ("40P01", Failure.LOCKED),
+    ("08006", Failure.LOST), ("57P01", Failure.LOST), ("XX001", Failure.DAMAGED),
+])
+def test_postgresql_failures_are_told_by_sqlstate(sqlstate, failure):
+    try:
+        raise peewee.OperationalError("text") from _driver_error(_PostgresError, "sqlstate", sqlstate)
+    except peewee.OperationalError as error:
+        assert classify(error) is failure
+
+
+def test_a_locked_database_is_retryable(sqlite_file):
+    other = sqlite3.connect(sqlite_file)
+    other.execute("BEGIN IMMEDIATE")
+    with pytest.raises(RECOVERABLE_ERRORS) as caught:
+        append_records()
+    other.rollback()
+    other.close()
+    explained = explain_failure(caught.value)
+    assert (explained.failure, explained.retryable) == (Failure.LOCKED, True)
