@@ -104,6 +104,8 @@ def open_database(target: str | os.PathLike | None = None, *, create: bool = Tru
 
 # The failures of a database in use that the user can act on; anything else is a bug.
 RECOVERABLE_ERRORS = (peewee.OperationalError, peewee.InterfaceError)
+# Every failure a read can meet (a lost connection is an InterfaceError, not a DatabaseError).
+READ_ERRORS = (peewee.DatabaseError, peewee.InterfaceError)
 
 
 def explain_failure(error: Exception) -> DatabaseUnavailable:

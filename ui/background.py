@@ -7,10 +7,10 @@ and answers come back in the order they were asked."""
 import sys
 from typing import Any, Callable
 
-import peewee
 from PySide6.QtCore import QCoreApplication, QThreadPool
 
 from desktop.errors import DeskError
+from models.database import READ_ERRORS
 from ui.jobs import Job
 
 
@@ -47,6 +47,6 @@ def read_in_background(read: Callable[[], Any], done: Callable[[Any], None]) -> 
 
 
 def _report_failure(error: BaseException) -> None:
-    if isinstance(error, (DeskError, peewee.DatabaseError)):
+    if isinstance(error, (DeskError, *READ_ERRORS)):
         return  # the table beside it reads the same database and says what is wrong
     sys.excepthook(type(error), error, error.__traceback__)  # a bug: the crash dialog

@@ -32,6 +32,8 @@ USER_ADD = "userAdd"
 ADMIN_ADD = "adminAdd"
 USER_REMOVE = "userRemove"
 ADMIN_REMOVE = "adminRemove"
+# Request types that give access (Graph's; this app makes the first two).
+ADD_REQUEST_TYPES = (USER_ADD, ADMIN_ADD, "systemAdd", "onBehalfAdd")
 
 
 class Lifecycle:
@@ -222,6 +224,23 @@ class Lifecycle:
                        & (AssignmentRequest.state == "pendingApproval")
                        & (AssignmentRequest.target != approver.id))
                 .order_by(AssignmentRequest.created_date_time, AssignmentRequest.id))
+
+    def waits_for(self, approver: User, request_id: str) -> bool:
+        """Whether request `request_id` waits for `approver`'s decision now."""
+        return self.pending_approvals(approver).where(AssignmentRequest.id == request_id).exists()
+
+    @staticmethod
+    def removable_assignment(request_id: str) -> Assignment | None:
+        """The still active assignment that add request `request_id` delivered, with its
+        target and access package (what a removal names); None when there is none to remove."""
+        return (Assignment.select(Assignment, User, AccessPackage)
+                .join(AssignmentRequest, on=AssignmentRequest.assignment == Assignment.id)
+                .switch(Assignment).join(User, on=Assignment.target == User.id)
+                .switch(Assignment).join(AccessPackage, on=Assignment.access_package == AccessPackage.id)
+                .where((AssignmentRequest.id == request_id.strip().lower())
+                       & AssignmentRequest.request_type.in_(ADD_REQUEST_TYPES)
+                       & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES))
+                .first())
 
     # -- ending ----------------------------------------------------------------------------
 

@@ -161,3 +161,20 @@ def test_the_cli_process_reports_skipped_items_and_exits_2(tenant, database_targ
     assert captured.out.splitlines() == ["timed out\t0", "expired\t0"]
     assert "skipped: Policy 'Broken'" in captured.err and "P10000Y" in captured.err
     assert "Traceback" not in captured.err
+
+
+def test_removable_assignment_answers_for_an_add_request_in_one_query(tenant, lifecycle):
+    """The Requests page asks the lifecycle which assignment a selected request could remove:
+    an active one (partiallyDelivered included) that an add request delivered, else None."""
+    delivered = lifecycle.submit(tenant.alice, tenant.open_package)
+    found = lifecycle.removable_assignment(delivered.id.upper())
+    assert (found.id, found.target.display_name, found.access_package.display_name) == (
+        delivered.assignment_id, "Alice", "Open")
+    Assignment.update(state="partiallyDelivered").where(Assignment.id == delivered.assignment_id).execute()
+    assert lifecycle.removable_assignment(delivered.id).id == delivered.assignment_id
+    removal = lifecycle.remove_assignment(tenant.admin, delivered.assignment_id)
+    assert lifecycle.removable_assignment(delivered.id) is None
+    assert lifecycle.removable_assignment(removal.id) is None  # a remove request removes nothing
+    pending = lifecycle.submit(tenant.bob, tenant.approval_package)
+    assert lifecycle.removable_assignment(pending.id) is None
+    assert lifecycle.waits_for(tenant.manager, pending.id) and not lifecycle.waits_for(tenant.admin, pending.id)

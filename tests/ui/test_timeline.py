@@ -5,7 +5,7 @@ from PySide6.QtTest import QAbstractItemModelTester
 from models import AssignmentRequest
 from tests.ui import lifecycle_tenant
 from ui.dialogs import messages
-from ui.dialogs.request_timeline import RequestTimelineDialog, TimelineModel, open_request_timeline, step_details
+from ui.dialogs.request_timeline import RequestTimelineDialog, TimelineModel, open_request_timeline
 
 
 @pytest.fixture
@@ -77,11 +77,3 @@ def test_unknown_request_or_missing_role_is_explained(tenant, qtbot, informed):
     assert open_request_timeline(None, tenant.denied.id, tenant.reader, tenant.lifecycle) is None
     assert "No request" in informed[0][1]
     assert "Reese Reader cannot view audit logs" in informed[1][1]
-
-
-def test_step_details_reads_additional_details():
-    """Fallback approvers are marked; unknown keys are left out."""
-    assert step_details([{"key": "Stage", "value": "2"}, {"key": "ApproverUserPrincipalName", "value": "a@b"},
-                         {"key": "IsFallbackApprover", "value": "true"}, {"key": "RequestType", "value": "userAdd"}]) \
-        == "Stage 2 · Approver added: a@b (fallback approver)"
-    assert step_details([]) == ""

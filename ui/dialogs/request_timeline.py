@@ -2,8 +2,6 @@
 log: every step in order (time, activity, who, approvers added, decisions, justifications)
 and the current state with what it waits for. Read from the request history report; it
 refreshes on Refresh and whenever a decision is made in this app."""
-import json
-from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Slot
@@ -15,7 +13,8 @@ from PySide6.QtWidgets import (
 from desktop.errors import DeskError
 from desktop.lifecycle import Lifecycle
 from desktop.reports.request_history import RequestDecisionsReport, RequestHistoryReport, RequestState
-from models import AssignmentRequest, User
+from desktop.reports.request_timeline import TimelineStep, timeline_steps
+from models import User
 from ui.dialogs import messages
 from ui.dialogs.decision import decide
 from ui.request_events import request_events
@@ -26,40 +25,6 @@ MAX_COLUMN_WIDTH = 260
 
 def local_time(moment: datetime | None) -> str:
     return moment.astimezone().strftime(TIME_FORMAT) if moment else ""
-
-
-@dataclass(frozen=True)
-class TimelineStep:
-    time: datetime
-    category: str
-    activity: str
-    result: str
-    initiated_by: str | None
-    details: str  # stage, approver added, justification, assignment: what the record adds
-
-
-def step_details(additional_details: list[dict]) -> str:
-    """What a record's additionalDetails say about the request, as one line."""
-    values = {item.get("key"): item.get("value") for item in additional_details or () if item.get("key")}
-    parts = []
-    if values.get("Stage"):
-        parts.append(f"Stage {values['Stage']}")
-    if values.get("ApproverUserPrincipalName"):
-        fallback = " (fallback approver)" if values.get("IsFallbackApprover") == "true" else ""
-        parts.append(f"Approver added: {values['ApproverUserPrincipalName']}{fallback}")
-    if values.get("Justification"):
-        parts.append(f"Justification: “{values['Justification']}”")
-    if values.get("AssignmentId"):
-        parts.append(f"Assignment {values['AssignmentId']}")
-    return " · ".join(parts)
-
-
-def timeline_steps(report: RequestHistoryReport) -> list[TimelineStep]:
-    """The request's records, oldest first, in write order (one request has a few dozen)."""
-    index = {column.key: number for number, column in enumerate(report.columns)}
-    return [TimelineStep(row[index["time"]], row[index["category"]], row[index["activity"]], row[index["result"]],
-                         row[index["initiated_by"]], step_details(json.loads(row[index["additional_details"]])))
-            for row in report.iterate()]
 
 
 def waiting_text(state: RequestState | None) -> str:
@@ -227,8 +192,7 @@ class RequestTimelineDialog(QDialog):
     def _update_decision_buttons(self) -> None:
         """Approve and Deny show only while the request waits for the acting user."""
         waiting_for_actor = self.actor is not None and self.state is not None and self.state.waiting is not None \
-            and self.lifecycle.pending_approvals(self.actor).where(
-                AssignmentRequest.id == self.request_id).exists()
+            and self.lifecycle.waits_for(self.actor, self.request_id)
         self.approve_button.setVisible(waiting_for_actor)
         self.deny_button.setVisible(waiting_for_actor)
 

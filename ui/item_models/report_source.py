@@ -1,12 +1,7 @@
 """What the table and the tree model over a report share: the report they show, its sort,
 and how a failed read is told to the admin."""
-import peewee
-
 from desktop.reports.base import Column, Report
 from models.database import RECOVERABLE_ERRORS, explain_failure
-
-# A lost connection is an InterfaceError, not a DatabaseError.
-READ_ERRORS = (peewee.DatabaseError, peewee.InterfaceError)
 
 
 def read_failure_message(error: Exception) -> str:

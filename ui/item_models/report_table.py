@@ -11,7 +11,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from desktop.reports.base import Report
 from ui.item_models.formatting import alignment, display_text
-from ui.item_models.report_source import READ_ERRORS, ReportSource, read_failure_message
+from models.database import READ_ERRORS
+from ui.item_models.report_source import ReportSource, read_failure_message
 
 PAGE_SIZE = 200
 CACHED_PAGES = 32  # 6,400 rows: a few screens either side of every view on the report

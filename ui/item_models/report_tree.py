@@ -9,7 +9,8 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 
 from desktop.reports.base import Report, TreeNode
 from ui.item_models.formatting import alignment, display_text
-from ui.item_models.report_source import READ_ERRORS, ReportSource, read_failure_message
+from models.database import READ_ERRORS
+from ui.item_models.report_source import ReportSource, read_failure_message
 
 # internalId of a top-level row; a child's internalId is its parent's row number + 1
 # (internalId is unsigned, so no negative marker).

@@ -8,10 +8,9 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QTabW
 
 from desktop.errors import DeskError
 from desktop.lifecycle import Lifecycle, Processed
-from desktop.states import ACTIVE_ASSIGNMENT_STATES
 from desktop.permissions import Action, why_not
 from desktop.reports.requests import STATE_FILTERS, RequestsReport
-from models import Assignment, AssignmentRequest
+from models import Assignment
 from ui.dialogs import messages
 from ui.dialogs.decision import decide
 from ui.dialogs.new_assignment import NewAssignmentDialog
@@ -20,9 +19,6 @@ from ui.jobs import Job, run_with_progress
 from ui.pages.base import Page, PageContext, page_title
 from ui.request_events import request_events
 from ui.widgets.report_view import ReportView
-
-ADD_REQUEST_TYPES = ("userAdd", "adminAdd", "systemAdd", "onBehalfAdd")
-
 
 class RequestsPage(Page):
     def __init__(self, context: PageContext, parent: QWidget | None = None, *, lifecycle: Lifecycle | None = None):
@@ -167,11 +163,7 @@ class RequestsPage(Page):
     def active_assignment(self) -> Assignment | None:
         """The still active assignment the selected (add) request delivered, if any."""
         request_id = self.selected_request_id(self.requests_view)
-        request = AssignmentRequest.get_or_none(AssignmentRequest.id == request_id) if request_id else None
-        if request is None or request.request_type not in ADD_REQUEST_TYPES or request.assignment_id is None:
-            return None
-        return Assignment.get_or_none((Assignment.id == request.assignment_id)
-                                      & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES))
+        return self.lifecycle.removable_assignment(request_id) if request_id else None
 
     def _update_buttons(self, *_args) -> None:
         pending = self.selected_request_id(self.pending_view) is not None
