@@ -48,7 +48,7 @@ def import_files(paths: Iterable[str | os.PathLike], progress: Progress | None =
         writer = GraphWriter(summary)
         understood_any = False
         for source in ordered:
-            understood_any |= _import_source(source, writer, summary, lambda: checkpoint(done + source.bytes_read))
+            understood_any |= _import_source(source, writer, summary, lambda done=done, source=source: checkpoint(done + source.bytes_read))
             writer.end_file()
             done += source.size
             checkpoint(done)

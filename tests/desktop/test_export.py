@@ -283,7 +283,7 @@ def test_cancel_leaves_no_file_and_keeps_the_old_one(database, folder):
         stop = threading.Event()
         seen = []
 
-        def progress(done, total):
+        def progress(done, total, seen=seen, stop=stop):
             seen.append((done, total))
             stop.set()  # the user presses Cancel on the first progress report
 
@@ -390,7 +390,7 @@ def test_a_failed_export_ends_its_database_read(database, folder, on_postgresql)
     for suffix in ("csv", "xlsx", "json"):
         checks = iter(range(3))
 
-        def disk_fills():
+        def disk_fills(checks=checks):
             if next(checks, None) is None:
                 raise OSError(28, "No space left on device")
             return False

@@ -85,7 +85,7 @@ def test_core_actions_follow_the_article(tenant, role):
     """Each core action is allowed for a role exactly when the article allows it."""
     actor = tenant["holders"][role]
     outcome = {}
-    for name, allowed, call in core_actions(tenant):
+    for name, _allowed, call in core_actions(tenant):
         try:
             call(actor)
             outcome[name] = True

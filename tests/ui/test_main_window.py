@@ -39,7 +39,7 @@ def test_smoke_on_the_small_demo_tenant(database, qtbot):
     window = make_window(qtbot, database)
     assert window.actor is not None and window.actor_status.text().startswith(f"Signed in as: {window.actor.display_name}")
     assert window.database_status.text() == f"Database: {database.describe()}"
-    for row, entry in enumerate(NAVIGATION):
+    for row, _entry in enumerate(NAVIGATION):
         qtbot.keyClick(window, Qt.Key(Qt.Key.Key_1 + row), Qt.KeyboardModifier.ControlModifier)
         assert window.navigation.currentRow() == row
         assert window.current_page() is window.page(row)

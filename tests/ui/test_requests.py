@@ -89,7 +89,7 @@ def test_approve_as_the_approver_and_see_the_timeline_grow(tenant, open_page, mo
 
     answer_decision(monkeypatch, "", "Forecast needs it")
     admin_page.approve_button.click()
-    assert informed == [("Approve request", f"Stage 2 of policy 'Two approvals' requires the approver's "
+    assert informed == [("Approve request", "Stage 2 of policy 'Two approvals' requires the approver's "
                                             "justification.")]
     after = [step.activity for step in timeline.model.steps()]
     assert after[:len(before)] == before
