@@ -1,6 +1,8 @@
-"""Version 8: search keys by Unicode case folding (models.keys). Every `*_key` column is
-recomputed from its source with `fold`, and PostgreSQL gets the `desk_fold` function that
-folds the same way inside SQL."""
+"""Version 8: search keys by Unicode case folding (models.keys). Every `*_key` column but the
+audit log's is recomputed from its source with `fold`, and PostgreSQL gets the `desk_fold` function that
+folds the same way inside SQL. The audit log's keys stay as written: they are covered by
+each record's content hash (and the log is append-only), and the keys it already holds were
+case-folded, so only compatibility forms (NFKC) can differ in them."""
 import peewee
 
 from models.base import quote_name
@@ -13,8 +15,6 @@ _KEYS = (
     ("user", "mail_key", "mail"),
     ("group", "display_name_key", "display_name"),
     ("access_package", "display_name_key", "display_name"),
-    ("audit_event", "initiated_by_upn_key", "initiated_by_upn"),
-    ("audit_event", "initiated_by_name_key", "initiated_by_display_name"),
 )
 
 

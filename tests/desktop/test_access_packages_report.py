@@ -3,7 +3,7 @@ from datetime import timezone
 
 from desktop.reports.access_packages import AccessPackagesReport
 from models import Assignment
-from tests import factories
+from tests.helpers import factories
 
 
 def assign(package, policy, target, state="delivered"):

@@ -1,7 +1,6 @@
 import shutil
 import sqlite3
 import uuid
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -12,24 +11,9 @@ from desktop.cli import main
 from models import AuditEvent, SchemaInfo, db
 from models.audit_chain import HEAD_KEY
 from models.database import SCHEMA_VERSION, close_database, open_database, schema_version
+from tests.helpers.audit_documents import document
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-T0 = datetime(2026, 2, 1, 8, 0, tzinfo=timezone.utc)
-
-
-def document(number: int) -> dict:
-    return {
-        "id": str(uuid.UUID(int=number)),
-        "activityDateTime": T0 + timedelta(minutes=number // 3),  # several share a timestamp
-        "category": "EntitlementManagement",
-        "activityDisplayName": f"Step {number}",
-        "result": "success",
-        "correlationId": str(uuid.UUID(int=1000 + number // 4)),
-        "initiatedBy": {"user": {"id": "u1", "displayName": "Adele Vance",
-                                 "userPrincipalName": "adele.vance@contoso.com"}, "app": None},
-        "targetResources": [{"id": "p1", "displayName": "Sales", "type": "AccessPackage"}],
-        "additionalDetails": [{"key": "Justification", "value": "Quarter close ✓"}],
-    }
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from desktop.audit_record import detail, event_document
 from desktop.clock import FixedClock
 from desktop.lifecycle import Lifecycle
 from models import AuditEvent
-from tests import factories as f
-from tests.desktop.test_lifecycle_tenant import build
+from tests.helpers import factories as f
+from tests.helpers.lifecycle_tenant import build
 
 
 @pytest.fixture

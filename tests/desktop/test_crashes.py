@@ -21,7 +21,7 @@ import pytest
 from desktop.audit_chain import verify
 from models import AssignmentRequest, AuditEvent, User
 from models.database import close_database, open_database
-from tests.desktop.test_lifecycle_states import PATHS, TOKENS
+from tests.helpers.lifecycle_paths import PATHS, TOKENS
 
 KILLS = 20
 SETTLED_STATES = {"pendingApproval", "delivered", "denied", "canceled"}

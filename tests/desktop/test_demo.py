@@ -16,7 +16,7 @@ from models import (
 )
 from models.database import SCHEMA_VERSION, close_database, open_database
 from models.policy import ALLOWED_TARGET_SCOPES
-from tests.desktop.test_lifecycle_states import PATHS, TOKENS
+from tests.helpers.lifecycle_paths import PATHS, TOKENS
 
 NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
 

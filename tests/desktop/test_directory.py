@@ -2,7 +2,7 @@
 
 from desktop.directory import search_users
 from desktop.lookup import search_key
-from tests import factories
+from tests.helpers import factories
 
 
 def names(matches):

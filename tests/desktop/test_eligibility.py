@@ -2,7 +2,7 @@
 import pytest
 
 from desktop.eligibility import requestable_policies, why_cannot_request
-from tests import factories as f
+from tests.helpers import factories as f
 
 
 @pytest.fixture

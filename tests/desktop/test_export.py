@@ -23,8 +23,8 @@ from desktop.reports.base import Column, ColumnType, Report
 from desktop.reports.package_activity import PackageActivityReport
 from desktop.reports.user_packages import user_package_reports
 from models import AuditEvent, db
-from tests.desktop.test_reports import every_report
-from tests.desktop.test_reports_tenant import build_tenant
+from tests.helpers.reports_tenant import every_report
+from tests.helpers.reports_tenant import build_tenant
 
 INJECTION = ["=1+1", "{=1+1}", "+A1", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1", '=HYPERLINK("http://x","y")',
              "http://example.com", "0012345", "1e5"]

@@ -7,7 +7,7 @@ import pytest
 
 from desktop.cli import main
 from desktop.export.entra_layout import ENTRA_AUDIT_COLUMNS
-from tests.desktop.test_reports_tenant import build_tenant
+from tests.helpers.reports_tenant import build_tenant
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from models.database import (
     RECOVERABLE_ERRORS, close_database, explain_failure, open_database, postgresql_database,
 )
 from models.errors import DatabaseUnavailable, Failure, classify
-from tests import factories
-from tests.desktop.test_audit_chain import document
+from tests.helpers import factories
+from tests.helpers.audit_documents import document
 
 
 def failure_message(action) -> str:

@@ -11,7 +11,7 @@ from desktop.importers.entra_csv import audit_document
 from desktop.reports.audit import AuditLogReport
 from models import AuditEvent
 from models.database import close_database, open_database
-from tests.digest import database_digest
+from tests.helpers.digest import database_digest
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ENTRA = FIXTURES / "entra"

@@ -16,7 +16,7 @@ from models import (
     GroupMember, IncompatibleAccessPackage, Resource, ResourceRole, ResourceRoleScope,
     ResourceScope, User,
 )
-from tests.digest import database_digest
+from tests.helpers.digest import database_digest
 
 GRAPH = Path(__file__).resolve().parents[1] / "fixtures" / "graph"
 ALL_FILES = sorted(GRAPH.glob("*.json"))

@@ -7,7 +7,7 @@ import pytest
 
 from desktop.errors import InvalidInput
 from desktop.importers import import_files
-from tests.digest import database_digest
+from tests.helpers.digest import database_digest
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 MALFORMED = FIXTURES / "malformed"

@@ -13,8 +13,8 @@ from models import (
     AssignmentRequest, ConnectedOrganizationSponsor, GroupMember, IncompatibleAccessPackage,
     RequestApprover, ResourceRoleAssignment,
 )
-from tests import factories as f
-from tests.desktop.test_lifecycle_tenant import build, row_counts, trail
+from tests.helpers import factories as f
+from tests.helpers.lifecycle_tenant import build, row_counts, trail
 
 APP = log.IDENTITY_GOVERNANCE_APP_NAME
 ALICE, BOB = "alice@contoso.com", "bob@contoso.com"

@@ -3,7 +3,7 @@ import pytest
 
 from desktop.cli import main
 from models import Assignment, AssignmentRequest
-from tests.desktop.test_lifecycle_tenant import build, row_counts
+from tests.helpers.lifecycle_tenant import build, row_counts
 
 AT = "2026-01-05T09:00:00Z"
 

@@ -13,8 +13,8 @@ from desktop.reports.user_packages import AssignedPackagesReport
 from models import (
     ApprovalStage, ApprovalStageApprover, Assignment, AssignmentPolicy, AssignmentRequest, GroupMember, db,
 )
-from tests import factories as f
-from tests.desktop.test_lifecycle_tenant import build, row_counts
+from tests.helpers import factories as f
+from tests.helpers.lifecycle_tenant import build, row_counts
 
 
 @pytest.fixture

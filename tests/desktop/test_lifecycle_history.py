@@ -8,9 +8,9 @@ from desktop import audit_log as log
 from desktop.demo_history import generate_history
 from desktop.errors import InvalidInput
 from models import AssignmentRequest, AuditEvent
-from tests import factories as f
-from tests.desktop.test_lifecycle_states import PATHS, TOKENS
-from tests.desktop.test_lifecycle_tenant import build
+from tests.helpers import factories as f
+from tests.helpers.lifecycle_paths import PATHS, TOKENS
+from tests.helpers.lifecycle_tenant import build
 
 
 @pytest.fixture

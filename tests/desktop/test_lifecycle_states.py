@@ -1,5 +1,4 @@
 """Random lifecycles on a small tenant: the invariants hold after every step."""
-import re
 import shutil
 import tempfile
 from datetime import timedelta
@@ -8,32 +7,15 @@ from pathlib import Path
 from hypothesis import settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from desktop import audit_log as log
 from desktop.clock import FixedClock
 from desktop.errors import DeskError
 from desktop.lifecycle import Lifecycle
 from desktop.states import ACTIVE_ASSIGNMENT_STATES
 from models import Assignment, AssignmentRequest, AuditEvent
 from models.database import close_database, open_database
-from tests import factories as f
-from tests.desktop.test_lifecycle_tenant import build
-
-TOKENS = {
-    log.USER_REQUESTS.name: "U", log.ADMIN_ASSIGNS.name: "A", log.AUTO_APPROVE.name: "O",
-    log.CREATE_APPROVAL.name: "C", log.ADD_APPROVER.name: "P", log.STAGE_COMPLETED.name: "S",
-    log.APPROVE.name: "V", log.READY_TO_FULFILL.name: "R", log.FULFILL.name: "F", log.DENY.name: "D",
-    log.TIMED_OUT.name: "T", log.CANCEL.name: "X", log.REMOVE_ASSIGNMENT.name: "M",
-    **{activity.name: "g" for activity in log.DIRECTORY_ACTIVITIES},
-}
-PENDING = r"UCP+(?:SP*)*"
-# The audit trail a request may have in each state (g: a directory change).
-PATHS = {
-    "pendingApproval": re.compile(PENDING),
-    "delivered": re.compile(rf"(?:UO|{PENDING}V|A)RFg*|Mg*"),
-    "denied": re.compile(rf"{PENDING}[DT]"),
-    "canceled": re.compile(rf"{PENDING}X"),
-}
-
+from tests.helpers import factories as f
+from tests.helpers.lifecycle_paths import PATHS, TOKENS
+from tests.helpers.lifecycle_tenant import build
 
 class LifecycleMachine(RuleBasedStateMachine):
     def __init__(self):

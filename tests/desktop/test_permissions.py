@@ -22,7 +22,7 @@ from desktop.reports.requests import RequestsReport
 from desktop.reports.user_packages import AssignedPackagesReport, CanRequestReport
 from desktop.reports.user_resources import ResourceAssignmentsReport
 from desktop.session import bind_login
-from tests import factories as f
+from tests.helpers import factories as f
 
 # The article, written out independently of desktop.permissions.
 NO_ROLE = None

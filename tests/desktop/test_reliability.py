@@ -10,8 +10,8 @@ from desktop.errors import Refused
 from desktop.lifecycle import Lifecycle
 from models import ApprovalDecision, AssignmentRequest, AuditEvent, User
 from models.database import close_database, open_database
-from tests import factories as f
-from tests.desktop.test_lifecycle_states import PATHS, TOKENS
+from tests.helpers import factories as f
+from tests.helpers.lifecycle_paths import PATHS, TOKENS
 
 RACED_REQUESTS = 500
 

@@ -14,33 +14,21 @@ from desktop.reports.assignments import AssignmentsReport
 from desktop.reports.audit import (
     AuditLogReport, audit_activities, audit_categories, audit_document, graph_time, utc_time,
 )
-from desktop.reports.base import QueryReport
 from desktop.reports.connected_organizations import ConnectedOrganizationsReport
 from desktop.reports.package_activity import PackageActivityReport, packages_with_activity
 from desktop.reports.request_history import (
     RequestApproversReport, RequestDecisionsReport, RequestHistoryReport,
-    request_history_reports,
 )
 from desktop.reports.user_packages import AssignedPackagesReport, CanRequestReport
 from desktop.reports.user_resources import ResourceAssignmentsReport
-from models import db
-from tests.desktop.test_reports_tenant import build_tenant
-from tests.factories import T0
+from models import AuditEvent, db
+from tests.helpers.reports_tenant import build_tenant, every_report
+from tests.helpers.factories import T0
 
 
 @pytest.fixture
 def tenant(database):
     return build_tenant()
-
-
-def every_report(t) -> list[QueryReport]:
-    return [
-        AssignmentsReport(t.sales), AssignmentsReport(None),
-        CanRequestReport(t.alice), AssignedPackagesReport(t.alice), ResourceAssignmentsReport(t.alice),
-        AuditLogReport(), ConnectedOrganizationsReport(),
-        PackageActivityReport(None, "all", now=t.now), AppRoleActivityReport(now=t.now),
-        *request_history_reports(t.old_request.id), RequestHistoryReport(t.request.id),
-    ]
 
 
 def test_every_sort_pages_like_the_stream(tenant):
@@ -355,3 +343,10 @@ def test_streams_hold_a_server_side_cursor_on_postgresql(tenant, on_postgresql):
 def _open_cursors() -> int:
     """Declared cursors of this session (the unnamed one is this query's own)."""
     return db.execute_sql("SELECT count(*) FROM pg_cursors WHERE name <> ''").fetchone()[0]
+
+
+def test_tenant_builds(database):
+    """The shared tenant builds with its audit records indexed for filtering."""
+    tenant = build_tenant()
+    assert AuditEvent.select().count() == 9
+    assert AuditEvent.get(AuditEvent.id == tenant.sales_events[0].id).access_package_id == tenant.sales.id

@@ -3,12 +3,12 @@ import pytest
 
 from desktop.errors import Forbidden, InvalidInput
 from desktop.reports.requests import RequestsReport
-from tests.ui import lifecycle_tenant
+from tests.helpers import requests_tenant
 
 
 @pytest.fixture
 def tenant(database):
-    return lifecycle_tenant.build()
+    return requests_tenant.build()
 
 
 def column(report, key):

@@ -5,7 +5,7 @@ from desktop.cli import main
 from desktop.errors import Forbidden
 from desktop.permissions import GLOBAL_ADMINISTRATOR, IDENTITY_GOVERNANCE_ADMINISTRATOR
 from desktop.session import bind_login, resolve_actor, unbind_login
-from tests import factories
+from tests.helpers import factories
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from desktop.lookup import find_policy
 from desktop.reports.access_packages import AccessPackagesReport
 from desktop.reports.views import quick_filtered
 from models import AccessPackage, Group, User
-from tests import factories as f
+from tests.helpers import factories as f
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 from datetime import datetime, timedelta, timezone
 
 from models import ALL_MODELS, AuditEvent, ConnectedOrganization, User, db
-from tests import factories
+from tests.helpers import factories
 
 
 def test_every_table_is_created(database):

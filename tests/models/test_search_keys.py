@@ -2,7 +2,7 @@
 from models import AccessPackage, User, db
 from models.base import quote_name
 from models.migrations.v0008_folded_search_keys import upgrade
-from tests import factories as f
+from tests.helpers import factories as f
 
 
 def test_migration_8_recomputes_keys_written_the_old_way(database):

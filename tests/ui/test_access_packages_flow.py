@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
-from tests.ui import tenant
+from tests.helpers import gui_tenant as tenant
 from ui.dialogs import download, messages
 from ui.main_window import MainWindow
 

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QFileDialog
 
 from desktop.export.entra_layout import ENTRA_AUDIT_COLUMNS
 from models import AuditEvent
-from tests.factories import T0
-from tests.ui import lifecycle_tenant
+from tests.helpers.factories import T0
+from tests.helpers import requests_tenant
 from ui.background import wait_for_reads
 from ui.dialogs import messages
 from ui.dialogs.download import Downloader
@@ -25,7 +25,7 @@ from ui.pages.base import PageContext
 
 @pytest.fixture
 def tenant(database):
-    return lifecycle_tenant.build()
+    return requests_tenant.build()
 
 
 @pytest.fixture

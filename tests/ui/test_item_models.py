@@ -10,10 +10,10 @@ from desktop.audit_record import format_time
 from desktop.reports.assignments import AssignmentsReport
 from desktop.reports.audit import AuditLogReport
 from desktop.reports.user_resources import ResourceAssignmentsReport
-from tests import factories
-from tests.desktop.test_reports_tenant import build_tenant
-from tests.ui import tenant
-from tests.ui.sample_reports import UsersReport
+from tests.helpers import factories
+from tests.helpers.reports_tenant import build_tenant
+from tests.helpers import gui_tenant as tenant
+from tests.helpers.sample_reports import UsersReport
 from ui.item_models.report_table import ReportTableModel
 from ui.item_models.report_tree import ReportTreeModel
 from desktop.reports.views import ShownReport, quick_filtered

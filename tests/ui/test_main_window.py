@@ -11,8 +11,8 @@ from desktop.audit_record import event_fields
 from desktop.demo import build_demo
 from desktop.directory import search_users
 from models import AuditEvent
-from tests.desktop.test_audit_chain import document
-from tests.ui import tenant
+from tests.helpers.audit_documents import document
+from tests.helpers import gui_tenant as tenant
 from ui.main_window import NAVIGATION, MainWindow, default_administrator
 from ui.pages.base import NoticePage
 

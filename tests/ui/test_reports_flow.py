@@ -4,7 +4,7 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from tests.ui import tenant
+from tests.helpers import gui_tenant as tenant
 from ui.dialogs.user_picker import UserPickerDialog
 from ui.main_window import MainWindow
 

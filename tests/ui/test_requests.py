@@ -7,7 +7,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
 
 from desktop.directory import search_users
 from models import Assignment, AssignmentRequest
-from tests.ui import lifecycle_tenant
+from tests.helpers import requests_tenant
 from ui.dialogs import messages, user_picker
 from ui.dialogs.decision import DecisionDialog
 from ui.dialogs.download import Downloader
@@ -19,7 +19,7 @@ from ui.pages.requests import RequestsPage
 
 @pytest.fixture
 def tenant(database):
-    return lifecycle_tenant.build()
+    return requests_tenant.build()
 
 
 @pytest.fixture

@@ -3,14 +3,14 @@ import pytest
 from PySide6.QtTest import QAbstractItemModelTester
 
 from models import AssignmentRequest
-from tests.ui import lifecycle_tenant
+from tests.helpers import requests_tenant
 from ui.dialogs import messages
 from ui.dialogs.request_timeline import RequestTimelineDialog, TimelineModel, open_request_timeline
 
 
 @pytest.fixture
 def tenant(database):
-    return lifecycle_tenant.build()
+    return requests_tenant.build()
 
 
 @pytest.fixture

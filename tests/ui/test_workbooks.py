@@ -9,7 +9,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog
 
 from desktop.reports.package_activity import PackageActivityReport
-from tests.ui import lifecycle_tenant
+from tests.helpers import requests_tenant
 from ui.background import wait_for_reads
 from ui.dialogs.download import Downloader
 from ui.pages.base import PageContext
@@ -18,7 +18,7 @@ from ui.pages.workbooks import WorkbooksPage
 
 @pytest.fixture
 def tenant(database):
-    return lifecycle_tenant.build()
+    return requests_tenant.build()
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from PySide6.QtWidgets import QWidget
 from desktop.permissions import REPORTS_READER
 from desktop.reports.audit import AuditLogReport
 from desktop.reports.package_activity import PackageActivityReport
-from tests import factories
-from tests.ui import lifecycle_tenant
+from tests.helpers import factories
+from tests.helpers import requests_tenant
 from ui.dialogs import messages
 from ui.dialogs.download import Downloader
 from ui.background import wait_for_reads
@@ -22,7 +22,7 @@ TITLES = [entry.title for entry in NAVIGATION]
 
 @pytest.fixture
 def tenant(database):
-    return lifecycle_tenant.build()
+    return requests_tenant.build()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""A small tenant every report and export test reads: packages, assignments, resource roles,
+"""A small tenant every report and export test reads (and `every_report` over it): packages, assignments, resource roles,
 connected organizations, a pending request and audit records (built with direct rows)."""
 import itertools
 import uuid
@@ -7,12 +7,21 @@ from types import SimpleNamespace
 
 from desktop.audit_record import event_fields
 from desktop.permissions import IDENTITY_GOVERNANCE_ADMINISTRATOR, REPORTS_READER
+from desktop.reports.app_role_activity import AppRoleActivityReport
+from desktop.reports.assignments import AssignmentsReport
+from desktop.reports.audit import AuditLogReport
+from desktop.reports.base import QueryReport
+from desktop.reports.connected_organizations import ConnectedOrganizationsReport
+from desktop.reports.package_activity import PackageActivityReport
+from desktop.reports.request_history import RequestHistoryReport, request_history_reports
+from desktop.reports.user_packages import AssignedPackagesReport, CanRequestReport
+from desktop.reports.user_resources import ResourceAssignmentsReport
 from models import (
     ApprovalDecision, Assignment, AssignmentRequest, AuditEvent, ConnectedOrganizationSponsor,
     RequestApprover, ResourceRoleAssignment,
 )
-from tests import factories
-from tests.factories import T0
+from tests.helpers import factories
+from tests.helpers.factories import T0
 
 _ids = itertools.count(1)
 
@@ -157,8 +166,11 @@ def build_tenant() -> SimpleNamespace:
     return t
 
 
-def test_tenant_builds(database):
-    """The shared tenant builds with its audit records indexed for filtering."""
-    tenant = build_tenant()
-    assert AuditEvent.select().count() == 9
-    assert AuditEvent.get(AuditEvent.id == tenant.sales_events[0].id).access_package_id == tenant.sales.id
+def every_report(t) -> list[QueryReport]:
+    return [
+        AssignmentsReport(t.sales), AssignmentsReport(None),
+        CanRequestReport(t.alice), AssignedPackagesReport(t.alice), ResourceAssignmentsReport(t.alice),
+        AuditLogReport(), ConnectedOrganizationsReport(),
+        PackageActivityReport(None, "all", now=t.now), AppRoleActivityReport(now=t.now),
+        *request_history_reports(t.old_request.id), RequestHistoryReport(t.request.id),
+    ]

@@ -11,8 +11,8 @@ from models import (
     AccessPackage, Application, AppRole, ApprovalStage, AssignmentRequest, Resource, ResourceRole, ResourceScope,
     User, new_id,
 )
-from tests import factories
-from tests.factories import T0
+from tests.helpers import factories
+from tests.helpers.factories import T0
 
 
 @dataclass

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from desktop.permissions import IDENTITY_GOVERNANCE_ADMINISTRATOR, REPORTS_READER
 from models import Assignment, ResourceRoleAssignment, User
-from tests import factories
+from tests.helpers import factories
 
 
 @dataclass

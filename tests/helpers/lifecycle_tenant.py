@@ -8,7 +8,7 @@ from models import (
     AccessPackage, Application, AppRole, AssignmentPolicy, AuditEvent, Resource, ResourceRole,
     ResourceScope, User,
 )
-from tests import factories as f
+from tests.helpers import factories as f
 
 
 def app_resource(target_catalog, name: str, role_name: str = "Reader") -> ResourceRole:
