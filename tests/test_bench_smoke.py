@@ -25,6 +25,7 @@ def test_every_benchmark_runs_at_tiny_sizes(tmp_path):
     assert (committed.read_bytes() if committed.exists() else None) == before, "--quick wrote bench/RESULTS.md"
 
 
+@pytest.mark.slow
 def test_quick_writes_no_results_unless_told(tmp_path):
     finished = subprocess.run(
         [sys.executable, "-m", "bench", "--quick", "--only", "P5", "--data", str(tmp_path)],

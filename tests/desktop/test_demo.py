@@ -55,6 +55,7 @@ def demo(small_demo):
     close_database()
 
 
+@pytest.mark.slow
 def test_same_seed_builds_the_same_tenant(tmp_path, small_demo):
     """Two builds with one seed and anchor are identical, row for row, history and audit chain
     included; another seed differs."""
@@ -79,6 +80,7 @@ def test_small_demo_covers_what_the_reports_need(demo):
     assert ApprovalStage.select().where(ApprovalStage.is_approver_justification_required).exists()
 
 
+@pytest.mark.slow
 def test_small_demo_has_six_months_of_history_up_to_now(demo):
     """Requests of every outcome through the lifecycle, each with a valid trail, from six
     months back to the anchor: the workbooks' 24 h, 7 d, 30 d and 90 d ranges all have
@@ -143,6 +145,7 @@ def test_demo_cancelled_during_the_history_keeps_the_months_made(database):
     assert verify().intact
 
 
+@pytest.mark.slow
 def test_cli_demo_then_info_shows_the_counts(tmp_path, capsys):
     """`demo --size small` then `info` prints the schema version and every table's rows."""
     path = str(tmp_path / "demo.db")

@@ -145,6 +145,7 @@ def test_plain_rows_are_joined():
 cells = st.one_of(st.none(), st.text(), st.text(alphabet='ab ,"\r\n\t\x00é'))
 
 
+@pytest.mark.slow
 @settings(max_examples=500)
 @given(st.lists(st.lists(cells, max_size=4).map(tuple), min_size=1, max_size=5))
 def test_plain_text_is_what_csv_writer_writes(rows):

@@ -4,6 +4,7 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
@@ -106,4 +107,4 @@ class LifecycleMachine(RuleBasedStateMachine):
 
 
 LifecycleMachine.TestCase.settings = settings(max_examples=30, stateful_step_count=30, deadline=None)
-TestLifecycleStates = LifecycleMachine.TestCase
+TestLifecycleStates = pytest.mark.slow(LifecycleMachine.TestCase)

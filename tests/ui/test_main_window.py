@@ -33,6 +33,7 @@ def people(database):
     return tenant.build(assignees=3)
 
 
+@pytest.mark.slow
 def test_smoke_on_the_small_demo_tenant(database, qtbot):
     """Every page of the small demo opens; the status bar names the database and the admin."""
     build_demo("small")
