@@ -11,9 +11,7 @@ from desktop.errors import InvalidInput, NotFound, Refused
 from desktop.lifecycle import Lifecycle
 from desktop.lookup import find_access_package, find_policy, find_user
 from models import AccessPackage, AssignmentPolicy, AssignmentRequest, User
-
-REQUEST_STATES = ("submitted", "pendingApproval", "delivering", "delivered", "deliveryFailed", "denied",
-                  "scheduled", "canceled", "partiallyDelivered")
+from models.requests import REQUEST_STATES
 
 
 def register(subparsers) -> None:

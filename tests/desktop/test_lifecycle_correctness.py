@@ -10,9 +10,11 @@ from desktop.clock import FixedClock
 from desktop.errors import InvalidInput, Refused
 from desktop.lifecycle import Lifecycle
 from desktop.reports.user_packages import AssignedPackagesReport
+from desktop.states import CANCELABLE_REQUEST_STATES, PENDING_REQUEST_STATES
 from models import (
     ApprovalStage, ApprovalStageApprover, Assignment, AssignmentPolicy, AssignmentRequest, GroupMember, db,
 )
+from models.requests import REQUEST_STATES, TERMINAL_REQUEST_STATES
 from tests.helpers import factories as f
 from tests.helpers.lifecycle_tenant import build, row_counts
 
@@ -178,3 +180,10 @@ def test_removable_assignment_answers_for_an_add_request_in_one_query(tenant, li
     pending = lifecycle.submit(tenant.bob, tenant.approval_package)
     assert lifecycle.removable_assignment(pending.id) is None
     assert lifecycle.waits_for(tenant.manager, pending.id) and not lifecycle.waits_for(tenant.admin, pending.id)
+
+
+def test_the_vocabulary_of_states():
+    """Every Graph request state is either pending or finished; cancelable ones are pending."""
+    assert PENDING_REQUEST_STATES == ("submitted", "pendingApproval", "delivering", "scheduled")
+    assert sorted(PENDING_REQUEST_STATES + TERMINAL_REQUEST_STATES) == sorted(REQUEST_STATES)
+    assert set(CANCELABLE_REQUEST_STATES) <= set(PENDING_REQUEST_STATES)
