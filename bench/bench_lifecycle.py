@@ -17,7 +17,6 @@ from pathlib import Path
 
 from desktop.clock import FixedClock
 from desktop.lifecycle import Lifecycle
-from desktop.lookup import search_key
 from models import (
     AccessPackage, Application, AppRole, ApprovalStage, ApprovalStageApprover, AssignmentPolicy,
     AuditEvent, Catalog, Group, Resource, ResourceRole, ResourceRoleScope, ResourceScope, User,
@@ -33,10 +32,10 @@ def build_tenant(users: int) -> tuple[list[User], User, AccessPackage, Assignmen
     manager = _user("Manager", None)
     people = [_user(f"Person {n}", manager) for n in range(users)]
     catalog = Catalog.create(display_name="Bench")
-    group = Group.create(display_name="Bench group", display_name_key="bench group")
+    group = Group.create(display_name="Bench group")
     application = Application.create(app_id="11111111-1111-1111-1111-111111111111", display_name="Bench app")
     app_role = AppRole.create(application=application, display_name="User", value="user")
-    package = AccessPackage.create(catalog=catalog, display_name="Bench", display_name_key="bench")
+    package = AccessPackage.create(catalog=catalog, display_name="Bench")
     for origin_system, origin_id, role_origin in (("AadGroup", group.id, f"Member_{group.id}"),
                                                   ("AadApplication", application.id, app_role.id)):
         resource = Resource.create(catalog=catalog, origin_id=origin_id, origin_system=origin_system,
@@ -54,8 +53,7 @@ def build_tenant(users: int) -> tuple[list[User], User, AccessPackage, Assignmen
 
 def _user(name: str, manager: User | None) -> User:
     upn = f"{name.lower().replace(' ', '.')}@bench.example"
-    return User.create(user_principal_name=upn, upn_key=search_key(upn), display_name=name,
-                       display_name_key=search_key(name), manager=manager)
+    return User.create(user_principal_name=upn, display_name=name, manager=manager)
 
 
 def run(lifecycles: int, batch_size: int | None = None) -> float:

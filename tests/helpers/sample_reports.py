@@ -5,6 +5,7 @@ from typing import Iterator
 from peewee import Ordering, fn
 
 from desktop.lookup import search_key
+from models.keys import contains
 from desktop.reports.base import Column, ColumnType, Report
 from models import User
 
@@ -37,7 +38,7 @@ class UsersReport(Report):
                             fn.LENGTH(User.display_name).coerce(False), User.account_enabled,
                             User.created_date_time, User.id)
         if self.search:
-            query = query.where(User.display_name_key.contains(search_key(self.search)))
+            query = query.where(contains(User.display_name_key, search_key(self.search)))
         order = self._expressions()[sort_key or "display_name"]
         return query.order_by(Ordering(order, "DESC" if descending else "ASC"), User.id).tuples()
 

@@ -42,8 +42,7 @@ def test_reopening_keeps_the_data(tmp_path):
     """What was written is there when the file is opened again."""
     path = tmp_path / "tenant.db"
     open_database(path)
-    User.create(user_principal_name="a@contoso.com", upn_key="a@contoso.com", display_name="A",
-                display_name_key="a")
+    User.create(user_principal_name="a@contoso.com", display_name="A")
     close_database()
     open_database(path)
     assert User.select().count() == 1

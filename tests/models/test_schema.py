@@ -44,8 +44,7 @@ def test_foreign_keys_are_enforced(database):
     import peewee
     import pytest
     with pytest.raises(peewee.IntegrityError):
-        User.create(id="u1", user_principal_name="x@contoso.com", upn_key="x@contoso.com",
-                    display_name="X", display_name_key="x", manager="missing")
+        User.create(id="u1", user_principal_name="x@contoso.com", display_name="X", manager="missing")
 
 
 def test_user_principal_names_are_unique_ignoring_case(database):
