@@ -61,14 +61,15 @@ def with_keys(model, values: dict) -> dict:
         value = values[source]
         if isinstance(value, Node) and field.name in by_name:
             continue
-        # Named as the source is named: by field, or by field name.
-        values[by_name.get(field.name, field if source is not field.source else field.name)] = field.key_of(value)
+        # The key is named as its source is: by field, or by field name.
+        named_by_field = not isinstance(source, str)
+        values[by_name.get(field.name, field if named_by_field else field.name)] = field.key_of(value)
     return values
 
 
 def folded(expression) -> Function:
     """`expression` folded as `fold` folds, in SQL."""
-    return fn.desk_fold(expression)
+    return getattr(fn, FOLD_FUNCTION)(expression)
 
 
 def contains(expression, key: str):
