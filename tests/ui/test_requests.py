@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
 
 from desktop.directory import search_users
-from models import Assignment, AssignmentRequest
+from models import ApprovalStage, Assignment, AssignmentRequest
 from tests.helpers import requests_tenant
 from ui.dialogs import messages, user_picker
 from ui.dialogs.decision import DecisionDialog
@@ -190,6 +190,23 @@ def test_process_due_items_times_out_and_summarises(tenant, open_page, qtbot, in
                            "(their end date passed).")
     assert AssignmentRequest.get_by_id(tenant.pending.id).status == "TimedOut"
     assert page.pending_view.model.rowCount() == 0
+
+
+def test_process_due_items_names_what_it_skipped(tenant, open_page, qtbot, monkeypatch):
+    """A stage duration the lifecycle cannot use is named in a warning; the rest is processed."""
+    shown = []
+    monkeypatch.setattr(messages, "inform", lambda parent, title, text, **options: shown.append((text, options)))
+    ApprovalStage.update(duration_before_automatic_denial="P10000Y").where(
+        (ApprovalStage.policy == tenant.pending.assignment_policy_id) & (ApprovalStage.stage_number == 2)).execute()
+    page = open_page(tenant.admin)
+    tenant.clock.advance(timedelta(days=15))
+    page.process_button.click()
+    qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
+    text, options = shown[0]
+    assert text.startswith("1 request timed out")
+    assert "Skipped 1 that could not be processed" in text
+    assert "Policy 'Two approvals'" in text and "'P10000Y' is longer than 1,000 years" in text
+    assert options["icon"] == messages.Icon.Warning
 
 
 def test_an_approver_without_a_role_decides_only_their_queue(tenant, open_page):
