@@ -6,10 +6,7 @@ from desktop.errors import Forbidden
 from desktop.graph.client import GraphClient
 from desktop.graph.errors import GraphUnavailable
 from desktop.graph.tokens import TokenProvider
-from desktop.permissions import GLOBAL_ADMINISTRATOR, IDENTITY_GOVERNANCE_ADMINISTRATOR, ROLE_TEMPLATE_IDS
-
-# A sync reads the whole of entitlement management: the roles the article names for it.
-SYNC_ROLES = (IDENTITY_GOVERNANCE_ADMINISTRATOR, GLOBAL_ADMINISTRATOR)
+from desktop.permissions import ALLOWED_ROLES, ROLE_TEMPLATE_IDS, Action
 
 
 @dataclass(frozen=True)
@@ -51,8 +48,9 @@ def who_is_signed_in(client: GraphClient, tokens: TokenProvider) -> SignedIn:
 def require_sync_role(identity: SignedIn) -> None:
     """A user must hold a role that reads entitlement management whole; an application's own
     permissions are checked by Graph on every request."""
-    if identity.user_id is None or set(SYNC_ROLES) & identity.roles:
+    needed = ALLOWED_ROLES[Action.SYNC]
+    if identity.user_id is None or needed & identity.roles:
         return
     held = ", ".join(sorted(identity.roles)) or "no directory role"
-    raise Forbidden(f"{identity.describe()} cannot sync the tenant: that needs {SYNC_ROLES[0]} or "
-                    f"{SYNC_ROLES[1]} (the tenant gives them {held}).")
+    raise Forbidden(f"{identity.describe()} cannot {Action.SYNC}: that needs {' or '.join(sorted(needed))} "
+                    f"(the tenant gives them {held}).")

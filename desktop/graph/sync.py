@@ -55,8 +55,11 @@ class Sync:
     """One sync run; `cancel()` may be called from another thread."""
 
     def __init__(self, client: GraphClient, *, only: set[str] | None = None, full: bool = False,
-                 progress: SyncProgress | None = None, clock: Callable[[], datetime] = utc_now):
+                 progress: SyncProgress | None = None, clock: Callable[[], datetime] = utc_now,
+                 cloud: str = "global", client_id: str | None = None):
         self.client = client
+        self.cloud = cloud
+        self.client_id = client_id
         self.only = only or set(plan.syncable_kinds())
         self.full = full
         self.progress = progress
@@ -89,7 +92,7 @@ class Sync:
                 summary = import_documents(self._documents(sources, seen), complete=complete, observed_at=started,
                                            progress=self._check)
                 self._save_links()
-                _save_connection(identity, self.client, started)
+                self._save_connection(identity, started)
         except Cancelled:
             self._finish(run, CANCELLED, "Cancelled; nothing was written.")
             raise
@@ -145,6 +148,15 @@ class Sync:
              .on_conflict(conflict_target=[DeltaLink.kind], update={DeltaLink.url: url, DeltaLink.saved_at: now})
              .execute())
 
+    def _save_connection(self, identity: SignedIn, now: datetime) -> None:
+        values = {"display_name": identity.tenant_name, "graph_root": self.client.root, "cloud": self.cloud,
+                  "client_id": self.client_id, "signed_in_user_id": identity.user_id,
+                  "signed_in_upn": identity.describe()}
+        (TenantConnection.insert(tenant_id=identity.tenant_id, connected_at=now, **values)
+         .on_conflict(conflict_target=[TenantConnection.tenant_id],
+                      update={getattr(TenantConnection, name): value for name, value in values.items()})
+         .execute())
+
     def _finish(self, run: SyncRun, result: str, message: str | None, summary: ImportSummary | None = None) -> None:
         counts = {kind: {"fetched": number} for kind, number in self.fetched.items()}
         for kind, outcome in (summary.counts.items() if summary else ()):
@@ -171,15 +183,6 @@ def _check_same_tenant(identity: SignedIn) -> None:
                            "files); sync into a new database (--db) so the two are never mixed.")
 
 
-def _save_connection(identity: SignedIn, client: GraphClient, now: datetime) -> None:
-    values = {"display_name": identity.tenant_name, "graph_root": client.root,
-              "cloud": getattr(client, "cloud_name", "global"), "signed_in_user_id": identity.user_id,
-              "signed_in_upn": identity.describe(), "connected_at": now}
-    (TenantConnection.insert(tenant_id=identity.tenant_id, **values)
-     .on_conflict(conflict_target=[TenantConnection.tenant_id],
-                  update={getattr(TenantConnection, name): value for name, value in values.items()
-                          if name != "connected_at"})
-     .execute())
 
 
 def history(limit: int = 100) -> list[SyncRun]:
