@@ -223,7 +223,7 @@ class GraphStandIn:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     def __enter__(self) -> "GraphStandIn":
         self._thread.start()
@@ -345,6 +345,7 @@ def _with_query(path_and_query: str, name: str, value: str) -> str:
 def _handler(graph: GraphStandIn):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out as two writes
 
         def log_message(self, *args) -> None:
             """Quiet: the test output is the place for failures only."""
@@ -359,7 +360,7 @@ def _handler(graph: GraphStandIn):
         def _serve(self, payload) -> None:
             with graph.lock:
                 graph.log.append(f"{self.command} {self.path}")
-            fault = graph._take_fault(self.path)
+            fault = None if urlsplit(self.path).path == "/v1.0/$batch" else graph._take_fault(self.path)
             if fault is not None and fault.status == "drop":
                 self.close_connection = True
                 self.connection.shutdown(2)
@@ -377,6 +378,14 @@ def _handler(graph: GraphStandIn):
             if self.command == "POST" and urlsplit(self.path).path == "/v1.0/$batch":
                 responses = []
                 for request in payload.get("requests", []):
+                    with graph.lock:
+                        graph.log.append(f"BATCHED GET {request['url']}")
+                    inner = graph._take_fault(request["url"])
+                    if inner is not None and inner.status != "drop":
+                        responses.append({"id": request["id"], "status": inner.status,
+                                          "headers": {"Retry-After": inner.retry_after or "1"},
+                                          "body": {"error": {"code": "Refused", "message": "Refused."}}})
+                        continue
                     status, body = graph.answer("/v1.0" + request["url"])
                     responses.append({"id": request["id"], "status": status,
                                       "headers": {"Content-Type": "application/json"}, "body": body})

@@ -93,7 +93,10 @@ class GraphClient:
             number, status = str(response.get("id")), int(response.get("status", 0))
             path = paths[int(number)]
             if status in RETRIED_STATUSES:
-                # A throttled sub-request goes again alone, through the same waiting rules.
+                # A throttled sub-request goes again alone, after its own Retry-After.
+                sub_headers = {name.lower(): value for name, value in (response.get("headers") or {}).items()}
+                self._wait(_seconds(sub_headers.get("retry-after")) or _backoff(0), 0.0, self.url(path),
+                           f"Graph answered {status}")
                 bodies[number] = self.get(self.url(path), headers)
             elif status >= 400:
                 _raise_for(status, self.url(path), response.get("body") or {})
@@ -190,7 +193,11 @@ def permission_for(url: str) -> str:
 
 
 def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After", "").strip()
+    return _seconds(response.headers.get("Retry-After"))
+
+
+def _seconds(value: str | None) -> float | None:
+    value = (value or "").strip()
     try:
         return max(0.0, float(value)) if value else None
     except ValueError:

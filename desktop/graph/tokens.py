@@ -99,43 +99,45 @@ class CertificateToken:
             raise InvalidInput("App-only sign-in with --certificate needs --tenant and --client-id.")
         self._settings = settings
         self._credential = certificate_credential(settings.certificate)
-        self._application = self._new_application()
+        self._application = None  # made on first use: MSAL asks the authority about itself then
         self.description = f"application {settings.client_id} (certificate)"
 
-    def _new_application(self):
-        return msal.ConfidentialClientApplication(
-            self._settings.client_id, authority=self._settings.authority, client_credential=self._credential)
-
     def token(self) -> str:
+        if self._application is None:
+            self._application = msal.ConfidentialClientApplication(
+                self._settings.client_id, authority=self._settings.authority, client_credential=self._credential)
         return _access_token(self._application.acquire_token_for_client(
             scopes=[f"{self._settings.cloud.graph_root}/.default"]))
 
     def refresh(self) -> str:
-        # A fresh application has an empty cache, so MSAL asks Entra for a new token.
-        self._application = self._new_application()
+        # A new application has an empty cache, so MSAL asks Entra for a new token.
+        self._application = None
         return self.token()
 
     def sign_out(self) -> None:
-        self._application = self._new_application()
+        self._application = None
 
 
 class UserToken:
     """A user signs in: the system browser with a loopback redirect, or a device code."""
 
     delegated = True
+    INTERACTIVE_TIMEOUT_SECONDS = 300
 
     def __init__(self, settings: SignInSettings, cache: "TokenCache",
                  show_device_code: Callable[[str], None] | None = None):
         self._settings = settings
         self._cache = cache
         self._show_device_code = show_device_code
-        self._application = msal.PublicClientApplication(
-            settings.client_id or DEFAULT_CLIENT_ID, authority=settings.authority, token_cache=cache.cache)
+        self._application = None  # made on first use: MSAL asks the authority about itself then
         self.description = "device code sign-in" if settings.device_code else "interactive sign-in"
 
-    def signed_in_account(self) -> dict | None:
-        accounts = self._application.get_accounts()
-        return accounts[0] if accounts else None
+    def _app(self):
+        if self._application is None:
+            self._application = msal.PublicClientApplication(
+                self._settings.client_id or DEFAULT_CLIENT_ID, authority=self._settings.authority,
+                token_cache=self._cache.cache)
+        return self._application
 
     def token(self) -> str:
         return self._acquire(force_refresh=False)
@@ -144,24 +146,26 @@ class UserToken:
         return self._acquire(force_refresh=True)
 
     def _acquire(self, force_refresh: bool) -> str:
+        application = self._app()
         scopes = self._settings.scopes()
-        account = self.signed_in_account()
-        if account is not None:
-            result = self._application.acquire_token_silent(scopes, account=account, force_refresh=force_refresh)
+        accounts = application.get_accounts()
+        if accounts:
+            result = application.acquire_token_silent(scopes, account=accounts[0], force_refresh=force_refresh)
             if result and "access_token" in result:
                 return result["access_token"]
         if self._settings.device_code:
-            flow = self._application.initiate_device_flow(scopes=scopes)
+            flow = application.initiate_device_flow(scopes=scopes)
             if "user_code" not in flow:
                 raise SignInFailed(f"Device code sign-in could not start: {_reason(flow)}")
             (self._show_device_code or print)(flow["message"])
-            return _access_token(self._application.acquire_token_by_device_flow(flow))
-        return _access_token(self._application.acquire_token_interactive(scopes, prompt="select_account"))
+            return _access_token(application.acquire_token_by_device_flow(flow))
+        return _access_token(application.acquire_token_interactive(
+            scopes, prompt="select_account", timeout=self.INTERACTIVE_TIMEOUT_SECONDS))
 
     def sign_out(self) -> None:
-        for account in self._application.get_accounts():
-            self._application.remove_account(account)
+        """Forget the accounts and their tokens: the cache is emptied where it is kept."""
         self._cache.clear()
+        self._application = None
 
 
 @dataclass
@@ -172,12 +176,14 @@ class TokenCache:
     cache: msal.TokenCache
     persisted: bool
     note: str
-    path: Path | None = None
+    persistence: object | None = None
 
     def clear(self) -> None:
-        if self.path is not None and self.path.exists():
-            self.path.unlink()
-        if not self.persisted:
+        if self.persistence is not None:
+            # An empty cache written through the store: libsecret keeps it in the keyring, not the file.
+            self.persistence.save("{}")
+            self.cache = msal_extensions.PersistedTokenCache(self.persistence)
+        else:
             self.cache = msal.SerializableTokenCache()
 
 
@@ -190,14 +196,20 @@ def token_cache(folder: Path | None = None, build_persistence=None) -> TokenCach
     try:
         folder.mkdir(parents=True, exist_ok=True)
         persistence = build_persistence(str(path))
+        if not persistence.is_encrypted:
+            raise RuntimeError("the store does not encrypt")
         # libsecret can be installed without a running keyring: only a round trip proves it works.
-        persistence.save(persistence.load() if path.exists() else "{}")
+        try:
+            content = persistence.load()
+        except msal_extensions.persistence.PersistenceNotFound:
+            content = "{}"
+        persistence.save(content)
         return TokenCache(msal_extensions.PersistedTokenCache(persistence), True,
-                          "Tokens are kept encrypted by the operating system's key store.", path)
+                          "Tokens are kept encrypted by the operating system's key store.", persistence)
     except Exception as error:  # each platform's store fails with its own library's errors
         return TokenCache(msal.SerializableTokenCache(), False,
                           "No operating-system key store is available here "
-                          f"({type(error).__name__}: {str(error).strip()[:120] or 'not usable'}); tokens are "
+                          f"({type(error).__name__}: {_first_line(error)}); tokens are "
                           "kept in memory only and you will sign in again next time.")
 
 
@@ -226,6 +238,11 @@ def certificate_credential(path: Path) -> dict:
         raise InvalidInput(f"{path}: a PEM file with both the private key and the certificate is needed "
                            "(cat key.pem cert.pem > app.pem).")
     return {"private_key": key, "public_certificate": certificate}
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0][:120] if text else "not usable"
 
 
 def _access_token(result: dict | None) -> str:
