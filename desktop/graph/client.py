@@ -120,8 +120,13 @@ class GraphClient:
             try:
                 response = self._http.request(method, url, json=json, headers={
                     "Authorization": f"Bearer {token}", "Accept": "application/json", **(headers or {})})
+            except httpx.ConnectError as error:
+                # Nothing answers at that address (a wrong --graph-url, no network): no use waiting.
+                raise GraphUnavailable(f"Cannot reach Graph at {self.root}: the connection failed "
+                                       f"({_first_line(error)}).") from None
             except httpx.TransportError as error:
-                waited += self._wait(_backoff(attempt), waited, url, f"the connection failed ({error!r})")
+                waited += self._wait(_backoff(attempt), waited, url,
+                                     f"the connection dropped ({type(error).__name__})")
                 continue
             status = response.status_code
             if status == 401 and not refreshed:
@@ -215,6 +220,11 @@ def _json_or_empty(response: httpx.Response) -> dict:
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {}
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _path(url: str) -> str:

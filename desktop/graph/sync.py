@@ -75,19 +75,22 @@ class Sync:
 
     def run(self) -> SyncOutcome:
         started = self.clock()
-        identity = who_is_signed_in(self.client, self.client.tokens)
-        require_sync_role(identity)
-        _check_same_tenant(identity)
         stored = {} if self.full else {link.kind: link.url for link in DeltaLink.select()}
         mode = INCREMENTAL if any(kind in stored for kind in plan.DELTA_KINDS if kind in self.only) else FULL
+        # Recorded first and on its own: a sync refused at sign-in is in the history too.
         with db.atomic():
-            run = SyncRun.create(started_at=started, signed_in=identity.describe(), tenant_id=identity.tenant_id,
-                                 endpoint=self.client.root, mode=mode, result=RUNNING)
-        complete = [kind for kind in LISTED_WHOLE if kind in self.only]
-        complete += [kind for kind in plan.DELTA_KINDS if kind in self.only and kind not in stored]
-        seen = plan.Seen()
-        sources = plan.sources(self.client, self.only, stored, stored.get(kinds.AUDIT), seen)
+            run = SyncRun.create(started_at=started, endpoint=self.client.root, mode=mode, result=RUNNING)
         try:
+            identity = who_is_signed_in(self.client, self.client.tokens)
+            with db.atomic():
+                (SyncRun.update(signed_in=identity.describe(), tenant_id=identity.tenant_id)
+                 .where(SyncRun.id == run.id).execute())
+            require_sync_role(identity)
+            _check_same_tenant(identity)
+            complete = [kind for kind in LISTED_WHOLE if kind in self.only]
+            complete += [kind for kind in plan.DELTA_KINDS if kind in self.only and kind not in stored]
+            seen = plan.Seen()
+            sources = plan.sources(self.client, self.only, stored, stored.get(kinds.AUDIT), seen)
             with db.atomic():
                 summary = import_documents(self._documents(sources, seen), complete=complete, observed_at=started,
                                            progress=self._check)
@@ -105,6 +108,7 @@ class Sync:
         finally:
             self.cancel_event.set()  # stops fetches still running ahead
         self._finish(run, SUCCEEDED, None, summary)
+        run.signed_in, run.tenant_id = identity.describe(), identity.tenant_id
         return SyncOutcome(run, identity, summary, dict(self.fetched))
 
     def _documents(self, sources, seen: plan.Seen) -> Iterator[tuple[str, dict]]:

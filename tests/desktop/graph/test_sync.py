@@ -144,6 +144,9 @@ def test_sync_needs_an_entitlement_management_role(database, graph, tenant):
     with pytest.raises(Forbidden, match="Identity Governance Administrator.*no directory role"):
         sync(graph)
     assert User.select().count() == 0
+    refused = SyncRun.get()
+    assert refused.result == FAILED and refused.signed_in == "user1@fabrikam.example"
+    assert graph.requested("/users/delta") == 0
 
 
 def test_a_database_of_another_tenant_is_not_synced(database, graph, tenant):
