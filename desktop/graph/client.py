@@ -8,7 +8,6 @@
 """
 import random
 import threading
-import time
 from typing import Callable, Iterator
 from urllib.parse import urlsplit
 

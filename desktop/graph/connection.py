@@ -6,7 +6,12 @@ from typing import Callable
 
 from desktop.graph.client import GraphClient
 from desktop.graph.clouds import cloud_named
-from desktop.graph.tokens import SignInSettings, TokenCache, TokenProvider, choose_provider
+from desktop.graph.tokens import (
+    SignInSettings,
+    TokenCache,
+    TokenProvider,
+    choose_provider,
+)
 from models.sync import TenantConnection
 
 

@@ -5,7 +5,6 @@ importer inside one transaction, with the delta links and the tenant connection 
 same one. Only the run's own record is written apart, so a failed or cancelled sync is listed
 in the history too.
 """
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Iterator

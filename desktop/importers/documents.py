@@ -23,8 +23,19 @@ from desktop.errors import InvalidInput
 from desktop.importers import kinds
 from desktop.importers.files import import_files
 from desktop.importers.summary import ImportSummary
-from models import AccessPackage, AssignmentPolicy, Assignment, AssignmentRequest, Catalog, ConnectedOrganization
-from models import DirectoryRole, Group, Resource, User, db
+from models import (
+    AccessPackage,
+    Assignment,
+    AssignmentPolicy,
+    AssignmentRequest,
+    Catalog,
+    ConnectedOrganization,
+    DirectoryRole,
+    Group,
+    Resource,
+    User,
+    db,
+)
 
 DELETED = "deleted"
 _MEMBERS = re.compile(r"/(groups|directoryRoles)/([^/?]+)/members")

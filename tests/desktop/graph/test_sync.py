@@ -9,10 +9,25 @@ from desktop.errors import Cancelled, Forbidden, InvalidInput
 from desktop.graph import sync as sync_module
 from desktop.graph.client import GraphClient
 from desktop.graph.errors import PermissionMissing
-from desktop.graph.sync import CANCELLED, FAILED, FULL, INCREMENTAL, SUCCEEDED, Sync, history
+from desktop.graph.sync import (
+    CANCELLED,
+    FAILED,
+    FULL,
+    INCREMENTAL,
+    SUCCEEDED,
+    Sync,
+    history,
+)
 from desktop.graph.tokens import EnvironmentToken
 from desktop.importers import kinds
-from models import AccessPackage, Assignment, AuditEvent, DirectoryRoleAssignment, GroupMember, User
+from models import (
+    AccessPackage,
+    Assignment,
+    AuditEvent,
+    DirectoryRoleAssignment,
+    GroupMember,
+    User,
+)
 from models.sync import DeltaLink, SyncRun, TenantConnection
 from tests.digest import database_digest
 from tests.graph_standin import EPOCH

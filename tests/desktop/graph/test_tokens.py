@@ -13,8 +13,15 @@ from desktop.errors import InvalidInput
 from desktop.graph.clouds import CLOUDS, cloud_named
 from desktop.graph.errors import SignInFailed
 from desktop.graph.tokens import (
-    DEFAULT_CLIENT_ID, ENVIRONMENT_TOKEN, CertificateToken, EnvironmentToken, SignInSettings, UserToken,
-    certificate_credential, choose_provider, token_cache,
+    DEFAULT_CLIENT_ID,
+    ENVIRONMENT_TOKEN,
+    CertificateToken,
+    EnvironmentToken,
+    SignInSettings,
+    UserToken,
+    certificate_credential,
+    choose_provider,
+    token_cache,
 )
 
 
