@@ -127,7 +127,7 @@ class UserToken:
     def __init__(self, settings: SignInSettings, cache: "TokenCache",
                  show_device_code: Callable[[str], None] | None = None):
         self._settings = settings
-        self._cache = cache
+        self.cache = cache
         self._show_device_code = show_device_code
         self._application = None  # made on first use: MSAL asks the authority about itself then
         self.description = "device code sign-in" if settings.device_code else "interactive sign-in"
@@ -136,7 +136,7 @@ class UserToken:
         if self._application is None:
             self._application = msal.PublicClientApplication(
                 self._settings.client_id or DEFAULT_CLIENT_ID, authority=self._settings.authority,
-                token_cache=self._cache.cache)
+                token_cache=self.cache.cache)
         return self._application
 
     def token(self) -> str:
@@ -164,7 +164,7 @@ class UserToken:
 
     def sign_out(self) -> None:
         """Forget the accounts and their tokens: the cache is emptied where it is kept."""
-        self._cache.clear()
+        self.cache.clear()
         self._application = None
 
 

@@ -1,0 +1,96 @@
+"""Sign in and sync from the GUI against the stand-in Graph: progress per kind, Cancel, the
+history, and who the window acts as (the signed-in user, never a simulation)."""
+import pytest
+
+import ui.main_window as main_window
+from desktop.graph.connection import GRAPH_URL_VARIABLE
+from desktop.graph.tokens import ENVIRONMENT_TOKEN
+from desktop.importers import kinds
+from models import User
+from models.sync import SyncRun
+from tests.digest import database_digest
+from tests.graph_standin import GraphStandIn, build_tenant
+from tests.ui import tenant as demo_tenant
+from ui.dialogs.sync import SyncHistoryDialog
+from ui.main_window import MainWindow
+
+
+@pytest.fixture
+def stand_in(monkeypatch):
+    tenant = build_tenant()
+    with GraphStandIn(tenant) as graph:
+        monkeypatch.setenv(ENVIRONMENT_TOKEN, "stand-in-token")
+        monkeypatch.setenv(GRAPH_URL_VARIABLE, graph.url)
+        yield graph
+
+
+@pytest.fixture
+def shown(monkeypatch):
+    told = []
+    monkeypatch.setattr(main_window.messages, "inform",
+                        lambda parent, title, text, **kw: told.append((title, text, kw.get("details"))))
+    return told
+
+
+def make_window(qtbot, location):
+    window = MainWindow(location)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def test_a_database_not_connected_to_a_tenant_is_a_simulation(database, qtbot):
+    people = demo_tenant.build(assignees=1)
+    window = make_window(qtbot, database)
+    assert window.actor == people.admin
+    assert window.actor_status.text().startswith("Simulation: acting as ")
+    window._fill_account_menu()
+    texts = [action.text() for action in window.account_menu.actions()]
+    assert any("simulation" in text for text in texts)
+    assert window.sign_in_action.text().startswith("Sign &in to Microsoft Entra")
+
+
+def test_sync_now_signs_in_syncs_and_acts_as_the_signed_in_user(database, stand_in, qtbot, shown):
+    window = make_window(qtbot, database)
+    assert window.actor is None  # an empty database: nobody to act as yet
+    window.sync_now()
+    qtbot.waitUntil(lambda: any(title == "Sync finished" for title, _, _ in shown), timeout=20_000)
+    tenant = stand_in.tenant
+    me = tenant.users[tenant.me]
+    assert window.actor_status.text() == f"Signed in to {tenant.name} as {me['userPrincipalName']}"
+    assert window.actor.id == tenant.me
+    assert User.select().count() == len(tenant.users)
+    window._fill_account_menu()
+    texts = [action.text() for action in window.account_menu.actions()]
+    assert not any("Act as" in text for text in texts)
+    assert window.sign_out_action.isEnabled()
+    window.sign_out_action.trigger()
+    assert window.actor_status.text().startswith(f"Not signed in: offline copy of {tenant.name}")
+    assert not window.sign_out_action.isEnabled()
+
+
+def test_sync_shows_records_per_kind_and_cancel_writes_nothing(database, stand_in, qtbot, shown):
+    window = make_window(qtbot, database)
+    with qtbot.waitSignal(window.sign_in().finished, timeout=10_000):
+        pass
+    before = database_digest(excluding=(SyncRun,))
+    stand_in.fault("/auditLogs", 429, retry_after="30")  # the sync waits there until cancelled
+    job = window.sync_now()
+    dialog = window.sync_dialog
+    qtbot.waitUntil(lambda: "records" in dialog.rows[kinds.ASSIGNMENT].text(), timeout=10_000)
+    assert dialog.rows[kinds.USER].text() == f"{kinds.USER}: {len(stand_in.tenant.users)} records"
+    with qtbot.waitSignal(job.finished, timeout=10_000):
+        dialog.buttons.rejected.emit()
+    assert shown[-1][0] == "Sync cancelled"
+    assert database_digest(excluding=(SyncRun,)) == before
+
+
+def test_sync_history_lists_the_runs(database, stand_in, qtbot, shown):
+    window = make_window(qtbot, database)
+    window.sync_now()
+    qtbot.waitUntil(lambda: any(title == "Sync finished" for title, _, _ in shown), timeout=20_000)
+    dialog = SyncHistoryDialog(window)
+    qtbot.addWidget(dialog)
+    assert dialog.table.rowCount() == 1
+    assert dialog.table.item(0, 2).text() == "succeeded" and dialog.table.item(0, 3).text() == "full"
+    assert dialog.table.item(0, 5).text() == stand_in.url
