@@ -52,3 +52,17 @@ def test_an_unreachable_graph_exits_2(db_path, capsys):
 def test_history_of_a_database_never_synced(db_path, capsys):
     assert main(["--db", str(db_path), "sync", "--history"]) == 0
     assert capsys.readouterr().out == "No sync yet.\n"
+
+
+def test_a_synced_database_acts_only_as_the_signed_in_user(db_path, graph, tenant, capsys):
+    """`--as` someone else is refused on a tenant's copy: acting as anyone is for simulations."""
+    assert main(["--db", str(db_path), "sync", "--graph-url", graph.url]) == 0
+    capsys.readouterr()
+    other = tenant.users[list(tenant.users)[1]]["userPrincipalName"]
+    me = tenant.users[tenant.me]["userPrincipalName"]
+    package = next(iter(tenant.packages.values()))["displayName"]
+    assert main(["--db", str(db_path), "request", "assign", "--user", other, "--package", package,
+                 "--as", other]) == 2
+    assert "acts as user1@fabrikam.example; it cannot act as" in capsys.readouterr().err
+    assert main(["--db", str(db_path), "export", "assignments", "--package", package, "--as", me,
+                 "-o", str(db_path.with_name("out.csv"))]) == 0
