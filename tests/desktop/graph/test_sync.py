@@ -27,6 +27,7 @@ from models import (
     DirectoryRoleAssignment,
     GroupMember,
     User,
+    db,
 )
 from models.sync import DeltaLink, SyncRun, TenantConnection
 from tests.digest import database_digest
@@ -198,6 +199,8 @@ def test_sync_runs_on_a_worker_thread_too(database, graph, tenant):
             sync(graph)
         except Exception as error:  # reported to the test thread
             errors.append(error)
+        finally:
+            db.close()  # as a job does: each thread's connection ends with its work
 
     worker = threading.Thread(target=work)
     worker.start()
