@@ -56,6 +56,9 @@ def prefetched(sources: list[Source], cancel_event: threading.Event, in_flight: 
                 running.pop(0)
         finally:
             stop.set()
+            # Ended early (an error, a cancel): fetches still waiting out a Retry-After stop now.
+            if pending or running:
+                cancel_event.set()
             for entry in running:  # unblock producers waiting on a full queue
                 _drain(entry.queue)
 

@@ -155,3 +155,62 @@ def test_certificate_file_gives_key_and_certificate(pem, tmp_path):
         certificate_credential(key_only)
     with pytest.raises(InvalidInput, match="cannot read"):
         certificate_credential(tmp_path / "missing.pem")
+
+
+class FakePublicClient:
+    """Stands in for msal.PublicClientApplication: what the seam asks of MSAL, and nothing else."""
+
+    made = []
+
+    def __init__(self, client_id, authority, token_cache):
+        self.client_id, self.authority, self.cache = client_id, authority, token_cache
+        self.accounts, self.calls = [], []
+        FakePublicClient.made.append(self)
+
+    def get_accounts(self):
+        return self.accounts
+
+    def acquire_token_silent(self, scopes, account, force_refresh=False):
+        self.calls.append(("silent", force_refresh))
+        return {"access_token": "refreshed" if force_refresh else "cached"}
+
+    def initiate_device_flow(self, scopes):
+        self.calls.append(("device", tuple(scopes)))
+        return {"user_code": "ABCD-EFGH", "message": "To sign in, enter the code ABCD-EFGH."}
+
+    def acquire_token_by_device_flow(self, flow):
+        self.accounts.append({"username": "admin@fabrikam.example"})
+        return {"access_token": "from-device-code"}
+
+    def acquire_token_interactive(self, scopes, prompt, timeout):
+        self.calls.append(("interactive", prompt))
+        return {"error": "access_denied", "error_description": "AADSTS65004: User declined to consent."}
+
+
+@pytest.fixture
+def fake_msal(monkeypatch):
+    FakePublicClient.made.clear()
+    monkeypatch.setattr("desktop.graph.tokens.msal.PublicClientApplication", FakePublicClient)
+    return FakePublicClient.made
+
+
+def test_device_code_sign_in_shows_the_code_then_uses_the_cache(tmp_path, fake_msal):
+    shown = []
+    cache = token_cache(tmp_path, build_persistence=MemoryPersistence)
+    provider = UserToken(settings(device_code=True, tenant="fabrikam.example"), cache, shown.append)
+    assert fake_msal == []  # MSAL is not asked anything until a token is wanted
+    assert provider.token() == "from-device-code"
+    assert shown == ["To sign in, enter the code ABCD-EFGH."]
+    application = fake_msal[0]
+    assert application.client_id == DEFAULT_CLIENT_ID
+    assert application.authority == "https://login.microsoftonline.com/fabrikam.example"
+    assert "https://graph.microsoft.com/EntitlementManagement.Read.All" in application.calls[0][1]
+    assert provider.token() == "cached"
+    assert provider.refresh() == "refreshed"  # after a 401: MSAL is told to skip its cached token
+
+
+def test_a_refused_browser_sign_in_says_why(tmp_path, fake_msal):
+    provider = UserToken(settings(client_id="my-app"), token_cache(tmp_path, build_persistence=MemoryPersistence))
+    with pytest.raises(SignInFailed, match="AADSTS65004: User declined to consent"):
+        provider.token()
+    assert fake_msal[0].client_id == "my-app" and fake_msal[0].calls == [("interactive", "select_account")]
