@@ -61,7 +61,14 @@ class GraphClient:
         self.close()
 
     def url(self, path: str) -> str:
-        return path if path.startswith(("http://", "https://")) else self.root + path
+        """An absolute URL under this Graph root; a link elsewhere is refused, so the bearer
+        token never goes to a host a response named."""
+        if not path.startswith(("http://", "https://")):
+            return self.root + path
+        if _origin(path) != _origin(self.root):
+            raise GraphUnavailable(f"Graph answered with a link to another host ({_origin(path)}); "
+                                   f"it was not followed (the endpoint is {self.root}).")
+        return path
 
     # -- lists -------------------------------------------------------------------------------------
     def pages(self, path: str, headers: dict | None = None) -> Iterator[tuple[str, dict]]:
@@ -70,7 +77,8 @@ class GraphClient:
         while url:
             body = self.get(url, headers)
             yield url, body
-            url = body.get("@odata.nextLink")
+            link = body.get("@odata.nextLink")
+            url = self.url(link) if isinstance(link, str) and link else None
 
     def batched_pages(self, paths: list[str], headers: dict | None = None) -> Iterator[tuple[str, dict]]:
         """The pages of many small lists, fetched BATCH_LIMIT at a time through `$batch`; a
@@ -79,8 +87,9 @@ class GraphClient:
             chunk = paths[start:start + BATCH_LIMIT]
             for path, body in self._batch(chunk, headers):
                 yield self.url(path), body
-                if body.get("@odata.nextLink"):
-                    yield from self.pages(body["@odata.nextLink"], headers)
+                link = body.get("@odata.nextLink")
+                if isinstance(link, str) and link:
+                    yield from self.pages(link, headers)
 
     def _batch(self, paths: list[str], headers: dict | None) -> list[tuple[str, dict]]:
         version = "/" + paths[0].lstrip("/").split("/", 1)[0]
@@ -89,8 +98,11 @@ class GraphClient:
         answer = self._request("POST", f"{self.root}{version}/$batch", json={"requests": requests})
         bodies: dict[str, dict] = {}
         for response in answer.get("responses") or []:
-            number, status = str(response.get("id")), int(response.get("status", 0))
-            path = paths[int(number)]
+            number = str(response.get("id")) if isinstance(response, dict) else ""
+            if not number.isdigit() or int(number) >= len(paths) or not isinstance(response.get("status"), int):
+                raise GraphUnavailable(f"Graph's batch answer holds a response this client did not ask for: "
+                                       f"{str(response)[:80]}")
+            status, path = response["status"], paths[int(number)]
             if status in RETRIED_STATUSES:
                 # A throttled sub-request goes again alone, after its own Retry-After.
                 sub_headers = {name.lower(): value for name, value in (response.get("headers") or {}).items()}
@@ -99,8 +111,10 @@ class GraphClient:
                 bodies[number] = self.get(self.url(path), headers)
             elif status >= 400:
                 _raise_for(status, self.url(path), response.get("body") or {})
+            elif isinstance(response.get("body"), dict):
+                bodies[number] = response["body"]
             else:
-                bodies[number] = response.get("body") or {}
+                raise GraphUnavailable(f"Graph's batch answer to {path} is not a JSON object.")
         missing = [path for number, path in enumerate(paths) if str(number) not in bodies]
         if missing:
             raise GraphUnavailable(f"Graph's batch answer left out {len(missing)} request(s), first {missing[0]}.")
@@ -139,9 +153,12 @@ class GraphClient:
             if status >= 400:
                 _raise_for(status, url, _json_or_empty(response))
             try:
-                return response.json()
+                body = response.json()
             except ValueError:
                 raise GraphUnavailable(f"Graph's answer to {_path(url)} is not JSON.") from None
+            if not isinstance(body, dict):
+                raise GraphUnavailable(f"Graph's answer to {_path(url)} is not a JSON object.")
+            return body
         raise GraphUnavailable(f"{_path(url)}: no answer after {MAX_ATTEMPTS} attempts; try again later.")
 
     def _wait(self, delay: float, waited: float, url: str, why: str) -> float:
@@ -224,6 +241,11 @@ def _json_or_empty(response: httpx.Response) -> dict:
 def _first_line(error: Exception) -> str:
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
 
 
 def _path(url: str) -> str:

@@ -62,7 +62,8 @@ class Seen:
     resource_groups: list[str] = field(default_factory=list)
 
     def note(self, kind: str, body: dict) -> None:
-        for record in body.get("value") or []:
+        records = body.get("value")
+        for record in records if isinstance(records, list) else ():
             if not isinstance(record, dict) or "@removed" in record or not isinstance(record.get("id"), str):
                 continue
             if kind == kinds.CATALOG:

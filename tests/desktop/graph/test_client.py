@@ -147,3 +147,18 @@ def test_cancel_stops_a_wait(graph):
     client.cancel_event.set()
     with client, pytest.raises(Cancelled):
         client.get(ASSIGNMENTS)
+
+
+def test_a_next_link_to_another_host_is_not_followed(graph, tenant):
+    """A page that points elsewhere would take the bearer token with it: refused, named."""
+    elsewhere = {"value": [], "@odata.nextLink": "https://attacker.example/v1.0/users?$skiptoken=1"}
+    graph.answer = lambda path: (200, elsewhere)
+    with client_for(graph) as client, pytest.raises(GraphUnavailable, match="another host.*https://attacker.example"):
+        list(client.pages("/v1.0/users"))
+    assert graph.requested("GET /v1.0/users") == 1
+
+
+def test_an_answer_that_is_not_a_json_object_is_a_clear_error(graph):
+    graph.answer = lambda path: (200, ["not", "an", "object"])
+    with client_for(graph) as client, pytest.raises(GraphUnavailable, match="not a JSON object"):
+        client.get(ASSIGNMENTS)
