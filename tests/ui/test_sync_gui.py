@@ -94,3 +94,20 @@ def test_sync_history_lists_the_runs(database, stand_in, qtbot, shown):
     assert dialog.table.rowCount() == 1
     assert dialog.table.item(0, 2).text() == "succeeded" and dialog.table.item(0, 3).text() == "full"
     assert dialog.table.item(0, 5).text() == stand_in.url
+
+
+def test_the_first_browser_sign_in_asks_for_tenant_cloud_and_client(database, qtbot, monkeypatch):
+    """Without a token in the environment, the first sign-in asks for the settings; Cancel there
+    signs nobody in and opens no browser."""
+    import ui.dialogs.sign_in as sign_in
+    monkeypatch.delenv(ENVIRONMENT_TOKEN, raising=False)
+    asked = []
+    monkeypatch.setattr(sign_in, "ask_sign_in_settings", lambda parent: asked.append(parent))
+    window = make_window(qtbot, database)
+    assert window.sign_in() is None
+    assert asked == [window] and window.account.signed_in is None
+    dialog = sign_in.SignInSettingsDialog(window)
+    qtbot.addWidget(dialog)
+    dialog.tenant.setText(" contoso.onmicrosoft.us ")
+    dialog.cloud.setCurrentText("usgov")
+    assert dialog.chosen() == {"tenant": "contoso.onmicrosoft.us", "cloud": "usgov", "client_id": None}
