@@ -150,7 +150,7 @@ class MainWindow(QMainWindow):
         """The administrators the app can act as, each with the roles that open its pages, and
         any other directory user (an approver deciding their own queue)."""
         self.account_menu.clear()
-        if self.connected or self.account.signed_in is not None:
+        if self.connected:
             self.account_menu.addAction(account_status(self.account.signed_in, self.actor)).setEnabled(False)
             self.account_menu.addAction(self.sign_out_action if self.account.signed_in else self.sign_in_action)
             return
@@ -171,6 +171,7 @@ class MainWindow(QMainWindow):
             self.account_menu.addAction("No user in this database holds an administrator role").setEnabled(False)
         self.account_menu.addSeparator()
         self.account_menu.addAction("Act as another user…", self._act_as_picked_user)
+        self.account_menu.addAction(self.sign_out_action if self.account.signed_in else self.sign_in_action)
 
     def _act_as_picked_user(self) -> None:
         match = pick_user(self, "Act as")
@@ -206,11 +207,11 @@ class MainWindow(QMainWindow):
     def _account_changed(self) -> None:
         signed_in = self.account.signed_in
         self.sign_out_action.setEnabled(signed_in is not None)
-        if signed_in is not None or self.connected:
-            self.connected = self.connected or signed_in is not None
+        self.connected = connected_tenant() is not None
+        if self.connected:
             self.set_actor(tenant_actor(signed_in))
         else:
-            self._update_actor_status()
+            self._update_actor_status()  # a simulation stays one until a sync connects the database
 
     def sync_now(self) -> Job | None:
         """Sign in first when needed, then sync off the UI thread with progress per kind."""

@@ -54,9 +54,11 @@ def tenant_actor(signed_in: SignedIn | None) -> User | None:
 
 def account_status(signed_in: SignedIn | None, actor: User | None) -> str:
     """The status bar's words: "Signed in to <tenant> as <UPN>" only when that is so."""
-    if signed_in is not None:
-        return signed_in.status()
     connection = connected_tenant()
+    if signed_in is not None and (connection is not None or actor is None):
+        return signed_in.status()
+    if signed_in is not None:
+        return f"{signed_in.status()}; simulation: acting as {actor.display_name} ({actor.user_principal_name})"
     if connection is not None:
         acting = f", acting as {actor.user_principal_name}" if actor is not None else ""
         return f"Not signed in: offline copy of {connection.display_name or connection.tenant_id}{acting}"

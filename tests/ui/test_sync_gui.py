@@ -111,3 +111,18 @@ def test_the_first_browser_sign_in_asks_for_tenant_cloud_and_client(database, qt
     dialog.tenant.setText(" contoso.onmicrosoft.us ")
     dialog.cloud.setCurrentText("usgov")
     assert dialog.chosen() == {"tenant": "contoso.onmicrosoft.us", "cloud": "usgov", "client_id": None}
+
+
+def test_signing_in_on_the_demo_keeps_it_a_simulation(database, stand_in, qtbot, shown):
+    """The demo is no tenant's copy: signing in changes who is signed in, not who the demo acts as,
+    and syncing into it is refused with a reason."""
+    people = demo_tenant.build(assignees=1)
+    window = make_window(qtbot, database)
+    with qtbot.waitSignal(window.sign_in().finished, timeout=10_000):
+        pass
+    assert window.actor == people.admin
+    assert window.actor_status.text().startswith(f"Signed in to {stand_in.tenant.name} as user1@")
+    assert "simulation: acting as" in window.actor_status.text()
+    with qtbot.waitSignal(window.sync_now().finished, timeout=10_000):
+        pass
+    assert shown[-1][0] == "Sync" and "did not come from a tenant" in shown[-1][1]
