@@ -220,7 +220,7 @@ class MainWindow(QMainWindow):
             if job is not None:
                 job.succeeded.connect(lambda _identity: self.sync_now())
             return job
-        job, self.sync_dialog = start_sync(self, self.account.session(), list(dict.fromkeys(syncable_kinds())))
+        job, self.sync_dialog = start_sync(self, self.account.session(), list(syncable_kinds()))
         job.succeeded.connect(self._synced)
         job.cancelled.connect(lambda: messages.inform(self, "Sync cancelled", "The sync was cancelled; nothing "
                                                       "was written."))
