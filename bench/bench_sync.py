@@ -74,22 +74,32 @@ def measure_fetch(url: str, pages: Path) -> dict:
             number += 1
             saving += time.perf_counter() - started
 
-        def listed(path: str, extra: dict | None = None) -> list[dict]:
+        def listed(path: str, extra: dict | None = None, keep: bool = False) -> list[dict]:
+            """Every page of a list; kept only when a later list needs its ids."""
             bodies, next_url = [], url + path
             while next_url:
                 body = http.get(next_url, headers=extra).json()
                 save(next_url, body)
-                bodies.append(body)
+                if keep:
+                    bodies.append(body)
                 next_url = body.get("@odata.nextLink")
             return bodies
 
-        def batched(paths: list[str]) -> None:
+        def batched(paths: list[str], keep: bool = False) -> list[dict]:
+            """Lists 20 to a $batch; a sub-response's next pages one by one, as the client does."""
+            bodies = []
             for start in range(0, len(paths), 20):
                 chunk = paths[start:start + 20]
                 answer = http.post(f"{url}/v1.0/$batch", json={"requests": [
                     {"id": str(i), "method": "GET", "url": p[len("/v1.0"):]} for i, p in enumerate(chunk)]}).json()
                 for response in sorted(answer["responses"], key=lambda r: int(r["id"])):
-                    save(url + chunk[int(response["id"])], response["body"])
+                    body = response["body"]
+                    save(url + chunk[int(response["id"])], body)
+                    if keep:
+                        bodies.append(body)
+                    if body.get("@odata.nextLink"):
+                        bodies += listed(body["@odata.nextLink"][len(url):], keep=keep)
+            return bodies
 
         def ids(bodies: list[dict], test=lambda record: True, key="id") -> list[str]:
             return [r[key] for body in bodies for r in body.get("value") or [] if test(r)]
@@ -99,15 +109,11 @@ def measure_fetch(url: str, pages: Path) -> dict:
         listed("/v1.0/me/memberOf/microsoft.graph.directoryRole?$select=id,displayName,roleTemplateId")
         listed(plan.USERS_DELTA, plan.DELTA_HEADERS)
         listed(plan.GROUPS_DELTA, plan.DELTA_HEADERS)
-        roles = ids(listed(plan.DIRECTORY_ROLES))
+        roles = ids(listed(plan.DIRECTORY_ROLES, keep=True))
         listed(plan.CONNECTED_ORGANIZATIONS)
-        catalogs = ids(listed(plan.CATALOGS))
+        catalogs = ids(listed(plan.CATALOGS, keep=True))
         batched([plan.role_members(pk) for pk in roles])
-        resource_pages = []
-        for start in range(0, len(catalogs), 20):
-            batched([plan.catalog_resources(pk) for pk in catalogs[start:start + 20]])
-        for page in sorted(pages.iterdir())[-len(catalogs):]:
-            resource_pages.append(json.loads(page.read_text())[1])
+        resource_pages = batched([plan.catalog_resources(pk) for pk in catalogs], keep=True)
         batched([plan.group_members(pk) for pk in dict.fromkeys(
             ids(resource_pages, lambda r: r.get("originSystem") == "AadGroup", "originId"))])
         for path in (plan.ACCESS_PACKAGES, plan.POLICIES, plan.ASSIGNMENTS, plan.REQUESTS, plan.AUDITS):
