@@ -61,6 +61,7 @@ class Tenant:
     audits: list = field(default_factory=list)  # newest first
     version: int = 0
     changes: list = field(default_factory=list)  # (version, "users"/"groups", id)
+    oldest_delta: int = 0  # delta tokens older than this answer 410 Gone, as expired ones do
     rng: random.Random = field(default_factory=lambda: random.Random(7))
 
     # -- changes a test makes between two syncs ---------------------------------------------------
@@ -263,7 +264,7 @@ class GraphStandIn:
             roles = [record for record, members in t.roles.values() if t.me in members]
             return 200, self._page(path_and_query, "directoryRoles", roles, query)
         if path in ("/v1.0/users/delta", "/v1.0/groups/delta"):
-            return 200, self._delta(path_and_query, path.split("/")[2], query)
+            return self._delta(path_and_query, path.split("/")[2], query)
         if path == "/v1.0/directoryRoles":
             return 200, self._page(path_and_query, "directoryRoles", [r for r, _ in t.roles.values()], query)
         match = re.fullmatch(r"/v1\.0/(directoryRoles|groups)/([^/]+)/members/microsoft\.graph\.user", path)
@@ -309,6 +310,8 @@ class GraphStandIn:
         if base is None:
             items = [_select(record, query) for record in records.values()]
             version = t.version
+        elif int(base) < self.tenant.oldest_delta:
+            return 410, {"error": {"code": "syncStateNotFound", "message": "The delta token has expired."}}
         else:
             version = int(base)
             changed = dict.fromkeys(pk for v, c, pk in t.changes if v > version and c == collection)
@@ -323,7 +326,7 @@ class GraphStandIn:
         else:
             body["@odata.deltaLink"] = (f"{self.url}/v1.0/{collection}/delta?$deltatoken={version}"
                                         + (f"&$select={quote(query['$select'])}" if "$select" in query else ""))
-        return body
+        return 200, body
 
 
 def _select(record: dict, query: dict) -> dict:

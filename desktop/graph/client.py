@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from desktop.errors import Cancelled
-from desktop.graph.errors import GraphUnavailable, PermissionMissing, SignInFailed
+from desktop.graph.errors import DeltaExpired, GraphUnavailable, PermissionMissing, SignInFailed
 from desktop.graph.tokens import TokenProvider
 
 RETRIED_STATUSES = (429, 503, 504)
@@ -201,6 +201,8 @@ def _raise_for(status: int, url: str, body: dict) -> None:
         raise PermissionMissing(
             f"Graph refused {_path(url)} (403){detail}: the signed-in account or application needs the "
             f"{permission} permission{'s' * (' and ' in permission)} (granted with admin consent) and a directory role that allows reading it.")
+    if status == 410:
+        raise DeltaExpired(f"Graph no longer knows the delta link of {_path(url).split('?')[0]} (410 Gone){detail}.")
     raise GraphUnavailable(f"Graph answered {status} to {_path(url)}{detail}.")
 
 

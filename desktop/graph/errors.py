@@ -12,3 +12,7 @@ class GraphUnavailable(DeskError):
 
 class PermissionMissing(Forbidden):
     """Graph answered 403: the token lacks the permission (or role) a request needs."""
+
+
+class DeltaExpired(GraphUnavailable):
+    """Graph no longer knows a stored delta link (410 Gone): the next sync must list the kind whole."""

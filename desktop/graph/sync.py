@@ -12,6 +12,7 @@ from typing import Callable, Iterator
 from desktop.errors import Cancelled, DeskError, InvalidInput
 from desktop.graph import plan
 from desktop.graph.client import GraphClient
+from desktop.graph.errors import DeltaExpired
 from desktop.graph.identity import SignedIn, require_sync_role, who_is_signed_in
 from desktop.graph.prefetch import prefetched
 from desktop.importers import ImportSummary, import_documents, kinds
@@ -98,6 +99,13 @@ class Sync:
         except Cancelled:
             self._finish(run, CANCELLED, "Cancelled; nothing was written.")
             raise
+        except DeltaExpired as error:
+            # Nothing was written; without the stale links the next sync lists users and groups whole.
+            with db.atomic():
+                DeltaLink.delete().where(DeltaLink.kind.in_(plan.DELTA_KINDS)).execute()
+            message = f"{error} Nothing was written; sync again: the next sync fetches users and groups whole."
+            self._finish(run, FAILED, message)
+            raise DeltaExpired(message) from None
         except DeskError as error:
             self._finish(run, FAILED, str(error))
             raise

@@ -8,7 +8,7 @@ import pytest
 from desktop.errors import Cancelled, Forbidden, InvalidInput
 from desktop.graph import sync as sync_module
 from desktop.graph.client import GraphClient
-from desktop.graph.errors import PermissionMissing
+from desktop.graph.errors import DeltaExpired, PermissionMissing
 from desktop.graph.sync import (
     CANCELLED,
     FAILED,
@@ -207,3 +207,17 @@ def test_sync_runs_on_a_worker_thread_too(database, graph, tenant):
     worker.join()
     assert not errors
     assert User.select().count() == len(tenant.users)
+
+
+def test_an_expired_delta_link_fails_cleanly_and_the_next_sync_is_full(database, graph, tenant):
+    """410 Gone for a stored delta link: nothing written, the links dropped, the next sync full."""
+    sync(graph)
+    tenant.change_user(list(tenant.users)[1], displayName="Changed While Expired")
+    tenant.oldest_delta = tenant.version + 1
+    before = database_digest(excluding=(SyncRun, DeltaLink))
+    with pytest.raises(DeltaExpired, match="410 Gone.*sync again"):
+        sync(graph)
+    assert database_digest(excluding=(SyncRun, DeltaLink)) == before
+    outcome = sync(graph)
+    assert outcome.run.mode == FULL
+    assert User.get_by_id(list(tenant.users)[1]).display_name == "Changed While Expired"
