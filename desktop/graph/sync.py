@@ -96,7 +96,7 @@ class Sync:
                                            progress=self._check)
                 self._save_links()
                 self._save_connection(identity, started)
-        except Cancelled:
+        except (Cancelled, KeyboardInterrupt):
             self._finish(run, CANCELLED, "Cancelled; nothing was written.")
             raise
         except DeltaExpired as error:
