@@ -4,7 +4,7 @@ import sys
 
 from desktop.graph.clouds import CLOUDS
 from desktop.graph.connection import open_client, sign_in_settings
-from desktop.graph.sync import Sync, history, parse_kinds
+from desktop.graph.sync import WRITING, Sync, history, parse_kinds
 from desktop.graph.tokens import ENVIRONMENT_TOKEN, UserToken, token_cache
 
 
@@ -97,6 +97,12 @@ class _Reporter:
         self.interactive = sys.stderr.isatty()
 
     def __call__(self, kind: str, records: int, total: int) -> None:
+        if kind == WRITING:
+            if self.kind != WRITING:
+                self.done()
+                print("  writing to the database…", file=sys.stderr, flush=True)
+                self.kind = WRITING
+            return
         if self.interactive:
             new_line = "\n" if kind != self.kind and self.kind is not None else ""
             print(f"{new_line}\r  {kind}: {records:,} records", end="", file=sys.stderr, flush=True)
@@ -105,5 +111,5 @@ class _Reporter:
         self.kind = kind
 
     def done(self) -> None:
-        if self.interactive and self.kind is not None:
+        if self.interactive and self.kind not in (None, WRITING):
             print(file=sys.stderr)

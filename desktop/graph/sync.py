@@ -27,8 +27,10 @@ SUCCEEDED, FAILED, CANCELLED, RUNNING = "succeeded", "failed", "cancelled", "run
 LISTED_WHOLE = (kinds.CONNECTED_ORGANIZATION, kinds.CATALOG, kinds.RESOURCE, kinds.ACCESS_PACKAGE,
                 kinds.POLICY, kinds.ASSIGNMENT, kinds.REQUEST)
 
-# progress(kind, records of that kind so far, records of all kinds so far)
+# progress(kind, records of that kind so far, records of all kinds so far); once the pages are in,
+# progress(WRITING, done, total) while the importer writes them.
 SyncProgress = Callable[[str, int, int], None]
+WRITING = "writing"
 
 
 @dataclass
@@ -146,6 +148,8 @@ class Sync:
     def _check(self, done: int, total: int) -> None:
         if self.cancel_event.is_set():
             raise Cancelled("Sync cancelled; nothing was written.")
+        if self.progress:
+            self.progress(WRITING, done, total)
 
     def _save_links(self) -> None:
         now = self.clock()

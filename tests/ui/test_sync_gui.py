@@ -126,3 +126,16 @@ def test_signing_in_on_the_demo_keeps_it_a_simulation(database, stand_in, qtbot,
     with qtbot.waitSignal(window.sync_now().finished, timeout=10_000):
         pass
     assert shown[-1][0] == "Sync" and "did not come from a tenant" in shown[-1][1]
+
+
+def test_writing_shows_on_the_dialog(qtbot):
+    """Once the pages are in, the dialog says it is writing and how far it got."""
+    from desktop.graph.sync import WRITING
+    from ui.dialogs.sync import SyncDialog
+    dialog = SyncDialog(None, [kinds.USER])
+    qtbot.addWidget(dialog)
+    dialog.show_progress(kinds.USER, 1200, -1)
+    dialog.show_progress(WRITING, 30, 120)
+    assert dialog.rows[kinds.USER].text() == "user: 1,200 records"
+    assert dialog.heading.text() == "Writing to the database…"
+    assert (dialog.bar.value(), dialog.bar.maximum()) == (30, 120)

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.graph.connection import GraphSession
-from desktop.graph.sync import Sync, SyncOutcome, history
+from desktop.graph.sync import WRITING, Sync, SyncOutcome, history
 from ui.jobs import Job, JobContext
 
 HISTORY_COLUMNS = ("Started (UTC)", "Finished (UTC)", "Result", "Mode", "Signed in", "Endpoint", "Fetched", "Message")
@@ -38,10 +38,16 @@ class SyncDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         layout.addWidget(self.buttons)
 
-    def show_progress(self, kind: str, records: int) -> None:
+    def show_progress(self, kind: str, done: int, total: int) -> None:
+        if kind == WRITING:
+            self.heading.setText("Writing to the database…")
+            if total > 0:
+                self.bar.setRange(0, total)
+                self.bar.setValue(min(done, total))
+            return
         label = self.rows.get(kind)
         if label is not None:
-            label.setText(f"{kind}: {records:,} records")
+            label.setText(f"{kind}: {done:,} records")
 
 
 def start_sync(parent: QWidget, session: GraphSession, kinds: list[str]) -> tuple[Job, SyncDialog]:
@@ -55,6 +61,9 @@ def start_sync(parent: QWidget, session: GraphSession, kinds: list[str]) -> tupl
         last = {"kind": None, "records": 0}
 
         def progress(kind: str, records: int, total: int) -> None:
+            if kind == WRITING:
+                context.progress(records, total, kind)
+                return
             if last["kind"] not in (None, kind):
                 # A kind's final count is always shown, even when it fell between two updates.
                 context.progress(last["records"], last["records"], last["kind"])
@@ -66,7 +75,7 @@ def start_sync(parent: QWidget, session: GraphSession, kinds: list[str]) -> tupl
             return running.run()
 
     job = Job(work, parent)
-    job.progress.connect(lambda done, _total, kind: dialog.show_progress(kind, done))
+    job.progress.connect(lambda done, total, kind: dialog.show_progress(kind, done, total))
 
     def cancel() -> None:
         dialog.heading.setText("Cancelling: nothing will be written…")
