@@ -38,6 +38,7 @@ class Action(StrEnum):
     VIEW_WORKBOOKS = "view workbooks"
     MANAGE_DATABASE_LOGINS = "bind database logins to directory users"
     IMPORT = "import tenant data"
+    SYNC = "sync the tenant from Microsoft Graph"
 
 
 _GOVERNANCE = frozenset({IDENTITY_GOVERNANCE_ADMINISTRATOR, GLOBAL_ADMINISTRATOR})
@@ -55,6 +56,7 @@ ALLOWED_ROLES: dict[Action, frozenset[str]] = {
     Action.VIEW_WORKBOOKS: _MONITORING,
     Action.MANAGE_DATABASE_LOGINS: frozenset({GLOBAL_ADMINISTRATOR}),
     Action.IMPORT: _GOVERNANCE,
+    Action.SYNC: _GOVERNANCE,
 }
 ADMINISTRATOR_ROLES = _GOVERNANCE | _MONITORING
 

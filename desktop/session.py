@@ -1,7 +1,8 @@
 """Who the app acts as.
 
 On a local SQLite file the person at the keyboard owns the file and may act as any directory
-user (the GUI starts as an administrator; the CLI takes `--as UPN`). On a shared PostgreSQL
+user (the GUI starts as an administrator; the CLI takes `--as UPN`), a simulation; a file synced
+from a tenant acts only as the user who signed in for the sync. On a shared PostgreSQL
 database the acting user is bound to the database login: once a Global Administrator has bound
 any login, every login must be bound and acts only as its own directory user, so one team
 member cannot act as another.
@@ -11,7 +12,7 @@ import peewee
 from desktop.errors import Forbidden, NotFound
 from desktop.lookup import find_user
 from desktop.permissions import Action, require
-from models import DatabaseLogin, User, db
+from models import DatabaseLogin, TenantConnection, User, db
 
 
 def database_login() -> str | None:
@@ -26,7 +27,7 @@ def resolve_actor(requested: str | User | None) -> User | None:
     wanted = find_user(requested) if isinstance(requested, str) else requested
     login = database_login()
     if login is None or not DatabaseLogin.select().exists():
-        return wanted
+        return _tenant_user_only(wanted)
     binding = DatabaseLogin.get_or_none(DatabaseLogin.role_name == login)
     if binding is None:
         raise Forbidden(
@@ -36,6 +37,18 @@ def resolve_actor(requested: str | User | None) -> User | None:
         raise Forbidden(f"The database login {login!r} acts as {binding.user.display_name}; "
                         f"it cannot act as {wanted.display_name}.")
     return binding.user
+
+
+def _tenant_user_only(wanted: User | None) -> User | None:
+    """A local copy of a tenant acts as the user who signed in for its sync, never as another:
+    acting as anyone is a simulation, for databases no tenant fills."""
+    connection = TenantConnection.select().first()
+    if connection is None or wanted is None or wanted.id == connection.signed_in_user_id:
+        return wanted
+    raise Forbidden(f"This database mirrors the tenant {connection.display_name or connection.tenant_id} and acts as "
+                    f"{connection.signed_in_upn or 'the user who signed in for its sync'}; it cannot act as "
+                    f"{wanted.display_name}. Acting as another user is a simulation, for databases not connected "
+                    "to a tenant.")
 
 
 def bind_login(actor: User | None, role_name: str, user: User) -> None:

@@ -20,6 +20,7 @@ from models.requests import ApprovalDecision, AssignmentRequest, RequestApprover
 from models.assignments import Assignment, ResourceRoleAssignment
 from models.audit import AuditEvent
 from models.meta import DatabaseLogin, SchemaInfo
+from models.sync import DeltaLink, SyncRun, TenantConnection
 
 # Creation order: every table after the tables it references.
 ALL_MODELS = (
@@ -30,7 +31,7 @@ ALL_MODELS = (
     IncompatibleAccessPackage,
     AssignmentPolicy, PolicyAllowedTarget, ApprovalStage, ApprovalStageApprover,
     Assignment, AssignmentRequest, RequestApprover, ApprovalDecision, ResourceRoleAssignment,
-    AuditEvent, DatabaseLogin,
+    AuditEvent, DatabaseLogin, TenantConnection, DeltaLink, SyncRun,
 )
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS", "BaseModel", "db", "new_id", "utc_now"]

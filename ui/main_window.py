@@ -14,6 +14,9 @@ from PySide6.QtWidgets import (
 
 from desktop.audit_chain import ChainReport, verify
 from desktop.errors import DeskError
+from desktop.graph.connection import account_status, connected_tenant, tenant_actor
+from desktop.graph.plan import syncable_kinds
+from desktop.graph.sync import SyncOutcome
 from desktop.importers import ImportSummary, import_files
 from desktop.permissions import (
     IDENTITY_GOVERNANCE_ADMINISTRATOR, Action, administrators, roles_of, why_not,
@@ -23,6 +26,8 @@ from models.database import DatabaseLocation
 from ui.background import wait_for_reads
 from ui.dialogs import messages
 from ui.dialogs.download import Downloader
+from ui.dialogs.sign_in import Account
+from ui.dialogs.sync import SyncHistoryDialog, start_sync
 from ui.dialogs.user_picker import pick_user
 from ui.jobs import Job, JobContext, run_with_progress
 from ui.pages.access_packages import AccessPackagesPage
@@ -70,7 +75,13 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Entitlement Desk — {location.describe()}")
         self.resize(1280, 800)
         self.downloader = Downloader(database=location.describe())
-        self.actor = actor if actor is not None else default_administrator()
+        self.account = Account(self, self._show_failure)
+        self.account.signed_in_changed.connect(self._account_changed)
+        # Connected to a tenant, the app acts as the signed-in user; "act as" is for simulations.
+        self.connected = connected_tenant() is not None
+        if self.connected and switchable:
+            actor = tenant_actor(None)
+        self.actor = actor if actor is not None or self.connected else default_administrator()
         self.downloader.actor = self.actor
         self._pages: dict[int, QWidget] = {}
 
@@ -112,6 +123,12 @@ class MainWindow(QMainWindow):
         import_action.setShortcut(QKeySequence.StandardKey.Open)
         file_menu.addAction("&Verify audit log…", self.verify_audit_log)
         file_menu.addSeparator()
+        self.sign_in_action = file_menu.addAction("Sign &in to Microsoft Entra…", self.sign_in)
+        self.sign_out_action = file_menu.addAction("Sign &out", self.account.sign_out)
+        self.sign_out_action.setEnabled(False)
+        self.sync_action = file_menu.addAction("&Sync now", self.sync_now)
+        self.sync_history_action = file_menu.addAction("Sync &history…", self.show_sync_history)
+        file_menu.addSeparator()
         quit_action = file_menu.addAction("&Quit", self.close)
         # Some desktops define no standard Quit key; Ctrl+Q is what everyone expects there.
         quit_action.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)
@@ -133,11 +150,15 @@ class MainWindow(QMainWindow):
         """The administrators the app can act as, each with the roles that open its pages, and
         any other directory user (an approver deciding their own queue)."""
         self.account_menu.clear()
+        if self.connected:
+            self.account_menu.addAction(account_status(self.account.signed_in, self.actor)).setEnabled(False)
+            self.account_menu.addAction(self.sign_out_action if self.account.signed_in else self.sign_in_action)
+            return
         if not self.switchable:
             self.account_menu.addAction(
                 f"Acting as {self.actor.display_name}: this database login is bound to them").setEnabled(False)
             return
-        self.account_menu.addSection("Act as")
+        self.account_menu.addSection("Act as (a simulation: this database is not connected to a tenant)")
         group = QActionGroup(self.account_menu)
         for user in administrators().limit(200):
             roles = ", ".join(sorted(roles_of(user)))
@@ -150,6 +171,7 @@ class MainWindow(QMainWindow):
             self.account_menu.addAction("No user in this database holds an administrator role").setEnabled(False)
         self.account_menu.addSeparator()
         self.account_menu.addAction("Act as another user…", self._act_as_picked_user)
+        self.account_menu.addAction(self.sign_out_action if self.account.signed_in else self.sign_in_action)
 
     def _act_as_picked_user(self) -> None:
         match = pick_user(self, "Act as")
@@ -177,6 +199,44 @@ class MainWindow(QMainWindow):
         job.succeeded.connect(self._show_import_summary)
         job.failed.connect(lambda error: self._show_failure("Import", error))
         return job
+
+    # -- Microsoft Entra: sign-in and sync -----------------------------------------------------------
+    def sign_in(self) -> Job | None:
+        return self.account.sign_in()
+
+    def _account_changed(self) -> None:
+        signed_in = self.account.signed_in
+        self.sign_out_action.setEnabled(signed_in is not None)
+        self.connected = connected_tenant() is not None
+        if self.connected:
+            self.set_actor(tenant_actor(signed_in))
+        else:
+            self._update_actor_status()  # a simulation stays one until a sync connects the database
+
+    def sync_now(self) -> Job | None:
+        """Sign in first when needed, then sync off the UI thread with progress per kind."""
+        if self.account.signed_in is None:
+            job = self.sign_in()
+            if job is not None:
+                job.succeeded.connect(lambda _identity: self.sync_now())
+            return job
+        job, self.sync_dialog = start_sync(self, self.account.session(), list(syncable_kinds()))
+        job.succeeded.connect(self._synced)
+        job.cancelled.connect(lambda: messages.inform(self, "Sync cancelled", "The sync was cancelled; nothing "
+                                                      "was written."))
+        job.failed.connect(lambda error: self._show_failure("Sync", error))
+        return job
+
+    def _synced(self, outcome: SyncOutcome) -> None:
+        lines = outcome.summary.lines()[1:]
+        messages.inform(self, "Sync finished",
+                        f"{outcome.identity.status()}: a {outcome.run.mode} sync of "
+                        f"{sum(outcome.fetched.values()):,} records.", details="\n".join(lines))
+        self.connected = True
+        self.set_actor(tenant_actor(self.account.signed_in))
+
+    def show_sync_history(self) -> None:
+        SyncHistoryDialog(self).exec()
 
     def _show_import_summary(self, summary: ImportSummary) -> None:
         lines = summary.lines()
@@ -236,10 +296,7 @@ class MainWindow(QMainWindow):
         self.show_page(current)
 
     def _update_actor_status(self) -> None:
-        if self.actor is None:
-            self.actor_status.setText("Signed in as: nobody (no administrator in this database)")
-        else:
-            self.actor_status.setText(f"Signed in as: {self.actor.display_name} ({self.actor.user_principal_name})")
+        self.actor_status.setText(account_status(self.account.signed_in, self.actor))
 
     def page_context(self) -> PageContext:
         return PageContext(actor=self.actor, downloader=self.downloader)

@@ -10,6 +10,7 @@ from desktop.clock import FixedClock, SystemClock
 from desktop.errors import InvalidInput, NotFound, Refused
 from desktop.lifecycle import Lifecycle
 from desktop.lookup import find_access_package, find_policy, find_user
+from desktop.session import resolve_actor
 from models import AccessPackage, AssignmentPolicy, AssignmentRequest, User
 from models.requests import REQUEST_STATES
 
@@ -142,7 +143,8 @@ def _lifecycle(args) -> Lifecycle:
 def _acting(args) -> User:
     if not args.acting:
         raise InvalidInput("Say who acts: --as UPN.")
-    return find_user(args.acting)
+    # Through the session: a tenant's copy or a bound login decides who may act.
+    return resolve_actor(args.acting)
 
 
 def _policy_for_assignment(package: AccessPackage, name_or_id: str | None) -> AssignmentPolicy:

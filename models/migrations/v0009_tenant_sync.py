@@ -1,0 +1,6 @@
+"""Version 9: the tenant connection, the delta links of incremental syncs, and sync runs."""
+from models.sync import DeltaLink, SyncRun, TenantConnection
+
+
+def upgrade(database) -> None:
+    database.create_tables([TenantConnection, DeltaLink, SyncRun])
