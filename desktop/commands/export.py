@@ -35,6 +35,9 @@ def register(subparsers) -> None:
     common.add_argument("--format", choices=FORMATS, help="default: from the file extension")
     common.add_argument("--layout", choices=[ENTRA_LAYOUT],
                         help="CSV layout: 'entra' writes audit records as the admin center downloads them")
+    common.add_argument("--csv-raw", action="store_true",
+                        help="write CSV cells as they are; by default text starting with = + - @ "
+                             "tab or CR gets a leading ' so spreadsheets do not run it as a formula")
     common.add_argument("--as", dest="acting_upn", metavar="UPN",
                         help="act as this administrator (their roles are checked)")
     reports = parser.add_subparsers(dest="report", required=True, metavar="REPORT")
@@ -95,7 +98,7 @@ def run(args) -> int:
     actor = resolve_actor(args.acting_upn)
     reports = args.build(args, actor)
     result = export(args.output, reports, format=args.format, layout=args.layout, actor=actor,
-                    database=resolve_location(args.db).describe())
+                    csv_raw=args.csv_raw, database=resolve_location(args.db).describe())
     print(f"Exported {result.rows:,} rows ({', '.join(r.name for r in reports)}) to {result.path}")
     return 0
 

@@ -1,0 +1,249 @@
+"""The attack run of issue 15, one test (or a few) per finding: exports that could destroy
+the database, CSV formula injection, leftovers of killed exports, planted backup names,
+file modes and read-only databases."""
+import csv
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+
+import pytest
+
+from desktop.audit_chain import append
+from desktop.audit_record import event_fields
+from desktop.cli import main
+from desktop.errors import OutputError
+from desktop.export import export
+from desktop.export.atomic import SCRATCH_PREFIX
+from desktop.export.delimited import FORMULA_TRIGGERS
+from desktop.reports.audit import AuditLogReport
+from models.database import close_database, migrate, open_database, resolve_location
+from tests.desktop.test_audit_chain import document
+from tests.desktop.test_export import INJECTION, text_report
+
+sqlite_only = pytest.mark.skipif(bool(os.environ.get("ENTITLEMENT_DESK_TEST_DB")),
+                                 reason="about the SQLite file itself")
+
+
+def audit_event(number: int = 1, **changes) -> None:
+    """One chained audit record (test_audit_chain's document `number`), with `changes`."""
+    append([event_fields({**document(number), **changes})])
+
+
+def read_csv(path):
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+# -- item 4: an export never overwrites the database, a device or a folder ----------------
+
+@sqlite_only
+@pytest.mark.parametrize("spelling", ["{db}", "{folder}/x/../{name}", "{db}-wal", "{db}-shm", "{db}-journal"])
+def test_export_refuses_the_open_database_however_spelled(database, spelling):
+    """`-o d.db`, `x/../d.db` and its journal files are refused; the database is untouched."""
+    db_file = database.path
+    (db_file.parent / "x").mkdir()
+    before = db_file.read_bytes()
+    target = spelling.format(db=db_file, folder=db_file.parent, name=db_file.name)
+    existed = os.path.exists(target)
+    with pytest.raises(OutputError, match="open database"):
+        export(target, text_report(["a"]), format="csv")
+    assert db_file.read_bytes() == before
+    assert os.path.exists(target) == existed
+    assert not list(db_file.parent.glob("*.part"))
+
+
+@sqlite_only
+def test_export_refuses_a_link_to_the_database(database, tmp_path):
+    link = tmp_path / "innocent.csv"
+    link.symlink_to(database.path)
+    with pytest.raises(OutputError, match="open database"):
+        export(link, text_report(["a"]))
+    assert link.is_symlink()
+
+
+def test_export_refuses_a_device_and_a_folder(database, tmp_path):
+    """`-o /dev/null` keeps the device node; a folder is refused; both exit 2 in the CLI."""
+    before = os.stat("/dev/null")
+    with pytest.raises(OutputError, match="special file"):
+        export("/dev/null", text_report(["a"]), format="csv")
+    after = os.stat("/dev/null")
+    assert stat.S_ISCHR(after.st_mode) and after.st_ino == before.st_ino
+    with pytest.raises(OutputError, match="folder"):
+        export(tmp_path, text_report(["a"]), format="csv")
+
+
+def test_cli_export_onto_the_database_exits_2(database, database_target, capsys, tmp_path):
+    target = database.path if database.kind == "sqlite" else tmp_path / "dev-null-link.csv"
+    if database.kind != "sqlite":
+        target.symlink_to("/dev/null")
+    code = main(["--db", str(database_target), "export", "audit", "--format", "csv", "-o", str(target)])
+    assert code == 2
+    assert "Cannot save" in capsys.readouterr().err
+
+
+# -- item 7: CSV formula injection -----------------------------------------------------------
+
+def test_csv_cells_that_look_like_formulas_are_neutralised(database, tmp_path):
+    """Every cell starting with = + - @ tab or CR gets a leading apostrophe; others stay."""
+    path = tmp_path / "texts.csv"
+    export(path, text_report(INJECTION))
+    cells = [row[0] for row in read_csv(path)[1:]]
+    assert cells == [("'" + value if value.startswith(FORMULA_TRIGGERS) else value) for value in INJECTION]
+    assert cells[:7] == ["'=1+1", "{=1+1}", "'+A1", "'-2+3", "'@SUM(A1)", "'\t=1+1", "'\r=1+1"]
+
+
+def test_csv_raw_keeps_the_text(database, tmp_path):
+    path = tmp_path / "raw.csv"
+    export(path, text_report(INJECTION), csv_raw=True)
+    assert [row[0] for row in read_csv(path)[1:]] == INJECTION
+
+
+def test_entra_layout_is_neutralised_too(database, database_target, tmp_path, capsys):
+    """An audit record whose activity and justification are formulas, in the Entra layout, by the CLI."""
+    audit_event(activityDisplayName="=cmd|' /C calc'!A0", resultReason="@SUM(1)")
+    path, raw = tmp_path / "entra.csv", tmp_path / "entra-raw.csv"
+    assert main(["--db", str(database_target), "export", "audit", "--layout", "entra", "-o", str(path)]) == 0
+    assert main(["--db", str(database_target), "export", "audit", "--layout", "entra", "--csv-raw",
+                 "-o", str(raw)]) == 0
+    header, row = read_csv(path)
+    record = dict(zip(header, row))
+    assert record["Activity"] == "'=cmd|' /C calc'!A0" and record["ResultReason"] == "'@SUM(1)"
+    header, row = read_csv(raw)
+    assert dict(zip(header, row))["Activity"] == "=cmd|' /C calc'!A0"
+    assert AuditLogReport().count() == 1
+
+
+# -- item 12: leftovers of a killed export ---------------------------------------------------
+
+KILLED_EXPORT = """
+import os, sys
+from models.database import open_database
+from desktop.export import export
+from desktop.reports.base import Column, Report
+
+class Endless(Report):
+    name, columns = "Endless", (Column("text", "Text"),)
+    def count(self): return 10**9
+    def page(self, offset, limit, sort_key=None, descending=False): return []
+    def iterate(self, sort_key=None, descending=False):
+        number = 0
+        while True:
+            number += 1
+            if number == 20_000:
+                print("writing", flush=True)
+            yield (f"row {number}",)
+
+open_database(sys.argv[1])
+export(sys.argv[2], Endless())
+"""
+
+
+@sqlite_only
+@pytest.mark.parametrize("suffix", ["xlsx", "csv"])
+def test_the_next_export_removes_what_a_killed_one_left(database, tmp_path, suffix):
+    """Scratch space is beside the target (no folders in the system temp); a kill leaves
+    `.NAME.PID.*.part` (and scratch), which the next export in that folder removes."""
+    close_database()
+    target = tmp_path / f"report.{suffix}"
+    child = subprocess.Popen([sys.executable, "-c", KILLED_EXPORT, str(database.path), str(target)],
+                             stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": os.getcwd()})
+    with child.stdout:
+        assert child.stdout.readline() == b"writing\n"
+        child.kill()
+        child.wait()
+    left = [p.name for p in tmp_path.iterdir() if p.name.startswith((".report", SCRATCH_PREFIX))]
+    assert any(name.endswith(".part") for name in left)
+    assert (suffix == "xlsx") == any(name.startswith(SCRATCH_PREFIX) for name in left)
+    open_database(database.path)
+    export(tmp_path / "next.csv", text_report(["a"]))
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+    assert not target.exists()
+
+
+def test_a_live_exports_temporary_file_is_left_alone(database, tmp_path):
+    """Only leftovers of dead processes are removed: another running export keeps its file."""
+    parent = os.getppid()
+    busy = tmp_path / f".other.csv.{parent}.abcd1234.part"
+    busy.write_text("in progress")
+    export(tmp_path / "mine.csv", text_report(["a"]))
+    assert busy.exists()
+
+
+# -- item 13: the migration backup ------------------------------------------------------------
+
+@sqlite_only
+def test_migration_backup_refuses_a_planted_link(tmp_path, monkeypatch):
+    """A link planted at the backup's name is not followed: the upgrade stops, the link's
+    target keeps its content, the database is not migrated."""
+    from datetime import datetime as real_datetime
+
+    class Frozen(real_datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return real_datetime(2026, 1, 2, 3, 4, 5, tzinfo=tz)
+
+    path = tmp_path / "tenant.db"
+    open_database(path)
+    close_database()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("mine")
+    planted = tmp_path / "tenant.db.v4-20260102T030405Z.bak"
+    planted.symlink_to(victim)
+    monkeypatch.setattr("models.database.datetime", Frozen)
+    from models.database import DatabaseOpenError
+    with pytest.raises(DatabaseOpenError, match="already exists"):
+        migrate(resolve_location(path), 4, steps={5: lambda database: None}, to_version=5)
+    assert victim.read_text() == "mine"
+    assert planted.is_symlink()
+
+
+# -- item 14: a pre-existing empty file ---------------------------------------------------------
+
+@sqlite_only
+def test_an_empty_file_becomes_an_owner_only_database(tmp_path):
+    path = tmp_path / "empty.db"
+    path.touch(mode=0o644)
+    os.chmod(path, 0o644)
+    open_database(path)
+    close_database()
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+# -- item 15: a read-only database in a read-only folder -----------------------------------------
+
+@sqlite_only
+def test_a_read_only_database_in_a_read_only_folder_exports_and_verifies(tmp_path, monkeypatch, capsys):
+    """Opened read-only (no -wal or -shm made): export and `audit verify` work, writes are refused."""
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    path = folder / "tenant.db"
+    open_database(path)
+    audit_event()
+    close_database()
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for leftover in folder.glob("tenant.db-*"):
+        leftover.unlink()
+    os.chmod(path, 0o444)
+    os.chmod(folder, 0o555)
+    # The tests run as root, whom permissions do not stop: deny writes the way the kernel
+    # would for anyone else.
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if mode & os.W_OK and str(p).startswith(
+        str(folder)) else real_access(p, mode, **kw))
+    try:
+        out = tmp_path / "audit.csv"
+        assert main(["--db", str(path), "export", "audit", "-o", str(out)]) == 0
+        assert len(read_csv(out)) == 2
+        assert main(["--db", str(path), "audit", "verify"]) == 0
+        assert "intact: 1 records" in capsys.readouterr().out
+        open_database(path)
+        with pytest.raises(Exception, match="readonly|read-only"):
+            audit_event()
+        close_database()
+        assert sorted(p.name for p in folder.iterdir()) == ["tenant.db"]
+    finally:
+        os.chmod(folder, 0o755)
+        os.chmod(path, 0o600)
