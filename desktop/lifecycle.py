@@ -24,10 +24,11 @@ from desktop.approvers import ApproverDirectory, StageDefinition, stage_definiti
 from desktop.clock import Clock, SystemClock
 from desktop.eligibility import requestable_policies, why_cannot_request
 from desktop.errors import DeskError, Forbidden, InvalidInput, NotFound, Refused
-from desktop.permissions import Action, why_not
+from desktop.permissions import Action, require, why_not
+from desktop.session import check_acting
 from models import (
     AccessPackage, Application, AppRole, AppRoleAssignment, ApprovalDecision, ApprovalStage, Assignment,
-    AssignmentPolicy, AssignmentRequest, Group, GroupMember, IncompatibleAccessPackage,
+    AssignmentPolicy, AuditEvent, AssignmentRequest, Group, GroupMember, IncompatibleAccessPackage,
     RequestApprover, Resource, ResourceRole, ResourceRoleAssignment, ResourceRoleScope, User, db,
     new_id,
 )
@@ -337,6 +338,7 @@ class Lifecycle:
                justification: str | None = None) -> AssignmentRequest:
         """A user asks for `package` for themselves (userAdd)."""
         justification = _clean(justification)
+        check_acting(requestor)
         with self._transition() as step:
             now = self.clock.now()
             chosen = step.reader.policy(policy.id if policy else self._only_policy(requestor, package).id)
@@ -387,6 +389,7 @@ class Lifecycle:
                justification: str | None = None) -> AssignmentRequest:
         """An administrator assigns `package` to `target` directly (adminAdd): no approval."""
         justification = _clean(justification)
+        check_acting(admin)
         with self._transition() as step:
             step.reader.check(admin, Action.MANAGE_REQUESTS)
             now = self.clock.now()
@@ -427,9 +430,11 @@ class Lifecycle:
     def _decide(self, approver: User, request_id: str, justification: str | None, approve: bool):
         justification = _clean(justification)
         verb = "approve" if approve else "deny"
+        check_acting(approver)
         with self._transition() as step:
             now = self.clock.now()
             request = _load_request(request_id)
+            _refuse_before_history(now, [request.id])
             if approver.id in (request.target_id, request.requestor_id):
                 raise Refused(f"{approver.display_name} cannot {verb} request {request.id}: "
                               "nobody decides their own request.")
@@ -512,9 +517,11 @@ class Lifecycle:
 
     def cancel(self, requestor: User, request_id: str) -> AssignmentRequest:
         """The requestor withdraws a request that is still pending."""
+        check_acting(requestor)
         with self._transition() as step:
             now = self.clock.now()
             request = _load_request(request_id)
+            _refuse_before_history(now, [request.id])
             if requestor.id != request.requestor_id:
                 raise Refused(f"Only the requestor can cancel request {request.id}.")
             if request.state not in ("submitted", "pendingApproval"):
@@ -531,11 +538,13 @@ class Lifecycle:
     def remove_assignment(self, actor: User, assignment_id: str) -> AssignmentRequest:
         """End an assignment: its target gives it up (userRemove, if the policy lets them) or
         an administrator removes it (adminRemove). Returns the remove request."""
+        check_acting(actor)
         with self._transition() as step:
             now = self.clock.now()
             assignment = _ASSIGNMENT.first(id=assignment_id)
             if assignment is None:
                 raise NotFound(f"No assignment {assignment_id!r}.")
+            _refuse_before_history(now, _requests_of_assignment(assignment.id))
             if assignment.state not in ACTIVE_ASSIGNMENT_STATES:
                 raise Refused(f"Assignment {assignment.id} has already ended ({assignment.status}).")
             policy = step.reader.policy(assignment.assignment_policy_id).row
@@ -577,19 +586,25 @@ class Lifecycle:
 
     # -- due work --------------------------------------------------------------------------
 
-    def process_due(self, now: datetime | None = None) -> Processed:
-        """Time out stages nobody decided in time and end assignments past their end.
-        Running it again at the same moment does nothing."""
+    def process_due(self, actor: User | None, now: datetime | None = None) -> Processed:
+        """Time out stages nobody decided in time and end assignments past their end, as the
+        administrator `actor`. Running it again at the same moment does nothing."""
+        check_acting(actor)
+        require(actor, Action.MANAGE_REQUESTS)
         now = now or self.clock.now()
-        timed_out = sum(self._time_out(request_id, stage_number, now)
-                        for request_id, stage_number in _overdue_requests(now))
+        overdue = _overdue_requests(now)
+        expiring = [assignment_id for (assignment_id,) in (
+            Assignment.select(Assignment.id)
+            .where(Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES) & (Assignment.schedule_end <= now))
+            .order_by(Assignment.schedule_end, Assignment.id).tuples())]
+        _refuse_before_history(now, [request_id for request_id, _stage in overdue]
+                               + [request_id for assignment_id in expiring
+                                  for request_id in _requests_of_assignment(assignment_id)])
+        timed_out = sum(self._time_out(request_id, stage_number, now) for request_id, stage_number in overdue)
         expired = 0
-        for assignment in (Assignment.select()
-                           .where(Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES)
-                                  & (Assignment.schedule_end <= now))
-                           .order_by(Assignment.schedule_end, Assignment.id)):
+        for assignment_id in expiring:
             with self._transition() as step:
-                current = _ASSIGNMENT.first(id=assignment.id)
+                current = _ASSIGNMENT.first(id=assignment_id)
                 if current is None or current.state not in ACTIVE_ASSIGNMENT_STATES:
                     continue
                 policy = step.reader.policy(current.assignment_policy_id).row
@@ -746,6 +761,27 @@ def _still_granted(target: User, grants: tuple[_Grant, ...]) -> set[tuple[str, s
     if not resources:
         return set()
     return {held for held in _ROLES_HELD.tuples(target=target.id) if held[1] in resources}
+
+
+def _requests_of_assignment(assignment_id: str) -> list[str]:
+    return [request_id for (request_id,) in AssignmentRequest.select(AssignmentRequest.id)
+            .where(AssignmentRequest.assignment == assignment_id).tuples()]
+
+
+def _refuse_before_history(now: datetime, correlation_ids: list[str]) -> None:
+    """Refuse to act at `now` when the audit log of a request acted on already holds a later
+    record: a decision may not be dated before the request it decides."""
+    newest = None
+    for start in range(0, len(correlation_ids), 500):  # bounded IN lists
+        chunk = correlation_ids[start:start + 500]
+        latest = AuditEvent.activity_date_time.python_value(
+            AuditEvent.select(peewee.fn.MAX(AuditEvent.activity_date_time))
+            .where(AuditEvent.correlation_id.in_(chunk)).scalar())
+        if latest is not None and (newest is None or latest > newest):
+            newest = latest
+    if newest is not None and newest > now:
+        raise Refused(f"Cannot act at {now:%Y-%m-%d %H:%M:%S} UTC: the audit log already holds a record of "
+                      f"{newest:%Y-%m-%d %H:%M:%S} UTC for what this changes. Use a time no earlier than that.")
 
 
 def _overdue_requests(now: datetime) -> list[tuple[str, int]]:
