@@ -247,3 +247,215 @@ def test_a_read_only_database_in_a_read_only_folder_exports_and_verifies(tmp_pat
     finally:
         os.chmod(folder, 0o755)
         os.chmod(path, 0o600)
+
+
+# -- items 1 and 2: the login binding and roles on every write -------------------------------------
+
+AT = "2026-01-05T09:00:00Z"
+
+
+@pytest.fixture
+def shared(database, database_target, monkeypatch, on_postgresql, capsys):
+    """The lifecycle tenant plus a Global Administrator, with this connection's login (the
+    real one on PostgreSQL, a stand-in on SQLite) and a CLI runner returning (code, out, err)."""
+    from desktop import session
+    from desktop.permissions import GLOBAL_ADMINISTRATOR
+    from tests import factories
+    from tests.desktop.test_lifecycle_tenant import build
+    tenant = build()
+    gina = factories.user("Gina Global")
+    factories.grant_role(gina, GLOBAL_ADMINISTRATOR)
+    if on_postgresql:
+        login = session.database_login()
+    else:
+        login = "alice_login"
+        monkeypatch.setattr(session, "database_login", lambda: login)
+
+    def cli(*argv):
+        code = main(["--db", str(database_target), *argv])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+    return tenant, gina, login, cli
+
+
+def audit_count() -> int:
+    from models import AuditEvent
+    return AuditEvent.select().count()
+
+
+def test_a_bound_login_writes_only_as_its_own_user(shared):
+    """Bound to Alice: every write command given another --as is refused and writes nothing;
+    as Alice (or without --as) it works."""
+    from desktop.session import bind_login
+    tenant, gina, login, cli = shared
+    bind_login(gina, login, tenant.alice)
+    before = audit_count()
+    for argv in (["request", "submit", "--user", "bob@contoso.com", "--package", "Open"],
+                 ["request", "assign", "--user", "alice@contoso.com", "--package", "Open",
+                  "--as", "ada.admin@contoso.com"],
+                 ["request", "approve", "any-request", "--as", "max.manager@contoso.com"],
+                 ["request", "deny", "any-request", "--as", "max.manager@contoso.com"],
+                 ["request", "cancel", "any-request", "--as", "bob@contoso.com"],
+                 ["assignment", "remove", "any-assignment", "--as", "ada.admin@contoso.com"],
+                 ["process", "--as", "ada.admin@contoso.com"],
+                 ["login", "bind", "other", "--user", "bob@contoso.com", "--as", "gina.global@contoso.com"],
+                 ["login", "unbind", login, "--as", "gina.global@contoso.com"],
+                 ["import", str(GRAPH / "users.json"), "--as", "ada.admin@contoso.com"]):
+        code, _, err = cli(*argv)
+        assert (code, "cannot act as" in err) == (2, True), (argv, err)
+    assert audit_count() == before
+    code, out, _ = cli("request", "submit", "--user", "alice@contoso.com", "--package", "Open", "--at", AT)
+    assert code == 0 and out.split("\t")[1] == "delivered"
+
+
+def test_an_unbound_login_cannot_write_once_logins_are_bound(shared):
+    from desktop.lifecycle import Lifecycle
+    from desktop.session import bind_login
+    tenant, gina, login, cli = shared
+    bind_login(gina, "somebody_else", tenant.bob)
+    before = audit_count()
+    code, _, err = cli("request", "submit", "--user", "alice@contoso.com", "--package", "Open")
+    assert code == 2 and "not bound to a directory user" in err
+    code, _, err = cli("process", "--as", "ada.admin@contoso.com")
+    assert code == 2 and "not bound" in err
+    # The core refuses too, whoever the caller claims to be.
+    from desktop.errors import Forbidden
+    with pytest.raises(Forbidden, match="not bound"):
+        Lifecycle().submit(tenant.alice, tenant.open_package)
+    assert audit_count() == before
+
+
+def test_the_core_refuses_an_impersonation_the_cli_did_not_resolve(shared):
+    """The GUI and any other caller reach the same check: Lifecycle itself refuses."""
+    from desktop.errors import Forbidden
+    from desktop.lifecycle import Lifecycle
+    from desktop.session import bind_login
+    tenant, gina, login, _ = shared
+    bind_login(gina, login, tenant.alice)
+    with pytest.raises(Forbidden, match="cannot act as Ada Admin"):
+        Lifecycle().assign(tenant.admin, tenant.bob, tenant.open_package, tenant.open_policy)
+    with pytest.raises(Forbidden, match="cannot act as Ada Admin"):
+        Lifecycle().process_due(tenant.admin)
+
+
+GRAPH = __import__("pathlib").Path(__file__).resolve().parents[1] / "fixtures" / "graph"
+
+
+def role_file(tmp_path, member) -> str:
+    """A directoryRoles.json (Graph v1.0, members expanded) that makes `member` the only Global Administrator."""
+    import json
+    path = tmp_path / "directoryRoles.json"
+    path.write_text(json.dumps({
+        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#directoryRoles(members())",
+        "value": [{"id": "9c3e5d7f-1a2b-4c3d-8e9f-0a1b2c3d0002", "displayName": "Global Administrator",
+                   "roleTemplateId": "62e90394-69f5-4237-9190-012177145e10", "deletedDateTime": None,
+                   "members": [{"@odata.type": "#microsoft.graph.user", "id": member.id,
+                                "displayName": member.display_name,
+                                "userPrincipalName": member.user_principal_name}]}]}))
+    return str(path)
+
+
+def role_holders() -> set:
+    from models import DirectoryRoleAssignment
+    return set(DirectoryRoleAssignment.select(DirectoryRoleAssignment.role, DirectoryRoleAssignment.principal)
+               .tuples())
+
+
+def test_import_needs_a_governance_role(shared, tmp_path):
+    tenant, _, _, cli = shared
+    code, _, err = cli("import", str(GRAPH / "users.json"), "--as", "alice@contoso.com")
+    assert code == 2 and "cannot import tenant data: that needs Global Administrator or Identity Governance" in err
+    code, out, err = cli("import", str(GRAPH / "users.json"), "--as", "ada.admin@contoso.com")
+    assert code == 0, err
+    from models import AuditEvent
+    record = AuditEvent.select().order_by(AuditEvent.seq.desc()).first()
+    assert (record.activity_display_name, record.initiated_by_upn) == ("Import tenant data", "ada.admin@contoso.com")
+
+
+def test_a_role_changing_import_needs_a_global_administrator(shared, tmp_path):
+    """An Identity Governance Administrator's import that makes them Global Administrator is
+    refused whole; a Global Administrator's is applied and every role change audited."""
+    from models import AuditEvent
+    tenant, gina, _, cli = shared
+    holders, before = role_holders(), audit_count()
+    code, _, err = cli("import", role_file(tmp_path, tenant.admin), "--as", "ada.admin@contoso.com")
+    assert code == 2 and "only a Global Administrator" in err
+    assert (role_holders(), audit_count()) == (holders, before)
+    code, _, err = cli("import", role_file(tmp_path, tenant.admin), "--as", "gina.global@contoso.com")
+    assert code == 0, err
+    changes = {(e.activity_display_name, e.target_resources[0]["id"]) for e in AuditEvent.select()
+               .where(AuditEvent.category == "RoleManagement")}
+    assert changes == {("Add member to role", tenant.admin.id), ("Remove member from role", gina.id)}
+
+
+def test_binding_logins_is_audited(shared):
+    from desktop.session import bind_login, unbind_login
+    from models import AuditEvent
+    tenant, gina, login, _ = shared
+    bind_login(gina, login, gina)
+    bind_login(gina, "reporting", tenant.bob)
+    unbind_login(gina, "reporting")
+    records = [(e.activity_display_name, e.initiated_by_upn, e.target_resources[0]["id"])
+               for e in AuditEvent.select().order_by(AuditEvent.seq)]
+    assert records[-2:] == [("Bind database login to user", "gina.global@contoso.com", "reporting"),
+                            ("Unbind database login", "gina.global@contoso.com", "reporting")]
+
+
+# -- item 6: process needs an administrator, and no time travel ----------------------------------
+
+def test_process_needs_an_administrator(shared):
+    tenant, _, _, cli = shared
+    code, _, err = cli("process")
+    assert code == 2 and "--as" in err
+    code, _, err = cli("process", "--as", "alice@contoso.com")
+    assert code == 2 and "Identity Governance Administrator" in err
+    assert cli("process", "--as", "ada.admin@contoso.com")[0] == 0
+
+
+def test_a_decision_cannot_be_dated_before_the_request(shared):
+    """Approving, denying or cancelling in 2001 a request made in 2026 is refused, as is
+    processing an assignment before its history; at or after the request it works."""
+    tenant, _, _, cli = shared
+    code, out, _ = cli("request", "submit", "--user", "bob@contoso.com", "--package", "Approval", "--at", AT)
+    request_id = out.split("\t")[0]
+    before = audit_count()
+    for verb in ("approve", "deny"):
+        code, _, err = cli("request", verb, request_id, "--as", "max.manager@contoso.com",
+                           "--at", "2001-01-01T00:00:00Z")
+        assert code == 2 and "already holds a record of 2026-01-05 09:00:00 UTC" in err
+    code, _, err = cli("request", "cancel", request_id, "--as", "bob@contoso.com", "--at", "2001-01-01T00:00:00Z")
+    assert code == 2 and "already holds a record" in err
+    assert audit_count() == before
+    code, out, _ = cli("request", "approve", request_id, "--as", "max.manager@contoso.com", "--at", AT)
+    assert code == 0
+
+    code, out, _ = cli("request", "assign", "--user", "carol@contoso.com", "--package", "Open",
+                       "--as", "ada.admin@contoso.com", "--at", "2026-02-01T00:00:00Z",
+                       "--start", "2025-01-01T00:00:00Z", "--end", "2025-06-01T00:00:00Z")
+    assert code == 0, out
+    code, _, err = cli("process", "--as", "ada.admin@contoso.com", "--at", "2025-07-01T00:00:00Z")
+    assert code == 2 and "already holds a record of 2026-02-01" in err
+    code, _, err = cli("assignment", "remove", out.split("\t")[2].strip(), "--as", "ada.admin@contoso.com",
+                       "--at", "2025-07-01T00:00:00Z")
+    assert code == 2 and "already holds a record" in err
+
+
+# -- item 9 (options): times at the calendar's limits ---------------------------------------------
+
+@pytest.mark.parametrize("argv, option", [
+    (["process", "--as", "ada.admin@contoso.com", "--at", "9999-12-31T23:59:59-05:00"], "--at"),
+    (["process", "--as", "ada.admin@contoso.com", "--at", "0001-01-01T00:00:00+05:00"], "--at"),
+    (["process", "--as", "ada.admin@contoso.com", "--at", "9999-12-31T23:59:59Z"], "--at"),
+    (["request", "submit", "--user", "alice@contoso.com", "--package", "Open", "--at", "0001-01-01T00:00:00Z"],
+     "--at"),
+    (["request", "assign", "--user", "alice@contoso.com", "--package", "Open", "--as", "ada.admin@contoso.com",
+      "--end", "9999-12-31T23:59:59-05:00"], "--end"),
+    (["export", "audit", "-o", "{tmp}/a.csv", "--since", "0001-01-01T00:00:00+05:00"], "--since"),
+    (["export", "audit", "-o", "{tmp}/a.csv", "--until", "9999-12-31T23:59:59-05:00"], "--until"),
+    (["export", "audit", "-o", "{tmp}/a.csv", "--until", "9999-12-31"], "--until"),
+])
+def test_times_at_the_limits_exit_2_naming_the_option(shared, tmp_path, argv, option):
+    _, _, _, cli = shared
+    code, _, err = cli(*[part.format(tmp=tmp_path) for part in argv])
+    assert code == 2 and err.startswith(f"entitlement-desk-cli: {option} ") and "Traceback" not in err, err
+    assert not (tmp_path / "a.csv").exists()
