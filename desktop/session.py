@@ -25,7 +25,8 @@ UNBIND_FUNCTION = "entitlement_desk_unbind_login"
 def database_login() -> str | None:
     """The login of a shared (PostgreSQL) database; None for a local file."""
     if isinstance(db.obj, peewee.PostgresqlDatabase):
-        return db.execute_sql("SELECT current_user").fetchone()[0]
+        # session_user: SET ROLE cannot change it, so a login cannot pass for another.
+        return db.execute_sql("SELECT session_user").fetchone()[0]
     return None
 
 

@@ -459,3 +459,59 @@ def test_times_at_the_limits_exit_2_naming_the_option(shared, tmp_path, argv, op
     code, _, err = cli(*[part.format(tmp=tmp_path) for part in argv])
     assert code == 2 and err.startswith(f"entitlement-desk-cli: {option} ") and "Traceback" not in err, err
     assert not (tmp_path / "a.csv").exists()
+
+
+# -- item 3: least privilege in the database itself ------------------------------------------------
+
+least_privilege = pytest.mark.skipif(
+    not os.environ.get("ENTITLEMENT_DESK_TEST_SETUP_DB"),
+    reason="the PostgreSQL pass with least-privilege logins (ENTITLEMENT_DESK_TEST_SETUP_DB)")
+
+
+@least_privilege
+def test_an_application_login_cannot_change_the_audit_log(database):
+    """UPDATE, DELETE and TRUNCATE are refused to the application role, and the trigger
+    refuses them even to a superuser who has not switched it off."""
+    import peewee
+    from models import db
+    from models.database import postgresql_database
+    audit_event()
+    for statement in ("UPDATE audit_event SET result = 'failure'", "DELETE FROM audit_event",
+                      "TRUNCATE audit_event"):
+        with pytest.raises(peewee.ProgrammingError, match="permission denied"), db.atomic():
+            db.execute_sql(statement)
+    superuser = postgresql_database(os.environ["ENTITLEMENT_DESK_TEST_SETUP_DB"])
+    superuser.connect()
+    try:
+        for statement in ("UPDATE audit_event SET result = 'failure'", "TRUNCATE audit_event"):
+            with pytest.raises(peewee.ProgrammingError, match="append-only"), superuser.atomic():
+                superuser.execute_sql(statement)
+    finally:
+        superuser.close()
+    from desktop.audit_chain import verify
+    assert verify().intact and verify().checked == 1
+
+
+@least_privilege
+def test_an_application_login_binds_only_through_the_checked_function(shared):
+    """Writing database_login directly is refused; the database's bind function refuses an
+    acting user who is not a Global Administrator, or not the login's own user."""
+    import peewee
+    from desktop.session import BIND_FUNCTION, bind_login
+    from models import DatabaseLogin, db
+    tenant, gina, login, cli = shared
+    with pytest.raises(peewee.ProgrammingError, match="permission denied"), db.atomic():
+        DatabaseLogin.insert(role_name=login, user=gina.id).execute()
+    with pytest.raises(peewee.ProgrammingError, match="needs a Global Administrator"), db.atomic():
+        db.execute_sql(f"SELECT {BIND_FUNCTION}(%s, %s, %s)", (login, tenant.alice.id, tenant.alice.id))
+    bind_login(gina, login, gina)
+    with pytest.raises(peewee.ProgrammingError, match="acts as another directory user"), db.atomic():
+        db.execute_sql(f"SELECT {BIND_FUNCTION}(%s, %s, %s)", ("other", tenant.alice.id, tenant.admin.id))
+    assert [(b.role_name, b.user_id) for b in DatabaseLogin.select()] == [(login, gina.id)]
+
+
+def test_database_setup_is_for_postgresql(database, database_target, capsys, on_postgresql):
+    if on_postgresql:
+        pytest.skip("on PostgreSQL the setup itself runs before every test of the least-privilege pass")
+    assert main(["--db", str(database_target), "database", "setup"]) == 2
+    assert "shared PostgreSQL database" in capsys.readouterr().err

@@ -12,6 +12,7 @@ from desktop.demo import build_demo
 from desktop.directory import search_users
 from models import AuditEvent
 from tests.desktop.test_audit_chain import document
+from tests.conftest import tampering
 from tests.ui import tenant
 from ui.main_window import NAVIGATION, MainWindow, default_administrator
 from ui.pages.base import NoticePage
@@ -158,7 +159,8 @@ def test_verify_audit_log_names_a_changed_record(database, people, qtbot, monkey
     with qtbot.waitSignal(window.verify_audit_log().finished, timeout=10_000):
         pass
     assert shown[-1][0] == "Audit log intact" and "20 audit records" in shown[-1][1]
-    AuditEvent.update(activity_display_name="Quietly edited").where(AuditEvent.id == document(7)["id"]).execute()
+    with tampering():
+        AuditEvent.update(activity_display_name="Quietly edited").where(AuditEvent.id == document(7)["id"]).execute()
     with qtbot.waitSignal(window.verify_audit_log().finished, timeout=10_000):
         pass
     assert shown[-1][0] == "Audit log tampered with" and document(7)["id"] in shown[-1][1]
