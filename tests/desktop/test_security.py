@@ -18,7 +18,9 @@ from desktop.export import export
 from desktop.export.atomic import SCRATCH_PREFIX
 from desktop.export.delimited import FORMULA_TRIGGERS
 from desktop.reports.audit import AuditLogReport
+from models import AuditEvent
 from models.database import close_database, migrate, open_database, resolve_location
+from tests.conftest import tampering
 from tests.desktop.test_audit_chain import document
 from tests.desktop.test_export import INJECTION, text_report
 
@@ -279,7 +281,6 @@ def shared(database, database_target, monkeypatch, on_postgresql, capsys):
 
 
 def audit_count() -> int:
-    from models import AuditEvent
     return AuditEvent.select().count()
 
 
@@ -515,3 +516,98 @@ def test_database_setup_is_for_postgresql(database, database_target, capsys, on_
         pytest.skip("on PostgreSQL the setup itself runs before every test of the least-privilege pass")
     assert main(["--db", str(database_target), "database", "setup"]) == 2
     assert "shared PostgreSQL database" in capsys.readouterr().err
+
+
+# -- item 5: an anchor outside the database --------------------------------------------------------
+
+@pytest.fixture
+def anchored(database, database_target, tmp_path, monkeypatch, capsys):
+    """Twelve chained records, anchored by the CLI with a key in a private config folder."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    for number in range(12):
+        audit_event(number)
+    anchor = tmp_path / "anchor.json"
+    assert main(["--db", str(database_target), "audit", "anchor", "-o", str(anchor)]) == 0
+    capsys.readouterr()
+
+    def verify_cli():
+        code = main(["--db", str(database_target), "audit", "verify", "--anchor", str(anchor)])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+    return anchor, verify_cli
+
+
+def recompute_chain() -> None:
+    """What an attacker with write access does after editing: every hash and the head made consistent."""
+    from models import SchemaInfo
+    from models.audit_chain import HEAD_KEY
+    from desktop.audit_anchor import _FIELDS
+    from models.audit_chain import GENESIS, chain_hash, content_hash, stored_values
+    head = GENESIS
+    for row in AuditEvent.select().order_by(AuditEvent.seq).dicts():
+        content = content_hash(stored_values(_FIELDS, row))
+        head = chain_hash(head, content)
+        AuditEvent.update(content_hash=content, chain_hash=head).where(AuditEvent.seq == row["seq"]).execute()
+    SchemaInfo.update(value=head).where(SchemaInfo.key == HEAD_KEY).execute()
+
+
+def test_the_key_is_owner_only_and_outside_the_database(anchored, tmp_path):
+    from desktop.audit_anchor import key_path
+    import json
+    path = key_path()
+    assert path.is_relative_to(tmp_path / "config")
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    anchor = json.loads(anchored[0].read_text())
+    assert anchor["records"] == 12 and "PRIVATE" not in anchored[0].read_text()
+
+
+def test_an_untouched_log_matches_its_anchor_and_may_grow(anchored):
+    anchor, verify_cli = anchored
+    audit_event(50)
+    code, out, _ = verify_cli()
+    assert code == 0
+    assert "the first 12 match the anchor, 1 written since" in out and "(your key)" in out
+
+
+@pytest.mark.parametrize("attack", ["edit", "delete", "insert", "truncate"])
+def test_a_recomputed_chain_passes_verify_but_not_the_anchor(anchored, attack):
+    """The attack the issue describes: change the log, recompute the chain. Plain verify says
+    intact; verify against the anchor names what happened."""
+    anchor, verify_cli = anchored
+    seqs = [e.seq for e in AuditEvent.select(AuditEvent.seq).order_by(AuditEvent.seq)]
+    with tampering():
+        if attack == "edit":
+            AuditEvent.update(result="failure").where(AuditEvent.seq == seqs[3]).execute()
+        elif attack == "delete":
+            AuditEvent.delete().where(AuditEvent.seq == seqs[3]).execute()
+        elif attack == "insert":
+            AuditEvent.update(seq=AuditEvent.seq + 1000).where(AuditEvent.seq > seqs[3]).execute()
+            append([event_fields(document(99))])
+            AuditEvent.update(seq=seqs[3] + 1).where(AuditEvent.id == document(99)["id"]).execute()
+        else:
+            AuditEvent.delete().where(AuditEvent.seq >= seqs[8]).execute()
+        recompute_chain()
+    from desktop.audit_chain import verify
+    assert verify().intact
+    code, _, err = verify_cli()
+    assert code == 1
+    assert ("Records were removed" if attack in ("truncate", "delete") else "no longer match") in err
+
+
+def test_an_altered_anchor_is_refused(anchored):
+    import json
+    anchor, verify_cli = anchored
+    data = json.loads(anchor.read_text())
+    data["records"] = 5
+    anchor.write_text(json.dumps(data))
+    code, _, err = verify_cli()
+    assert code == 2 and "not correctly signed" in err
+    anchor.write_text("not json")
+    assert verify_cli()[0] == 2
+
+
+def test_a_key_readable_by_others_is_refused(anchored, database_target, tmp_path, capsys):
+    from desktop.audit_anchor import key_path
+    os.chmod(key_path(), 0o644)
+    assert main(["--db", str(database_target), "audit", "anchor", "-o", str(tmp_path / "again.json")]) == 2
+    assert "chmod 600" in capsys.readouterr().err
