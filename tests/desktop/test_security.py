@@ -611,3 +611,37 @@ def test_a_key_readable_by_others_is_refused(anchored, database_target, tmp_path
     os.chmod(key_path(), 0o644)
     assert main(["--db", str(database_target), "audit", "anchor", "-o", str(tmp_path / "again.json")]) == 2
     assert "chmod 600" in capsys.readouterr().err
+
+
+# -- item 11: an interrupted demo leaves nothing ---------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["interrupt", "kill"])
+def test_an_interrupted_demo_leaves_no_partial_tenant(database_target, tmp_path, how):
+    """Ctrl-C or a kill while the history is written: the database holds no tenant; a killed
+    build's hidden file is removed by the next build (SQLite), or never committed (PostgreSQL)."""
+    import signal
+    from models import User
+    close_database()
+    child = subprocess.Popen([sys.executable, "-m", "desktop", "--db", str(database_target), "demo"],
+                             stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": os.getcwd()})
+    seen = b""
+    with child.stderr:
+        while b"Request history" not in seen:
+            chunk = child.stderr.read1(4096)
+            assert chunk, seen.decode(errors="replace")
+            seen += chunk
+        child.send_signal(signal.SIGINT if how == "interrupt" else signal.SIGKILL)
+        rest = child.stderr.read()
+    assert child.wait() == (130 if how == "interrupt" else -signal.SIGKILL)
+    if how == "interrupt":
+        assert b"nothing half-written was kept" in rest
+    open_database(database_target)
+    assert User.select().count() == 0
+    if not os.environ.get("ENTITLEMENT_DESK_TEST_DB"):
+        from desktop.commands.demo import _remove_stale_partials
+        leftovers = [p.name for p in tmp_path.iterdir() if ".demo-" in p.name]
+        assert bool(leftovers) == (how == "kill")
+        _remove_stale_partials(tmp_path)
+        assert not [p.name for p in tmp_path.iterdir() if ".demo-" in p.name]
+    close_database()
