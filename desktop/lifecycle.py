@@ -52,6 +52,12 @@ _BATCH_RECORDS_PER_FLUSH = 2000
 _REQUEST = Prepared(lambda: AssignmentRequest.select().where(AssignmentRequest.id == Parameter("id")))
 _ASSIGNMENT = Prepared(lambda: Assignment.select().where(Assignment.id == Parameter("id")))
 _USER = Prepared(lambda: User.select().where(User.id == Parameter("id")))
+# The newest audit record of a request (its correlation id), or of an assignment's requests.
+_NEWEST_RECORD_OF_REQUEST = Prepared(lambda: AuditEvent.select(peewee.fn.MAX(AuditEvent.activity_date_time)).where(
+    AuditEvent.correlation_id == Parameter("request", AuditEvent.correlation_id)))
+_NEWEST_RECORD_OF_ASSIGNMENT = Prepared(lambda: AuditEvent.select(peewee.fn.MAX(AuditEvent.activity_date_time)).where(
+    AuditEvent.correlation_id.in_(AssignmentRequest.select(AssignmentRequest.id).where(
+        AssignmentRequest.assignment == Parameter("assignment", AssignmentRequest.assignment)))))
 _ACTIVE_ASSIGNMENT_EXISTS = Prepared(lambda: Assignment.select(Assignment.id).where(
     (Assignment.target == Parameter("target")) & (Assignment.access_package == Parameter("package"))
     & (Assignment.assignment_policy == Parameter("policy"))
@@ -434,7 +440,7 @@ class Lifecycle:
         with self._transition() as step:
             now = self.clock.now()
             request = _load_request(request_id)
-            _refuse_before_history(now, [request.id])
+            _refuse_time_travel(now, _NEWEST_RECORD_OF_REQUEST.scalar(request=request.id))
             if approver.id in (request.target_id, request.requestor_id):
                 raise Refused(f"{approver.display_name} cannot {verb} request {request.id}: "
                               "nobody decides their own request.")
@@ -521,7 +527,7 @@ class Lifecycle:
         with self._transition() as step:
             now = self.clock.now()
             request = _load_request(request_id)
-            _refuse_before_history(now, [request.id])
+            _refuse_time_travel(now, _NEWEST_RECORD_OF_REQUEST.scalar(request=request.id))
             if requestor.id != request.requestor_id:
                 raise Refused(f"Only the requestor can cancel request {request.id}.")
             if request.state not in ("submitted", "pendingApproval"):
@@ -544,7 +550,7 @@ class Lifecycle:
             assignment = _ASSIGNMENT.first(id=assignment_id)
             if assignment is None:
                 raise NotFound(f"No assignment {assignment_id!r}.")
-            _refuse_before_history(now, _requests_of_assignment(assignment.id))
+            _refuse_time_travel(now, _NEWEST_RECORD_OF_ASSIGNMENT.scalar(assignment=assignment.id))
             if assignment.state not in ACTIVE_ASSIGNMENT_STATES:
                 raise Refused(f"Assignment {assignment.id} has already ended ({assignment.status}).")
             policy = step.reader.policy(assignment.assignment_policy_id).row
@@ -597,9 +603,10 @@ class Lifecycle:
             Assignment.select(Assignment.id)
             .where(Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES) & (Assignment.schedule_end <= now))
             .order_by(Assignment.schedule_end, Assignment.id).tuples())]
-        _refuse_before_history(now, [request_id for request_id, _stage in overdue]
-                               + [request_id for assignment_id in expiring
-                                  for request_id in _requests_of_assignment(assignment_id)])
+        for request_id, _stage in overdue:
+            _refuse_time_travel(now, _NEWEST_RECORD_OF_REQUEST.scalar(request=request_id))
+        for assignment_id in expiring:
+            _refuse_time_travel(now, _NEWEST_RECORD_OF_ASSIGNMENT.scalar(assignment=assignment_id))
         timed_out = sum(self._time_out(request_id, stage_number, now) for request_id, stage_number in overdue)
         expired = 0
         for assignment_id in expiring:
@@ -763,22 +770,11 @@ def _still_granted(target: User, grants: tuple[_Grant, ...]) -> set[tuple[str, s
     return {held for held in _ROLES_HELD.tuples(target=target.id) if held[1] in resources}
 
 
-def _requests_of_assignment(assignment_id: str) -> list[str]:
-    return [request_id for (request_id,) in AssignmentRequest.select(AssignmentRequest.id)
-            .where(AssignmentRequest.assignment == assignment_id).tuples()]
-
-
-def _refuse_before_history(now: datetime, correlation_ids: list[str]) -> None:
-    """Refuse to act at `now` when the audit log of a request acted on already holds a later
-    record: a decision may not be dated before the request it decides."""
-    newest = None
-    for start in range(0, len(correlation_ids), 500):  # bounded IN lists
-        chunk = correlation_ids[start:start + 500]
-        latest = AuditEvent.activity_date_time.python_value(
-            AuditEvent.select(peewee.fn.MAX(AuditEvent.activity_date_time))
-            .where(AuditEvent.correlation_id.in_(chunk)).scalar())
-        if latest is not None and (newest is None or latest > newest):
-            newest = latest
+def _refuse_time_travel(now: datetime, newest_record) -> None:
+    """Refuse to act at `now` when the audit log of what is acted on already holds a later
+    record (`newest_record`, as the database returns it): a decision may not be dated
+    before the request it decides."""
+    newest = AuditEvent.activity_date_time.python_value(newest_record)
     if newest is not None and newest > now:
         raise Refused(f"Cannot act at {now:%Y-%m-%d %H:%M:%S} UTC: the audit log already holds a record of "
                       f"{newest:%Y-%m-%d %H:%M:%S} UTC for what this changes. Use a time no earlier than that.")

@@ -120,7 +120,8 @@ def parse_moment(text: str, *, end_of_day: bool = False, option: str = "The time
         raise InvalidInput(f"{option} {text!r}: cannot read it as a date or time: use 2026-01-31 or "
                            "2026-01-31T09:00:00Z.") from error
     except OverflowError as error:
-        raise InvalidInput(f"{option} {text!r} is out of range: in UTC it falls outside the years 1 to 9999.") from error
+        raise InvalidInput(f"{option} {text!r} is out of range: in UTC it falls outside the years 1 to "
+                           "9999.") from error
 
 
 def _assignments(args, actor):

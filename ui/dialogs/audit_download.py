@@ -23,8 +23,8 @@ class EntraLayoutDownloader(Downloader):
         self.actor = shared.actor
 
     def write_report(self, report: Report, path: Path, kind: str, context: JobContext) -> int:
-        result = export(path, report, format="csv", layout=ENTRA_LAYOUT, actor=self.actor, database=self.database,
-                        csv_raw=self.csv_raw, progress=lambda done, total: context.progress(done, total), cancel=context.cancelled)
+        result = export(path, report, format="csv", layout=ENTRA_LAYOUT, actor=self.actor,
+                        database=self.database, csv_raw=self.csv_raw, progress=lambda done, total: context.progress(done, total), cancel=context.cancelled)
         return result.rows
 
     def ask_path(self, parent: QWidget, file_name: str) -> Path | None:
