@@ -19,7 +19,7 @@ import peewee
 
 from desktop.errors import Forbidden, InvalidInput
 from desktop.session import BIND_FUNCTION, UNBIND_FUNCTION
-from models import AuditEvent, DatabaseLogin, db
+from models import AuditEvent, DatabaseLogin, User, db
 from models.base import quote_name
 
 OWNER_ROLE = "entitlement_desk_owner"
@@ -90,6 +90,8 @@ def _set_up(report: SetupReport, logins, owner_role: str, app_role: str) -> None
     audit, logins_table = quote_name(AuditEvent._meta.table_name), quote_name(DatabaseLogin._meta.table_name)
     _sql(f"REVOKE UPDATE, DELETE, TRUNCATE ON {audit} FROM {app}")
     _sql(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {logins_table} FROM {app}")
+    # Users are never deleted (only marked gone); deleting one would cascade to its binding.
+    _sql(f"REVOKE DELETE, TRUNCATE ON {quote_name(User._meta.table_name)} FROM {app}")
     _sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {app}")
     _install_append_only_trigger(audit, owner)
     _install_binding_functions(owner, app)

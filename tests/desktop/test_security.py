@@ -503,6 +503,9 @@ def test_an_application_login_binds_only_through_the_checked_function(shared):
     tenant, gina, login, cli = shared
     with pytest.raises(peewee.ProgrammingError, match="permission denied"), db.atomic():
         DatabaseLogin.insert(role_name=login, user=gina.id).execute()
+    # Nor through the cascade from a deleted user.
+    with pytest.raises(peewee.ProgrammingError, match="permission denied"), db.atomic():
+        db.execute_sql('DELETE FROM "user"')
     with pytest.raises(peewee.ProgrammingError, match="needs a Global Administrator"), db.atomic():
         db.execute_sql(f"SELECT {BIND_FUNCTION}(%s, %s, %s)", (login, tenant.alice.id, tenant.alice.id))
     bind_login(gina, login, gina)
