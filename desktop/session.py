@@ -74,7 +74,7 @@ def bind_login(actor: User | None, role_name: str, user: User, at: datetime | No
     require(actor, Action.MANAGE_DATABASE_LOGINS)
     with db.atomic():
         if _guarded_logins():
-            db.execute_sql(f"SELECT {BIND_FUNCTION}(%s, %s, %s)", (role_name, user.id, actor.id))
+            _call_guarded(BIND_FUNCTION, role_name, user.id, actor.id)
         else:
             (DatabaseLogin.insert(role_name=role_name, user=user)
              .on_conflict(conflict_target=[DatabaseLogin.role_name], update={DatabaseLogin.user: user})
@@ -87,12 +87,22 @@ def unbind_login(actor: User | None, role_name: str, at: datetime | None = None)
     require(actor, Action.MANAGE_DATABASE_LOGINS)
     with db.atomic():
         if _guarded_logins():
-            removed = db.execute_sql(f"SELECT {UNBIND_FUNCTION}(%s, %s)", (role_name, actor.id)).fetchone()[0]
+            removed = _call_guarded(UNBIND_FUNCTION, role_name, actor.id)
         else:
             removed = DatabaseLogin.delete().where(DatabaseLogin.role_name == role_name).execute()
         if not removed:
             raise NotFound(f"The database login {role_name!r} is not bound.")
         write_records([login_binding_record(UNBIND_LOGIN, actor, role_name, None, at or _now())])
+
+
+def _call_guarded(function: str, *arguments: str) -> int:
+    marks = ", ".join(["%s"] * len(arguments))
+    try:
+        with db.atomic():  # a savepoint: the refusal leaves the caller's transaction usable
+            return db.execute_sql(f"SELECT {function}({marks})", arguments).fetchone()[0]
+    except peewee.ProgrammingError as refusal:
+        # The database's own check disagrees with the app's (roles changed in between).
+        raise Forbidden(str(refusal).strip().splitlines()[0]) from refusal
 
 
 def _guarded_logins() -> bool:
