@@ -6,12 +6,11 @@ schema carries a version; older databases are migrated forward (after a backup c
 file), newer ones are refused.
 """
 import os
-import shutil
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import quote, unquote, urlparse
 
 import peewee
 import platformdirs
@@ -32,6 +31,7 @@ SQLITE_PRAGMAS = {
     "synchronous": "normal",
     "cache_size": -64 * 1024,  # 64 MiB page cache
 }
+SQLITE_READ_ONLY_PRAGMAS = {"foreign_keys": 1, "cache_size": SQLITE_PRAGMAS["cache_size"], "query_only": 1}
 
 
 @dataclass(frozen=True)
@@ -176,9 +176,30 @@ def _sqlite_database(path: Path, create: bool, busy_timeout: float) -> peewee.Sq
             raise DatabaseOpenError(f"Cannot create the database {path}: {error.strerror}.") from error
     elif not _looks_like_sqlite(path):
         raise DatabaseOpenError(f"{path} is not an Entitlement Desk database (it is not an SQLite file).")
-    database = peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=busy_timeout)
+    elif path.stat().st_size == 0:
+        # An empty file becomes the database: owner-only, as a file the app creates.
+        try:
+            os.chmod(path, 0o600)
+        except OSError as error:
+            raise DatabaseOpenError(f"Cannot make {path} private to its owner: {error.strerror}.") from error
+    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK | os.X_OK):
+        # Opened for reading only, so reports, exports and verification still work.
+        database = peewee.SqliteDatabase(_read_only_uri(path), uri=True, pragmas=SQLITE_READ_ONLY_PRAGMAS,
+                                         timeout=busy_timeout)
+    else:
+        database = peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=busy_timeout)
     register_fold(database)
     return database
+
+
+def _read_only_uri(path: Path) -> str:
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    wal = path.with_name(path.name + "-wal")
+    # In a folder nobody may write, WAL's shared-memory file cannot be made: with no pending
+    # write-ahead log the file alone is the whole database and is read as unchanging.
+    if not os.access(path.parent, os.W_OK | os.X_OK) and not (wal.exists() and wal.stat().st_size):
+        uri += "&immutable=1"
+    return uri
 
 
 def _looks_like_sqlite(path: Path) -> bool:
@@ -253,17 +274,26 @@ def migrate(location: DatabaseLocation, from_version: int,
 def _backup_sqlite(location: DatabaseLocation, version: int) -> Path:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     backup = location.path.with_name(f"{location.path.name}.v{version}-{stamp}.bak")
+    # Created new, owner-only and never through a link: a name planted beforehand (a link to
+    # somewhere else, another file) is refused rather than written through.
+    try:
+        os.close(os.open(backup, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0), 0o600))
+    except FileExistsError as error:
+        raise DatabaseOpenError(
+            f"Cannot back up {location.path} before upgrading it: {backup.name} already exists. "
+            "Move it away and open the database again.") from error
+    except OSError as error:
+        raise DatabaseOpenError(
+            f"Cannot back up {location.path} before upgrading it: {error.strerror}.") from error
     # The online backup API copies a consistent image even with the WAL in use.
     source = sqlite3.connect(str(location.path))
     try:
-        os.close(os.open(backup, os.O_CREAT | os.O_WRONLY, 0o600))
         target = sqlite3.connect(str(backup))
         with target:
             source.backup(target)
         target.close()
     finally:
         source.close()
-    shutil.copymode(location.path, backup)
     return backup
 
 

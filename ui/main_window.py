@@ -17,6 +17,7 @@ from desktop.errors import DeskError
 from desktop.graph.connection import account_status, connected_tenant, tenant_actor
 from desktop.graph.plan import syncable_kinds
 from desktop.graph.sync import SyncOutcome
+from desktop.import_guard import guarded_import
 from desktop.importers import ImportSummary, import_files
 from desktop.permissions import (
     IDENTITY_GOVERNANCE_ADMINISTRATOR, Action, administrators, roles_of, why_not,
@@ -191,9 +192,12 @@ class MainWindow(QMainWindow):
             return None
         QSettings().setValue("import/folder", str(Path(paths[0]).parent))
 
+        actor = self.actor
+
         def work(context: JobContext) -> ImportSummary:
-            return import_files(paths, progress=lambda done, total: context.progress(done, total, "Importing…"),
-                                cancelled=context.cancelled)
+            return guarded_import(actor, [Path(path).name for path in paths], lambda: import_files(
+                paths, progress=lambda done, total: context.progress(done, total, "Importing…"),
+                cancelled=context.cancelled))
 
         job = run_with_progress(self, "Import", "Importing…", work)
         job.succeeded.connect(self._show_import_summary)

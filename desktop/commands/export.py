@@ -35,6 +35,9 @@ def register(subparsers) -> None:
     common.add_argument("--format", choices=FORMATS, help="default: from the file extension")
     common.add_argument("--layout", choices=[ENTRA_LAYOUT],
                         help="CSV layout: 'entra' writes audit records as the admin center downloads them")
+    common.add_argument("--csv-raw", action="store_true",
+                        help="write CSV cells as they are; by default text starting with = + - @ "
+                             "tab or CR gets a leading ' so spreadsheets do not run it as a formula")
     common.add_argument("--as", dest="acting_upn", metavar="UPN",
                         help="act as this administrator (their roles are checked)")
     reports = parser.add_subparsers(dest="report", required=True, metavar="REPORT")
@@ -95,12 +98,12 @@ def run(args) -> int:
     actor = resolve_actor(args.acting_upn)
     reports = args.build(args, actor)
     result = export(args.output, reports, format=args.format, layout=args.layout, actor=actor,
-                    database=resolve_location(args.db).describe())
+                    csv_raw=args.csv_raw, database=resolve_location(args.db).describe())
     print(f"Exported {result.rows:,} rows ({', '.join(r.name for r in reports)}) to {result.path}")
     return 0
 
 
-def parse_moment(text: str, *, end_of_day: bool = False) -> datetime:
+def parse_moment(text: str, *, end_of_day: bool = False, option: str = "The time") -> datetime:
     """A UTC moment from a date or an ISO 8601 time (naive means UTC). With `end_of_day` a
     bare date means the midnight after it, so an exclusive end includes that day."""
     value = text.strip()
@@ -110,11 +113,15 @@ def parse_moment(text: str, *, end_of_day: bool = False) -> datetime:
             moment = datetime.combine(day + timedelta(days=1) if end_of_day else day, time(), timezone.utc)
         else:
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return moment.astimezone(timezone.utc)
     except ValueError as error:
-        raise InvalidInput(f"Cannot read {text!r} as a date or time: use 2026-01-31 or 2026-01-31T09:00:00Z.") from error
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        raise InvalidInput(f"{option} {text!r}: cannot read it as a date or time: use 2026-01-31 or "
+                           "2026-01-31T09:00:00Z.") from error
+    except OverflowError as error:
+        raise InvalidInput(f"{option} {text!r} is out of range: in UTC it falls outside the years 1 to "
+                           "9999.") from error
 
 
 def _assignments(args, actor):
@@ -124,8 +131,8 @@ def _assignments(args, actor):
 
 def _audit(args, actor):
     return [AuditLogReport(
-        since=parse_moment(args.since) if args.since else None,
-        until=parse_moment(args.until, end_of_day=True) if args.until else None,
+        since=parse_moment(args.since, option="--since") if args.since else None,
+        until=parse_moment(args.until, end_of_day=True, option="--until") if args.until else None,
         category=args.category, activity=args.activity, result=args.result,
         initiated_by=args.initiated_by, target=args.target, correlation_id=args.correlation_id,
         access_package_id=find_access_package(args.package).id if args.package else None,

@@ -1,5 +1,9 @@
 """`import FILE...`: load Graph JSON and Entra audit-log downloads into the database."""
+from pathlib import Path
+
+from desktop.import_guard import guarded_import
 from desktop.importers import import_files
+from desktop.session import resolve_actor
 
 
 def register(subparsers) -> None:
@@ -8,10 +12,14 @@ def register(subparsers) -> None:
         description="Import files in one transaction: all of them, or nothing when one has an error. "
                     "Importing the same files again changes nothing.")
     parser.add_argument("files", nargs="+", metavar="FILE", help="a .json or .csv file")
+    parser.add_argument("--as", dest="acting", metavar="UPN",
+                        help="the acting Identity Governance or Global Administrator (default: the user the "
+                             "database login is bound to; none: the operator of a local file)")
     parser.set_defaults(handler=run)
 
 
 def run(args) -> int:
-    summary = import_files(args.files)
+    actor = resolve_actor(args.acting)
+    summary = guarded_import(actor, [Path(name).name for name in args.files], lambda: import_files(args.files))
     print("\n".join(summary.lines()))
     return 0

@@ -1,7 +1,8 @@
 """Lifecycle subcommands: `request …`, `assignment remove` and `process`.
 
 Write commands act as `--as UPN` at `--at ISO-8601` (default: now) and print the request id,
-its new state and, once delivered, the assignment id, separated by tabs.
+its new state and, once delivered, the assignment id, separated by tabs. On a shared database
+with bound logins the login decides who acts: `--as` may only name its own user.
 """
 import sys
 from datetime import datetime, timezone
@@ -54,6 +55,8 @@ def register(subparsers) -> None:
     remove.add_argument("assignment_id", metavar="ASSIGNMENT_ID")
 
     process = subparsers.add_parser("process", help="time out undecided stages and end expired assignments")
+    process.add_argument("--as", dest="acting", metavar="UPN",
+                         help="the acting administrator (default: the user the database login is bound to)")
     process.add_argument("--at", metavar="ISO-8601", help="the time to process up to (default: now)")
     process.set_defaults(handler=run_process)
 
@@ -68,7 +71,7 @@ def _writer(actions, name: str, text: str, handler):
 
 def run_submit(args) -> int:
     user = find_user(args.user)
-    if args.acting and find_user(args.acting).id != user.id:
+    if resolve_actor(args.acting or user).id != user.id:
         raise Refused("A user requests access for themselves; to give another user access, "
                       "an administrator uses `request assign`.")
     package = find_access_package(args.package)
@@ -101,7 +104,8 @@ def run_remove(args) -> int:
 
 
 def run_process(args) -> int:
-    processed = _lifecycle(args).process_due()
+    lifecycle = _lifecycle(args)
+    processed = lifecycle.process_due(_acting(args))
     print(f"timed out\t{processed.timed_out}")
     print(f"expired\t{processed.expired}")
     for problem in processed.skipped:
@@ -141,10 +145,11 @@ def _lifecycle(args) -> Lifecycle:
 
 
 def _acting(args) -> User:
-    if not args.acting:
+    """The acting user: `--as`, checked against the database login's binding, or the bound user."""
+    actor = resolve_actor(args.acting)
+    if actor is None:
         raise InvalidInput("Say who acts: --as UPN.")
-    # Through the session: a tenant's copy or a bound login decides who may act.
-    return resolve_actor(args.acting)
+    return actor
 
 
 def _policy_for_assignment(package: AccessPackage, name_or_id: str | None) -> AssignmentPolicy:
@@ -161,12 +166,23 @@ def _policy_for_assignment(package: AccessPackage, name_or_id: str | None) -> As
                        f"choose one with --policy: {names}.")
 
 
+# The times an action may happen at: room on both sides for the durations added to them.
+EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc)
+
+
 def _time(text: str | None, option: str) -> datetime | None:
     """An ISO 8601 time; one without an offset is taken as UTC."""
     if text is None:
         return None
     try:
-        moment = datetime.fromisoformat(text.strip())
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        moment = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
     except ValueError:
         raise InvalidInput(f"{option} {text!r} is not an ISO 8601 time such as 2026-03-01T09:00:00Z.") from None
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    except OverflowError:
+        moment = None  # its offset takes it outside the calendar: far outside the range anyway
+    if moment is None or not EARLIEST <= moment < LATEST:
+        raise InvalidInput(f"{option} {text!r} is out of range: use a time from {EARLIEST:%Y-%m-%d} "
+                           f"to before {LATEST:%Y-%m-%d} (UTC).")
+    return moment

@@ -53,9 +53,10 @@ def database_description() -> str:
 def export(path, reports: Report | Sequence[Report], *, format: str | None = None, layout: str | None = None,
            actor: User | None = None, database: str | None = None,
            progress: Callable[[int, int], None] | None = None, cancel=None,
-           max_rows_per_sheet: int = MAX_ROWS_PER_SHEET) -> ExportResult:
+           max_rows_per_sheet: int = MAX_ROWS_PER_SHEET, csv_raw: bool = False) -> ExportResult:
     """Write `reports` to `path`. With an acting user, each report's download permission is
-    checked first. `progress(done, total)` is called now and then; `cancel` (callable or
+    checked first. CSV cells that a spreadsheet would run as formulas get a leading
+    apostrophe unless `csv_raw`. `progress(done, total)` is called now and then; `cancel` (callable or
     threading.Event) stops the export with Cancelled and no file. CSV holds one report."""
     reports = [reports] if isinstance(reports, Report) else list(reports)
     chosen = format_of(path, format)
@@ -78,7 +79,7 @@ def export(path, reports: Report | Sequence[Report], *, format: str | None = Non
         ]
         rows = sum(write_xlsx(path, reports, about=about, progress=tracker, max_rows_per_sheet=max_rows_per_sheet))
     elif chosen == "csv":
-        rows = write_csv(path, reports[0], progress=tracker, layout=layout)
+        rows = write_csv(path, reports[0], progress=tracker, layout=layout, raw=csv_raw)
     else:
         rows = sum(write_json(path, reports, progress=tracker))
     tracker.finish()

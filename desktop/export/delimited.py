@@ -1,6 +1,12 @@
 """CSV: UTF-8 with a byte-order mark (so Excel reads non-ASCII names), RFC 4180 quoting,
-CRLF line ends; the audit log also in the Entra download layout."""
+CRLF line ends; the audit log also in the Entra download layout.
+
+A text cell that a spreadsheet would run as a formula (it starts with =, +, -, @, a tab or
+a carriage return: OWASP's CSV injection) is written with a leading apostrophe, unless the
+caller asks for raw text.
+"""
 import csv
+import re
 from contextlib import closing
 from itertools import islice
 from typing import Iterator
@@ -12,6 +18,9 @@ from desktop.export.progress import Progress
 from desktop.reports.base import ColumnType, Report
 
 ENTRA_LAYOUT = "entra"
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# A cell of a joined batch (see plain_text) that starts with a trigger.
+_FORMULA_CELL = re.compile(r"(?:^|,)[=+\-@\t\r]", re.MULTILINE)
 # Rows written at once: one writerows (or one joined text) costs less than a writerow per row.
 BATCH = 500
 
@@ -24,6 +33,18 @@ def boolean_text(value):
     if value is False:
         return "false"
     return value
+
+
+def neutralised(value):
+    """`value`, with an apostrophe before text that a spreadsheet would take for a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def neutralised_rows(rows) -> Iterator[tuple]:
+    for row in rows:
+        yield tuple(map(neutralised, row))
 
 
 def csv_rows(report: Report) -> Iterator[tuple]:
@@ -60,9 +81,9 @@ def plain_text(rows: list[tuple]) -> str | None:
     return None
 
 
-def write_csv(path, report: Report, *, progress: Progress, layout: str | None = None) -> int:
+def write_csv(path, report: Report, *, progress: Progress, layout: str | None = None, raw: bool = False) -> int:
     """Write `report` (atomically) as CSV; `layout="entra"` writes audit records as the
-    admin center downloads them. Returns the row count."""
+    admin center downloads them; `raw` leaves formula-like text as it is. Returns the row count."""
     if layout not in (None, ENTRA_LAYOUT):
         raise InvalidInput(f"Unknown CSV layout {layout!r}: the one known layout is {ENTRA_LAYOUT!r}.")
     if layout == ENTRA_LAYOUT and report.graph_type != "directoryAudit":
@@ -74,7 +95,8 @@ def write_csv(path, report: Report, *, progress: Progress, layout: str | None = 
             if layout == ENTRA_LAYOUT:
                 writer.writerow(ENTRA_AUDIT_COLUMNS)
                 for document in report.documents():
-                    writer.writerow(entra_row(document))
+                    cells = entra_row(document)
+                    writer.writerow(cells if raw else map(neutralised, cells))
                     written += 1
                     progress.advance()
             else:
@@ -84,7 +106,11 @@ def write_csv(path, report: Report, *, progress: Progress, layout: str | None = 
                 with closing(csv_rows(report)) as rows:
                     while batch := list(islice(rows, BATCH)):
                         text = plain_text(batch)
-                        if text is None:
+                        # Most batches hold no formula-like cell: one search of the joined
+                        # text spares looking at each cell.
+                        if not raw and (text is None or _FORMULA_CELL.search(text)):
+                            writer.writerows(neutralised_rows(batch))
+                        elif text is None:
                             writer.writerows(batch)
                         else:
                             handle.write(text)

@@ -7,15 +7,13 @@ sheets past the row limit, header repeated); a last "Report" sheet says what was
 by whom, from which database, when, and how many rows.
 """
 import re
-import shutil
-import tempfile
 from datetime import datetime, timezone
 
 import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError
 
 from desktop.errors import OutputError
-from desktop.export.atomic import atomic_file
+from desktop.export.atomic import atomic_file, scratch_folder
 from desktop.export.progress import Progress
 from desktop.reports.base import ColumnType, Report
 
@@ -69,9 +67,10 @@ def write_xlsx(path, reports: list[Report], *, about: list[tuple[str, str]], pro
                max_rows_per_sheet: int = MAX_ROWS_PER_SHEET) -> list[int]:
     """Write each report on its own sheet(s) of a new workbook at `path` (atomically); return
     the row count of each. `about` are the (label, value) lines that head the Report sheet."""
-    with atomic_file(path) as temporary:
-        scratch = tempfile.mkdtemp(prefix="entitlement-desk-xlsx-")
-        workbook = xlsxwriter.Workbook(str(temporary), {**WORKBOOK_OPTIONS, "tmpdir": scratch})
+    # Scratch space beside the target: on the same disk, and cleaned up by the next export
+    # should this one be killed.
+    with atomic_file(path) as temporary, scratch_folder(path) as scratch:
+        workbook = xlsxwriter.Workbook(str(temporary), {**WORKBOOK_OPTIONS, "tmpdir": str(scratch)})
         try:
             writer = _WorkbookWriter(workbook, max_rows_per_sheet, progress)
             counts = [writer.write_report(report) for report in reports]
@@ -83,8 +82,6 @@ def write_xlsx(path, reports: list[Report], *, about: list[tuple[str, str]], pro
         except BaseException:
             _abandon(workbook)
             raise
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
     return counts
 
 

@@ -19,9 +19,12 @@ from desktop.lifecycle import statements as sql
 from desktop.lifecycle.configuration import expiration
 from desktop.lifecycle.delivery import deliver, end_assignment, mark_delivered
 from desktop.lifecycle.due_work import Processed, process_due
-from desktop.lifecycle.records import Subject, record_decision, request_record
+from desktop.lifecycle.records import (
+    Subject, record_decision, refuse_time_travel_for_assignment, refuse_time_travel_for_request, request_record,
+)
 from desktop.lifecycle.transactions import Step, Transactions
-from desktop.permissions import Action
+from desktop.permissions import Action, require
+from desktop.session import check_acting
 from desktop.states import ACTIVE_ASSIGNMENT_STATES, CANCELABLE_REQUEST_STATES
 from models import (
     AccessPackage, ApprovalDecision, Assignment, AssignmentPolicy, AssignmentRequest, RequestApprover, User,
@@ -63,6 +66,7 @@ class Lifecycle:
                justification: str | None = None) -> AssignmentRequest:
         """A user asks for `package` for themselves (userAdd)."""
         justification = _clean(justification)
+        check_acting(requestor)
         with self._transition() as step:
             now = self.clock.now()
             chosen = step.reader.policy(policy.id if policy else self._only_policy(requestor, package).id)
@@ -113,6 +117,7 @@ class Lifecycle:
                justification: str | None = None) -> AssignmentRequest:
         """An administrator assigns `package` to `target` directly (adminAdd): no approval."""
         justification = _clean(justification)
+        check_acting(admin)
         with self._transition() as step:
             step.reader.check(admin, Action.MANAGE_REQUESTS)
             now = self.clock.now()
@@ -153,9 +158,11 @@ class Lifecycle:
     def _decide(self, approver: User, request_id: str, justification: str | None, approve: bool):
         justification = _clean(justification)
         verb = "approve" if approve else "deny"
+        check_acting(approver)
         with self._transition() as step:
             now = self.clock.now()
             request = _load_request(request_id)
+            refuse_time_travel_for_request(now, request.id)
             if approver.id in (request.target_id, request.requestor_id):
                 raise Refused(f"{approver.display_name} cannot {verb} request {request.id}: "
                               "nobody decides their own request.")
@@ -246,9 +253,11 @@ class Lifecycle:
 
     def cancel(self, requestor: User, request_id: str) -> AssignmentRequest:
         """The requestor withdraws a request that is still pending."""
+        check_acting(requestor)
         with self._transition() as step:
             now = self.clock.now()
             request = _load_request(request_id)
+            refuse_time_travel_for_request(now, request.id)
             if requestor.id != request.requestor_id:
                 raise Refused(f"Only the requestor can cancel request {request.id}.")
             if request.state not in CANCELABLE_REQUEST_STATES:
@@ -265,11 +274,13 @@ class Lifecycle:
     def remove_assignment(self, actor: User, assignment_id: str) -> AssignmentRequest:
         """End an assignment: its target gives it up (userRemove, if the policy lets them) or
         an administrator removes it (adminRemove). Returns the remove request."""
+        check_acting(actor)
         with self._transition() as step:
             now = self.clock.now()
             assignment = sql.ASSIGNMENT.first(id=assignment_id)
             if assignment is None:
                 raise NotFound(f"No assignment {assignment_id!r}.")
+            refuse_time_travel_for_assignment(now, assignment.id)
             if assignment.state not in ACTIVE_ASSIGNMENT_STATES:
                 raise Refused(f"Assignment {assignment.id} has already ended ({assignment.status}).")
             policy = step.reader.policy(assignment.assignment_policy_id).row
@@ -285,10 +296,12 @@ class Lifecycle:
 
     # -- due work --------------------------------------------------------------------------
 
-    def process_due(self, now: datetime | None = None) -> Processed:
-        """Time out stages nobody decided in time and end assignments past their end; an item
-        that cannot be processed is reported in `Processed.skipped` and the rest goes on.
-        Running it again at the same moment does nothing."""
+    def process_due(self, actor: User | None, now: datetime | None = None) -> Processed:
+        """Time out stages nobody decided in time and end assignments past their end, as the
+        administrator `actor`; an item that cannot be processed is reported in
+        `Processed.skipped` and the rest goes on. Running it again at the same moment does nothing."""
+        check_acting(actor)
+        require(actor, Action.MANAGE_REQUESTS)
         return process_due(self._transactions, now or self.clock.now())
 
     # -- checks and records ----------------------------------------------------------------

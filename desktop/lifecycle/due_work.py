@@ -9,7 +9,9 @@ from desktop.durations import shift
 from desktop.errors import InvalidInput, NotFound, Refused
 from desktop.lifecycle import statements as sql
 from desktop.lifecycle.delivery import end_assignment
-from desktop.lifecycle.records import Subject, record_decision, request_record
+from desktop.lifecycle.records import (
+    Subject, record_decision, refuse_time_travel_for_assignment, refuse_time_travel_for_request, request_record,
+)
 from desktop.lifecycle.transactions import Transactions
 from desktop.states import ACTIVE_ASSIGNMENT_STATES
 from models import ApprovalStage, Assignment, AssignmentPolicy, AssignmentRequest
@@ -67,6 +69,7 @@ def _expire(transactions: Transactions, assignment_id: str, now: datetime) -> in
         current = sql.ASSIGNMENT.first(id=assignment_id)
         if current is None or current.state not in ACTIVE_ASSIGNMENT_STATES:
             return 0
+        refuse_time_travel_for_assignment(now, assignment_id)
         policy = step.reader.policy(current.assignment_policy_id).row
         end_assignment(step, current, policy, SYSTEM_REMOVE, None, now, "Expired", current.schedule_end)
         return 1
@@ -77,6 +80,7 @@ def _time_out(transactions: Transactions, request_id: str, stage_number: int, no
         request = sql.REQUEST.first(id=request_id)
         if request is None or request.state != "pendingApproval" or request.current_stage != stage_number:
             return 0
+        refuse_time_travel_for_request(now, request_id)
         try:
             record_decision(step, request, stage_number, None, "TimedOut", None, now)
         except Refused:

@@ -9,7 +9,7 @@ from desktop import audit_log as log
 from desktop.errors import Refused
 from desktop.lifecycle import statements as sql
 from desktop.lifecycle.transactions import Step
-from models import AccessPackage, AssignmentPolicy, AssignmentRequest, User, db
+from models import AccessPackage, AssignmentPolicy, AssignmentRequest, AuditEvent, User, db
 
 
 @dataclass(frozen=True)
@@ -52,3 +52,22 @@ def record_decision(step: Step, request: AssignmentRequest, stage_number: int, a
                 review_result=result, justification=justification, reviewed_date_time=now)
     except peewee.IntegrityError:
         raise Refused(f"Stage {stage_number} of request {request.id} was already decided.") from None
+
+
+def refuse_time_travel_for_request(now: datetime, request_id: str) -> None:
+    """Refuse to act on a request at a moment before its newest audit record."""
+    _refuse_time_travel(now, sql.NEWEST_RECORD_OF_REQUEST.scalar(request=request_id))
+
+
+def refuse_time_travel_for_assignment(now: datetime, assignment_id: str) -> None:
+    """Refuse to act on an assignment at a moment before the newest audit record of its requests."""
+    _refuse_time_travel(now, sql.NEWEST_RECORD_OF_ASSIGNMENT.scalar(assignment=assignment_id))
+
+
+def _refuse_time_travel(now: datetime, newest_record) -> None:
+    # `newest_record` is as the database returns it: a decision may not be dated before the
+    # request it decides, whatever `--at` asks for.
+    newest = AuditEvent.activity_date_time.python_value(newest_record)
+    if newest is not None and newest > now:
+        raise Refused(f"Cannot act at {now:%Y-%m-%d %H:%M:%S} UTC: the audit log already holds a record of "
+                      f"{newest:%Y-%m-%d %H:%M:%S} UTC for what this changes. Use a time no earlier than that.")

@@ -1,9 +1,11 @@
 """The SQL of the lifecycle's transitions, each statement generated once per database
 (`Prepared`): a transition runs a dozen small statements, and peewee's query builder costs
 more than SQLite running them."""
+import peewee
+
 from models import (
     AccessPackage, Application, AppRole, AppRoleAssignment, ApprovalDecision, Assignment,
-    AssignmentPolicy, AssignmentRequest, Group, GroupMember, IncompatibleAccessPackage,
+    AssignmentPolicy, AssignmentRequest, AuditEvent, Group, GroupMember, IncompatibleAccessPackage,
     RequestApprover, Resource, ResourceRole, ResourceRoleAssignment, ResourceRoleScope, User,
 )
 from models.prepared import Parameter, Prepared
@@ -13,6 +15,12 @@ from desktop.states import ACTIVE_ASSIGNMENT_STATES, PENDING_REQUEST_STATES
 REQUEST = Prepared(lambda: AssignmentRequest.select().where(AssignmentRequest.id == Parameter("id")))
 ASSIGNMENT = Prepared(lambda: Assignment.select().where(Assignment.id == Parameter("id")))
 USER = Prepared(lambda: User.select().where(User.id == Parameter("id")))
+# The newest audit record of a request (its correlation id), or of an assignment's requests.
+NEWEST_RECORD_OF_REQUEST = Prepared(lambda: AuditEvent.select(peewee.fn.MAX(AuditEvent.activity_date_time)).where(
+    AuditEvent.correlation_id == Parameter("request", AuditEvent.correlation_id)))
+NEWEST_RECORD_OF_ASSIGNMENT = Prepared(lambda: AuditEvent.select(peewee.fn.MAX(AuditEvent.activity_date_time)).where(
+    AuditEvent.correlation_id.in_(AssignmentRequest.select(AssignmentRequest.id).where(
+        AssignmentRequest.assignment == Parameter("assignment", AssignmentRequest.assignment)))))
 ACTIVE_ASSIGNMENT_EXISTS = Prepared(lambda: Assignment.select(Assignment.id).where(
     (Assignment.target == Parameter("target")) & (Assignment.access_package == Parameter("package"))
     & (Assignment.assignment_policy == Parameter("policy"))

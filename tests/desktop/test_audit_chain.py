@@ -12,6 +12,7 @@ from models import AuditEvent, SchemaInfo, db
 from models.audit_chain import HEAD_KEY
 from models.database import SCHEMA_VERSION, close_database, open_database, schema_version
 from tests.helpers.audit_documents import document
+from tests.helpers.tampering import tampering
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -31,7 +32,8 @@ def test_an_untouched_log_verifies(chained_log):
 def test_a_changed_record_is_named(chained_log):
     """Editing one record's text in the database names that record, and only it."""
     target = chained_log[5]
-    AuditEvent.update(activity_display_name="Nothing to see").where(AuditEvent.seq == target).execute()
+    with tampering():
+        AuditEvent.update(activity_display_name="Nothing to see").where(AuditEvent.seq == target).execute()
     problems = verify().problems
     assert [(p.kind, p.seq) for p in problems] == [("changed", target)]
 
@@ -39,20 +41,23 @@ def test_a_changed_record_is_named(chained_log):
 def test_a_changed_json_field_is_named(chained_log):
     """Changing a justification inside the JSON is caught too."""
     target = chained_log[2]
-    AuditEvent.update(additional_details=[{"key": "Justification", "value": "forged"}]) \
-        .where(AuditEvent.seq == target).execute()
+    with tampering():
+        AuditEvent.update(additional_details=[{"key": "Justification", "value": "forged"}]) \
+            .where(AuditEvent.seq == target).execute()
     assert [(p.kind, p.seq) for p in verify().problems] == [("changed", target)]
 
 
 def test_a_removed_record_is_named_by_the_one_after_it(chained_log):
     """Deleting a record names the record that followed it."""
-    AuditEvent.delete().where(AuditEvent.seq == chained_log[7]).execute()
+    with tampering():
+        AuditEvent.delete().where(AuditEvent.seq == chained_log[7]).execute()
     assert [(p.kind, p.seq) for p in verify().problems] == [("removed", chained_log[8])]
 
 
 def test_removing_the_newest_records_is_caught(chained_log):
     """Cutting the tail of the log is caught through the stored chain head."""
-    AuditEvent.delete().where(AuditEvent.seq >= chained_log[10]).execute()
+    with tampering():
+        AuditEvent.delete().where(AuditEvent.seq >= chained_log[10]).execute()
     problems = verify().problems
     assert [p.kind for p in problems] == ["removed"] and problems[0].seq is None
 
@@ -92,7 +97,8 @@ def test_cli_verify_reports_and_exits_non_zero_on_tampering(chained_log, capsys,
     assert main(["--db", str(target), "audit", "verify"]) == 0
     assert "intact: 12 records" in capsys.readouterr().out
     open_database(target)
-    AuditEvent.update(result="failure").where(AuditEvent.seq == chained_log[3]).execute()
+    with tampering():
+        AuditEvent.update(result="failure").where(AuditEvent.seq == chained_log[3]).execute()
     close_database()
     assert main(["--db", str(target), "audit", "verify"]) == 1
     err = capsys.readouterr().err

@@ -101,7 +101,7 @@ def test_timeout_record_has_result_timeout(tenant):
     lifecycle = Lifecycle(clock)
     request = lifecycle.submit(tenant.alice, tenant.approval_package)
     clock.advance(timedelta(days=15))
-    lifecycle.process_due()
+    lifecycle.process_due(tenant.admin)
     last = records(request.id)[-1]
     assert (last["activityDisplayName"], last["result"], last["initiatedBy"]["user"]) == (
         log.TIMED_OUT.name, "timeout", None)

@@ -19,6 +19,7 @@ import openpyxl
 import pytest
 
 from desktop.audit_chain import verify
+from desktop.demo import DEMO_ADMINISTRATOR_UPN
 from models import AssignmentRequest, AuditEvent, User
 from models.database import close_database, open_database
 from tests.helpers.lifecycle_paths import PATHS, TOKENS
@@ -127,11 +128,11 @@ def test_killed_lifecycle_processing_leaves_every_request_settled(tmp_path, tena
     far_future = "2099-01-01T00:00:00Z"
     finished = tmp_path / "finished.db"
     shutil.copy(tenant_file, finished)
-    duration = run_to_end(cli("--db", str(finished), "process", "--at", far_future))
+    duration = run_to_end(cli("--db", str(finished), "process", "--as", DEMO_ADMINISTRATOR_UPN, "--at", far_future))
     for attempt in range(KILLS):
         target = tmp_path / f"killed-{attempt}.db"
         shutil.copy(tenant_file, target)
-        run_and_kill(cli("--db", str(target), "process", "--at", far_future), rng.uniform(0.05, duration))
+        run_and_kill(cli("--db", str(target), "process", "--as", DEMO_ADMINISTRATOR_UPN, "--at", far_future), rng.uniform(0.05, duration))
         assert_sound(target)
         open_database(target)
         try:

@@ -19,35 +19,13 @@ from desktop.export.delimited import plain_text
 from desktop.export.entra_layout import ENTRA_AUDIT_COLUMNS
 from desktop.export.xlsx import MAX_CELL_TEXT, cut_text, sheet_name
 from desktop.reports.audit import AuditLogReport
-from desktop.reports.base import Column, ColumnType, Report
+from desktop.reports.base import Column, ColumnType
 from desktop.reports.package_activity import PackageActivityReport
 from desktop.reports.user_packages import user_package_reports
 from models import AuditEvent, db
+from tests.helpers.list_report import INJECTION, ListReport, text_report
 from tests.helpers.reports_tenant import every_report
 from tests.helpers.reports_tenant import build_tenant
-
-INJECTION = ["=1+1", "{=1+1}", "+A1", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1", '=HYPERLINK("http://x","y")',
-             "http://example.com", "0012345", "1e5"]
-
-
-class ListReport(Report):
-    """A report over rows held in memory, to drive the writers directly."""
-
-    def __init__(self, name, columns, rows, fail_after=None):
-        self.name, self.columns, self._rows, self._fail_after = name, columns, rows, fail_after
-
-    def count(self):
-        return len(self._rows)
-
-    def page(self, offset, limit, sort_key=None, descending=False):
-        return self._rows[offset:offset + limit]
-
-    def iterate(self, sort_key=None, descending=False):
-        for number, row in enumerate(self._rows):
-            if number == self._fail_after:
-                raise OSError(28, "No space left on device")
-            yield row
-
 
 def csv_text(value) -> str:
     """A cell as CSV text: times in Graph's UTC form, booleans true/false, none empty."""
@@ -58,10 +36,6 @@ def csv_text(value) -> str:
     if isinstance(value, datetime):
         return format_time(value)
     return str(value)
-
-
-def text_report(values, name="Texts", **kwargs):
-    return ListReport(name, (Column("text", "Text"),), [(value,) for value in values], **kwargs)
 
 
 @pytest.fixture

@@ -108,10 +108,10 @@ def test_stage_times_out_after_its_duration(tenant, lifecycle, clock):
     """process_due denies a stage nobody decided within its duration, once."""
     request = lifecycle.submit(tenant.alice, tenant.approval_package)
     clock.advance(timedelta(days=14) - timedelta(seconds=1))
-    assert lifecycle.process_due() == Processed(0, 0)
+    assert lifecycle.process_due(tenant.admin) == Processed(0, 0)
     clock.advance(timedelta(seconds=1))
-    assert lifecycle.process_due() == Processed(1, 0)
-    assert lifecycle.process_due() == Processed(0, 0)
+    assert lifecycle.process_due(tenant.admin) == Processed(1, 0)
+    assert lifecycle.process_due(tenant.admin) == Processed(0, 0)
     ended = AssignmentRequest.get_by_id(request.id)
     assert (ended.state, ended.status) == ("denied", "TimedOut")
     assert trail(request.id)[-1] == em(log.TIMED_OUT, APP)
@@ -127,9 +127,9 @@ def test_stage_duration_in_hours_counts_from_stage_start(tenant, lifecycle, cloc
     clock.advance(timedelta(hours=10))
     lifecycle.approve(tenant.approver, request.id)
     clock.advance(timedelta(hours=11))
-    assert lifecycle.process_due().timed_out == 0
+    assert lifecycle.process_due(tenant.admin).timed_out == 0
     clock.advance(timedelta(hours=1))
-    assert lifecycle.process_due().timed_out == 1
+    assert lifecycle.process_due(tenant.admin).timed_out == 1
 
 
 def test_requestor_cancels_a_pending_request(tenant, lifecycle):
@@ -195,8 +195,8 @@ def test_assignment_expires_at_its_end(tenant, lifecycle, clock):
     """process_due ends an assignment at its end with a systemRemove request, once."""
     delivered = lifecycle.submit(tenant.alice, tenant.open_package)
     clock.advance(timedelta(days=30))
-    assert lifecycle.process_due() == Processed(0, 1)
-    assert lifecycle.process_due() == Processed(0, 0)
+    assert lifecycle.process_due(tenant.admin) == Processed(0, 1)
+    assert lifecycle.process_due(tenant.admin) == Processed(0, 0)
     assignment = Assignment.get_by_id(delivered.assignment_id)
     assert (assignment.state, assignment.status, assignment.expired_date_time) == (
         "expired", "Expired", f.T0 + timedelta(days=30))

@@ -72,9 +72,9 @@ def test_process_times_out_and_expires(tenant, cli):
     """process at a later time reports what timed out and what expired."""
     cli("request", "submit", "--user", "alice@contoso.com", "--package", "Approval", "--at", AT)
     cli("request", "submit", "--user", "bob@contoso.com", "--package", "Open", "--at", AT)
-    code, out, _ = cli("process", "--at", "2026-03-01T00:00:00Z")
+    code, out, _ = cli("process", "--as", "ada.admin@contoso.com", "--at", "2026-03-01T00:00:00Z")
     assert (code, out) == (0, ["timed out\t1", "expired\t1"])
-    assert cli("process", "--at", "2026-03-01T00:00:00Z")[1] == ["timed out\t0", "expired\t0"]
+    assert cli("process", "--as", "ada.admin@contoso.com", "--at", "2026-03-01T00:00:00Z")[1] == ["timed out\t0", "expired\t0"]
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -117,7 +117,7 @@ def test_partially_delivered_is_held_everywhere(tenant, lifecycle):
 def test_a_partially_delivered_assignment_past_its_end_expires(tenant, lifecycle):
     held = _partially_delivered(tenant)
     Assignment.update(schedule_end=f.T0 + timedelta(days=1)).where(Assignment.id == held.id).execute()
-    assert lifecycle.process_due(f.T0 + timedelta(days=2)).expired == 1
+    assert lifecycle.process_due(tenant.admin, f.T0 + timedelta(days=2)).expired == 1
 
 
 def _policy_with_stage_duration(tenant, name: str, duration: str) -> AssignmentPolicy:
@@ -134,7 +134,7 @@ def test_process_reports_a_policy_with_an_unusable_stage_duration_and_goes_on(te
     broken = _policy_with_stage_duration(tenant, "Broken", duration)
     lifecycle.submit(tenant.alice, broken.access_package, broken)
     overdue = lifecycle.submit(tenant.bob, tenant.approval_package)
-    processed = lifecycle.process_due(f.T0 + timedelta(days=15))
+    processed = lifecycle.process_due(tenant.admin, f.T0 + timedelta(days=15))
     assert (processed.timed_out, processed.expired) == (1, 0)
     assert AssignmentRequest.get_by_id(overdue.id).status == "TimedOut"
     [problem] = processed.skipped
@@ -157,7 +157,8 @@ def test_an_expiration_too_long_is_refused_naming_the_policy(tenant, lifecycle):
 def test_the_cli_process_reports_skipped_items_and_exits_2(tenant, database_target, capsys):
     broken = _policy_with_stage_duration(tenant, "Broken", "P10000Y")
     Lifecycle(FixedClock(f.T0)).submit(tenant.alice, broken.access_package, broken)
-    code = main(["--db", str(database_target), "process", "--at", "2026-02-05T09:00:00Z"])
+    code = main(["--db", str(database_target), "process", "--at", "2026-02-05T09:00:00Z",
+                 "--as", tenant.admin.user_principal_name])
     captured = capsys.readouterr()
     assert code == 2
     assert captured.out.splitlines() == ["timed out\t0", "expired\t0"]

@@ -78,11 +78,11 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @rule()
     def process_due(self):
-        self.lifecycle.process_due()
+        self.lifecycle.process_due(self.tenant.admin)
         now = self.clock.now()
         assert not Assignment.select().where(Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES)
                                              & (Assignment.schedule_end <= now)).exists()
-        assert self.lifecycle.process_due() == (0, 0, ())
+        assert self.lifecycle.process_due(self.tenant.admin) == (0, 0, ())
 
     @invariant()
     def assignment_is_active_exactly_while_delivered_and_not_ended(self):

@@ -5,7 +5,6 @@ import openpyxl
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFileDialog
 
 from tests.helpers import gui_tenant as tenant
 from ui.dialogs import download, messages
@@ -34,12 +33,12 @@ class Answers:
         self.paths = list(paths)
         self.choices = list(choices)
         self.asked = []
-        monkeypatch.setattr(QFileDialog, "getSaveFileName", self.save_dialog)
+        monkeypatch.setattr(download, "save_file_dialog", self.save_dialog)
         monkeypatch.setattr(messages, "choose", self.choose)
 
     def save_dialog(self, parent, caption, proposed, filters, selected):
         self.asked.append(("save", Path(proposed).name))
-        return str(self.paths.pop(0)), selected
+        return str(self.paths.pop(0)), selected, False
 
     def choose(self, parent, title, text, choices, **options):
         self.asked.append((title, text))
@@ -104,8 +103,8 @@ def test_download_as_csv_follows_the_chosen_type(window, qtbot, monkeypatch, tmp
     """Choosing the CSV type without typing an extension writes a .csv file."""
     page = window.current_page()
     open_package(qtbot, page, "field sales")
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        lambda *args: (str(tmp_path / "field"), download.FORMATS["csv"]))
+    monkeypatch.setattr(download, "save_file_dialog",
+                        lambda *args: (str(tmp_path / "field"), download.FORMATS["csv"], False))
     monkeypatch.setattr(messages, "choose", lambda *args, **kwargs: "Close")
     with qtbot.waitSignal(window.downloader.finished, timeout=10_000) as done:
         page.assignments_view.download()

@@ -9,14 +9,13 @@ import openpyxl
 import pytest
 from PySide6.QtCore import QThreadPool, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFileDialog
 
 from desktop.export.entra_layout import ENTRA_AUDIT_COLUMNS
 from models import AuditEvent
 from tests.helpers.factories import T0
 from tests.helpers import requests_tenant
 from ui.background import wait_for_reads
-from ui.dialogs import messages
+from ui.dialogs import download, messages
 from ui.dialogs.download import Downloader
 from ui.dialogs.request_timeline import RequestTimelineDialog
 from ui.pages.audit_logs import AuditLogsPage
@@ -55,9 +54,9 @@ def save_to(monkeypatch, path: Path) -> list:
 
     def save_dialog(parent, caption, proposed, filters, selected):
         asked.append((caption, Path(proposed).name, filters))
-        return str(path), selected
+        return str(path), selected, False
 
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_dialog)
+    monkeypatch.setattr(download, "save_file_dialog", save_dialog)
     monkeypatch.setattr(messages, "choose", lambda *args, **kwargs: "Close")
     return asked
 

@@ -13,6 +13,7 @@ from desktop.directory import search_users
 from models import AuditEvent
 from tests.helpers.audit_documents import document
 from tests.helpers import gui_tenant as tenant
+from tests.helpers.tampering import tampering
 from ui.main_window import NAVIGATION, MainWindow, default_administrator
 from ui.pages.base import NoticePage
 
@@ -160,7 +161,8 @@ def test_verify_audit_log_names_a_changed_record(database, people, qtbot, monkey
     with qtbot.waitSignal(window.verify_audit_log().finished, timeout=10_000):
         pass
     assert shown[-1][0] == "Audit log intact" and "20 audit records" in shown[-1][1]
-    AuditEvent.update(activity_display_name="Quietly edited").where(AuditEvent.id == document(7)["id"]).execute()
+    with tampering():
+        AuditEvent.update(activity_display_name="Quietly edited").where(AuditEvent.id == document(7)["id"]).execute()
     with qtbot.waitSignal(window.verify_audit_log().finished, timeout=10_000):
         pass
     assert shown[-1][0] == "Audit log tampered with" and document(7)["id"] in shown[-1][1]
@@ -190,3 +192,21 @@ def test_import_needs_a_governance_role(database, people, qtbot, monkeypatch):
     window = make_window(qtbot, database, actor=people.reader)
     assert window.import_files() is None
     assert "Identity Governance Administrator" in shown[-1]
+
+
+def test_a_role_changing_import_needs_a_global_administrator(database, people, qtbot, monkeypatch, tmp_path):
+    """File → Import goes through the core's guard: an Identity Governance Administrator's
+    import that would make them Global Administrator is refused whole, with the reason."""
+    from models import DirectoryRoleAssignment
+    from tests.helpers.role_files import role_file
+    roles_file = role_file(tmp_path, people.admin)
+    monkeypatch.setattr(main_window.QFileDialog, "getOpenFileNames", lambda *args, **kwargs: ([roles_file], ""))
+    shown = []
+    monkeypatch.setattr(main_window.messages, "inform", lambda parent, title, text, **kw: shown.append((title, text)))
+    holders = DirectoryRoleAssignment.select().count()
+    window = make_window(qtbot, database, actor=people.admin)
+    with qtbot.waitSignal(window.import_files().finished, timeout=10_000):
+        pass
+    assert shown[-1][0] == "Import" and "only a Global Administrator" in shown[-1][1]
+    assert DirectoryRoleAssignment.select().count() == holders
+    assert not AuditEvent.select().where(AuditEvent.activity_display_name == "Import tenant data").exists()

@@ -3,11 +3,12 @@
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from desktop.export import export
 from desktop.export.delimited import ENTRA_LAYOUT
 from desktop.reports.base import Report
+from ui.dialogs import download
 from ui.dialogs.download import Downloader
 from ui.jobs import JobContext
 
@@ -22,8 +23,8 @@ class EntraLayoutDownloader(Downloader):
         self.actor = shared.actor
 
     def write_report(self, report: Report, path: Path, kind: str, context: JobContext) -> int:
-        result = export(path, report, format="csv", layout=ENTRA_LAYOUT, actor=self.actor, database=self.database,
-                        progress=lambda done, total: context.progress(done, total), cancel=context.cancelled)
+        result = export(path, report, format="csv", layout=ENTRA_LAYOUT, actor=self.actor,
+                        database=self.database, csv_raw=self.csv_raw, progress=lambda done, total: context.progress(done, total), cancel=context.cancelled)
         return result.rows
 
     def ask_path(self, parent: QWidget, file_name: str) -> Path | None:
@@ -31,8 +32,8 @@ class EntraLayoutDownloader(Downloader):
         folder = settings.value("downloads/folder") or QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.DownloadLocation)
         suggested = Path(folder) / Path(file_name).with_suffix(".csv").name
-        chosen, _filter = QFileDialog.getSaveFileName(parent, "Download in the Entra layout", str(suggested),
-                                                      ENTRA_FILTER, ENTRA_FILTER)
+        chosen, _filter, self.csv_raw = download.save_file_dialog(
+            parent, "Download in the Entra layout", str(suggested), ENTRA_FILTER, ENTRA_FILTER)
         if not chosen:
             return None
         path = Path(chosen)

@@ -1,6 +1,8 @@
 """Downloading a report: save dialog, background export with progress and Cancel, then an
 offer to open the file or its folder. A file that cannot be written (no permission, held
 open by Excel, folder gone) is a question the admin can answer: retry or choose another.
+The save dialog's "Raw CSV cells" check box turns off the protection against formula
+injection for that one CSV file.
 """
 import re
 import sys
@@ -10,7 +12,7 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, QSettings, QStandardPaths, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QCheckBox, QDialog, QFileDialog, QWidget
 
 from desktop.errors import DeskError, OutputError
 from desktop.export import export
@@ -34,6 +36,35 @@ _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 Writer = Callable[[Report, Path, str, JobContext], int]
 
 
+RAW_CSV_TEXT = "Raw CSV cells (do not protect text starting with = + - @ from running as a formula)"
+
+
+def save_file_dialog(parent: QWidget, caption: str, proposed: str, filters: str,
+                     selected: str) -> tuple[str, str, bool]:
+    """Ask where to save: (path or "" when cancelled, the chosen filter, raw CSV cells?)."""
+    dialog = QFileDialog(parent, caption, proposed, filters)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    # A native dialog takes no widget of ours: Qt's own shows the check box on every system.
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    dialog.selectNameFilter(selected)
+    dialog.selectFile(Path(proposed).name)
+    raw = QCheckBox(RAW_CSV_TEXT, dialog)
+    raw.setObjectName("rawCsv")
+    layout = dialog.layout()
+    layout.addWidget(raw, layout.rowCount(), 0, 1, layout.columnCount())
+
+    def follow_filter(name: str) -> None:
+        raw.setEnabled("*.csv" in name)
+        if not raw.isEnabled():
+            raw.setChecked(False)
+
+    dialog.filterSelected.connect(follow_filter)
+    follow_filter(selected)
+    if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.selectedFiles():
+        return "", selected, False
+    return dialog.selectedFiles()[0], dialog.selectedNameFilter(), raw.isChecked()
+
+
 def proposed_file_name(base_name: str, today: date | None = None) -> str:
     """`<base name> <yyyy-mm-dd>.xlsx`, safe on every desktop system."""
     safe = _UNSAFE.sub("-", base_name).strip(" .") or "Report"
@@ -50,12 +81,14 @@ class Downloader(QObject):
         super().__init__(parent)
         self.actor = None
         self.database = database
+        # The admin's choice in the last save dialog: CSV cells as they are, unprotected.
+        self.csv_raw = False
         self._write = write or self.write_report
         self.job: Job | None = None
 
     def write_report(self, report: Report, path: Path, kind: str, context: JobContext) -> int:
         """The exporters of desktop/export, fed the job's progress and cancel."""
-        result = export(path, report, format=kind, actor=self.actor, database=self.database,
+        result = export(path, report, format=kind, actor=self.actor, database=self.database, csv_raw=self.csv_raw,
                         progress=lambda done, total: context.progress(done, total), cancel=context.cancelled)
         return result.rows
 
@@ -76,7 +109,7 @@ class Downloader(QObject):
         settings = QSettings()
         folder = settings.value("downloads/folder") or QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.DownloadLocation)
-        chosen, chosen_filter = QFileDialog.getSaveFileName(
+        chosen, chosen_filter, self.csv_raw = save_file_dialog(
             parent, "Download", str(Path(folder) / file_name), ";;".join(FORMATS.values()), FORMATS["xlsx"])
         if not chosen:
             return None

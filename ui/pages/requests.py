@@ -209,10 +209,10 @@ class RequestsPage(Page):
 
     def process_due(self) -> None:
         """Timeouts and expiries up to now; the scan may touch many rows, so it runs as a job."""
-        lifecycle = self.lifecycle
+        lifecycle, actor = self.lifecycle, self.context.actor
         self.process_job = run_with_progress(self, "Process due items",
                                              "Timing out overdue approvals and ending expired assignments…",
-                                             lambda _context: lifecycle.process_due())
+                                             lambda _context: lifecycle.process_due(actor))
         self.process_job.succeeded.connect(self._processed)
         self.process_job.failed.connect(self._process_failed)
 
