@@ -21,7 +21,7 @@ from models.audit_chain import GENESIS, HEAD_KEY
 from models.errors import DatabaseOpenError, DatabaseUnavailable
 from models.migrations import registered_migrations
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 APP_NAME = "EntitlementDesk"
 ENV_VARIABLE = "ENTITLEMENT_DESK_DB"
 BUSY_TIMEOUT_SECONDS = 10

@@ -24,6 +24,8 @@ class ConnectedOrganization(GraphModel):
     created_date_time = UtcDateTimeField(null=True)
     modified_by = CharField(max_length=320, null=True)
     modified_date_time = UtcDateTimeField(null=True)
+    # When the object was first seen gone from the tenant (models.deletion); never removed.
+    deleted_date_time = UtcDateTimeField(null=True)
 
 
 class User(GraphModel):
@@ -53,6 +55,8 @@ class User(GraphModel):
     created_date_time = UtcDateTimeField(null=True)
     # True when the row only stands in for an object referenced by imported data.
     is_reference = BooleanField(default=False)
+    # When the object was first seen gone from the tenant (models.deletion); never removed.
+    deleted_date_time = UtcDateTimeField(null=True)
 
 
 class Group(GraphModel):
@@ -65,6 +69,8 @@ class Group(GraphModel):
     group_types = JSONField(default=list)
     created_date_time = UtcDateTimeField(null=True)
     is_reference = BooleanField(default=False)
+    # When the object was first seen gone from the tenant (models.deletion); never removed.
+    deleted_date_time = UtcDateTimeField(null=True)
 
 
 class GroupMember(BaseModel):

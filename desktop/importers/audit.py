@@ -6,12 +6,13 @@ data is unchanged, a known id with other data is reported and the stored record 
 the same id twice with different data within one import is an error. Rows written by this
 run are told apart by their `seq`, so no set of a million ids is kept in memory.
 """
+from typing import Callable
+
 import peewee
 from peewee import fn
 
 from desktop import audit_chain
 from desktop.audit_record import event_fields
-from desktop.errors import InvalidInput
 from desktop.importers.summary import CREATED, UNCHANGED, ImportSummary
 from desktop.importers.values import NULL_TEXT, FieldError, enumeration, listing, nested, text, timestamp
 from desktop.importers.kinds import AUDIT
@@ -59,9 +60,22 @@ def audit_fields(record: dict) -> dict:
     else:
         document["targetResources"] = []
     details = record.get("additionalDetails")
-    if details is not None and details.__class__ is not list:
-        listing(record, "additionalDetails")
+    if details is not None:
+        if details.__class__ is not list:
+            listing(record, "additionalDetails")
+        for position, detail in enumerate(details):
+            _key_value(detail, f"additionalDetails[{position}]")
     return event_fields(document)
+
+
+def _key_value(detail, field: str) -> None:
+    """A Graph keyValue: an object whose `key` and `value` are text (or null), as exports expect."""
+    if detail.__class__ is not dict:
+        raise FieldError(field, f"must be an object with key and value, not {detail!r}"[:120])
+    for name in ("key", "value"):
+        value = detail.get(name)
+        if value is not None and value.__class__ is not str:
+            raise FieldError(f"{field}.{name}", "must be text")
 
 
 def _reread(record: dict, field: str):
@@ -96,8 +110,9 @@ class AuditWriter:
     and the run at the end of a chunk is held back until the next chunk shows where it ends.
     """
 
-    def __init__(self, summary: ImportSummary):
+    def __init__(self, summary: ImportSummary, reject: Callable[[object, str, str, FieldError], None]):
         self.summary = summary
+        self.reject = reject
         self.pending: dict[str, tuple[dict, str]] = {}
         self.held: dict[str, tuple[dict, str]] = {}  # new rows of a run of ties not yet ended
         self.newest_first: bool | None = None
@@ -110,7 +125,7 @@ class AuditWriter:
         earlier = self.pending.get(pk) or self.held.get(pk)
         if earlier is not None:
             if earlier[0] != fields:
-                raise _duplicate(where, pk, earlier[1])
+                self.reject(where, pk, AUDIT, _duplicate(earlier[1]))
             return
         if self.newest_first is None and self.last_time is not None and moment != self.last_time:
             self.newest_first = moment < self.last_time
@@ -152,7 +167,7 @@ class AuditWriter:
                 if not written_by_this_run:
                     self.summary.count(AUDIT, UNCHANGED)
             elif written_by_this_run:
-                raise _duplicate(where, pk, "an earlier record")
+                self.reject(where, pk, AUDIT, _duplicate("an earlier record"))
             else:
                 self.summary.skip(f"{where} (id {pk})", "differs from the stored audit record with this id; "
                                                         "the audit log is append-only, so the stored one was kept")
@@ -186,6 +201,5 @@ def _ties_reversed(rows: list[dict]) -> list[dict]:
     return ordered
 
 
-def _duplicate(where: str, pk: str, earlier: str) -> InvalidInput:
-    return InvalidInput(f"{where} (id {pk}): field id: the same id as {earlier} in this import, "
-                        "with different data")
+def _duplicate(earlier) -> FieldError:
+    return FieldError("id", f"the same id as {earlier} in this import, with different data")

@@ -3,7 +3,7 @@
 import json
 from collections import defaultdict
 
-from desktop.importers import kinds
+from desktop.importers import deletions, kinds
 from desktop.importers.audit import AuditWriter, audit_fields
 from desktop.importers.fields import UNKNOWN_CATALOG_ID
 from desktop.importers.upsert import UpsertEngine
@@ -22,13 +22,12 @@ STAND_IN_KINDS = {
 }
 
 
-
 class GraphWriter(DirectoryWriter, CatalogWriter, PolicyWriter, AssignmentWriter, UpsertEngine):
     """Writes the records of one import run: `end_file()` after each file, `finish()` once at the end."""
 
-    def __init__(self, summary: ImportSummary):
-        super().__init__(summary)
-        self.audit = AuditWriter(summary)
+    def __init__(self, summary: ImportSummary, reject):
+        super().__init__(summary, reject)
+        self.audit = AuditWriter(summary, reject)
         self.fingerprints: dict[str, dict[str, int]] = defaultdict(dict)
         self.writers = {
             kinds.USER: self._user, kinds.GROUP: self._group, kinds.DIRECTORY_ROLE: self._directory_role,
@@ -45,7 +44,8 @@ class GraphWriter(DirectoryWriter, CatalogWriter, PolicyWriter, AssignmentWriter
             self.audit.add(audit_fields(record), where)
             return
         pk = guid(record, "id", required=True)
-        fingerprint = hash(json.dumps(record, sort_keys=True, default=str))
+        # Copies that differ only in annotations (`@odata.etag`, …) are the same object.
+        fingerprint = hash(json.dumps(without_annotations(record), sort_keys=True, default=str))
         seen = self.fingerprints[kind]
         if pk in seen:
             if seen[pk] != fingerprint:
@@ -62,6 +62,14 @@ class GraphWriter(DirectoryWriter, CatalogWriter, PolicyWriter, AssignmentWriter
             self._flush(model)
         self.audit.end_file()
 
+    def mark_deleted(self, kind: str, ids, observed_at) -> None:
+        """Objects a delta page lists as `@removed`: marked deleted, never removed."""
+        self.summary.deleted[kind] += deletions.mark(kind, ids, observed_at)
+
+    def mark_unseen_deleted(self, kind: str, observed_at) -> None:
+        """The import holds the complete list of `kind`: stored objects not in it are gone."""
+        self.summary.deleted[kind] += deletions.mark_unseen(kind, self.fingerprints[kind].keys(), observed_at)
+
     def finish(self) -> None:
         """Drop an unused unknown-catalog row and count the stand-ins (after the last file)."""
         if (Catalog.select().where(Catalog.id == UNKNOWN_CATALOG_ID).exists()
@@ -72,3 +80,14 @@ class GraphWriter(DirectoryWriter, CatalogWriter, PolicyWriter, AssignmentWriter
         for model, ids in self.stand_ins.items():
             if ids:
                 self.summary.references[STAND_IN_KINDS[model]] += len(ids)
+        for kind, seen in self.fingerprints.items():
+            deletions.restore(kind, seen.keys())
+
+
+def without_annotations(value):
+    """`value` without OData annotations (`@odata.type`, `members@odata.nextLink`, …) at any depth."""
+    if isinstance(value, dict):
+        return {key: without_annotations(item) for key, item in value.items() if "@odata." not in key}
+    if isinstance(value, list):
+        return [without_annotations(item) for item in value]
+    return value

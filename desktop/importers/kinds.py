@@ -55,6 +55,17 @@ def context_kind(context: str | None) -> str | None:
     return CONTEXT_KINDS.get(segments[-1]) if segments else None
 
 
+def list_name(context: str | None) -> str:
+    """The collection a page's `@odata.context` names (`users`, `assignments`), for messages."""
+    if not context or "#" not in context:
+        return "records"
+    path = context.split("#", 1)[1]
+    while _PARENTHESES.search(path):
+        path = _PARENTHESES.sub("", path)
+    segments = [s for s in path.split("/") if s and not s.startswith("$")]
+    return segments[-1] if segments else "records"
+
+
 def context_catalog(context: str | None) -> str | None:
     """The catalog id in a context like `…/catalogs('<id>')/resources`, lowercase."""
     match = _CATALOG_IN_CONTEXT.search(context or "")

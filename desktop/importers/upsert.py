@@ -9,8 +9,8 @@ in the database becomes a stand-in row, marked `is_reference` where the table ha
 column, and is counted; a later record of that object turns it into a real row.
 """
 from collections import defaultdict
+from typing import Callable
 
-from desktop.errors import InvalidInput
 from desktop.importers.summary import CREATED, UNCHANGED, UPDATED, ImportSummary
 from desktop.importers.values import FieldError
 from models import User
@@ -24,8 +24,10 @@ ENTITY_CHUNK = 500
 class UpsertEngine:
     """The row-level state of one import run, shared by the writers of every family."""
 
-    def __init__(self, summary: ImportSummary):
+    def __init__(self, summary: ImportSummary, reject: Callable[[object, str, str, FieldError], None]):
         self.summary = summary
+        # reject(where, id, kind, error): a queued record found invalid when its chunk is written.
+        self.reject = reject
         self.known: dict[type, set[str]] = defaultdict(set)
         self.stand_ins: dict[type, set[str]] = defaultdict(set)
         # Real (not stand-in) users: a reference to one without a connected organization
@@ -33,6 +35,8 @@ class UpsertEngine:
         self.settled_users: set[str] = set()
         self.deferred: dict[type, dict[str, tuple]] = {}
         self.where = ""
+        # Stand-ins inserted for the record being written, forgotten when it is rolled back.
+        self.new_stand_ins: list[tuple[type, str]] = []
 
     def _exists(self, model, pk: str) -> bool:
         self._flush_if_queued(model, pk)
@@ -87,14 +91,16 @@ class UpsertEngine:
         if model is User:
             self._free_upn_keys(batch, stored)
         new = []
-        for pk, (kind, row, defaults, required, where) in batch.items():
+        for pk, (kind, row, defaults, required, where) in list(batch.items()):
             existing = stored.get(pk)
             if existing is not None:
                 self.summary.count(kind, self._update(model, existing, row))
                 continue
-            for column, field in required.items():
-                if row.get(column) is None:
-                    raise located(where, pk, FieldError(field, "is missing"))
+            missing = next((field for column, field in required.items() if row.get(column) is None), None)
+            if missing:
+                self.reject(where, pk, kind, FieldError(missing, "is missing"))
+                del batch[pk]
+                continue
             new.append({**defaults, **row})
             self.summary.count(kind, CREATED)
         if new:
@@ -102,6 +108,20 @@ class UpsertEngine:
         self.known[model].update(batch)
         if model is User:
             self.settled_users.update(batch)
+
+    def flush_all(self) -> None:
+        """Write every queue (before a record that is written in a savepoint of its own)."""
+        for model in list(self.deferred):
+            self._flush(model)
+
+    def forget_rolled_back(self) -> None:
+        """After a record's savepoint was rolled back: what this run believes is stored may
+        be wrong, so the caches go (they refill from the database) and its stand-ins are not counted."""
+        for model, pk in self.new_stand_ins:
+            self.stand_ins[model].discard(pk)
+        self.new_stand_ins.clear()
+        self.known.clear()
+        self.settled_users.clear()
 
     def _flush_if_queued(self, model, pk: str) -> None:
         """Write `model`'s queue when `pk` waits in it, before something refers to it."""
@@ -117,6 +137,7 @@ class UpsertEngine:
             model.insert(row).execute()
             self.known[model].add(pk)
             self.stand_ins[model].add(pk)
+            self.new_stand_ins.append((model, pk))
         return pk
 
     def _replace_links(self, owner_field, owner_id: str, other_field, wanted: set, **fixed) -> bool:
@@ -136,11 +157,6 @@ class UpsertEngine:
 
     def _note(self, reason: str) -> None:
         self.summary.skip(self.where, reason)
-
-
-def located(where: str, pk: str, error: FieldError) -> InvalidInput:
-    """An error found when a queued record is written, named like one found when it was read."""
-    return InvalidInput(f"{where} (id {pk}): {error}")
 
 
 def uniform(model, rows: list[dict]) -> list[dict]:

@@ -6,7 +6,7 @@ from desktop.importers.fields import (
 )
 from desktop.importers.upsert import changed
 from desktop.importers.summary import UNCHANGED
-from desktop.importers.values import FieldError, guid, listing, nested, present, raw, text, timestamp
+from desktop.importers.values import FieldError, graph_id, guid, listing, nested, present, raw, text, timestamp
 from models import AccessPackage, Catalog, IncompatibleAccessPackage, Resource, ResourceRole, ResourceRoleScope, ResourceScope
 
 
@@ -102,7 +102,7 @@ class CatalogWriter:
         wanted = {}
         for position, item in enumerate(listing(record, field) or []):
             with inside(f"{field}[{position}]"):
-                pk = guid(item, "id", required=True)
+                pk = f"{package_id}:{graph_id(item, 'id', required=True)}"
                 role = nested(item, "role", "accessPackageResourceRole")
                 scope = nested(item, "scope", "accessPackageResourceScope")
                 if role is None:

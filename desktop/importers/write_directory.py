@@ -3,7 +3,7 @@ from desktop.importers.fields import (
     GROUP_FIELDS, USER_FIELDS, add_keys, fields_of, inside, organization_row, strings,
 )
 from desktop.importers.summary import CREATED, UNCHANGED, UPDATED
-from desktop.importers.upsert import changed, located
+from desktop.importers.upsert import changed
 from desktop.importers.values import FieldError, guid, listing, nested, odata_type, text
 from desktop.importers import kinds
 from desktop.lookup import search_key
@@ -29,15 +29,18 @@ class DirectoryWriter:
 
     def _free_upn_keys(self, batch: dict, stored: dict) -> None:
         """Check the UPNs of a chunk of users before it is written: one that another user holds
-        is an error, one a stand-in holds is taken from it (UPNs move; ids do not)."""
+        is a problem (the user is left out of the chunk), one a stand-in holds is taken from it
+        (UPNs move; ids do not)."""
         claims = {}
-        for pk, (_, row, _, _, where) in batch.items():
+        for pk, (_, row, _, _, where) in list(batch.items()):
             key = row["upn_key"]
             if pk in stored and stored[pk]["upn_key"] == key:
                 continue
             if key in claims:
-                raise located(where, pk, FieldError(
+                self.reject(where, pk, kinds.USER, FieldError(
                     "userPrincipalName", f"{row['user_principal_name']!r} is also the UPN of user {claims[key]}"))
+                del batch[pk]
+                continue
             claims[key] = pk
         if not claims:
             return
@@ -46,10 +49,11 @@ class DirectoryWriter:
             if holder.id == pk:
                 continue
             if not holder.is_reference:
-                _, row, _, _, where = batch[pk]
+                _, row, _, _, where = batch.pop(pk)
                 upn = row["user_principal_name"]
-                raise located(where, pk, FieldError(
+                self.reject(where, pk, kinds.USER, FieldError(
                     "userPrincipalName", f"{upn!r} already belongs to another user ({holder.id})"))
+                continue
             User.update(user_principal_name=holder.id, upn_key=holder.id).where(User.id == holder.id).execute()
 
     def _user_stand_in(self, data: dict) -> str:
