@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 
 from desktop.audit_chain import ChainReport, verify
 from desktop.errors import DeskError
-from desktop.importers import ImportSummary, import_files
+from desktop.importers import ImportProblems, ImportSummary, import_files
 from desktop.permissions import (
     IDENTITY_GOVERNANCE_ADMINISTRATOR, Action, administrators, roles_of, why_not,
 )
@@ -23,6 +23,7 @@ from models.database import DatabaseLocation
 from ui.background import wait_for_reads
 from ui.dialogs import messages
 from ui.dialogs.download import Downloader
+from ui.dialogs.import_problems import ImportProblemsDialog
 from ui.dialogs.user_picker import pick_user
 from ui.jobs import Job, JobContext, run_with_progress
 from ui.pages.access_packages import AccessPackagesPage
@@ -110,6 +111,10 @@ class MainWindow(QMainWindow):
         refresh.setShortcut(QKeySequence.StandardKey.Refresh)
         import_action = file_menu.addAction("&Import…", self.import_files)
         import_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.skip_invalid_action = file_menu.addAction("&Skip Invalid Records When Importing")
+        self.skip_invalid_action.setCheckable(True)
+        self.skip_invalid_action.setToolTip("Import the valid records and list the others; unchecked, one invalid "
+                                            "record stops the import and every problem is listed")
         file_menu.addAction("&Verify audit log…", self.verify_audit_log)
         file_menu.addSeparator()
         quit_action = file_menu.addAction("&Quit", self.close)
@@ -169,19 +174,30 @@ class MainWindow(QMainWindow):
             return None
         QSettings().setValue("import/folder", str(Path(paths[0]).parent))
 
+        skip_invalid = self.skip_invalid_action.isChecked()
+
         def work(context: JobContext) -> ImportSummary:
             return import_files(paths, progress=lambda done, total: context.progress(done, total, "Importing…"),
-                                cancelled=context.cancelled)
+                                cancelled=context.cancelled, skip_invalid=skip_invalid)
 
         job = run_with_progress(self, "Import", "Importing…", work)
         job.succeeded.connect(self._show_import_summary)
-        job.failed.connect(lambda error: self._show_failure("Import", error))
+        job.failed.connect(self._show_import_failure)
         return job
 
     def _show_import_summary(self, summary: ImportSummary) -> None:
         lines = summary.lines()
-        messages.inform(self, "Import finished", lines[0], details="\n".join(lines))
+        if summary.invalid_total:
+            ImportProblemsDialog(self, "Import finished; invalid records skipped", lines).exec()
+        else:
+            messages.inform(self, "Import finished", lines[0], details="\n".join(lines))
         self.set_actor(self.actor)  # every page reads the new data
+
+    def _show_import_failure(self, error: BaseException) -> None:
+        if isinstance(error, ImportProblems) and error.total > 1:
+            ImportProblemsDialog(self, "Import refused", str(error).splitlines()).exec()
+        else:
+            self._show_failure("Import", error)
 
     def verify_audit_log(self) -> Job | None:
         """Check the audit log's hash chain in the background and say what was tampered with."""

@@ -17,6 +17,7 @@ CHUNK = 64 * 1024
 # An escape is cut out first, so every quote left opens or closes a string.
 _ESCAPE = re.compile(rb"\\.", re.S)
 _NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')
+_NOT_SEPARATORS = bytes(b for b in range(256) if b not in b'[]{}",: \t\r\n')
 
 
 class TooLarge(ValueError):
@@ -34,6 +35,7 @@ class BoundedReader(io.RawIOBase):
         self.in_string = False
         self.string_bytes = 0  # of the string still open at the end of the last chunk
         self.escape_cut = False  # the last chunk ended between a backslash and what it escapes
+        self.token_bytes = 0  # of a number or word that has filled every chunk since it began
         self.record_bytes = 0
 
     def readable(self) -> bool:
@@ -64,6 +66,14 @@ class BoundedReader(io.RawIOBase):
         self.escape_cut = scan.endswith(b"\\")
         structure = scan.translate(None, _NOT_STRUCTURE)
         was_in_string = self.in_string
+        # The parser re-reads a token it has not seen the end of with each chunk, so one long
+        # number or word would take quadratic time: it is bounded like a string.
+        if not was_in_string and not data.translate(None, _NOT_SEPARATORS):
+            self.token_bytes += len(data)
+            if self.token_bytes > MAX_STRING:
+                raise TooLarge(f"a value is longer than {MAX_STRING // 2**20} MiB")
+        else:
+            self.token_bytes = 0
         if was_in_string:
             structure = b'"' + structure
         parts = structure.split(b'"')
