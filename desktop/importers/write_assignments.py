@@ -75,6 +75,8 @@ class AssignmentWriter:
                 row[column] = self._subject_of(record, field, id_field)
         if present(record, "requestType"):
             row["request_type"] = enumeration(record, "requestType", allowed=REQUEST_TYPES)
+        if "target" not in row and row.get("requestor") and row.get("request_type", "").startswith("user"):
+            row["target"] = row["requestor"]  # a self-service request (beta lists no target) is for its requestor
         if present(record, "state", "requestState"):
             row["state"] = enumeration(record, "state", "requestState", allowed=REQUEST_STATES)
         status = text(record, "status", "requestStatus")

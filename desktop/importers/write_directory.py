@@ -17,15 +17,25 @@ class DirectoryWriter:
     """The directory family of GraphWriter (a mixin over UpsertEngine)."""
 
     def _user(self, record: dict, context, pk: str) -> None:
-        upn = text(record, "userPrincipalName", required=True)
-        row = {"id": pk, "user_principal_name": upn, "upn_key": search_key(upn)}
+        # `$select`, delta and guest answers may leave out userPrincipalName: a known user keeps
+        # the stored one; a new one is named by its id there, like a stand-in, and by the best
+        # name it has (display name, mail, sign-in identity) wherever a name is shown.
+        upn = text(record, "userPrincipalName")
+        row = {"id": pk}
+        if upn is not None:
+            row.update(user_principal_name=upn, upn_key=search_key(upn))
         row.update(fields_of(User, record, USER_FIELDS))
         add_keys(row, display_name_key="display_name", mail_key="mail")
         if "manager" in record:
             manager = nested(record, "manager")
             with inside("manager"):
                 row["manager"] = self._user_stand_in(manager) if manager else None
-        self._defer(kinds.USER, User, row, defaults={"display_name": upn, "display_name_key": search_key(upn)})
+        name = row.get("display_name") or row.get("mail") or _identity_name(record) or upn or pk
+        defaults = {"user_principal_name": pk, "upn_key": pk, "display_name": name, "display_name_key": search_key(name)}
+        if row.get("display_name") is None:
+            row.pop("display_name", None)
+            row.pop("display_name_key", None)
+        self._defer(kinds.USER, User, row, defaults=defaults)
 
     def _free_upn_keys(self, batch: dict, stored: dict) -> None:
         """Check the UPNs of a chunk of users before it is written: one that another user holds
@@ -33,8 +43,8 @@ class DirectoryWriter:
         (UPNs move; ids do not)."""
         claims = {}
         for pk, (_, row, _, _, where) in list(batch.items()):
-            key = row["upn_key"]
-            if pk in stored and stored[pk]["upn_key"] == key:
+            key = row.get("upn_key")
+            if key is None or pk in stored and stored[pk]["upn_key"] == key:
                 continue
             if key in claims:
                 self.reject(where, pk, kinds.USER, FieldError(
@@ -174,3 +184,13 @@ class DirectoryWriter:
         pk = guid(data, "id", required=True)
         return self._stand_in(ConnectedOrganization, {"display_name": pk, **organization_row(data, pk)})
 
+
+def _identity_name(record: dict) -> str | None:
+    """The sign-in name of a user's first identity that has one (`identities` of B2C and guests)."""
+    identities = record.get("identities")
+    if not isinstance(identities, list):
+        return None
+    for identity in identities:
+        if isinstance(identity, dict) and isinstance(identity.get("issuerAssignedId"), str):
+            return identity["issuerAssignedId"]
+    return None

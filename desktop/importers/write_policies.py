@@ -1,4 +1,5 @@
 """Writing assignment policies: settings, allowed targets, approval stages and approvers."""
+from desktop.importers.beta import v1_policy
 from desktop.importers.fields import (
     ALLOWED_TARGET_TYPES, APPROVAL_SETTINGS, APPROVER_TYPES, POLICY_FIELDS, REQUESTOR_SETTINGS,
     fields_of, inside,
@@ -15,6 +16,7 @@ class PolicyWriter:
     """The policy family of GraphWriter (a mixin over UpsertEngine)."""
 
     def _policy(self, record: dict, context, pk: str, package_id: str | None = None) -> str:
+        record = v1_policy(record)
         row = self._policy_row(record, pk, package_id)
         outcome = self._upsert(AssignmentPolicy, row, defaults={"display_name": pk},
                                required={"access_package": "accessPackage"})
@@ -59,7 +61,7 @@ class PolicyWriter:
         pk = guid(data, "id", required=True)
         if self._exists(AssignmentPolicy, pk):
             return pk
-        row = self._policy_row(data, pk, package_id)
+        row = self._policy_row(v1_policy(data), pk, package_id)
         if "access_package" not in row:
             raise FieldError("accessPackage", "is missing, so the policy cannot be placed")
         return self._stand_in(AssignmentPolicy, {"display_name": pk, **row})
