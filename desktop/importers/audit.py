@@ -53,6 +53,10 @@ def audit_fields(record: dict) -> dict:
             nested(record, "initiatedBy")
         document["initiatedBy"] = {role: _identity(initiator, role) for role in initiator}
     targets = record.get("targetResources")
+    if targets is None and "targetResource" in record:  # the reference documents this singular form too
+        single = record["targetResource"]
+        targets = [single] if single.__class__ is dict else single
+        record = {**record, "targetResources": targets}
     if targets:
         if targets.__class__ is not list or any(t.__class__ is not dict for t in targets):
             listing(record, "targetResources")
@@ -118,6 +122,7 @@ class AuditWriter:
         self.newest_first: bool | None = None
         self.last_time = None
         self.first_seq_of_run = (AuditEvent.select(fn.MAX(AuditEvent.seq)).scalar() or 0) + 1
+        self.stored_formats: set[bool] | None = None  # which of CSV (True) and Graph (False) rows are stored
 
     def add(self, fields: dict, where: str) -> None:
         """Queue one row; `where` names its record for an error found when it is written."""
@@ -140,7 +145,7 @@ class AuditWriter:
         self.newest_first = self.last_time = None
 
     def _write(self, final: bool) -> None:
-        entries = {**self.held, **self.pending}
+        entries = self._without_copies_in_the_other_format({**self.held, **self.pending})
         self.pending.clear()
         try:
             # Most chunks are all new: appending first and looking up only on a conflict saves
@@ -151,6 +156,35 @@ class AuditWriter:
                 self._append(entries, final)
         except peewee.IntegrityError:
             self._append(self._unstored(entries), final)
+
+    def _without_copies_in_the_other_format(self, entries: dict[str, tuple[dict, str]]) -> dict:
+        """The entries that are not an event already stored from the other format: the admin
+        center's CSV has no record id (its rows get one of their own, desktop.importers.entra_csv),
+        so one event imported from Graph JSON and from the CSV is matched by time, correlation
+        id, activity and initiator, and kept once."""
+        formats = {_from_csv(pk) for pk in entries}
+        if self.stored_formats is None:
+            self.stored_formats = _stored_formats()
+        if not formats & {not stored for stored in self.stored_formats}:
+            self.stored_formats |= formats
+            return entries
+        correlations = list({fields["correlation_id"] for fields, _ in entries.values() if fields["correlation_id"]})
+        stored = {}
+        for start in range(0, len(correlations), CHUNK):
+            for row in AuditEvent.select(AuditEvent.id, AuditEvent.activity_date_time, AuditEvent.correlation_id,
+                                         AuditEvent.activity_display_name, AuditEvent.initiated_by_id).where(
+                    AuditEvent.correlation_id.in_(correlations[start:start + CHUNK])).tuples():
+                stored.setdefault((_from_csv(row[0]), *row[1:]), row[0])
+        kept = {}
+        for pk, (fields, where) in entries.items():
+            key = (not _from_csv(pk), fields["activity_date_time"], fields["correlation_id"],
+                   fields["activity_display_name"], fields["initiated_by_id"])
+            if key in stored:
+                self.summary.count(AUDIT, UNCHANGED)
+            else:
+                kept[pk] = (fields, where)
+        self.stored_formats |= formats
+        return kept
 
     def _unstored(self, entries: dict[str, tuple[dict, str]]) -> dict[str, tuple[dict, str]]:
         """The entries whose ids are not stored yet; the others are counted or reported."""
@@ -189,6 +223,26 @@ class AuditWriter:
         if rows:
             self.summary.count(AUDIT, CREATED, audit_chain.append(rows))
         self.held = held
+
+
+def _from_csv(pk: str) -> bool:
+    """Whether a record id is one this app gives an admin-center CSV row (a version-5 uuid)."""
+    return len(pk) == 36 and pk[14] == "5" and pk[8] == "-"
+
+
+def _stored_formats() -> set[bool]:
+    """Which formats the stored audit records came from (one query, at the first chunk of a run)."""
+    formats = set()
+    if AuditEvent.select().where(~_csv_id()).exists():
+        formats.add(False)
+    if AuditEvent.select().where(_csv_id()).exists():
+        formats.add(True)
+    return formats
+
+
+def _csv_id():
+    return (fn.LENGTH(AuditEvent.id) == 36) & (fn.SUBSTR(AuditEvent.id, 15, 1) == "5") & (
+        fn.SUBSTR(AuditEvent.id, 9, 1) == "-")
 
 
 def _ties_reversed(rows: list[dict]) -> list[dict]:

@@ -1,5 +1,6 @@
 """Importing the Entra admin center's audit-log downloads: the 86-column CSV and the JSON."""
 import csv
+import json
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -125,3 +126,38 @@ def test_a_changed_audit_record_is_reported_and_the_stored_one_kept(database, tm
         "differs from the stored audit record with this id; the audit log is append-only, so the stored one was kept"]
     assert database_digest() == before
     assert audit_chain.verify().intact
+
+
+def test_one_event_from_graph_json_and_from_the_csv_is_one_record(tmp_path):
+    """The CSV has no record id: its copy of an event already imported from Graph JSON (and the
+    other way round) is matched by time, correlation id, activity and initiator, and kept once."""
+    graph_file = FIXTURES / "graph" / "directoryAudits.json"
+    open_database(tmp_path / "source.db")
+    try:
+        import_files([graph_file])
+        export(tmp_path / "download.csv", AuditLogReport(), layout="entra")
+        stored = AuditEvent.select().count()
+        summary = import_files([tmp_path / "download.csv"])
+        assert AuditEvent.select().count() == stored
+        assert summary.counts["directoryAudit"] == {"unchanged": stored}
+    finally:
+        close_database()
+    open_database(tmp_path / "csv-first.db")
+    try:
+        import_files([tmp_path / "download.csv"])
+        summary = import_files([graph_file])
+        assert AuditEvent.select().count() == stored
+        assert summary.counts["directoryAudit"] == {"unchanged": stored}
+    finally:
+        close_database()
+
+
+def test_the_documented_singular_target_resource_is_read(database, tmp_path):
+    record = {"id": "Directory_29f1d0b5", "activityDateTime": "2024-03-05T10:00:00Z", "category": "GroupManagement",
+              "activityDisplayName": "Add member to group", "result": "success", "initiatedBy": {},
+              "targetResource": {"id": "7a2d4c1b-3e5f-4a6b-8c7d-9e0f1a2b0001", "displayName": "Sales",
+                                 "type": "Group"}}
+    path = tmp_path / "audit.json"
+    path.write_text(json.dumps({"value": [record]}), encoding="utf-8")
+    import_files([path])
+    assert AuditEvent.get(AuditEvent.id == "Directory_29f1d0b5").target_resources[0]["displayName"] == "Sales"
