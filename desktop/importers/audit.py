@@ -6,6 +6,7 @@ data is unchanged, a known id with other data is reported and the stored record 
 the same id twice with different data within one import is an error. Rows written by this
 run are told apart by their `seq`, so no set of a million ids is kept in memory.
 """
+import re
 from typing import Callable
 
 import peewee
@@ -21,6 +22,12 @@ from models.audit import AUDIT_RESULTS
 
 # 22 columns a row: well under SQLite's 32,766 bound parameters a statement.
 CHUNK = 1000
+# The directoryAudit properties the AuditEvent columns hold; any other is kept in graph_extra.
+MODELLED = frozenset((
+    "id", "category", "correlationId", "result", "resultReason", "activityDisplayName", "activityDateTime",
+    "loggedByService", "operationType", "initiatedBy", "targetResources", "targetResource", "additionalDetails",
+))
+_BEYOND_MICROSECONDS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7,}Z$")
 TEXT_FIELDS = ("category", "activityDisplayName", "operationType", "resultReason", "loggedByService",
                "correlationId")
 
@@ -37,6 +44,12 @@ def audit_fields(record: dict) -> dict:
     if not pk.strip():
         raise FieldError("id", "is empty")
     document["activityDateTime"] = timestamp(record, "activityDateTime", required=True)
+    extra = {key: record[key] for key in record.keys() - MODELLED if "@odata." not in key}
+    moment = record.get("activityDateTime")
+    if moment.__class__ is str and len(moment) > 27 and _BEYOND_MICROSECONDS.match(moment):
+        extra["activityDateTime"] = moment  # kept exactly: a datetime holds 6 fraction digits
+    if extra:
+        document["graphExtra"] = extra
     for field in TEXT_FIELDS:
         value = record.get(field)
         if value.__class__ is not str:

@@ -161,3 +161,28 @@ def test_the_documented_singular_target_resource_is_read(database, tmp_path):
     path.write_text(json.dumps({"value": [record]}), encoding="utf-8")
     import_files([path])
     assert AuditEvent.get(AuditEvent.id == "Directory_29f1d0b5").target_resources[0]["displayName"] == "Sales"
+
+
+def test_seven_fraction_digits_and_unmodelled_properties_survive_the_json_export(database, tmp_path):
+    """`activityDateTime` keeps its 7 digits and beta `userAgent` (or anything new) stays in the
+    record's JSON; the chain still verifies, old records included."""
+    record = {"id": "Directory_7f3e", "activityDateTime": "2024-03-05T10:00:00.1234567Z",
+              "category": "EntitlementManagement", "activityDisplayName": "Fulfill access package assignment",
+              "result": "success", "correlationId": "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d09",
+              "userAgent": "Mozilla/5.0 (Windows NT 10.0)", "newProperty": {"nested": [1, 2]},
+              "@odata.type": "#microsoft.graph.directoryAudit",
+              "initiatedBy": {"user": None, "app": {"displayName": "Azure AD Identity Governance"}},
+              "targetResources": [], "additionalDetails": [{"key": "RequestId", "value": "r-1"}]}
+    source = tmp_path / "audit.json"
+    source.write_text(json.dumps({"value": [record]}), encoding="utf-8")
+    import_files([FIXTURES / "graph" / "directoryAudits.json", source])
+    export(tmp_path / "export.json", AuditLogReport())
+    exported = {item["id"]: item for item in json.loads((tmp_path / "export.json").read_text(encoding="utf-8"))["value"]}
+    document = exported["Directory_7f3e"]
+    assert document["activityDateTime"] == "2024-03-05T10:00:00.1234567Z"
+    assert document["userAgent"] == "Mozilla/5.0 (Windows NT 10.0)"
+    assert document["newProperty"] == {"nested": [1, 2]}
+    assert "@odata.type" not in document
+    assert audit_chain.verify().intact
+    summary = import_files([source, tmp_path / "export.json"])
+    assert summary.total("created") == 0
