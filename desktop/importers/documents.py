@@ -14,12 +14,15 @@ from desktop.importers import kinds
 from desktop.importers.problems import Problem
 from desktop.importers.run import ImportRun, Place
 from desktop.importers.summary import ImportSummary
+from desktop.importers.values import odata_type
 from models import db
 from models.database import refresh_statistics
 
 # `catalogs/<id>/resources` → `catalogs('<id>')/resources`, as `@odata.context` names a catalog.
 _KEY_SEGMENT = re.compile(r"/([A-Za-z]+)/([0-9a-fA-F-]{36})(?=/)")
 _VERSION = re.compile(r"^/(v1\.0|beta)/")
+# `/groups/{id}/members`, `/groups/{id}/transitiveMembers`, optionally cast to users.
+_MEMBERS = re.compile(r"/groups/([0-9a-fA-F-]{36})/(members|transitiveMembers)(?:/microsoft\.graph\.user)?/?$")
 
 
 def import_documents(documents: Iterable[tuple[str, dict]], *, progress: Callable[[int, int], None] | None = None,
@@ -33,12 +36,16 @@ def import_documents(documents: Iterable[tuple[str, dict]], *, progress: Callabl
     summary = ImportSummary(files=[])
     with db.atomic():
         run = ImportRun(summary, skip_invalid=skip_invalid)
+        memberships: dict[str, set[str]] = {}
         for number, (url, body) in enumerate(documents, start=1):
             summary.files.append(url)
             _import_body(run, summary, url, body)
+            _collect_members(memberships, url, body)
             run.end_source()
             if progress:
                 progress(number, 0)
+        for group_id, members in memberships.items():
+            run.replace_group_members(group_id, members)
         run.finish(complete=complete, observed_at=observed_at)
     refresh_statistics()
     return summary
@@ -83,6 +90,19 @@ def _batch_response(run: ImportRun, summary: ImportSummary, url: str, response) 
                                 + "; its records were not imported")
         return
     _import_body(run, summary, where, body)
+
+
+def _collect_members(memberships: dict[str, set[str]], url: str, body) -> None:
+    """The user members a page of `/groups/{id}/members` (or `transitiveMembers`) lists: the
+    group's membership becomes exactly the users of all its pages."""
+    path = urlsplit(url).path if "://" in url else url.split("?", 1)[0]
+    match = _MEMBERS.search(path)
+    if not match or not isinstance(body, dict) or not isinstance(body.get("value"), list):
+        return
+    members = memberships.setdefault(match.group(1).lower(), set())
+    for record in body["value"]:
+        if isinstance(record, dict) and odata_type(record) in (None, "user") and isinstance(record.get("id"), str):
+            members.add(record["id"].lower())
 
 
 def context_of(url: str) -> str:

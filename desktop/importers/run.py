@@ -103,6 +103,14 @@ class ImportRun:
         self.writer.forget_rolled_back()
         self.writer.fingerprints[kind].pop(pk.lower() if pk else pk, None)
 
+    def replace_group_members(self, group_id: str, members: set[str]) -> None:
+        """Make a group's user members exactly `members` (from its `members` pages)."""
+        self.writer.flush_all()
+        try:
+            self.writer.replace_group_members(group_id, members)
+        except FieldError as error:
+            self.reject(Place(f"groups/{group_id}/members"), group_id, kinds.GROUP, error)
+
     def end_source(self) -> None:
         self.writer.end_file()
 

@@ -138,6 +138,14 @@ class DirectoryWriter:
             outcome = changed(outcome, self._replace_links(GroupMember.group, pk, GroupMember.member, members))
         return outcome
 
+    def replace_group_members(self, group_id: str, members: set[str]) -> None:
+        """A group's membership from a `/groups/{id}/members` list; users not known become stand-ins."""
+        self._group_stand_in({"id": group_id})
+        for member in members:
+            self._user_stand_in({"id": member})
+        if self._replace_links(GroupMember.group, group_id, GroupMember.member, members):
+            self.summary.count(kinds.GROUP, UPDATED)
+
     def _users_among(self, objects: list[dict], field: str, what: str) -> set[str]:
         """The user ids among expanded directory objects; others (groups, devices, service
         principals) are noted as not imported."""

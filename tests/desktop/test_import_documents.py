@@ -6,7 +6,7 @@ import pytest
 
 from desktop.errors import Cancelled
 from desktop.importers import ImportProblems, import_documents, import_files, kinds
-from models import AccessPackage, ResourceRoleScope, User
+from models import AccessPackage, GroupMember, ResourceRoleScope, User
 from tests.desktop.test_import_graph import ALL_FILES, SALES_STARTER
 from tests.digest import database_digest
 
@@ -148,3 +148,23 @@ def test_importing_the_same_documents_twice_changes_nothing(database):
     assert database_digest() == before
 
 
+
+
+def test_group_members_pages_make_the_membership_of_the_group(database):
+    """`/groups/{id}/members/microsoft.graph.user` pages (and `transitiveMembers`): the group's
+    user members become exactly the users listed; other members (a nested group) are not users."""
+    group = "7a2d4c1b-3e5f-4a6b-8c7d-9e0f1a2b0c01"
+    first = f"{V1}/groups/{group}/members/microsoft.graph.user?$select=id,displayName,userPrincipalName"
+    second = first + "&$skiptoken=X2lkPTI"
+    context = f"{V1}/$metadata#users(id,displayName,userPrincipalName)"
+    import_documents([(first, page([{"@odata.type": "#microsoft.graph.user", **user(A, "Adele Vance")}], second,
+                                   context)),
+                      (second, page([user(B, "Bianca Pisani")], context=context))])
+    assert {m.member_id for m in GroupMember.select().where(GroupMember.group == group)} == {A, B}
+    transitive = f"{V1}/groups/{group}/transitiveMembers"
+    import_documents([(transitive, page([{"@odata.type": "#microsoft.graph.user", **user(C, "Cam Lee")},
+                                         {"@odata.type": "#microsoft.graph.group", "id": "7a2d4c1b-3e5f-4a6b-8c7d-"
+                                          "9e0f1a2b0c02", "displayName": "Nested", "securityEnabled": True,
+                                          "mailEnabled": False, "groupTypes": []}],
+                                        context=f"{V1}/$metadata#directoryObjects"))])
+    assert {m.member_id for m in GroupMember.select().where(GroupMember.group == group)} == {C}
