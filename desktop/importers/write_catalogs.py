@@ -32,9 +32,16 @@ class CatalogWriter:
         catalog = self._catalog_of(record, context)
         if catalog:
             row["catalog"] = catalog
+        elif not self._exists(Resource, pk):  # listed outside a `catalogs('…')/resources` context
+            row["catalog"] = self._unknown_catalog()
         for column, field in (("origin_id", "originId"), ("origin_system", "originSystem")):
             if field in record:
                 row[column] = text(record, field, required=True)
+        if "origin_system" not in row:
+            # Some answers leave it out of the resource; its roles and scopes still carry it.
+            derived = _origin_system_of_parts(record)
+            if derived:
+                row["origin_system"] = derived
         outcome = self._upsert(Resource, row, defaults={"display_name": row.get("origin_id")},
                                required={"catalog": "catalog", "origin_id": "originId",
                                          "origin_system": "originSystem"})
@@ -151,3 +158,12 @@ class CatalogWriter:
                                      "(import the catalog's resources with their roles and scopes)")
         return resource
 
+
+def _origin_system_of_parts(record: dict) -> str | None:
+    """The originSystem the first of a resource's roles or scopes names."""
+    for field in ("roles", "scopes"):
+        parts = record.get(field)
+        for part in parts if isinstance(parts, list) else ():
+            if isinstance(part, dict) and isinstance(part.get("originSystem"), str) and part["originSystem"]:
+                return part["originSystem"]
+    return None

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from desktop.eligibility import why_cannot_request
 from desktop.importers import import_documents, import_files
-from models import AssignmentPolicy, AssignmentRequest, User
+from desktop.importers.fields import UNKNOWN_CATALOG_ID
+from models import AssignmentPolicy, AssignmentRequest, Resource, User
 from tests.desktop.test_import_graph import ALL_FILES, MEGAN, SALES_POLICY, SALES_STARTER
 
 SHAPES = Path(__file__).resolve().parents[1] / "fixtures" / "shapes"
@@ -92,3 +93,19 @@ def test_the_shape_fixtures_each_alone_all_together_and_twice(database):
     first = import_files(files)
     again = import_files(files)
     assert first.total("created") > 0 and again.total("created") == again.total("updated") == 0
+
+
+def test_a_resource_without_origin_system_or_catalog_context_imports(database):
+    """originSystem comes from its roles or scopes; without a catalog it waits in the unknown catalog."""
+    resource_id = "4c5d6e7f-8a9b-4c0d-9e1f-2a3b4c5dbe7a"
+    import_documents([("/beta/identityGovernance/entitlementManagement/accessPackageResources", {"value": [{
+        "id": resource_id, "displayName": "Marketing site", "originId": "https://contoso.sharepoint.com/sites/mkt",
+        "resourceType": "SharePoint Online Site", "url": "https://contoso.sharepoint.com/sites/mkt",
+        "roles": [{"id": "4c5d6e7f-8a9b-4c0d-9e1f-2a3b4c5dbe7b", "displayName": "Visitors", "originId": "4",
+                   "originSystem": "SharePointOnline"}],
+        "scopes": [{"id": "4c5d6e7f-8a9b-4c0d-9e1f-2a3b4c5dbe7c", "displayName": "Root", "isRootScope": True,
+                    "originId": "https://contoso.sharepoint.com/sites/mkt", "originSystem": "SharePointOnline"}]}]})])
+    resource = Resource.get_by_id(resource_id)
+    assert resource.origin_system == "SharePointOnline"
+    assert resource.catalog_id == UNKNOWN_CATALOG_ID
+    assert resource.roles.count() == resource.scopes.count() == 1
