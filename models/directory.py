@@ -2,7 +2,7 @@
 and app roles."""
 from peewee import BooleanField, CharField, CompositeKey, ForeignKeyField, TextField
 
-from models.base import BaseModel, GraphModel, GuidField, JSONField, UtcDateTimeField
+from models.base import BaseModel, GraphModel, GuidField, JSONField, UtcDateTimeField, new_id
 
 CONNECTED_ORGANIZATION_STATES = ("configured", "proposed")
 
@@ -115,8 +115,10 @@ class AppRole(GraphModel):
 
 
 class AppRoleAssignment(GraphModel):
-    """The directory side of an application role: a user holds an app role."""
+    """The directory side of an application role: a user holds an app role. Graph's ids of
+    these are text (`41W1zT6z1U-kJxf62svfp1HFE8pMZhxDun-ThPczmJE`), not GUIDs."""
 
+    id = CharField(max_length=128, primary_key=True, default=new_id)
     principal = ForeignKeyField(User, backref="app_role_assignments", on_delete="CASCADE", index=False)
     application = ForeignKeyField(Application, backref="role_assignments", on_delete="CASCADE")
     app_role = ForeignKeyField(AppRole, null=True, on_delete="SET NULL")

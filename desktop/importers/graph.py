@@ -8,21 +8,23 @@ from desktop.importers.audit import AuditWriter, audit_fields
 from desktop.importers.fields import UNKNOWN_CATALOG_ID
 from desktop.importers.upsert import UpsertEngine
 from desktop.importers.values import FieldError, guid
+from desktop.importers.write_app_roles import AppRoleWriter, app_role_assignment_id
 from desktop.importers.write_assignments import AssignmentWriter
 from desktop.importers.write_catalogs import CatalogWriter
 from desktop.importers.write_directory import DirectoryWriter
 from desktop.importers.write_policies import PolicyWriter
 from desktop.importers.summary import ImportSummary
-from models import AccessPackage, Assignment, AssignmentPolicy, AssignmentRequest, Catalog, ConnectedOrganization, Group, Resource, User
+from models import AccessPackage, Application, AppRole, Assignment, AssignmentPolicy, AssignmentRequest, Catalog, ConnectedOrganization, Group, Resource, User
 
 # The Graph type each table's stand-ins are counted under.
 STAND_IN_KINDS = {
     User: kinds.USER, Group: kinds.GROUP, ConnectedOrganization: kinds.CONNECTED_ORGANIZATION,
     Catalog: kinds.CATALOG, AccessPackage: kinds.ACCESS_PACKAGE, AssignmentPolicy: kinds.POLICY,
+    Application: kinds.APP_ROLE_ASSIGNMENT, AppRole: kinds.APP_ROLE_ASSIGNMENT,
 }
 
 
-class GraphWriter(DirectoryWriter, CatalogWriter, PolicyWriter, AssignmentWriter, UpsertEngine):
+class GraphWriter(DirectoryWriter, CatalogWriter, PolicyWriter, AssignmentWriter, AppRoleWriter, UpsertEngine):
     """Writes the records of one import run: `end_file()` after each file, `finish()` once at the end."""
 
     def __init__(self, summary: ImportSummary, reject):
@@ -35,6 +37,7 @@ class GraphWriter(DirectoryWriter, CatalogWriter, PolicyWriter, AssignmentWriter
             kinds.CATALOG: self._catalog, kinds.RESOURCE: self._resource,
             kinds.ACCESS_PACKAGE: self._access_package, kinds.POLICY: self._policy,
             kinds.ASSIGNMENT: self._assignment, kinds.REQUEST: self._request,
+            kinds.APP_ROLE_ASSIGNMENT: self._app_role_assignment,
         }
 
     def write(self, kind: str, record, context: str | None, where: str) -> None:
@@ -43,7 +46,7 @@ class GraphWriter(DirectoryWriter, CatalogWriter, PolicyWriter, AssignmentWriter
         if kind == kinds.AUDIT:
             self.audit.add(audit_fields(record), where)
             return
-        pk = guid(record, "id", required=True)
+        pk = app_role_assignment_id(record) if kind == kinds.APP_ROLE_ASSIGNMENT else guid(record, "id", required=True)
         # Copies that differ only in annotations (`@odata.etag`, …) are the same object.
         fingerprint = hash(json.dumps(without_annotations(record), sort_keys=True, default=str))
         seen = self.fingerprints[kind]

@@ -20,10 +20,11 @@ POLICY = "accessPackageAssignmentPolicy"
 ASSIGNMENT = "accessPackageAssignment"
 REQUEST = "accessPackageAssignmentRequest"
 AUDIT = "directoryAudit"
+APP_ROLE_ASSIGNMENT = "appRoleAssignment"
 
 # Import order: an object after the objects it refers to, so fewer stand-ins are needed.
 KINDS = (USER, GROUP, DIRECTORY_ROLE, CONNECTED_ORGANIZATION, SUBJECT, CATALOG, RESOURCE,
-         ACCESS_PACKAGE, POLICY, ASSIGNMENT, REQUEST, AUDIT)
+         ACCESS_PACKAGE, POLICY, ASSIGNMENT, REQUEST, APP_ROLE_ASSIGNMENT, AUDIT)
 
 # The last segment of `@odata.context` (v1.0 and beta collection names).
 CONTEXT_KINDS = {
@@ -36,6 +37,7 @@ CONTEXT_KINDS = {
     "assignments": ASSIGNMENT, "accessPackageAssignments": ASSIGNMENT,
     "assignmentRequests": REQUEST, "accessPackageAssignmentRequests": REQUEST,
     "directoryAudits": AUDIT,
+    "appRoleAssignedTo": APP_ROLE_ASSIGNMENT, "appRoleAssignments": APP_ROLE_ASSIGNMENT,
 }
 _PARENTHESES = re.compile(r"\([^()]*\)")
 _CATALOG_IN_CONTEXT = re.compile(r"(?:accessPackageC|c)atalogs\('([0-9a-fA-F-]{36})'\)")
@@ -85,6 +87,8 @@ def shape_kind(record: dict) -> str | None:
     keys = record.keys()
     if "activityDateTime" in keys and "activityDisplayName" in keys:
         return AUDIT
+    if {"appRoleId", "principalId", "resourceId"} <= keys:
+        return APP_ROLE_ASSIGNMENT
     if "requestType" in keys or "requestState" in keys:
         return REQUEST
     if {"allowedTargetScope", "requestorSettings", "requestApprovalSettings",

@@ -101,7 +101,8 @@ class ImportRun:
 
     def _rolled_back(self, kind: str, pk: str | None) -> None:
         self.writer.forget_rolled_back()
-        self.writer.fingerprints[kind].pop(pk.lower() if pk else pk, None)
+        for key in {pk, pk.lower() if pk else pk}:
+            self.writer.fingerprints[kind].pop(key, None)
 
     def replace_group_members(self, group_id: str, members: set[str]) -> None:
         """Make a group's user members exactly `members` (from its `members` pages)."""

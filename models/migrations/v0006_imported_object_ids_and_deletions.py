@@ -18,3 +18,4 @@ def upgrade(database) -> None:
     # SQLite does not enforce a text length; PostgreSQL does.
     if isinstance(database.obj, peewee.PostgresqlDatabase):
         database.execute_sql('ALTER TABLE "resource_role_scope" ALTER COLUMN "id" TYPE VARCHAR(160)')
+        database.execute_sql('ALTER TABLE "app_role_assignment" ALTER COLUMN "id" TYPE VARCHAR(128)')

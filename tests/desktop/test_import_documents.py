@@ -6,7 +6,7 @@ import pytest
 
 from desktop.errors import Cancelled
 from desktop.importers import ImportProblems, import_documents, import_files, kinds
-from models import AccessPackage, GroupMember, ResourceRoleScope, User
+from models import AccessPackage, Application, AppRoleAssignment, GroupMember, ResourceRoleScope, User
 from tests.desktop.test_import_graph import ALL_FILES, SALES_STARTER
 from tests.digest import database_digest
 
@@ -168,3 +168,25 @@ def test_group_members_pages_make_the_membership_of_the_group(database):
                                           "mailEnabled": False, "groupTypes": []}],
                                         context=f"{V1}/$metadata#directoryObjects"))])
     assert {m.member_id for m in GroupMember.select().where(GroupMember.group == group)} == {C}
+
+
+def test_app_role_assignments_of_a_service_principal_import_for_users(database):
+    """`servicePrincipals/{id}/appRoleAssignedTo`: text ids, users kept, a group principal noted."""
+    sp = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"
+    role = "ef7437e6-4f94-4a0a-a110-a439eb2aa8f7"
+    url = f"{V1}/servicePrincipals/{sp}/appRoleAssignedTo"
+    body = {"@odata.context": f"{V1}/$metadata#servicePrincipals('{sp}')/appRoleAssignedTo", "value": [
+        {"id": "41W1zT6z1U-kJxf62svfp1HFE8pMZhxDun-ThPczmJE", "deletedDateTime": None, "appRoleId": role,
+         "createdDateTime": "2024-02-08T18:20:27.1234567Z", "principalDisplayName": "Adele Vance",
+         "principalId": A, "principalType": "User", "resourceDisplayName": "Contoso CRM", "resourceId": sp},
+        {"id": "rbDmANDdE0-WNpNMFQyhIZfH87k41TBKpjGOQCbn0OE", "appRoleId": role,
+         "createdDateTime": "2024-02-08T18:21:00Z", "principalDisplayName": "Sales", "principalId":
+         "7a2d4c1b-3e5f-4a6b-8c7d-9e0f1a2b0c01", "principalType": "Group", "resourceDisplayName": "Contoso CRM",
+         "resourceId": sp}]}
+    summary = import_documents([(url, body)])
+    grant = AppRoleAssignment.get_by_id("41W1zT6z1U-kJxf62svfp1HFE8pMZhxDun-ThPczmJE")
+    assert (grant.principal_id, grant.application_id, grant.app_role_id) == (A, sp, role)
+    assert Application.get_by_id(sp).display_name == "Contoso CRM"
+    assert any("app role assignment to a Group" in item.reason for item in summary.skipped)
+    again = import_documents([(url, body)])
+    assert again.total("created") == again.total("updated") == 0
