@@ -7,8 +7,9 @@ from desktop.importers import deletions, kinds
 from desktop.importers.audit import AuditWriter, audit_fields
 from desktop.importers.fields import UNKNOWN_CATALOG_ID
 from desktop.importers.upsert import UpsertEngine
-from desktop.importers.values import FieldError, guid
-from desktop.importers.write_app_roles import AppRoleWriter, app_role_assignment_id
+from desktop.importers.values import FieldError, graph_id, guid
+from desktop.importers.write_app_roles import AppRoleWriter
+from desktop.importers.write_approvals import ApprovalWriter
 from desktop.importers.write_assignments import AssignmentWriter
 from desktop.importers.write_catalogs import CatalogWriter
 from desktop.importers.write_directory import DirectoryWriter
@@ -24,13 +25,15 @@ STAND_IN_KINDS = {
 }
 
 
-class GraphWriter(DirectoryWriter, CatalogWriter, PolicyWriter, AssignmentWriter, AppRoleWriter, UpsertEngine):
+class GraphWriter(DirectoryWriter, CatalogWriter, PolicyWriter, AssignmentWriter, AppRoleWriter, ApprovalWriter,
+                  UpsertEngine):
     """Writes the records of one import run: `end_file()` after each file, `finish()` once at the end."""
 
     def __init__(self, summary: ImportSummary, reject):
         super().__init__(summary, reject)
         self.audit = AuditWriter(summary, reject)
         self.fingerprints: dict[str, dict[str, int]] = defaultdict(dict)
+        self.stage_numbers: dict[str, int] = {}  # stages of each approval seen, in order
         self.writers = {
             kinds.USER: self._user, kinds.GROUP: self._group, kinds.DIRECTORY_ROLE: self._directory_role,
             kinds.CONNECTED_ORGANIZATION: self._organization, kinds.SUBJECT: self._subject,
@@ -38,6 +41,7 @@ class GraphWriter(DirectoryWriter, CatalogWriter, PolicyWriter, AssignmentWriter
             kinds.ACCESS_PACKAGE: self._access_package, kinds.POLICY: self._policy,
             kinds.ASSIGNMENT: self._assignment, kinds.REQUEST: self._request,
             kinds.APP_ROLE_ASSIGNMENT: self._app_role_assignment,
+            kinds.APPROVAL: self._approval, kinds.APPROVAL_STAGE: self._approval_stage,
         }
 
     def write(self, kind: str, record, context: str | None, where: str) -> None:
@@ -46,7 +50,8 @@ class GraphWriter(DirectoryWriter, CatalogWriter, PolicyWriter, AssignmentWriter
         if kind == kinds.AUDIT:
             self.audit.add(audit_fields(record), where)
             return
-        pk = app_role_assignment_id(record) if kind == kinds.APP_ROLE_ASSIGNMENT else guid(record, "id", required=True)
+        text_id = kind in (kinds.APP_ROLE_ASSIGNMENT, kinds.APPROVAL_STAGE, kinds.APPROVAL)
+        pk = graph_id(record, "id", required=True) if text_id else guid(record, "id", required=True)
         # Copies that differ only in annotations (`@odata.etag`, …) are the same object.
         fingerprint = hash(json.dumps(without_annotations(record), sort_keys=True, default=str))
         seen = self.fingerprints[kind]

@@ -21,10 +21,12 @@ ASSIGNMENT = "accessPackageAssignment"
 REQUEST = "accessPackageAssignmentRequest"
 AUDIT = "directoryAudit"
 APP_ROLE_ASSIGNMENT = "appRoleAssignment"
+APPROVAL = "approval"
+APPROVAL_STAGE = "approvalStage"
 
 # Import order: an object after the objects it refers to, so fewer stand-ins are needed.
 KINDS = (USER, GROUP, DIRECTORY_ROLE, CONNECTED_ORGANIZATION, SUBJECT, CATALOG, RESOURCE,
-         ACCESS_PACKAGE, POLICY, ASSIGNMENT, REQUEST, APP_ROLE_ASSIGNMENT, AUDIT)
+         ACCESS_PACKAGE, POLICY, ASSIGNMENT, REQUEST, APP_ROLE_ASSIGNMENT, APPROVAL, APPROVAL_STAGE, AUDIT)
 
 # The last segment of `@odata.context` (v1.0 and beta collection names).
 CONTEXT_KINDS = {
@@ -37,6 +39,8 @@ CONTEXT_KINDS = {
     "assignments": ASSIGNMENT, "accessPackageAssignments": ASSIGNMENT,
     "assignmentRequests": REQUEST, "accessPackageAssignmentRequests": REQUEST,
     "directoryAudits": AUDIT,
+    "assignmentApprovals": APPROVAL, "accessPackageAssignmentApprovals": APPROVAL,
+    "stages": APPROVAL_STAGE, "steps": APPROVAL_STAGE,
     "appRoleAssignedTo": APP_ROLE_ASSIGNMENT, "appRoleAssignments": APP_ROLE_ASSIGNMENT,
 }
 _PARENTHESES = re.compile(r"\([^()]*\)")
@@ -87,6 +91,8 @@ def shape_kind(record: dict) -> str | None:
     keys = record.keys()
     if "activityDateTime" in keys and "activityDisplayName" in keys:
         return AUDIT
+    if "reviewResult" in keys and ("reviewedBy" in keys or "reviewedDateTime" in keys):
+        return APPROVAL_STAGE
     if {"appRoleId", "principalId", "resourceId"} <= keys:
         return APP_ROLE_ASSIGNMENT
     if "requestType" in keys or "requestState" in keys:

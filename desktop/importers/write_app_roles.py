@@ -1,7 +1,7 @@
 """Writing app role assignments (`servicePrincipals/{id}/appRoleAssignedTo`, `users/{id}/appRoleAssignments`):
 the directory side of application access, which user holds which app role of which application."""
 from desktop.importers.summary import UNCHANGED
-from desktop.importers.values import graph_id, guid, text, timestamp
+from desktop.importers.values import guid, text, timestamp
 from models import Application, AppRole, AppRoleAssignment
 
 # The default access role Graph gives an assignment to an application without app roles.
@@ -38,9 +38,3 @@ class AppRoleWriter:
         if stored is not None and stored["id"] != pk:  # the same grant, made by this app's lifecycle
             return UNCHANGED
         return self._upsert(AppRoleAssignment, row)
-
-
-def app_role_assignment_id(record: dict) -> str:
-    """Graph's id of an app role assignment: text such as `41W1zT6z1U-kJxf62svfp1HFE8pMZhxDun-ThPczmJE`."""
-    return graph_id(record, "id", required=True)
-

@@ -6,8 +6,12 @@ import pytest
 
 from desktop.errors import Cancelled
 from desktop.importers import ImportProblems, import_documents, import_files, kinds
-from models import AccessPackage, Application, AppRoleAssignment, GroupMember, ResourceRoleScope, User
+from models import (
+    AccessPackage, Application, AppRoleAssignment, ApprovalDecision, AssignmentRequest, GroupMember, ResourceRoleScope,
+    User,
+)
 from tests.desktop.test_import_graph import ALL_FILES, SALES_STARTER
+from tests.desktop.test_import_graph import MEGAN as MEGAN_ID  # the fixture tenant's approver
 from tests.digest import database_digest
 
 V1 = "https://graph.microsoft.com/v1.0"
@@ -189,4 +193,27 @@ def test_app_role_assignments_of_a_service_principal_import_for_users(database):
     assert Application.get_by_id(sp).display_name == "Contoso CRM"
     assert any("app role assignment to a Group" in item.reason for item in summary.skipped)
     again = import_documents([(url, body)])
+    assert again.total("created") == again.total("updated") == 0
+
+
+def test_the_stages_of_an_approval_become_the_decisions_of_its_request(database):
+    """`assignmentApprovals/{id}/stages`: each reviewed stage is a decision of request {id};
+    a stage not yet reviewed is none."""
+    import_files(ALL_FILES)
+    request = AssignmentRequest.select().order_by(AssignmentRequest.id).first()
+    ApprovalDecision.delete().where(ApprovalDecision.request == request.id).execute()
+    url = f"{V1}/identityGovernance/entitlementManagement/assignmentApprovals/{request.id}/stages"
+    stages = [{"id": "d1f1c0de-0000-4000-8000-000000000001", "displayName": None,
+               "reviewedDateTime": "2024-03-05T10:00:00.1234567Z", "reviewResult": "Approve", "status": "Completed",
+               "assignedToMe": False, "justification": "Needed for Q3", "reviewedBy": {"id": MEGAN_ID,
+                                                                                      "displayName": "Megan Bowen"}},
+              {"id": "d1f1c0de-0000-4000-8000-000000000002", "displayName": None, "reviewedDateTime": None,
+               "reviewResult": "NotReviewed", "status": "InProgress", "assignedToMe": True, "justification": None,
+               "reviewedBy": None}]
+    import_documents([(url, {"@odata.context": f"{V1}/$metadata#identityGovernance/entitlementManagement/"
+                                               f"assignmentApprovals('{request.id}')/stages", "value": stages})])
+    decisions = list(ApprovalDecision.select().where(ApprovalDecision.request == request.id))
+    assert [(d.stage_number, d.review_result, d.approver_id, d.justification) for d in decisions] == [
+        (1, "Approve", MEGAN_ID, "Needed for Q3")]
+    again = import_documents([(url, {"value": stages})])
     assert again.total("created") == again.total("updated") == 0
