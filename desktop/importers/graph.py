@@ -21,7 +21,7 @@ from models import AccessPackage, Application, AppRole, Assignment, AssignmentPo
 STAND_IN_KINDS = {
     User: kinds.USER, Group: kinds.GROUP, ConnectedOrganization: kinds.CONNECTED_ORGANIZATION,
     Catalog: kinds.CATALOG, AccessPackage: kinds.ACCESS_PACKAGE, AssignmentPolicy: kinds.POLICY,
-    Application: kinds.APP_ROLE_ASSIGNMENT, AppRole: kinds.APP_ROLE_ASSIGNMENT,
+    Application: kinds.APP_ROLE_ASSIGNMENT, AppRole: kinds.APP_ROLE_ASSIGNMENT, Resource: kinds.RESOURCE,
 }
 
 
@@ -32,7 +32,7 @@ class GraphWriter(DirectoryWriter, CatalogWriter, PolicyWriter, AssignmentWriter
     def __init__(self, summary: ImportSummary, reject):
         super().__init__(summary, reject)
         self.audit = AuditWriter(summary, reject)
-        self.fingerprints: dict[str, dict[str, int]] = defaultdict(dict)
+        self.fingerprints: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
         self.stage_numbers: dict[str, int] = {}  # stages of each approval seen, in order
         self.writers = {
             kinds.USER: self._user, kinds.GROUP: self._group, kinds.DIRECTORY_ROLE: self._directory_role,
@@ -52,10 +52,13 @@ class GraphWriter(DirectoryWriter, CatalogWriter, PolicyWriter, AssignmentWriter
             return
         text_id = kind in (kinds.APP_ROLE_ASSIGNMENT, kinds.APPROVAL_STAGE, kinds.APPROVAL)
         pk = graph_id(record, "id", required=True) if text_id else guid(record, "id", required=True)
-        # Copies that differ only in annotations (`@odata.etag`, …) are the same object.
-        fingerprint = hash(json.dumps(without_annotations(record), sort_keys=True, default=str))
+        # Copies that differ only in annotations (`@odata.etag`, …) are the same object. Copies
+        # with other fields (a `$select` list beside a full one) are parts of it, written in turn;
+        # copies with the same fields and other values contradict each other.
+        plain = without_annotations(record)
+        fingerprint = (hash(tuple(sorted(plain))), hash(json.dumps(plain, sort_keys=True, default=str)))
         seen = self.fingerprints[kind]
-        if pk in seen:
+        if pk in seen and seen[pk][0] == fingerprint[0]:
             if seen[pk] != fingerprint:
                 raise FieldError("id", "the same id came earlier in this import with different data")
             return

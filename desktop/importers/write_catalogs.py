@@ -1,4 +1,6 @@
 """Writing catalogs, their resources (roles, scopes) and access packages with their role scopes."""
+import uuid
+
 from desktop.importers import kinds
 from desktop.importers.fields import (
     RESOURCE_FIELDS, ROLE_FIELDS, SCOPE_FIELDS, UNKNOWN_CATALOG_ID, UNKNOWN_CATALOG_NAME, catalog_row,
@@ -8,6 +10,11 @@ from desktop.importers.upsert import changed
 from desktop.importers.summary import UNCHANGED
 from desktop.importers.values import FieldError, graph_id, guid, listing, nested, present, raw, text, timestamp
 from models import AccessPackage, Catalog, IncompatibleAccessPackage, Resource, ResourceRole, ResourceRoleScope, ResourceScope
+
+
+# Ids of the resources stood in for by the origin a role scope names (stable, so a second
+# import finds the same row).
+STAND_IN_RESOURCES = uuid.UUID("2d6f0b8e-4c1a-4e7b-9a53-8f1e2c3d4b5a")
 
 
 class CatalogWriter:
@@ -153,6 +160,13 @@ class CatalogWriter:
         resource = Resource.get_or_none((Resource.catalog == catalog_id) & (Resource.origin_id == origin))
         if resource is None:
             resource = Resource.get_or_none(Resource.origin_id == origin)
+        system = raw(scope, "originSystem") or raw(role, "originSystem")
+        if resource is None and isinstance(origin, str) and origin and isinstance(system, str) and system:
+            # The scope names its resource by origin: a stand-in until the catalog's resources come.
+            pk = str(uuid.uuid5(STAND_IN_RESOURCES, f"{catalog_id}|{origin}"))
+            self._stand_in(Resource, {"id": pk, "catalog": catalog_id, "origin_id": origin, "origin_system": system,
+                                      "display_name": raw(scope, "displayName") if origin.startswith("http") else origin})
+            resource = Resource.get_by_id(pk)
         if resource is None:
             raise FieldError("role", "belongs to a resource that is neither in the import nor in the database "
                                      "(import the catalog's resources with their roles and scopes)")
