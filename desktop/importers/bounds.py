@@ -12,7 +12,7 @@ import re
 
 MAX_DEPTH = 64
 MAX_STRING = 1024 * 1024
-MAX_RECORD = 64 * 1024 * 1024
+MAX_RECORD = 16 * 1024 * 1024  # parsed, a record of small values takes several times its size
 CHUNK = 64 * 1024
 # An escape is cut out first, so every quote left opens or closes a string.
 _ESCAPE = re.compile(rb"\\.", re.S)
