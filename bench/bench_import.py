@@ -117,11 +117,12 @@ def run_bare(db_path: Path, file: Path) -> int:
     import ijson
 
     from models import AuditEvent
-    from models.audit_chain import GENESIS, chain_hash, content_hash, hashed_fields
+    from models.audit_chain import GENESIS, chain_hash, content_hash, hashed_fields, hashed_values
     from models.database import SQLITE_PRAGMAS
     backend = ijson.get_backend("yajl2_c")
-    names = [field.name for field in hashed_fields(AuditEvent)]
-    json_columns = {"initiated_by", "target_resources", "additional_details"}
+    fields = hashed_fields(AuditEvent)
+    names = [field.name for field in fields]
+    json_columns = {"initiated_by", "target_resources", "additional_details", "graph_extra"}
     connection = sqlite3.connect(str(db_path))
     for name, value in SQLITE_PRAGMAS.items():
         connection.execute(f"PRAGMA {name} = {value}")
@@ -131,9 +132,9 @@ def run_bare(db_path: Path, file: Path) -> int:
         with open(file, "rb") as handle:
             for document in backend.items(handle, "value.item", use_float=True):
                 values = _bare_columns(document)
-                stored = [json.dumps(values[n], ensure_ascii=False, separators=(",", ":")) if n in json_columns
-                          else values[n] for n in names]
-                content = content_hash(stored)
+                stored = [json.dumps(values[n], ensure_ascii=False, separators=(",", ":"))
+                          if n in json_columns and values[n] is not None else values[n] for n in names]
+                content = content_hash(hashed_values(fields, stored))
                 head[0] = chain_hash(head[0], content)
                 yield (*stored, content, head[0])
 
@@ -173,6 +174,9 @@ def _bare_columns(document: dict) -> dict:
         "target_name_key": (first.get("displayName") or "").casefold() or None,
         "additional_details": document.get("additionalDetails") or [],
         "access_package_id": package["id"] if package else None,
+        # Graph's 7 fraction digits, which a datetime cannot hold, kept as text.
+        "graph_extra": ({"activityDateTime": document["activityDateTime"]}
+                        if len(document["activityDateTime"]) > 27 else None),
     }
 
 

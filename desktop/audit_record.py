@@ -54,12 +54,13 @@ def event_fields(document: dict) -> dict:
         "target_name_key": search_key(first_target.get("displayName")),
         "additional_details": document.get("additionalDetails") or [],
         "access_package_id": package.get("id") if package else None,
+        "graph_extra": document.get("graphExtra"),
     }
 
 
 def event_document(event: AuditEvent) -> dict:
     """The Graph `directoryAudit` document of a row (what the JSON export and details show)."""
-    return {
+    document = {
         "id": event.id,
         "category": event.category,
         "correlationId": event.correlation_id,
@@ -73,6 +74,9 @@ def event_document(event: AuditEvent) -> dict:
         "targetResources": event.target_resources or [],
         "additionalDetails": event.additional_details or [],
     }
+    if event.graph_extra:
+        document.update(event.graph_extra)
+    return document
 
 
 def format_time(moment: datetime | None) -> str | None:

@@ -23,6 +23,8 @@ class Assignment(GraphModel):
     schedule_end = UtcDateTimeField(null=True)
     expired_date_time = UtcDateTimeField(null=True)
     created_date_time = UtcDateTimeField(null=True)
+    # When the object was first seen gone from the tenant (models.deletion); never removed.
+    deleted_date_time = UtcDateTimeField(null=True)
 
     class Meta:
         indexes = (

@@ -46,6 +46,10 @@ class AuditEvent(BaseModel):
     # that hash chained to the previous record's chain hash.
     content_hash = CharField(max_length=64, null=True)
     chain_hash = CharField(max_length=64, null=True)
+    # Last, as version 6 added it. What the columns cannot hold exactly, from an imported record:
+    # `activityDateTime` with more than 6 fraction digits, and properties this app does not model
+    # (beta `userAgent`, …). Hashed only when set, so records chained before it still verify.
+    graph_extra = JSONField(null=True)
 
     class Meta:
         # Every column the audit log can be sorted by has an index ending in the write order

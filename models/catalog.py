@@ -1,7 +1,7 @@
 """Catalogs, their resources (with roles and scopes) and access packages."""
 from peewee import BooleanField, CharField, CompositeKey, ForeignKeyField, TextField
 
-from models.base import BaseModel, GraphModel, UtcDateTimeField
+from models.base import BaseModel, GraphModel, UtcDateTimeField, new_id
 from models.keys import SearchKeyField
 
 ORIGIN_SYSTEMS = ("AadGroup", "AadApplication", "SharePointOnline")
@@ -17,6 +17,8 @@ class Catalog(GraphModel):
     is_externally_visible = BooleanField(default=False)
     created_date_time = UtcDateTimeField(null=True)
     modified_date_time = UtcDateTimeField(null=True)
+    # When the object was first seen gone from the tenant (models.deletion); never removed.
+    deleted_date_time = UtcDateTimeField(null=True)
 
 
 class Resource(GraphModel):
@@ -33,6 +35,8 @@ class Resource(GraphModel):
     description = TextField(null=True)
     url = CharField(max_length=1024, null=True)
     created_date_time = UtcDateTimeField(null=True)
+    # When the object was first seen gone from the tenant (models.deletion); never removed.
+    deleted_date_time = UtcDateTimeField(null=True)
 
 
 class ResourceRole(GraphModel):
@@ -65,11 +69,17 @@ class AccessPackage(GraphModel):
     is_hidden = BooleanField(default=False)
     created_date_time = UtcDateTimeField(null=True)
     modified_date_time = UtcDateTimeField(null=True)
+    # When the object was first seen gone from the tenant (models.deletion); never removed.
+    deleted_date_time = UtcDateTimeField(null=True)
 
 
 class ResourceRoleScope(GraphModel):
-    """Graph `accessPackageResourceRoleScope`: one resource role an access package grants."""
+    """Graph `accessPackageResourceRoleScope`: one resource role an access package grants.
 
+    Graph's id (`<roleId>_<scopeId>`) is unique only within its access package, so the row's
+    id is `<accessPackageId>:<Graph id>`."""
+
+    id = CharField(max_length=160, primary_key=True, default=new_id)
     access_package = ForeignKeyField(AccessPackage, backref="resource_role_scopes", on_delete="CASCADE",
                                      index=False)
     role = ForeignKeyField(ResourceRole, backref="role_scopes", on_delete="CASCADE")

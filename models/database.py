@@ -21,7 +21,7 @@ from models.errors import DatabaseOpenError, DatabaseUnavailable, Failure, cause
 from models.keys import install_fold_function, register_fold
 from models.migrations import registered_migrations
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 8
 APP_NAME = "EntitlementDesk"
 ENV_VARIABLE = "ENTITLEMENT_DESK_DB"
 BUSY_TIMEOUT_SECONDS = 10

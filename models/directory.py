@@ -2,7 +2,7 @@
 and app roles."""
 from peewee import BooleanField, CharField, CompositeKey, ForeignKeyField, TextField
 
-from models.base import BaseModel, GraphModel, GuidField, JSONField, UtcDateTimeField
+from models.base import BaseModel, GraphModel, GuidField, JSONField, UtcDateTimeField, new_id
 from models.keys import SearchKeyField
 
 CONNECTED_ORGANIZATION_STATES = ("configured", "proposed")
@@ -25,6 +25,8 @@ class ConnectedOrganization(GraphModel):
     created_date_time = UtcDateTimeField(null=True)
     modified_by = CharField(max_length=320, null=True)
     modified_date_time = UtcDateTimeField(null=True)
+    # When the object was first seen gone from the tenant (models.deletion); never removed.
+    deleted_date_time = UtcDateTimeField(null=True)
 
 
 class User(GraphModel):
@@ -55,6 +57,8 @@ class User(GraphModel):
     created_date_time = UtcDateTimeField(null=True)
     # True when the row only stands in for an object referenced by imported data.
     is_reference = BooleanField(default=False)
+    # When the object was first seen gone from the tenant (models.deletion); never removed.
+    deleted_date_time = UtcDateTimeField(null=True)
 
 
 class Group(GraphModel):
@@ -67,6 +71,8 @@ class Group(GraphModel):
     group_types = JSONField(default=list)
     created_date_time = UtcDateTimeField(null=True)
     is_reference = BooleanField(default=False)
+    # When the object was first seen gone from the tenant (models.deletion); never removed.
+    deleted_date_time = UtcDateTimeField(null=True)
 
 
 class GroupMember(BaseModel):
@@ -111,8 +117,10 @@ class AppRole(GraphModel):
 
 
 class AppRoleAssignment(GraphModel):
-    """The directory side of an application role: a user holds an app role."""
+    """The directory side of an application role: a user holds an app role. Graph's ids of
+    these are text (`41W1zT6z1U-kJxf62svfp1HFE8pMZhxDun-ThPczmJE`), not GUIDs."""
 
+    id = CharField(max_length=128, primary_key=True, default=new_id)
     principal = ForeignKeyField(User, backref="app_role_assignments", on_delete="CASCADE", index=False)
     application = ForeignKeyField(Application, backref="role_assignments", on_delete="CASCADE")
     app_role = ForeignKeyField(AppRole, null=True, on_delete="SET NULL")

@@ -50,6 +50,8 @@ class AssignmentPolicy(GraphModel):
     expiration_end_date_time = UtcDateTimeField(null=True)
     created_date_time = UtcDateTimeField(null=True)
     modified_date_time = UtcDateTimeField(null=True)
+    # When the object was first seen gone from the tenant (models.deletion); never removed.
+    deleted_date_time = UtcDateTimeField(null=True)
 
 
 class PolicyAllowedTarget(BaseModel):

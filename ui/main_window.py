@@ -18,7 +18,7 @@ from desktop.graph.connection import account_status, connected_tenant, tenant_ac
 from desktop.graph.plan import syncable_kinds
 from desktop.graph.sync import SyncOutcome
 from desktop.import_guard import guarded_import
-from desktop.importers import ImportSummary, import_files
+from desktop.importers import ImportProblems, ImportSummary, import_files
 from desktop.permissions import (
     IDENTITY_GOVERNANCE_ADMINISTRATOR, Action, administrators, roles_of, why_not,
 )
@@ -27,6 +27,7 @@ from models.database import DatabaseLocation
 from ui.background import wait_for_reads
 from ui.dialogs import messages
 from ui.dialogs.download import Downloader
+from ui.dialogs.import_problems import ImportProblemsDialog
 from ui.dialogs.sign_in import Account
 from ui.dialogs.sync import SyncHistoryDialog, start_sync
 from ui.dialogs.user_picker import pick_user
@@ -122,6 +123,10 @@ class MainWindow(QMainWindow):
         refresh.setShortcut(QKeySequence.StandardKey.Refresh)
         import_action = file_menu.addAction("&Import…", self.import_files)
         import_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.skip_invalid_action = file_menu.addAction("&Skip Invalid Records When Importing")
+        self.skip_invalid_action.setCheckable(True)
+        self.skip_invalid_action.setToolTip("Import the valid records and list the others; unchecked, one invalid "
+                                            "record stops the import and every problem is listed")
         file_menu.addAction("&Verify audit log…", self.verify_audit_log)
         file_menu.addSeparator()
         self.sign_in_action = file_menu.addAction("Sign &in to Microsoft Entra…", self.sign_in)
@@ -193,15 +198,16 @@ class MainWindow(QMainWindow):
         QSettings().setValue("import/folder", str(Path(paths[0]).parent))
 
         actor = self.actor
+        skip_invalid = self.skip_invalid_action.isChecked()
 
         def work(context: JobContext) -> ImportSummary:
             return guarded_import(actor, [Path(path).name for path in paths], lambda: import_files(
                 paths, progress=lambda done, total: context.progress(done, total, "Importing…"),
-                cancelled=context.cancelled))
+                cancelled=context.cancelled, skip_invalid=skip_invalid))
 
         job = run_with_progress(self, "Import", "Importing…", work)
         job.succeeded.connect(self._show_import_summary)
-        job.failed.connect(lambda error: self._show_failure("Import", error))
+        job.failed.connect(self._show_import_failure)
         return job
 
     # -- Microsoft Entra: sign-in and sync -----------------------------------------------------------
@@ -244,8 +250,17 @@ class MainWindow(QMainWindow):
 
     def _show_import_summary(self, summary: ImportSummary) -> None:
         lines = summary.lines()
-        messages.inform(self, "Import finished", lines[0], details="\n".join(lines))
+        if summary.invalid_total:
+            ImportProblemsDialog(self, "Import finished; invalid records skipped", lines).exec()
+        else:
+            messages.inform(self, "Import finished", lines[0], details="\n".join(lines))
         self.set_actor(self.actor)  # every page reads the new data
+
+    def _show_import_failure(self, error: BaseException) -> None:
+        if isinstance(error, ImportProblems) and error.total > 1:
+            ImportProblemsDialog(self, "Import refused", str(error).splitlines()).exec()
+        else:
+            self._show_failure("Import", error)
 
     def verify_audit_log(self) -> Job | None:
         """Check the audit log's hash chain in the background and say what was tampered with."""

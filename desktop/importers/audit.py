@@ -6,12 +6,14 @@ data is unchanged, a known id with other data is reported and the stored record 
 the same id twice with different data within one import is an error. Rows written by this
 run are told apart by their `seq`, so no set of a million ids is kept in memory.
 """
+import re
+from typing import Callable
+
 import peewee
 from peewee import fn
 
 from desktop import audit_chain
 from desktop.audit_record import event_fields
-from desktop.errors import InvalidInput
 from desktop.importers.summary import CREATED, UNCHANGED, ImportSummary
 from desktop.importers.values import NULL_TEXT, FieldError, enumeration, listing, nested, text, timestamp
 from desktop.importers.kinds import AUDIT
@@ -20,6 +22,12 @@ from models.audit import AUDIT_RESULTS
 
 # 22 columns a row: well under SQLite's 32,766 bound parameters a statement.
 CHUNK = 1000
+# The directoryAudit properties the AuditEvent columns hold; any other is kept in graph_extra.
+MODELLED = frozenset((
+    "id", "category", "correlationId", "result", "resultReason", "activityDisplayName", "activityDateTime",
+    "loggedByService", "operationType", "initiatedBy", "targetResources", "targetResource", "additionalDetails",
+))
+_BEYOND_MICROSECONDS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7,}Z$")
 TEXT_FIELDS = ("category", "activityDisplayName", "operationType", "resultReason", "loggedByService",
                "correlationId")
 
@@ -36,6 +44,12 @@ def audit_fields(record: dict) -> dict:
     if not pk.strip():
         raise FieldError("id", "is empty")
     document["activityDateTime"] = timestamp(record, "activityDateTime", required=True)
+    extra = {key: record[key] for key in record.keys() - MODELLED if "@odata." not in key}
+    moment = record.get("activityDateTime")
+    if moment.__class__ is str and len(moment) > 27 and _BEYOND_MICROSECONDS.match(moment):
+        extra["activityDateTime"] = moment  # kept exactly: a datetime holds 6 fraction digits
+    if extra:
+        document["graphExtra"] = extra
     for field in TEXT_FIELDS:
         value = record.get(field)
         if value.__class__ is not str:
@@ -52,6 +66,10 @@ def audit_fields(record: dict) -> dict:
             nested(record, "initiatedBy")
         document["initiatedBy"] = {role: _identity(initiator, role) for role in initiator}
     targets = record.get("targetResources")
+    if targets is None and "targetResource" in record:  # the reference documents this singular form too
+        single = record["targetResource"]
+        targets = [single] if single.__class__ is dict else single
+        record = {**record, "targetResources": targets}
     if targets:
         if targets.__class__ is not list or any(t.__class__ is not dict for t in targets):
             listing(record, "targetResources")
@@ -59,9 +77,22 @@ def audit_fields(record: dict) -> dict:
     else:
         document["targetResources"] = []
     details = record.get("additionalDetails")
-    if details is not None and details.__class__ is not list:
-        listing(record, "additionalDetails")
+    if details is not None:
+        if details.__class__ is not list:
+            listing(record, "additionalDetails")
+        for position, detail in enumerate(details):
+            _key_value(detail, f"additionalDetails[{position}]")
     return event_fields(document)
+
+
+def _key_value(detail, field: str) -> None:
+    """A Graph keyValue: an object whose `key` and `value` are text (or null), as exports expect."""
+    if detail.__class__ is not dict:
+        raise FieldError(field, f"must be an object with key and value, not {detail!r}"[:120])
+    for name in ("key", "value"):
+        value = detail.get(name)
+        if value is not None and value.__class__ is not str:
+            raise FieldError(f"{field}.{name}", "must be text")
 
 
 def _reread(record: dict, field: str):
@@ -96,13 +127,15 @@ class AuditWriter:
     and the run at the end of a chunk is held back until the next chunk shows where it ends.
     """
 
-    def __init__(self, summary: ImportSummary):
+    def __init__(self, summary: ImportSummary, reject: Callable[[object, str, str, FieldError], None]):
         self.summary = summary
+        self.reject = reject
         self.pending: dict[str, tuple[dict, str]] = {}
         self.held: dict[str, tuple[dict, str]] = {}  # new rows of a run of ties not yet ended
         self.newest_first: bool | None = None
         self.last_time = None
         self.first_seq_of_run = (AuditEvent.select(fn.MAX(AuditEvent.seq)).scalar() or 0) + 1
+        self.stored_formats: set[bool] | None = None  # which of CSV (True) and Graph (False) rows are stored
 
     def add(self, fields: dict, where: str) -> None:
         """Queue one row; `where` names its record for an error found when it is written."""
@@ -110,7 +143,7 @@ class AuditWriter:
         earlier = self.pending.get(pk) or self.held.get(pk)
         if earlier is not None:
             if earlier[0] != fields:
-                raise _duplicate(where, pk, earlier[1])
+                self.reject(where, pk, AUDIT, _duplicate(earlier[1]))
             return
         if self.newest_first is None and self.last_time is not None and moment != self.last_time:
             self.newest_first = moment < self.last_time
@@ -125,7 +158,7 @@ class AuditWriter:
         self.newest_first = self.last_time = None
 
     def _write(self, final: bool) -> None:
-        entries = {**self.held, **self.pending}
+        entries = self._without_copies_in_the_other_format({**self.held, **self.pending})
         self.pending.clear()
         try:
             # Most chunks are all new: appending first and looking up only on a conflict saves
@@ -136,6 +169,35 @@ class AuditWriter:
                 self._append(entries, final)
         except peewee.IntegrityError:
             self._append(self._unstored(entries), final)
+
+    def _without_copies_in_the_other_format(self, entries: dict[str, tuple[dict, str]]) -> dict:
+        """The entries that are not an event already stored from the other format: the admin
+        center's CSV has no record id (its rows get one of their own, desktop.importers.entra_csv),
+        so one event imported from Graph JSON and from the CSV is matched by time, correlation
+        id, activity and initiator, and kept once."""
+        formats = {_from_csv(pk) for pk in entries}
+        if self.stored_formats is None:
+            self.stored_formats = _stored_formats()
+        if not formats & {not stored for stored in self.stored_formats}:
+            self.stored_formats |= formats
+            return entries
+        correlations = list({fields["correlation_id"] for fields, _ in entries.values() if fields["correlation_id"]})
+        stored = {}
+        for start in range(0, len(correlations), CHUNK):
+            for row in AuditEvent.select(AuditEvent.id, AuditEvent.activity_date_time, AuditEvent.correlation_id,
+                                         AuditEvent.activity_display_name, AuditEvent.initiated_by_id).where(
+                    AuditEvent.correlation_id.in_(correlations[start:start + CHUNK])).tuples():
+                stored.setdefault((_from_csv(row[0]), *row[1:]), row[0])
+        kept = {}
+        for pk, (fields, where) in entries.items():
+            key = (not _from_csv(pk), fields["activity_date_time"], fields["correlation_id"],
+                   fields["activity_display_name"], fields["initiated_by_id"])
+            if key in stored:
+                self.summary.count(AUDIT, UNCHANGED)
+            else:
+                kept[pk] = (fields, where)
+        self.stored_formats |= formats
+        return kept
 
     def _unstored(self, entries: dict[str, tuple[dict, str]]) -> dict[str, tuple[dict, str]]:
         """The entries whose ids are not stored yet; the others are counted or reported."""
@@ -152,7 +214,7 @@ class AuditWriter:
                 if not written_by_this_run:
                     self.summary.count(AUDIT, UNCHANGED)
             elif written_by_this_run:
-                raise _duplicate(where, pk, "an earlier record")
+                self.reject(where, pk, AUDIT, _duplicate("an earlier record"))
             else:
                 self.summary.skip(f"{where} (id {pk})", "differs from the stored audit record with this id; "
                                                         "the audit log is append-only, so the stored one was kept")
@@ -176,6 +238,26 @@ class AuditWriter:
         self.held = held
 
 
+def _from_csv(pk: str) -> bool:
+    """Whether a record id is one this app gives an admin-center CSV row (a version-5 uuid)."""
+    return len(pk) == 36 and pk[14] == "5" and pk[8] == "-"
+
+
+def _stored_formats() -> set[bool]:
+    """Which formats the stored audit records came from (one query, at the first chunk of a run)."""
+    formats = set()
+    if AuditEvent.select().where(~_csv_id()).exists():
+        formats.add(False)
+    if AuditEvent.select().where(_csv_id()).exists():
+        formats.add(True)
+    return formats
+
+
+def _csv_id():
+    return (fn.LENGTH(AuditEvent.id) == 36) & (fn.SUBSTR(AuditEvent.id, 15, 1) == "5") & (
+        fn.SUBSTR(AuditEvent.id, 9, 1) == "-")
+
+
 def _ties_reversed(rows: list[dict]) -> list[dict]:
     """`rows` with each run of equal timestamps in reverse order."""
     ordered, start = [], 0
@@ -186,6 +268,5 @@ def _ties_reversed(rows: list[dict]) -> list[dict]:
     return ordered
 
 
-def _duplicate(where: str, pk: str, earlier: str) -> InvalidInput:
-    return InvalidInput(f"{where} (id {pk}): field id: the same id as {earlier} in this import, "
-                        "with different data")
+def _duplicate(earlier) -> FieldError:
+    return FieldError("id", f"the same id as {earlier} in this import, with different data")

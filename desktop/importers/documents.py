@@ -1,157 +1,113 @@
-"""Import Graph responses held in memory (the sync's pages): the contract shared with file import.
+"""Importing Graph responses held in memory: the sync's door into the same importer files use.
 
-TEMPORARY (issue 14's stand-in until issue 13's importer lands with this same signature): the
-bodies are written to a private temporary folder and imported with `import_files`, inside one
-transaction. What files cannot say is done here:
-- member pages (`/groups/{id}/members…`, `/directoryRoles/{id}/members…`) become the `members`
-  of their group or role;
-- a v1.0 request (which names no target) targets its assignment's target, else its requestor;
-- `@removed` delta entries and, for the `complete` kinds, stored objects not seen are counted
-  as "deleted" in the summary. Marking those rows deleted (with `observed_at`) needs the
-  deleted marker of issue 13's schema; until then the rows are left as they are.
+`documents` are `(request_url, body)` pairs in the order fetched; the URL gives a body the
+context a file name and `@odata.context` give a file. All pages of one list are among them,
+so a page whose `@odata.nextLink` was fetched too gets no warning.
 """
-import json
 import re
-import tempfile
-from collections import defaultdict
+from collections.abc import Collection, Iterable
 from datetime import datetime
-from pathlib import Path
-from typing import Callable, Collection, Iterable
+from typing import Callable
 from urllib.parse import urlsplit
 
-from desktop.errors import InvalidInput
 from desktop.importers import kinds
-from desktop.importers.files import import_files
+from desktop.importers.problems import Problem
+from desktop.importers.run import ImportRun, Place
 from desktop.importers.summary import ImportSummary
-from models import (
-    AccessPackage,
-    Assignment,
-    AssignmentPolicy,
-    AssignmentRequest,
-    Catalog,
-    ConnectedOrganization,
-    DirectoryRole,
-    Group,
-    Resource,
-    User,
-    db,
-)
+from desktop.importers.values import odata_type
+from models import db
+from models.database import refresh_statistics
 
-DELETED = "deleted"
-_MEMBERS = re.compile(r"/(groups|directoryRoles)/([^/?]+)/members")
-# The table each kind's rows live in, for finding the stored objects a complete list lacks.
-_TABLES = {
-    kinds.USER: User, kinds.GROUP: Group, kinds.DIRECTORY_ROLE: DirectoryRole,
-    kinds.CONNECTED_ORGANIZATION: ConnectedOrganization, kinds.CATALOG: Catalog, kinds.RESOURCE: Resource,
-    kinds.ACCESS_PACKAGE: AccessPackage, kinds.POLICY: AssignmentPolicy, kinds.ASSIGNMENT: Assignment,
-    kinds.REQUEST: AssignmentRequest,
-}
+# `catalogs/<id>/resources` → `catalogs('<id>')/resources`, as `@odata.context` names a catalog.
+_KEY_SEGMENT = re.compile(r"/([A-Za-z]+)/([0-9a-fA-F-]{36})(?=/)")
+_VERSION = re.compile(r"^/(v1\.0|beta)/")
+# `/groups/{id}/members`, `/groups/{id}/transitiveMembers`, optionally cast to users.
+_MEMBERS = re.compile(r"/groups/([0-9a-fA-F-]{36})/(members|transitiveMembers)(?:/microsoft\.graph\.user)?/?$")
 
 
 def import_documents(documents: Iterable[tuple[str, dict]], *, progress: Callable[[int, int], None] | None = None,
                      skip_invalid: bool = False, complete: Collection[str] = (),
                      observed_at: datetime | None = None) -> ImportSummary:
-    """Import `(request_url, body)` Graph responses in one transaction; all or nothing.
-
-    `progress(done, total)` is called as records are written; raising Cancelled from it (or from
-    the documents' iterator) stops the import with nothing written.
-    """
-    if skip_invalid:
-        raise InvalidInput("Skipping invalid records needs the new importer (issue 13).")
-    seen: dict[str, set[str]] = defaultdict(set)
-    removed: dict[str, set[str]] = defaultdict(set)
-    members: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    roles: dict[str, dict] = {}
-    with tempfile.TemporaryDirectory(prefix="entitlement-desk-sync-") as folder:
-        paths = []
-        for number, (url, body) in enumerate(documents):
-            owner = _MEMBERS.search(urlsplit(url).path)
-            records = body.get("value") if isinstance(body.get("value"), list) else [body]
-            if owner:
-                members[owner.groups()].extend(r for r in records if isinstance(r, dict))
-                continue
-            kept = []
-            for record in records:
-                if not isinstance(record, dict):
-                    kept.append(record)
-                    continue
-                kind = kinds.classify(record, body.get("@odata.context"))
-                if "@removed" in record:
-                    removed[kind or _kind_of_url(url)].add(str(record.get("id")))
-                    continue
-                if kind and isinstance(record.get("id"), str):
-                    seen[kind].add(record["id"])
-                if kind == kinds.DIRECTORY_ROLE:
-                    roles[record["id"]] = record  # written below, with its members
-                    continue
-                if kind == kinds.REQUEST and "target" not in record:
-                    record = _with_target(record)
-                kept.append(record)
-            if kept:
-                paths.append(_write(folder, number, {**_annotations(body), "value": kept}))
-        member_paths = _member_documents(folder, members, roles)
-        with db.atomic():
-            summary = ImportSummary(files=[]) if not paths else import_files(paths, progress=progress)
-            if member_paths:
-                _merge(summary, import_files(member_paths, progress=progress))
-            _count_gone(summary, seen, removed, complete)
-    summary.files = ["Microsoft Graph"]
+    """Import Graph responses in one transaction; the same checks, problems and summary as
+    import_files. `progress(documents_done, 0)` is called after each document and may raise
+    Cancelled (nothing is written). `complete` names the kinds (desktop.importers.kinds) whose
+    complete current list the documents hold: stored objects of those kinds not among them are
+    marked deleted as of `observed_at` (default now), never removed."""
+    summary = ImportSummary(files=[])
+    with db.atomic():
+        run = ImportRun(summary, skip_invalid=skip_invalid)
+        memberships: dict[str, set[str]] = {}
+        for number, (url, body) in enumerate(documents, start=1):
+            summary.files.append(url)
+            _import_body(run, summary, url, body)
+            _collect_members(memberships, url, body)
+            run.end_source()
+            if progress:
+                progress(number, 0)
+        for group_id, members in memberships.items():
+            run.replace_group_members(group_id, members)
+        run.finish(complete=complete, observed_at=observed_at)
+    refresh_statistics()
     return summary
 
 
-def _with_target(request: dict) -> dict:
-    """A v1.0 request names no target: it is its assignment's target, else (self-service) its requestor."""
-    assignment = request.get("assignment") if isinstance(request.get("assignment"), dict) else {}
-    target = assignment.get("target") or request.get("requestor")
-    return {**request, "target": target} if target else request
+def _import_body(run: ImportRun, summary: ImportSummary, url: str, body) -> None:
+    if not isinstance(body, dict):
+        run.problem(Problem(url, None, None, None, "the response is not a JSON object"))
+        return
+    if isinstance(body.get("responses"), list) and "value" not in body:
+        for response in body["responses"]:
+            _batch_response(run, summary, url, response)
+        return
+    context = body.get("@odata.context") or context_of(url)
+    if "value" in body:
+        records = body["value"]
+        if not isinstance(records, list):
+            run.problem(Problem(url, None, None, "value", "must be a list of records"))
+            return
+        run.pages.page(kinds.list_name(context), body.get("@odata.nextLink"), url)
+        unknown = 0
+        for index, record in enumerate(records, start=1):
+            if not run.record(Place(url, f"record {index}"), None, record, context):
+                unknown += 1
+        if unknown:
+            summary.skip(url, f"{unknown:,} records are not a Graph resource this app imports")
+    elif not run.record(Place(url), None, body, context):
+        summary.skip(url, "not a Graph resource this app imports")
 
 
-def _kind_of_url(url: str) -> str:
-    path = urlsplit(url).path.rstrip("/").removesuffix("/delta")
-    return kinds.CONTEXT_KINDS.get(path.rsplit("/", 1)[-1], "unknown")
+def _batch_response(run: ImportRun, summary: ImportSummary, url: str, response) -> None:
+    """A `$batch` sub-response: its body imported as a response of its own; a failed one listed."""
+    where = f"{url} (request {response.get('id') if isinstance(response, dict) else '?'})"
+    if not isinstance(response, dict):
+        run.problem(Problem(url, None, None, "responses", "each must be an object"))
+        return
+    status, body = response.get("status"), response.get("body")
+    if not isinstance(status, int) or status >= 300 or not isinstance(body, dict):
+        error = body.get("error") if isinstance(body, dict) else None
+        message = error.get("message") if isinstance(error, dict) else None
+        summary.warnings.append(f"{where}: failed with status {status}" + (f": {message}" if message else "")
+                                + "; its records were not imported")
+        return
+    _import_body(run, summary, where, body)
 
 
-def _annotations(body: dict) -> dict:
-    return {key: value for key, value in body.items() if key == "@odata.context"}
+def _collect_members(memberships: dict[str, set[str]], url: str, body) -> None:
+    """The user members a page of `/groups/{id}/members` (or `transitiveMembers`) lists: the
+    group's membership becomes exactly the users of all its pages."""
+    path = urlsplit(url).path if "://" in url else url.split("?", 1)[0]
+    match = _MEMBERS.search(path)
+    if not match or not isinstance(body, dict) or not isinstance(body.get("value"), list):
+        return
+    members = memberships.setdefault(match.group(1).lower(), set())
+    for record in body["value"]:
+        if isinstance(record, dict) and odata_type(record) in (None, "user") and isinstance(record.get("id"), str):
+            members.add(record["id"].lower())
 
 
-def _write(folder: str, number: int, body: dict) -> Path:
-    path = Path(folder) / f"{number:07d}.json"
-    path.write_text(json.dumps(body), encoding="utf-8")
-    return path
+def context_of(url: str) -> str:
+    """An `@odata.context` for a body that has none, from the URL that fetched it."""
+    path = urlsplit(url).path if "://" in url else url.split("?", 1)[0]
+    path = _VERSION.sub("/", path if path.startswith("/") else "/" + path)
+    return "$metadata#" + _KEY_SEGMENT.sub(r"/\1('\2')", path).strip("/")
 
-
-def _member_documents(folder: str, members: dict, roles: dict[str, dict]) -> list[Path]:
-    records = []
-    for (owner, pk), objects in members.items():
-        users = [member for member in objects if "@removed" not in member]
-        if owner == "groups":
-            records.append({"@odata.type": "#microsoft.graph.group", "id": pk, "members": users})
-        elif pk in roles:
-            roles[pk] = {**roles[pk], "members": users}
-    records.extend(roles.values())
-    return [_write(folder, 9_999_999, {"value": records})] if records else []
-
-
-def _merge(summary: ImportSummary, other: ImportSummary) -> None:
-    for kind, counts in other.counts.items():
-        summary.counts.setdefault(kind, type(counts)()).update(counts)
-    summary.references.update(other.references)
-    for item in other.skipped:
-        summary.skip(item.where, item.reason)
-
-
-def _count_gone(summary: ImportSummary, seen: dict, removed: dict, complete: Collection[str]) -> None:
-    for kind, ids in removed.items():
-        if ids:
-            summary.count(kind, DELETED, len(ids))
-    for kind in complete:
-        model = _TABLES.get(kind)
-        if model is None:
-            continue
-        query = model.select(model.id)
-        if hasattr(model, "is_reference"):
-            query = query.where(~model.is_reference)
-        gone = sum(1 for row in query.tuples().iterator() if row[0] not in seen[kind])
-        if gone:
-            summary.count(kind, DELETED, gone)

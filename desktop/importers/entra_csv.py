@@ -71,7 +71,8 @@ def audit_document(cells: list[str]) -> dict:
         "result": result[:1].lower() + result[1:] if result else None,
         "resultReason": cell("ResultReason"),
         "activityDisplayName": cell("Activity"),
-        "activityDateTime": moment,
+        # The text when it is ISO with more digits than a datetime keeps (the importer keeps them).
+        "activityDateTime": cells[0] if len(cells[0]) > 27 and cells[0][19:20] == "." else moment,
         "loggedByService": cell("Service"),
         "operationType": None,
         "initiatedBy": _initiator(cell),

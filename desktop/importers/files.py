@@ -1,17 +1,14 @@
 """Importing files: the one entry point the CLI and the GUI's File → Import… call."""
-import json
 import os
 from pathlib import Path
 from typing import Callable, Iterable
 
-from peewee import IntegrityError
-
 from desktop.errors import Cancelled, InvalidInput
 from desktop.importers import kinds
-from desktop.importers.graph import GraphWriter
+from desktop.importers.problems import Notice, Problem, Unreadable
+from desktop.importers.run import ChunkFailed, ImportRun, Place
 from desktop.importers.sources import Source, UnknownSource, open_source
 from desktop.importers.summary import ImportSummary
-from desktop.importers.values import FieldError
 from models import db
 from models.database import refresh_statistics
 
@@ -22,19 +19,29 @@ Progress = Callable[[int, int], None]
 
 
 def import_files(paths: Iterable[str | os.PathLike], progress: Progress | None = None,
-                 cancelled: Callable[[], bool] | None = None) -> ImportSummary:
-    """Import Graph JSON and Entra audit CSV files in one transaction; all or nothing.
+                 cancelled: Callable[[], bool] | None = None, *, skip_invalid: bool = False) -> ImportSummary:
+    """Import Graph JSON and Entra audit CSV files in one transaction.
 
-    `progress(done_bytes, total_bytes)` is called as the files are read; when `cancelled()`
-    returns True the import stops with Cancelled and nothing is written. A file that cannot
-    be read raises InvalidInput naming the file, the record and the field.
+    Every file is checked and every problem listed: with problems nothing is written and
+    ImportProblems (an InvalidInput) lists them, file, record, id and field; with
+    `skip_invalid` the valid records are written and the summary lists the others.
+    `progress(done_bytes, total_bytes)` is called as the files are read (it may raise
+    Cancelled); when `cancelled()` returns True the import stops with Cancelled and nothing
+    is written.
     """
-    sources = [open_source(Path(path)) for path in paths]
-    if not sources:
+    paths = [Path(path) for path in paths]
+    if not paths:
         raise InvalidInput("No files to import.")
+    summary = ImportSummary(files=[path.name for path in paths])
+    run = ImportRun(summary, skip_invalid=skip_invalid)
+    sources = []
+    for path in paths:
+        try:
+            sources.append(open_source(path))
+        except InvalidInput as error:
+            run.problem(Problem(path.name, None, None, None, _without_prefix(str(error), path.name)))
     # An object before the objects that refer to it, so fewer stand-ins are needed.
     ordered = sorted(sources, key=_rank)
-    summary = ImportSummary(files=[source.name for source in sources])
     total = sum(source.size for source in sources)
 
     def checkpoint(done: int) -> None:
@@ -45,22 +52,22 @@ def import_files(paths: Iterable[str | os.PathLike], progress: Progress | None =
 
     done = 0
     with db.atomic():
-        writer = GraphWriter(summary)
-        understood_any = False
+        understood_any = not sources
         for source in ordered:
-            understood_any |= _import_source(source, writer, summary, lambda done=done, source=source: checkpoint(done + source.bytes_read))
-            writer.end_file()
+            understood_any |= _import_source(source, run, summary,
+                                           lambda done=done, source=source: checkpoint(done + source.bytes_read))
+            run.end_source()
             done += source.size
             checkpoint(done)
-        writer.finish()
-        if not understood_any and summary.skipped_total:
+        if not understood_any and summary.skipped_total and not run.problem_total:
             raise InvalidInput(f"Nothing in {', '.join(summary.files)} is Graph JSON or an Entra audit-log "
                                "download this app understands.")
+        run.finish()
     refresh_statistics()
     return summary
 
 
-def _import_source(source: Source, writer: GraphWriter, summary: ImportSummary,
+def _import_source(source: Source, run: ImportRun, summary: ImportSummary,
                    checkpoint: Callable[[], None]) -> bool:
     """Write one file's records, calling `checkpoint()` now and then; True when at least one
     was understood (or it had none)."""
@@ -69,24 +76,29 @@ def _import_source(source: Source, writer: GraphWriter, summary: ImportSummary,
         return False
     understood = unknown = 0
     first_unknown = None
-    for index, record, context in source.records():
-        if index % CHECK_EVERY == 0:
-            checkpoint()
-        where = f"{source.name}: {source.label(index)}"
-        if not isinstance(record, dict):
-            raise InvalidInput(f"{where}: is not a JSON object but {json.dumps(record)[:40]}")
-        kind = source.kind or kinds.classify(record, context)
-        if kind is None:
-            unknown += 1
-            first_unknown = first_unknown or where
-            continue
-        try:
-            writer.write(kind, record, context, where)
-        except FieldError as error:
-            raise InvalidInput(f"{where}{_id_of(record)}: {error}") from None
-        except IntegrityError as error:
-            raise InvalidInput(f"{where}{_id_of(record)}: conflicts with data already imported ({error})") from None
-        understood += 1
+    try:
+        for index, record, context in source.records():
+            if index % CHECK_EVERY == 0:
+                checkpoint()
+            where = Place(source.name, source.label(index))
+            if isinstance(record, Unreadable):
+                run.problem(Problem(source.name, where.record, None, record.field, record.reason))
+                continue
+            if isinstance(record, Notice):
+                summary.warnings.append(f"{source.name}: {record.text}")
+                continue
+            if run.record(where, source.kind, record, context):
+                understood += 1
+            else:
+                unknown += 1
+                first_unknown = first_unknown or str(where)
+    except ChunkFailed:
+        raise
+    except InvalidInput as error:  # the file cannot be read further: its other problems are not known
+        run.problem(Problem(source.name, None, None, None, _without_prefix(str(error), source.name)))
+        return True
+    for name, next_link in source.pages:
+        run.pages.page(name, next_link)
     if unknown and not understood:
         summary.skip(source.name, f"none of its {unknown:,} records is a Graph resource this app imports")
         return False
@@ -94,6 +106,10 @@ def _import_source(source: Source, writer: GraphWriter, summary: ImportSummary,
         summary.skip(first_unknown, f"{unknown:,} records of {source.name} are not a Graph resource this app "
                                     "imports (this is the first)")
     return True
+
+
+def _without_prefix(message: str, name: str) -> str:
+    return message[len(name) + 2:] if message.startswith(f"{name}: ") else message
 
 
 def _rank(source: Source) -> int:
@@ -109,11 +125,8 @@ def _first_kind(source: Source) -> str | None:
     records = probe.records()
     try:
         _, record, context = next(records, (0, None, None))
+    except InvalidInput:
+        return None
     finally:
         records.close()
     return kinds.classify(record, context) if isinstance(record, dict) else None
-
-
-def _id_of(record) -> str:
-    pk = record.get("id") if isinstance(record, dict) else None
-    return f" (id {pk})" if isinstance(pk, str) else ""

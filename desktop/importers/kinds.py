@@ -20,10 +20,13 @@ POLICY = "accessPackageAssignmentPolicy"
 ASSIGNMENT = "accessPackageAssignment"
 REQUEST = "accessPackageAssignmentRequest"
 AUDIT = "directoryAudit"
+APP_ROLE_ASSIGNMENT = "appRoleAssignment"
+APPROVAL = "approval"
+APPROVAL_STAGE = "approvalStage"
 
 # Import order: an object after the objects it refers to, so fewer stand-ins are needed.
 KINDS = (USER, GROUP, DIRECTORY_ROLE, CONNECTED_ORGANIZATION, SUBJECT, CATALOG, RESOURCE,
-         ACCESS_PACKAGE, POLICY, ASSIGNMENT, REQUEST, AUDIT)
+         ACCESS_PACKAGE, POLICY, ASSIGNMENT, REQUEST, APP_ROLE_ASSIGNMENT, APPROVAL, APPROVAL_STAGE, AUDIT)
 
 # The last segment of `@odata.context` (v1.0 and beta collection names).
 CONTEXT_KINDS = {
@@ -36,6 +39,9 @@ CONTEXT_KINDS = {
     "assignments": ASSIGNMENT, "accessPackageAssignments": ASSIGNMENT,
     "assignmentRequests": REQUEST, "accessPackageAssignmentRequests": REQUEST,
     "directoryAudits": AUDIT,
+    "assignmentApprovals": APPROVAL, "accessPackageAssignmentApprovals": APPROVAL,
+    "stages": APPROVAL_STAGE, "steps": APPROVAL_STAGE,
+    "appRoleAssignedTo": APP_ROLE_ASSIGNMENT, "appRoleAssignments": APP_ROLE_ASSIGNMENT,
 }
 _PARENTHESES = re.compile(r"\([^()]*\)")
 _CATALOG_IN_CONTEXT = re.compile(r"(?:accessPackageC|c)atalogs\('([0-9a-fA-F-]{36})'\)")
@@ -53,6 +59,17 @@ def context_kind(context: str | None) -> str | None:
         path = _PARENTHESES.sub("", path)
     segments = [s for s in path.split("/") if s and not s.startswith("$")]
     return CONTEXT_KINDS.get(segments[-1]) if segments else None
+
+
+def list_name(context: str | None) -> str:
+    """The collection a page's `@odata.context` names (`users`, `assignments`), for messages."""
+    if not context or "#" not in context:
+        return "records"
+    path = context.split("#", 1)[1]
+    while _PARENTHESES.search(path):
+        path = _PARENTHESES.sub("", path)
+    segments = [s for s in path.split("/") if s and not s.startswith("$")]
+    return segments[-1] if segments else "records"
 
 
 def context_catalog(context: str | None) -> str | None:
@@ -74,6 +91,10 @@ def shape_kind(record: dict) -> str | None:
     keys = record.keys()
     if "activityDateTime" in keys and "activityDisplayName" in keys:
         return AUDIT
+    if "reviewResult" in keys and ("reviewedBy" in keys or "reviewedDateTime" in keys):
+        return APPROVAL_STAGE
+    if {"appRoleId", "principalId", "resourceId"} <= keys:
+        return APP_ROLE_ASSIGNMENT
     if "requestType" in keys or "requestState" in keys:
         return REQUEST
     if {"allowedTargetScope", "requestorSettings", "requestApprovalSettings",

@@ -15,6 +15,8 @@ import ijson
 
 from desktop.errors import InvalidInput
 from desktop.importers import entra_csv, kinds
+from desktop.importers.bounds import MAX_STRING, BoundedReader, TooLarge
+from desktop.importers.problems import Notice, Unreadable
 from desktop.importers.values import FieldError
 
 try:
@@ -22,6 +24,7 @@ try:
 except ImportError:  # no compiled backend on this platform: the fastest one there is
     JSON = ijson
 HEAD_BYTES = 64 * 1024
+MAX_LINE = 4 * 1024 * 1024  # an admin-center CSV row; a JSON record is bounded by desktop.importers.bounds
 UTF8_BOM = codecs.BOM_UTF8
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
@@ -91,6 +94,9 @@ class Source:
         self.size = path.stat().st_size
         self.encoding = encoding
         self.reader: CountingReader | None = None
+        self.bounds: BoundedReader | None = None
+        # (list name, @odata.nextLink) of each page read, for the paged-list warning.
+        self.pages: list[tuple[str, str | None]] = []
 
     @property
     def bytes_read(self) -> int:
@@ -116,7 +122,12 @@ class JsonSource(Source):
         index = 0
         try:
             for index, (record, context) in enumerate(self._records(), start=1):
+                if self.bounds.record_bytes > MAX_STRING:  # only a record this large can hold such a string
+                    record = _refuse_long_strings(record)
+                self.bounds.record_done()
                 yield index, record, context
+        except TooLarge as error:
+            raise self.fail(f"refused {_after(index)}: {error}") from None
         except ijson.JSONError as error:
             raise self.fail(f"not valid JSON {_after(index)}: {_first_line(error)}") from None
         except UnicodeDecodeError as error:
@@ -133,47 +144,54 @@ class JsonSource(Source):
         if first == "[":
             with self._open() as handle:
                 for element in JSON.items(handle, "item", use_float=True):
-                    yield from _element(element)
+                    yield from _element(element, self.pages)
             return
         if first != "{":
             raise self.fail("is not Graph JSON: it starts with neither { nor [")
-        paged, context = self._first_document_is_page()
+        paged, context, next_link = self._first_document_is_page()
         with self._open() as handle:
             if paged:
+                self.pages.append((kinds.list_name(context), next_link))
                 for item in JSON.items(handle, "value.item", multiple_values=True, use_float=True):
                     yield item, context
             else:
                 for document in JSON.items(handle, "", multiple_values=True, use_float=True):
-                    yield from _element(document)
+                    yield from _element(document, self.pages)
 
     def _open(self):
         if self.encoding == "utf-8":
             self.reader = CountingReader(open(self.path, "rb"))
-            handle = io.BufferedReader(self.reader, buffer_size=HEAD_BYTES)
-            if handle.peek(3).startswith(UTF8_BOM):
-                handle.read(3)
-            return handle
-        return Utf8Reader(self._open_text())
+            raw = self.reader
+        else:
+            raw = Utf8Reader(self._open_text())
+        self.bounds = BoundedReader(raw)
+        handle = io.BufferedReader(self.bounds, buffer_size=HEAD_BYTES)
+        if handle.peek(3).startswith(UTF8_BOM):
+            handle.read(3)
+        return handle
 
-    def _first_document_is_page(self) -> tuple[bool, str | None]:
-        """Whether the first top-level object is a list response (it has `value`), and its
-        `@odata.context`; read from the first events only."""
-        context = None
+    def _first_document_is_page(self) -> tuple[bool, str | None, str | None]:
+        """Whether the first top-level object is a list response (it has `value`), its
+        `@odata.context` and `@odata.nextLink` (Graph writes both before `value`); read from
+        the first events only."""
+        context = next_link = None
         with self._open() as handle:
             events = JSON.parse(handle, multiple_values=True, use_float=True)
             for prefix, event, value in events:
                 if prefix == "@odata.context" and event == "string":
                     context = value
+                elif prefix == "@odata.nextLink" and event == "string":
+                    next_link = value
                 elif prefix == "" and event == "map_key" and not value.startswith("@odata."):
                     if value != "value":
-                        return False, None
+                        return False, None, None
                     _, event, _ = next(events)
                     if event != "start_array":
                         raise self.fail("field value: must be a list of records")
-                    return True, context
+                    return True, context, next_link
                 elif prefix == "" and event == "end_map":
-                    return False, None
-        return False, None
+                    return False, None, None
+        return False, None, None
 
 
 class EntraCsvSource(Source):
@@ -188,7 +206,7 @@ class EntraCsvSource(Source):
         line = 1
         try:
             with self._open_text() as handle:
-                rows = csv.reader(handle, strict=True)
+                rows = csv.reader(_bounded_lines(handle), strict=True)
                 header = next(rows)
                 problem = entra_csv.check_header(header)
                 if problem:
@@ -199,16 +217,19 @@ class EntraCsvSource(Source):
                     if not cells:
                         continue
                     if len(cells) != width:
-                        raise self.fail(
-                            f"line {line}: {len(cells)} columns where the header has {width}")
+                        yield line, Unreadable(None, f"{len(cells)} columns where the header has {width}"), None
+                        continue
                     try:
-                        yield line, entra_csv.audit_document(cells), None
+                        document = entra_csv.audit_document(cells)
                     except FieldError as error:
-                        raise self.fail(f"line {line}: {error}") from None
+                        document = Unreadable(error.field, error.reason)
+                    yield line, document, None
         except UnicodeDecodeError as error:
             raise self.fail(f"line {line + 1}: not valid UTF-8 text ({error.reason})") from None
         except csv.Error as error:
             raise self.fail(f"line {line + 1}: not valid CSV ({error})") from None
+        except TooLarge as error:
+            raise self.fail(f"line {line + 1}: {error}") from None
 
 
 class UnknownSource(Source):
@@ -263,19 +284,66 @@ def _csv_source(path: Path, encoding: str) -> Source:
     return UnknownSource(path, encoding)
 
 
-def _element(element) -> Iterator[tuple[object, str | None]]:
-    """A top-level JSON value or array element: a list response's records, or one record."""
-    if isinstance(element, dict) and "value" in element and (
+def _element(element, pages: list) -> Iterator[tuple[object, str | None]]:
+    """A top-level JSON value or array element: a list response's records, a `$batch`
+    response's sub-responses, or one record."""
+    if isinstance(element, dict) and isinstance(element.get("responses"), list) and "value" not in element:
+        for response in element["responses"]:
+            yield from _batch_response(response, pages)
+    elif isinstance(element, dict) and "value" in element and (
             isinstance(element["value"], list) or "@odata.context" in element):
         if not isinstance(element["value"], list):
             raise FieldError("value", "must be a list of records")
         context = element.get("@odata.context")
+        pages.append((kinds.list_name(context), element.get("@odata.nextLink")))
         for record in element["value"]:
             yield record, context
     elif isinstance(element, dict):
         yield element, element.get("@odata.context")
     else:
         yield element, None
+
+
+def _batch_response(response, pages: list) -> Iterator[tuple[object, str | None]]:
+    """One sub-response of a `$batch` response: its body's records, or a notice when it failed."""
+    if not isinstance(response, dict):
+        yield Unreadable("responses", "each must be an object"), None
+        return
+    status, body = response.get("status"), response.get("body")
+    if not isinstance(status, int) or status >= 300 or not isinstance(body, dict):
+        error = body.get("error") if isinstance(body, dict) else None
+        message = error.get("message") if isinstance(error, dict) else None
+        yield Notice(f"$batch request {response.get('id')!s} failed with status {status}"
+                     + (f": {message}" if message else "") + "; its records were not imported"), None
+        return
+    yield from _element(body, pages)
+
+
+def _refuse_long_strings(record):
+    """`record`, or TooLarge when one of its strings (or keys) is over MAX_STRING bytes."""
+    stack = [record]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if len(value) > MAX_STRING // 4 and len(value.encode("utf-8")) > MAX_STRING:
+                raise TooLarge(f"a string is longer than {MAX_STRING // 2**20} MiB")
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return record
+
+
+def _bounded_lines(handle) -> Iterator[str]:
+    """The lines of a text file, refusing one longer than MAX_LINE characters before reading it whole."""
+    while True:
+        line = handle.readline(MAX_LINE + 1)
+        if not line:
+            return
+        if len(line) > MAX_LINE:
+            raise TooLarge(f"a line is longer than {MAX_LINE // 2**20} MiB")
+        yield line
 
 
 def _first_character(handle) -> str:

@@ -3,6 +3,8 @@ it had to create, and what it did not understand."""
 from collections import Counter
 from dataclasses import dataclass, field
 
+from desktop.importers.problems import report_lines
+
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 # Enough to act on; the total is always counted.
 SKIPPED_KEPT = 100
@@ -23,6 +25,11 @@ class ImportSummary:
     references: Counter = field(default_factory=Counter)
     skipped: list[Skipped] = field(default_factory=list)
     skipped_total: int = 0
+    # Invalid records left out with skip_invalid (desktop.importers.problems.Problem).
+    invalid: list = field(default_factory=list)
+    invalid_total: int = 0
+    warnings: list[str] = field(default_factory=list)
+    deleted: Counter = field(default_factory=Counter)
 
     def count(self, kind: str, outcome: str, number: int = 1) -> None:
         self.counts.setdefault(kind, Counter())[outcome] += number
@@ -47,6 +54,12 @@ class ImportSummary:
         if self.references:
             lines.append("Stand-ins for objects referred to but not in the import: " + ", ".join(
                 f"{number:,} {kind}" for kind, number in sorted(self.references.items())))
+        if self.deleted:
+            lines.append("Marked deleted (gone from the tenant): " + ", ".join(
+                f"{number:,} {kind}" for kind, number in sorted(self.deleted.items()) if number))
+        lines += [f"Warning: {warning}" for warning in self.warnings]
+        if self.invalid_total:
+            lines += report_lines(self.invalid, self.invalid_total, imported=True)
         if self.skipped_total:
             lines.append(f"Not understood, not imported ({self.skipped_total:,}):")
             lines += [f"  {item.where}: {item.reason}" for item in self.skipped]

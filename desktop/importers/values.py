@@ -15,6 +15,7 @@ NULL_TEXT = "null"
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 # What fromisoformat accepts beyond this (week dates, bare dates) is not a Graph timestamp.
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+MAX_ID_LENGTH = 128
 _US_TIMESTAMP = "%m/%d/%Y, %I:%M:%S %p"  # how the admin center writes dates in some locales
 
 
@@ -99,6 +100,19 @@ def guid(record: dict, *names: str, required: bool = False) -> str | None:
     return value.lower()
 
 
+def graph_id(record: dict, *names: str, required: bool = False) -> str | None:
+    """An id as Graph gives it: a GUID (lowercased, as the database keeps ids) or another
+    text id such as a role scope's `<roleId>_<scopeId>` or an audit record's `Directory_…`."""
+    value = text(record, *names, required=required)
+    if value is None:
+        return None
+    if _GUID.match(value):
+        return value.lower()
+    if not value.strip() or len(value) > MAX_ID_LENGTH:
+        raise FieldError(present(record, *names), f"is not an object id: {value[:80]!r}")
+    return value
+
+
 def timestamp(record: dict, *names: str, required: bool = False) -> datetime | None:
     """A point in time as aware UTC; text without an offset is taken as UTC."""
     value = raw(record, *names)
@@ -127,7 +141,10 @@ def parse_time(value: str) -> datetime:
             raise ValueError(f"is not a date and time: {value!r}") from None
     if moment.tzinfo is None:
         return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+    try:
+        return moment.astimezone(timezone.utc)
+    except OverflowError:  # 9999-12-31T23:59:59-05:00 is past the last moment a date can hold
+        raise ValueError(f"is out of the range of dates this app keeps: {value!r}") from None
 
 
 def enumeration(record: dict, *names: str, allowed: tuple[str, ...], required: bool = False) -> str | None:

@@ -1,5 +1,6 @@
 """Importing the Entra admin center's audit-log downloads: the 86-column CSV and the JSON."""
 import csv
+import json
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -125,3 +126,63 @@ def test_a_changed_audit_record_is_reported_and_the_stored_one_kept(database, tm
         "differs from the stored audit record with this id; the audit log is append-only, so the stored one was kept"]
     assert database_digest() == before
     assert audit_chain.verify().intact
+
+
+def test_one_event_from_graph_json_and_from_the_csv_is_one_record(tmp_path):
+    """The CSV has no record id: its copy of an event already imported from Graph JSON (and the
+    other way round) is matched by time, correlation id, activity and initiator, and kept once."""
+    graph_file = FIXTURES / "graph" / "directoryAudits.json"
+    open_database(tmp_path / "source.db")
+    try:
+        import_files([graph_file])
+        export(tmp_path / "download.csv", AuditLogReport(), layout="entra")
+        stored = AuditEvent.select().count()
+        summary = import_files([tmp_path / "download.csv"])
+        assert AuditEvent.select().count() == stored
+        assert summary.counts["directoryAudit"] == {"unchanged": stored}
+    finally:
+        close_database()
+    open_database(tmp_path / "csv-first.db")
+    try:
+        import_files([tmp_path / "download.csv"])
+        summary = import_files([graph_file])
+        assert AuditEvent.select().count() == stored
+        assert summary.counts["directoryAudit"] == {"unchanged": stored}
+    finally:
+        close_database()
+
+
+def test_the_documented_singular_target_resource_is_read(database, tmp_path):
+    record = {"id": "Directory_29f1d0b5", "activityDateTime": "2024-03-05T10:00:00Z", "category": "GroupManagement",
+              "activityDisplayName": "Add member to group", "result": "success", "initiatedBy": {},
+              "targetResource": {"id": "7a2d4c1b-3e5f-4a6b-8c7d-9e0f1a2b0001", "displayName": "Sales",
+                                 "type": "Group"}}
+    path = tmp_path / "audit.json"
+    path.write_text(json.dumps({"value": [record]}), encoding="utf-8")
+    import_files([path])
+    assert AuditEvent.get(AuditEvent.id == "Directory_29f1d0b5").target_resources[0]["displayName"] == "Sales"
+
+
+def test_seven_fraction_digits_and_unmodelled_properties_survive_the_json_export(database, tmp_path):
+    """`activityDateTime` keeps its 7 digits and beta `userAgent` (or anything new) stays in the
+    record's JSON; the chain still verifies, old records included."""
+    record = {"id": "Directory_7f3e", "activityDateTime": "2024-03-05T10:00:00.1234567Z",
+              "category": "EntitlementManagement", "activityDisplayName": "Fulfill access package assignment",
+              "result": "success", "correlationId": "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d09",
+              "userAgent": "Mozilla/5.0 (Windows NT 10.0)", "newProperty": {"nested": [1, 2]},
+              "@odata.type": "#microsoft.graph.directoryAudit",
+              "initiatedBy": {"user": None, "app": {"displayName": "Azure AD Identity Governance"}},
+              "targetResources": [], "additionalDetails": [{"key": "RequestId", "value": "r-1"}]}
+    source = tmp_path / "audit.json"
+    source.write_text(json.dumps({"value": [record]}), encoding="utf-8")
+    import_files([FIXTURES / "graph" / "directoryAudits.json", source])
+    export(tmp_path / "export.json", AuditLogReport())
+    exported = {item["id"]: item for item in json.loads((tmp_path / "export.json").read_text(encoding="utf-8"))["value"]}
+    document = exported["Directory_7f3e"]
+    assert document["activityDateTime"] == "2024-03-05T10:00:00.1234567Z"
+    assert document["userAgent"] == "Mozilla/5.0 (Windows NT 10.0)"
+    assert document["newProperty"] == {"nested": [1, 2]}
+    assert "@odata.type" not in document
+    assert audit_chain.verify().intact
+    summary = import_files([source, tmp_path / "export.json"])
+    assert summary.total("created") == 0

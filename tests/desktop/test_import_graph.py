@@ -17,25 +17,10 @@ from models import (
     ResourceScope, User,
 )
 from tests.helpers.digest import database_digest
+from tests.helpers.graph_fixtures import (
+    GRAPH, ALL_FILES, ALEX, MEGAN, ADELE, ISAIAH, DEBRA, NESTOR, LEE, FABRIKAM, TAILSPIN, SALES_STARTER, AUDITORS, SALES_POLICY, PARTNER_POLICY, ADMIN_POLICY, NAMED_POLICY,
+)
 
-GRAPH = Path(__file__).resolve().parents[1] / "fixtures" / "graph"
-ALL_FILES = sorted(GRAPH.glob("*.json"))
-ALEX = "5f1c0f6e-8e2b-4c1a-9d3e-1a2b3c4d0001"
-MEGAN = "5f1c0f6e-8e2b-4c1a-9d3e-1a2b3c4d0002"
-ADELE = "5f1c0f6e-8e2b-4c1a-9d3e-1a2b3c4d0003"
-ISAIAH = "5f1c0f6e-8e2b-4c1a-9d3e-1a2b3c4d0004"
-DEBRA = "5f1c0f6e-8e2b-4c1a-9d3e-1a2b3c4d0005"
-NESTOR = "5f1c0f6e-8e2b-4c1a-9d3e-1a2b3c4d0006"
-LEE = "5f1c0f6e-8e2b-4c1a-9d3e-1a2b3c4d0007"
-FABRIKAM = "3b4f6a8c-0d2e-4f1a-9b3c-5d7e9f1a0001"
-TAILSPIN = "3b4f6a8c-0d2e-4f1a-9b3c-5d7e9f1a0002"
-SALES_STARTER = "6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b0001"
-PARTNER_PORTAL = "6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b0002"
-AUDITORS = "6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b0003"
-SALES_POLICY = "8b9c0d1e-2f3a-4b4c-9d5e-6f7a8b9c0001"
-PARTNER_POLICY = "8b9c0d1e-2f3a-4b4c-9d5e-6f7a8b9c0002"
-ADMIN_POLICY = "8b9c0d1e-2f3a-4b4c-9d5e-6f7a8b9c0003"
-NAMED_POLICY = "8b9c0d1e-2f3a-4b4c-9d5e-6f7a8b9c0004"
 ENTITLEMENT_CONTEXT = "https://graph.microsoft.com/v1.0/$metadata#identityGovernance/entitlementManagement"
 
 

@@ -1,7 +1,7 @@
 """Migration 8 recomputes every search key from its source with Unicode case folding."""
 from models import AccessPackage, User, db
 from models.base import quote_name
-from models.migrations.v0008_folded_search_keys import upgrade
+from models.migrations.v0007_folded_search_keys import upgrade
 from tests.helpers import factories as f
 
 

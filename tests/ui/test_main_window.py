@@ -13,20 +13,12 @@ from desktop.directory import search_users
 from models import AuditEvent
 from tests.helpers.audit_documents import document
 from tests.helpers import gui_tenant as tenant
+from tests.helpers.windows import make_window
 from tests.helpers.tampering import tampering
 from ui.main_window import NAVIGATION, MainWindow, default_administrator
 from ui.pages.base import NoticePage
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-
-
-def make_window(qtbot, location, actor=None):
-    window = MainWindow(location, actor=actor)
-    qtbot.addWidget(window)
-    with qtbot.waitActive(window):
-        window.show()
-        window.activateWindow()
-    return window
 
 
 @pytest.fixture

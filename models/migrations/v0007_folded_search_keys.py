@@ -1,4 +1,4 @@
-"""Version 8: search keys by Unicode case folding (models.keys). Every `*_key` column but the
+"""Version 7: search keys by Unicode case folding (models.keys). Every `*_key` column but the
 audit log's is recomputed from its source with `fold`, and PostgreSQL gets the `desk_fold` function that
 folds the same way inside SQL. The audit log's keys stay as written: they are covered by
 each record's content hash (and the log is append-only), and the keys it already holds were

@@ -1,4 +1,4 @@
-"""Version 9: the tenant connection, the delta links of incremental syncs, and sync runs."""
+"""Version 8: the tenant connection, the delta links of incremental syncs, and sync runs."""
 from models.sync import DeltaLink, SyncRun, TenantConnection
 
 
