@@ -23,6 +23,7 @@ from ui.dialogs import messages
 from ui.dialogs.crash import CrashReporter
 from ui.jobs import JobContext, run_with_progress
 from ui.main_window import MainWindow
+from ui.operations import wait_for_writes
 
 ORGANIZATION = "EntitlementDesk"
 APPLICATION = "Entitlement Desk"
@@ -172,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         result = app.exec()
     finally:
         QThreadPool.globalInstance().waitForDone()
+        wait_for_writes()
         close_database()
         reporter.uninstall()
         app.setQuitOnLastWindowClosed(True)

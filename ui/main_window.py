@@ -1,6 +1,5 @@
 """The main window: navigation as in the admin center's entitlement management, one page
 per entry, the database and the acting administrator in the status bar."""
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -13,7 +12,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.audit_chain import ChainReport, verify
-from desktop.errors import DeskError
 from desktop.importers import ImportSummary, import_files
 from desktop.permissions import (
     IDENTITY_GOVERNANCE_ADMINISTRATOR, Action, administrators, roles_of, why_not,
@@ -25,6 +23,7 @@ from ui.dialogs import messages
 from ui.dialogs.download import Downloader
 from ui.dialogs.user_picker import pick_user
 from ui.jobs import Job, JobContext, run_with_progress
+from ui.operations import IMPORT_CHANGES, run_operation, show_failure, wait_for_writes
 from ui.pages.access_packages import AccessPackagesPage
 from ui.pages.audit_logs import AuditLogsPage
 from ui.pages.base import Page, PageContext, unavailable_page
@@ -173,10 +172,8 @@ class MainWindow(QMainWindow):
             return import_files(paths, progress=lambda done, total: context.progress(done, total, "Importing…"),
                                 cancelled=context.cancelled)
 
-        job = run_with_progress(self, "Import", "Importing…", work)
-        job.succeeded.connect(self._show_import_summary)
-        job.failed.connect(lambda error: self._show_failure("Import", error))
-        return job
+        return run_operation(self, "Import", work, changes=IMPORT_CHANGES, on_success=self._show_import_summary,
+                             progress="Importing…")
 
     def _show_import_summary(self, summary: ImportSummary) -> None:
         lines = summary.lines()
@@ -196,7 +193,8 @@ class MainWindow(QMainWindow):
 
         job = run_with_progress(self, "Verify audit log", "Checking the audit chain…", work)
         job.succeeded.connect(self._show_chain_report)
-        job.failed.connect(lambda error: self._show_failure("Verify audit log", error))
+        job.failed.connect(lambda error: show_failure(self, "Verify audit log", error,
+                                                      retry=self.verify_audit_log))
         return job
 
     def _show_chain_report(self, report: ChainReport) -> None:
@@ -209,12 +207,6 @@ class MainWindow(QMainWindow):
                         f"{len(report.problems):,} problem(s) in {report.checked:,} records. The first:\n\n"
                         f"{report.problems[0].message}", icon=messages.Icon.Critical,
                         details="\n".join(problem.message for problem in report.problems))
-
-    def _show_failure(self, title: str, error: BaseException) -> None:
-        if isinstance(error, DeskError):
-            messages.inform(self, title, str(error), icon=messages.Icon.Warning)
-        else:
-            sys.excepthook(type(error), error, error.__traceback__)
 
     def _about(self) -> None:
         QMessageBox.about(self, "About Entitlement Desk",
@@ -304,5 +296,6 @@ class MainWindow(QMainWindow):
         self.save_state()
         self.downloader.cancel_running()
         QThreadPool.globalInstance().waitForDone()
+        wait_for_writes()
         wait_for_reads()
         super().closeEvent(event)

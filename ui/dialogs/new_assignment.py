@@ -1,6 +1,6 @@
 """New assignment: an administrator assigns an access package to a user directly, through
 one of its policies, optionally from a start and until an end. The controller checks and
-writes; a refusal is shown and the dialog stays open."""
+writes, in the background; a refusal is shown and the dialog stays open."""
 from datetime import datetime, timezone
 
 from PySide6.QtCore import QDateTime
@@ -9,11 +9,11 @@ from PySide6.QtWidgets import (
     QPushButton, QVBoxLayout, QWidget,
 )
 
-from desktop.errors import DeskError
 from desktop.lifecycle import Lifecycle
 from models import AccessPackage, AssignmentPolicy, AssignmentRequest, User
-from ui.dialogs import messages, user_picker
-from ui.request_events import request_events
+from ui.dialogs import user_picker
+from ui.jobs import Job
+from ui.operations import LIFECYCLE_CHANGES, run_operation, show_failure
 
 DISPLAY_FORMAT = "yyyy-MM-dd HH:mm"
 
@@ -34,6 +34,7 @@ class NewAssignmentDialog(QDialog):
         self.admin = admin
         self.target: User | None = None
         self.created: AssignmentRequest | None = None
+        self.job: Job | None = None
         self.setWindowTitle("New assignment")
         self.resize(560, 320)
 
@@ -117,8 +118,17 @@ class NewAssignmentDialog(QDialog):
                 self.policy.addItem(name, policy_id)
         self._update_assign_button()
 
+    @property
+    def busy(self) -> bool:
+        return self.job is not None and self.job.running
+
+    def reject(self) -> None:
+        if not self.busy:  # a write under way ends with its outcome shown here
+            super().reject()
+
     def _update_assign_button(self) -> None:
-        self.assign_button.setEnabled(self.target is not None and self.policy.currentData() is not None)
+        self.assign_button.setEnabled(not self.busy and self.target is not None
+                                      and self.policy.currentData() is not None)
 
     @staticmethod
     def _utc(edit: QDateTimeEdit) -> datetime:
@@ -129,14 +139,23 @@ class NewAssignmentDialog(QDialog):
         policy = AssignmentPolicy.get_or_none(AssignmentPolicy.id == self.policy.currentData())
         if self.target is None or package is None or policy is None:
             return
-        try:
-            self.created = self.lifecycle.assign(
-                self.admin, self.target, package, policy,
-                start=self._utc(self.start_edit) if self.start_check.isChecked() else None,
-                end=self._utc(self.end_edit) if self.end_check.isChecked() else None,
-                justification=self.justification.text())
-        except DeskError as error:
-            messages.inform(self, "New assignment", str(error), icon=messages.Icon.Warning)
+        if self.busy:
             return
-        request_events().changed.emit(self.created.id)
+        lifecycle, admin, target = self.lifecycle, self.admin, self.target
+        start = self._utc(self.start_edit) if self.start_check.isChecked() else None
+        end = self._utc(self.end_edit) if self.end_check.isChecked() else None
+        justification = self.justification.text()
+        self.job = run_operation(
+            self, "New assignment",
+            lambda: lifecycle.assign(admin, target, package, policy, start=start, end=end,
+                                     justification=justification),
+            changes=LIFECYCLE_CHANGES, on_success=self._assigned, on_failure=self._failed)
+        self._update_assign_button()
+
+    def _assigned(self, request: AssignmentRequest) -> None:
+        self.created = request
         super().accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self._update_assign_button()
+        show_failure(self, "New assignment", error, retry=self.accept)

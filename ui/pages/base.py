@@ -2,10 +2,11 @@
 the two pages that stand in for one the admin cannot use yet."""
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from models import User
+from ui.operations import Changes, operation_events
 
 
 @dataclass(frozen=True)
@@ -16,16 +17,40 @@ class PageContext:
 
 class Page(QWidget):
     """A navigation entry's content. `status_changed` carries the row counts of the table
-    in view, for the main window's status bar."""
+    in view, for the main window's status bar.
+
+    After an operation (a decision, an assignment, an import) a page whose data it touched
+    reads again: at once when in view, else when next shown."""
 
     status_changed = Signal(str)
 
     def __init__(self, context: PageContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.context = context
+        self._stale = False
+        operation_events().changed.connect(self._operation_done)
 
     def reload(self) -> None:
         """Read the data again (after an import, or when the admin presses F5)."""
+
+    def shows(self, changes: Changes) -> bool:
+        """Whether this page shows something `changes` touched (each page says what it shows)."""
+        return False
+
+    @Slot(object)  # a real slot: Qt drops the connection when the page goes
+    def _operation_done(self, changes: Changes) -> None:
+        if not self.shows(changes):
+            return
+        if self.isVisible():
+            self.reload()
+        else:
+            self._stale = True
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.reload()
 
     def current_status(self) -> str:
         """The status line of the table in view."""
