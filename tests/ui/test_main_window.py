@@ -37,7 +37,7 @@ def test_smoke_on_the_small_demo_tenant(database, qtbot):
     """Every page of the small demo opens; the status bar names the database and the admin."""
     build_demo("small")
     window = make_window(qtbot, database)
-    assert window.actor is not None and window.actor_status.text().startswith(f"Signed in as: {window.actor.display_name}")
+    assert window.actor is not None and window.actor_status.text().startswith(f"Acting as: {window.actor.display_name}")
     assert window.database_status.text() == f"Database: {database.describe()}"
     for row, entry in enumerate(NAVIGATION):
         qtbot.keyClick(window, Qt.Key(Qt.Key.Key_1 + row), Qt.KeyboardModifier.ControlModifier)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QObject, QSettings, QStandardPaths, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from desktop.errors import DeskError, OutputError
@@ -38,6 +38,20 @@ def proposed_file_name(base_name: str, today: date | None = None) -> str:
     """`<base name> <yyyy-mm-dd>.xlsx`, safe on every desktop system."""
     safe = _UNSAFE.sub("-", base_name).strip(" .") or "Report"
     return f"{safe} {(today or date.today()).isoformat()}.xlsx"
+
+
+def open_location(parent: QWidget | None, path: Path, noun: str) -> bool:
+    """Open `path` with the desktop's application for it; where the desktop has none, say so
+    and offer the path to paste elsewhere."""
+    if QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+        return True
+    answer = messages.choose(
+        parent, f"Cannot open the {noun}", f"This desktop has no application set to open\n{path}\n\n"
+        "Copy the path and open it from your file manager.", ["Copy path", "Close"],
+        icon=messages.Icon.Warning, escape="Close")
+    if answer == "Copy path":
+        QGuiApplication.clipboard().setText(str(path))
+    return False
 
 
 class Downloader(QObject):
@@ -104,12 +118,13 @@ class Downloader(QObject):
     def _succeeded(self, parent: QWidget, path: Path, rows: int) -> None:
         self.finished.emit(path)
         answer = messages.choose(
-            parent, "Download complete", f"Saved {rows:,} rows to\n{path}",
-            ["Open file", "Open folder", "Close"], icon=messages.Icon.Information, escape="Close")
+            parent, "Download complete", f"Saved {rows:,} rows to\n{path}\n\nTimes in the file are in UTC, "
+            "as Microsoft Entra writes them.", ["Open file", "Open folder", "Close"],
+            icon=messages.Icon.Information, escape="Close")
         if answer == "Open file":
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+            open_location(parent, path, "file")
         elif answer == "Open folder":
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
+            open_location(parent, path.parent, "folder")
 
     def _failed(self, parent: QWidget, report: Report, path: Path, error: BaseException) -> None:
         if isinstance(error, OutputError):

@@ -1,7 +1,7 @@
 """New assignment: an administrator assigns an access package to a user directly, through
 one of its policies, optionally from a start and until an end. The controller checks and
 writes, in the background; a refusal is shown and the dialog stays open."""
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from PySide6.QtCore import QDateTime
 from PySide6.QtWidgets import (
@@ -14,12 +14,13 @@ from models import AccessPackage, AssignmentPolicy, AssignmentRequest, User
 from ui.dialogs import user_picker
 from ui.jobs import Job
 from ui.operations import LIFECYCLE_CHANGES, run_operation, show_failure
+from ui.times import from_wall_clock, wall_clock, zone_name
 
 DISPLAY_FORMAT = "yyyy-MM-dd HH:mm"
 
 
-def _moment_edit(name: str) -> QDateTimeEdit:
-    edit = QDateTimeEdit(QDateTime.currentDateTime())
+def _moment_edit(name: str, after: timedelta = timedelta(0)) -> QDateTimeEdit:
+    edit = QDateTimeEdit(QDateTime(wall_clock(datetime.now(timezone.utc) + after)))
     edit.setCalendarPopup(True)
     edit.setDisplayFormat(DISPLAY_FORMAT)
     edit.setAccessibleName(name)
@@ -64,8 +65,7 @@ class NewAssignmentDialog(QDialog):
         self.start_edit = _moment_edit("Start")
         self.start_check.toggled.connect(self.start_edit.setEnabled)
         self.end_check = QCheckBox("End at")
-        self.end_edit = _moment_edit("End")
-        self.end_edit.setDateTime(QDateTime.currentDateTime().addDays(90))
+        self.end_edit = _moment_edit("End", timedelta(days=90))
         self.end_check.toggled.connect(self.end_edit.setEnabled)
         start_row, end_row = QHBoxLayout(), QHBoxLayout()
         start_row.addWidget(self.start_check)
@@ -80,8 +80,8 @@ class NewAssignmentDialog(QDialog):
         form.addRow("User", user_row)
         form.addRow("Access package", self.package)
         form.addRow("Policy", self.policy)
-        form.addRow("Start", start_row)
-        form.addRow("End", end_row)
+        form.addRow(f"Start ({zone_name()})", start_row)
+        form.addRow(f"End ({zone_name()})", end_row)
         form.addRow("Justification", self.justification)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.assign_button = self.buttons.addButton("Assign", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -132,7 +132,7 @@ class NewAssignmentDialog(QDialog):
 
     @staticmethod
     def _utc(edit: QDateTimeEdit) -> datetime:
-        return edit.dateTime().toPython().astimezone(timezone.utc)
+        return from_wall_clock(edit.dateTime().toPython())
 
     def accept(self) -> None:
         package = AccessPackage.get_or_none(AccessPackage.id == self.package.currentData())

@@ -18,14 +18,16 @@ from desktop.reports.request_history import RequestDecisionsReport, RequestHisto
 from models import AssignmentRequest, User
 from ui.dialogs import messages
 from ui.dialogs.decision import decide
+from ui.item_models.formatting import header_text
 from ui.request_events import request_events
+from ui.times import SECONDS, header, shown_time
 
-TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 MAX_COLUMN_WIDTH = 260
 
 
 def local_time(moment: datetime | None) -> str:
-    return moment.astimezone().strftime(TIME_FORMAT) if moment else ""
+    """A time of the request as the screen shows times (View → Times), to the second."""
+    return shown_time(moment, SECONDS)
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,7 @@ class TimelineModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
                 and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
+            return header(self.HEADERS[section]) if self.HEADERS[section] == "Time" else self.HEADERS[section]
         return None
 
 
@@ -163,7 +165,7 @@ class RequestTimelineDialog(QDialog):
         self.steps_view.setAccessibleName("Steps")
 
         self.decisions = QTableWidget(0, len(RequestDecisionsReport.columns))
-        self.decisions.setHorizontalHeaderLabels([column.title for column in RequestDecisionsReport.columns])
+        self.decisions.setHorizontalHeaderLabels([header_text(column) for column in RequestDecisionsReport.columns])
         self.decisions.verticalHeader().hide()
         self.decisions.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.decisions.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

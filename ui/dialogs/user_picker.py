@@ -78,7 +78,7 @@ class UserPickerDialog(QDialog):
         self.search_edit.installEventFilter(self)
         self._timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._timer.timeout.connect(self.run_search)
-        self.search_edit.textChanged.connect(self._timer.start)
+        self.search_edit.textChanged.connect(lambda _text: self._timer.start())
 
         self.model = UserMatchModel(self)
         self.results = QTableView()

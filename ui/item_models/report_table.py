@@ -10,7 +10,7 @@ from collections import OrderedDict
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from desktop.reports.base import Report
-from ui.item_models.formatting import alignment, display_text
+from ui.item_models.formatting import alignment, display_text, header_text
 from ui.item_models.report_source import READ_ERRORS, ReportSource, read_failure_message
 
 PAGE_SIZE = 200
@@ -126,7 +126,7 @@ class ReportTableModel(ReportSource, QAbstractTableModel):
             return None
         column = self.columns()[section]
         if role == Qt.ItemDataRole.DisplayRole:
-            return column.title
+            return header_text(column)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return alignment(column.type)
         if role == Qt.ItemDataRole.UserRole:

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QStac
 from desktop.reports.access_packages import AccessPackagesReport
 from desktop.reports.assignments import AssignmentsReport
 from models import AccessPackage
+from ui.operations import Changes
 from ui.pages.base import Page, PageContext, page_title
 from ui.widgets.report_view import ReportView
 
@@ -81,6 +82,9 @@ class AccessPackagesPage(Page):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.pages)
         self.list_view.set_source(lambda: AccessPackagesReport(actor=context.actor))
+
+    def shows(self, changes: Changes) -> bool:
+        return changes.touches_assignments()  # the packages and their assignments
 
     def reload(self) -> None:
         self.list_view.reload()

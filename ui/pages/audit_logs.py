@@ -21,6 +21,7 @@ from ui.dialogs.audit_download import EntraLayoutDownloader
 from ui.dialogs.request_timeline import open_request_timeline
 from ui.background import read_in_background
 from ui.jobs import Job
+from ui.operations import Changes
 from ui.pages.base import Page, PageContext, page_title
 from ui.widgets.date_range import DateRangePicker
 from ui.widgets.json_view import JsonView
@@ -291,6 +292,9 @@ class AuditLogsPage(Page):
     def reset_filters(self) -> None:
         self._clear_filters()
         self.apply()
+
+    def shows(self, changes: Changes) -> bool:
+        return changes.touches_audit()  # audit records
 
     def reload(self) -> None:
         self.apply()

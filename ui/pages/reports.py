@@ -12,6 +12,7 @@ from desktop.reports.user_resources import ResourceAssignmentsReport
 from models import User
 from ui.dialogs import user_picker
 from ui.item_models.formatting import display_text
+from ui.operations import Changes
 from ui.pages.base import Page, PageContext, page_title
 from ui.widgets.report_view import ReportView
 
@@ -175,6 +176,9 @@ class ReportsPage(Page):
             view.filter_edit.clear()
             view.set_source(build)
         self.details.show_details(self.package_tabs.currentWidget(), -1)
+
+    def shows(self, changes: Changes) -> bool:
+        return changes.touches_assignments()  # a user's packages and resources
 
     def reload(self) -> None:
         if self.user is not None:

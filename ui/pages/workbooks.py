@@ -18,6 +18,7 @@ from desktop.reports.package_activity import PackageActivityReport, packages_wit
 from ui.dialogs import messages
 from ui.background import read_in_background
 from ui.jobs import Job
+from ui.operations import Changes
 from ui.pages.base import Page, PageContext, page_title
 from ui.widgets.activity_chart import ActivityChart
 from ui.widgets.report_view import ReportView
@@ -271,6 +272,9 @@ class WorkbooksPage(Page):
 
     def _view_status(self, *_args) -> None:
         self.status_changed.emit(self.tabs.currentWidget().view.status_text())
+
+    def shows(self, changes: Changes) -> bool:
+        return changes.touches_audit()  # the workbooks count audit records
 
     def reload(self) -> None:
         for workbook in self.workbooks():
