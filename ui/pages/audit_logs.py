@@ -108,6 +108,19 @@ class AuditDetails(QFrame):
         return self.document.get("correlationId") if self.document else None
 
 
+def empty_hint(report: AuditLogReport | None) -> str:
+    """What an empty table says: the filters that left nothing, and what to change."""
+    filters = report.filters() if report is not None else []
+    if not filters:
+        return ("The audit log holds no records yet.\n\nImport the admin center's audit-log downloads "
+                "with File → Import….")
+    applied = "\n".join(f"{label}: {value}" for label, value in filters)
+    only_dates = all(label.startswith(("Since", "Until")) for label, _ in filters)
+    advice = ("Widen the date range" if only_dates
+              else "Clear or change one of these filters (Reset clears them all)")
+    return f"No audit records match\n{applied}\n\n{advice}, then select Apply."
+
+
 class AuditLogsPage(Page):
     def __init__(self, context: PageContext, parent: QWidget | None = None, *, clock: Clock | None = None):
         super().__init__(context, parent)
@@ -154,8 +167,7 @@ class AuditLogsPage(Page):
         self.view = ReportView(
             "audit-log", noun=("record", "records"),
             hidden_columns=("result_reason", "access_package_id", "id"),
-            empty_text="No audit records match these filters.\n\nWiden the date range or set a filter to All, "
-                       "then select Apply.")
+            empty_text=empty_hint(None))
         self.view.set_downloads(context.downloader, lambda: "Audit logs")
         self.entra_downloader = EntraLayoutDownloader(context.downloader, self)
         self.entra_button = QPushButton("Download (Entra CSV)")
@@ -198,6 +210,7 @@ class AuditLogsPage(Page):
         self._update_record_actions()
 
         self._report = self.build_report()
+        self.view.empty_text = empty_hint(self._report)
         self.view.set_source(lambda: self._report)
         # The drop-downs fill once the table (or its empty state) has painted: their DISTINCT
         # queries would otherwise compete with the first rows for the processor.
@@ -280,6 +293,7 @@ class AuditLogsPage(Page):
             messages.inform(self, "Audit logs", str(error), icon=messages.Icon.Warning)
             return
         self._report = report
+        self.view.empty_text = empty_hint(report)
         self.view.reload()
 
     def _clear_filters(self) -> None:
@@ -292,6 +306,9 @@ class AuditLogsPage(Page):
     def reset_filters(self) -> None:
         self._clear_filters()
         self.apply()
+
+    def current_status(self) -> str:
+        return self.view.status_text()
 
     def shows(self, changes: Changes) -> bool:
         return changes.touches_audit()  # audit records

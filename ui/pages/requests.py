@@ -140,10 +140,12 @@ class RequestsPage(Page):
     def shows(self, changes: Changes) -> bool:
         return changes.touches_requests()
 
-    def _view_status(self, *_args) -> None:
+    def current_status(self) -> str:
         view = self.current_view()
-        if view is not None:
-            self.status_changed.emit(view.status_text())
+        return view.status_text() if view is not None else ""
+
+    def _view_status(self, *_args) -> None:
+        self.status_changed.emit(self.current_status())
 
     def current_view(self) -> ReportView | None:
         widget = self.tabs.currentWidget()

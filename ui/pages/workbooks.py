@@ -145,7 +145,9 @@ class ActivityWorkbook(QWidget):
         self._report = report
         self.view.reload()
         if report is None:
-            self.chart.set_counts([], self.chooser_empty)
+            # Nothing chosen yet is not the same as nothing happened.
+            self.chart.show_notice(f"Pick an {self.chooser_label.lower()}" if self.chooser.count()
+                                   else self.chooser_empty)
             return
         self.chart_job = read_in_background(lambda: (report, report.daily_counts()), self._show_counts)
 
@@ -270,8 +272,11 @@ class WorkbooksPage(Page):
     def loading(self) -> bool:
         return any(workbook.loading() for workbook in self.workbooks())
 
+    def current_status(self) -> str:
+        return self.tabs.currentWidget().view.status_text()
+
     def _view_status(self, *_args) -> None:
-        self.status_changed.emit(self.tabs.currentWidget().view.status_text())
+        self.status_changed.emit(self.current_status())
 
     def shows(self, changes: Changes) -> bool:
         return changes.touches_audit()  # the workbooks count audit records
