@@ -20,7 +20,7 @@ from ui.dialogs import messages
 from ui.dialogs.decision import decide
 from ui.item_models.formatting import header_text
 from ui.request_events import request_events
-from ui.times import SECONDS, header, shown_time
+from ui.times import SECONDS, header, shown_time, zone_name
 
 MAX_COLUMN_WIDTH = 260
 
@@ -28,6 +28,11 @@ MAX_COLUMN_WIDTH = 260
 def local_time(moment: datetime | None) -> str:
     """A time of the request as the screen shows times (View → Times), to the second."""
     return shown_time(moment, SECONDS)
+
+
+def zoned_time(moment: datetime | None) -> str:
+    """A time in running text, where no header names its zone: "2026-03-07 00:24:35 IST, UTC+05:30"."""
+    return f"{local_time(moment)} ({zone_name(moment)})" if moment else ""
 
 
 @dataclass(frozen=True)
@@ -74,9 +79,9 @@ def waiting_text(state: RequestState | None) -> str:
         approvers = ", ".join(state.waiting.approvers) or "nobody (no approver could be resolved)"
         text += f" — waiting for stage {state.waiting.stage}: {approvers}"
         if state.waiting.timeout is not None:
-            text += f". Times out {local_time(state.waiting.timeout)} unless an approver decides."
+            text += f". Times out {zoned_time(state.waiting.timeout)} unless an approver decides."
     elif state.completed is not None:
-        text += f" — completed {local_time(state.completed)}"
+        text += f" — completed {zoned_time(state.completed)}"
     return text
 
 
@@ -206,7 +211,7 @@ class RequestTimelineDialog(QDialog):
             "Access package": state.access_package if state else None, "Policy": state.policy if state else None,
             "Target": state.target if state else None, "Requestor": state.requestor if state else None,
             "Request type": state.request_type if state else None,
-            "Created": local_time(state.created) if state else None,
+            "Created": zoned_time(state.created) if state else None,
             "Justification": state.justification if state else None,
         }
         for name, value in facts.items():
@@ -214,9 +219,9 @@ class RequestTimelineDialog(QDialog):
         self.state_label.setText(waiting_text(state))
         self.model.set_steps(timeline_steps(report))
         self.steps_view.resizeColumnsToContents()
-        # Long activity and app names give way to the details (their tooltips keep the full text).
-        for column in (TimelineModel.HEADERS.index("Activity"), TimelineModel.HEADERS.index("Initiated by")):
-            self.steps_view.setColumnWidth(column, min(self.steps_view.columnWidth(column), MAX_COLUMN_WIDTH))
+        # The activity reads in full; a long app name gives way to the details (its tooltip keeps it).
+        column = TimelineModel.HEADERS.index("Initiated by")
+        self.steps_view.setColumnWidth(column, min(self.steps_view.columnWidth(column), MAX_COLUMN_WIDTH))
         decisions = list(RequestDecisionsReport(self.request_id, actor=self.actor).iterate())
         self.decisions.setRowCount(len(decisions))
         for row, decision in enumerate(decisions):

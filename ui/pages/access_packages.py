@@ -51,7 +51,9 @@ class AccessPackagesPage(Page):
         self.state_filter.currentIndexChanged.connect(self._state_changed)
         self.assignments_view = ReportView(
             "assignments", noun=("assignment", "assignments"),
-            hidden_columns=("object_id", "assignment_id", "status"),
+            # The page names the package; State, Start and End are what the admin came for.
+            hidden_columns=("access_package", "access_package_id", "email", "object_id", "user_type",
+                            "assignment_id", "status"),
             empty_text="No assignments in this state.\n\nChoose another state, or All.")
         self.assignments_view.add_tool_widget(QLabel("State:"))
         self.assignments_view.add_tool_widget(self.state_filter)

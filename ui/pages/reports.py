@@ -74,6 +74,11 @@ class SelectionDetails(QFrame):
             table.horizontalHeader().setStretchLastSection(True)
             table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
             table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+            # Room for four rows (and a scroll bar under them), never one and a half.
+            row_height = self.fontMetrics().height() + 8
+            table.verticalHeader().setDefaultSectionSize(row_height)
+            table.setMinimumHeight(table.horizontalHeader().sizeHint().height() + 4 * row_height
+                                   + table.horizontalScrollBar().sizeHint().height() + 2 * table.frameWidth())
             box_layout.addWidget(table)
             self.sections.addWidget(box)
             self.tables[key] = table
@@ -125,6 +130,8 @@ class ReportsPage(Page):
         layout.addWidget(page_title("Reports", "What a user can request, what they hold, and the resources it gives them."))
         layout.addLayout(user_row)
         layout.addWidget(self.report_tabs, 1)
+        for view in (self.can_request_view, self.assigned_view, self.resources_view):
+            view.set_source(lambda: None)  # says to select a user, not an empty grid
 
     def _view(self, key: str, noun: tuple[str, str], hidden: tuple[str, ...], tree: bool = False) -> ReportView:
         view = ReportView(key, noun=noun, hidden_columns=hidden, tree=tree, empty_text=NO_USER)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths, Qt
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget,
+    QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSplitter, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from desktop.clock import Clock, SystemClock
@@ -53,8 +53,11 @@ class ActivityWorkbook(QWidget):
         self.time_range.setCurrentIndex(len(TIME_RANGES) - 1)  # All: the workbook's advice when unsure
         self.chooser = QComboBox()
         self.chooser.setAccessibleName(self.chooser_label)
-        self.chooser.setMinimumWidth(420)
-        self.chooser.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # Room for a package's name and id; sizing to the longest entry widened the window.
+        self.chooser.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.chooser.setMinimumContentsLength(30)
+        self.chooser.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.chooser.view().setTextElideMode(Qt.TextElideMode.ElideNone)
         self.save_chart_button = QPushButton("Save chart as PNG…")
         self.save_chart_button.clicked.connect(self.save_chart)
         self.controls = QHBoxLayout()

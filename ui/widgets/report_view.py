@@ -37,8 +37,9 @@ class ReportView(QWidget):
 
     def __init__(self, settings_key: str, *, noun: tuple[str, str] = ("row", "rows"),
                  empty_text: str = "Nothing to show yet.", hidden_columns: tuple[str, ...] = (),
-                 tree: bool = False, parent: QWidget | None = None):
+                 tree: bool = False, full_width_columns: tuple[str, ...] = (), parent: QWidget | None = None):
         super().__init__(parent)
+        self.full_width_columns = full_width_columns  # fitted to their text however long
         self.settings_key = settings_key
         self.noun = noun
         self.empty_text = empty_text
@@ -217,10 +218,15 @@ class ReportView(QWidget):
 
     def _fit_columns_to_contents(self) -> None:
         self._fit_columns = False
-        for section in range(self.header.count() - 1):  # the last one stretches
-            if not self.header.isSectionHidden(section):
+        keys = self._column_keys()
+        shown = [section for section in range(self.header.count()) if not self.header.isSectionHidden(section)]
+        stretched = max(shown, key=self.header.visualIndex, default=None)  # the last one in view stretches
+        for section in shown:
+            if section != stretched:
                 self.view.resizeColumnToContents(section)
-                self.header.resizeSection(section, min(self.header.sectionSize(section) + 12, MAX_FITTED_WIDTH))
+                limit = None if keys[section] in self.full_width_columns else MAX_FITTED_WIDTH
+                width = self.header.sectionSize(section) + 12
+                self.header.resizeSection(section, width if limit is None else min(width, limit))
 
     def _show_column_menu(self, position) -> None:
         menu = QMenu(self)
