@@ -158,6 +158,7 @@ class RequestTimelineDialog(QDialog):
 
         self.model = TimelineModel(self)
         self.steps_view = QTableView()
+        self.steps_view.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.steps_view.setModel(self.model)
         self.steps_view.verticalHeader().hide()
         self.steps_view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
@@ -170,6 +171,7 @@ class RequestTimelineDialog(QDialog):
         self.steps_view.setAccessibleName("Steps")
 
         self.decisions = QTableWidget(0, len(RequestDecisionsReport.columns))
+        self.decisions.setTabKeyNavigation(False)
         self.decisions.setHorizontalHeaderLabels([header_text(column) for column in RequestDecisionsReport.columns])
         self.decisions.verticalHeader().hide()
         self.decisions.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)

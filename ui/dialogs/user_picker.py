@@ -82,6 +82,7 @@ class UserPickerDialog(QDialog):
 
         self.model = UserMatchModel(self)
         self.results = QTableView()
+        self.results.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.results.setModel(self.model)
         self.results.verticalHeader().hide()
         self.results.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)

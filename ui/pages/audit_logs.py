@@ -74,6 +74,7 @@ class AuditDetails(QFrame):
         self.request_button = QPushButton("Request status")
         self.request_button.setToolTip("The timeline of the request this record belongs to (its correlation ID)")
         self.targets = QTableWidget(0, len(TARGET_COLUMNS))
+        self.targets.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.targets.setHorizontalHeaderLabels(TARGET_COLUMNS)
         self.targets.verticalHeader().hide()
         self.targets.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)

@@ -65,6 +65,7 @@ class SelectionDetails(QFrame):
             box_layout.setContentsMargins(0, 0, 0, 0)
             box_layout.addWidget(QLabel())
             table = QTableWidget(0, len(detail_columns))
+            table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
             table.setObjectName(f"details-{key}")
             table.setHorizontalHeaderLabels([column.title for column in detail_columns])
             table.verticalHeader().hide()

@@ -100,6 +100,10 @@ class ReportView(QWidget):
         self.header = header
         self.view.setModel(self.model)
         self.view.setObjectName("reportTable")
+        # Tab moves on to the next control (arrows move within): Tab must never trap the keyboard.
+        self.view.setTabKeyNavigation(False)
+        # What a screen reader announces on entering the table ("Assignments table").
+        self.view.setAccessibleName(f"{noun[1][0].upper()}{noun[1][1:]} table")
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setAlternatingRowColors(True)
