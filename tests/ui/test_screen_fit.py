@@ -80,8 +80,13 @@ def test_the_columns_an_admin_needs_are_in_view(window, qtbot):
     audit = window.current_page()
     settle(qtbot)
     section = [column.key for column in audit.view.model.columns()].index("activity")
-    longest = max(audit.view.model.index(row, section).data() for row in range(audit.view.model.rowCount()))
     fm = audit.view.view.fontMetrics()
+    longest = max((audit.view.model.index(row, section).data() for row in range(audit.view.model.rowCount())),
+                  key=fm.horizontalAdvance)
     assert audit.view.header.sectionSize(section) >= fm.horizontalAdvance(longest)
     right = audit.view.header.sectionViewportPosition(section) + audit.view.header.sectionSize(section)
     assert right <= audit.view.view.viewport().width() + 1
+    longest_activity = "Access package assignment request timed out (no approver action taken)"
+    date = [column.key for column in audit.view.model.columns()].index("date")
+    needed = audit.view.header.sectionSize(date) + fm.horizontalAdvance(longest_activity) + 12
+    assert needed <= audit.view.view.viewport().width(), "the longest activity Entra writes would be cut"

@@ -188,6 +188,7 @@ class AuditLogsPage(Page):
             "audit-log", noun=("record", "records"),
             # Service repeats what Category says; Activity needs the room, in full.
             hidden_columns=("service", "result_reason", "access_package_id", "id"), full_width_columns=("activity",),
+            leading_columns=("date", "activity"),
             empty_text=empty_hint(None))
         self.view.set_downloads(context.downloader, lambda: "Audit logs")
         self.entra_downloader = EntraLayoutDownloader(context.downloader, self)

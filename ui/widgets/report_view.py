@@ -37,9 +37,11 @@ class ReportView(QWidget):
 
     def __init__(self, settings_key: str, *, noun: tuple[str, str] = ("row", "rows"),
                  empty_text: str = "Nothing to show yet.", hidden_columns: tuple[str, ...] = (),
-                 tree: bool = False, full_width_columns: tuple[str, ...] = (), parent: QWidget | None = None):
+                 tree: bool = False, full_width_columns: tuple[str, ...] = (), leading_columns: tuple[str, ...] = (),
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self.full_width_columns = full_width_columns  # fitted to their text however long
+        self.leading_columns = leading_columns  # shown first, in this order, until the admin moves them
         self.settings_key = settings_key
         self.noun = noun
         self.empty_text = empty_text
@@ -218,6 +220,8 @@ class ReportView(QWidget):
         for key in self.default_hidden_columns:
             if key in self._column_keys():
                 self.header.hideSection(self._column_keys().index(key))
+        for position, key in enumerate(key for key in self.leading_columns if key in self._column_keys()):
+            self.header.moveSection(self.header.visualIndex(self._column_keys().index(key)), position)
         self._fit_columns = True
 
     def _fit_columns_to_contents(self) -> None:
