@@ -285,7 +285,7 @@ class MainWindow(QMainWindow):
         self.downloader.actor = user
         self._update_actor_status()
         self._mark_navigation()
-        current = self.navigation.currentRow()
+        current = max(0, self.navigation.currentRow())
         for page in self._pages.values():
             self.stack.removeWidget(page)
             page.deleteLater()
@@ -348,6 +348,9 @@ class MainWindow(QMainWindow):
         self.welcome.set_recent(recent_databases(), target_of(self.location))
         self.stack.setCurrentWidget(self.welcome)
         self.navigation.setEnabled(False)  # every page would only say the database is empty
+        self.navigation.blockSignals(True)
+        self.navigation.setCurrentRow(-1)
+        self.navigation.blockSignals(False)
         self.row_status.setText("")
 
     def set_sign_in_action(self, action: QAction | None) -> None:

@@ -61,6 +61,7 @@ def main() -> None:
     from ui.background import wait_for_reads
     from ui.dialogs.decision import DecisionDialog
     from ui.dialogs.request_timeline import RequestTimelineDialog
+    from desktop.permissions import GLOBAL_ADMINISTRATOR, administrators, roles_of
     from ui.main_window import NAVIGATION, MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -115,6 +116,18 @@ def main() -> None:
             shoot(window, f"{scheme}-{row + 1}-{entry.title.lower().replace(' ', '-')}.png")
             if window.width() != SIZE[0]:
                 print(f"WARNING: {entry.title} widened the window to {window.width()} px", flush=True)
+        # The workbooks and a package's assignments, as an administrator who may open them.
+        window.set_actor(next(user for user in administrators() if GLOBAL_ADMINISTRATOR in roles_of(user)))
+        window.show_page([entry.title for entry in NAVIGATION].index("Workbooks"))
+        workbooks = window.current_page()
+        settle()
+        workbooks.package_activity.chooser.setCurrentIndex(0)
+        shoot(window, f"{scheme}-5-workbooks-package-activity.png")
+        workbooks.tabs.setCurrentIndex(1)
+        shoot(window, f"{scheme}-5-workbooks-app-role-activity.png")
+        window.show_page(0)
+        window.current_page().open_row(0)
+        shoot(window, f"{scheme}-1-package-assignments.png")
         if pending is not None:
             timeline = RequestTimelineDialog(pending.id, window.actor, window.current_page().lifecycle, window)
             timeline.resize(1100, 640)

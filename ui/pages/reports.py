@@ -119,7 +119,7 @@ class ReportsPage(Page):
         self.packages_splitter.setStretchFactor(0, 3)
         self.packages_splitter.setStretchFactor(1, 1)
 
-        self.resources_view = self._view("user-resources", ("resource role", "resource roles"), (), tree=True)
+        self.resources_view = self._view("user-resources", ("resource", "resources"), (), tree=True)
 
         self.report_tabs = QTabWidget()
         self.report_tabs.addTab(self.packages_splitter, "Access packages for a user")

@@ -25,7 +25,6 @@ class WelcomePage(QWidget):
         heading = QLabel("Welcome to Entitlement Desk")
         heading.setObjectName("noticeTitle")
         self.text_label = QLabel()
-        self.text_label.setObjectName("notice")
         self.text_label.setWordWrap(True)
         self.text_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.set_database(database)
@@ -60,14 +59,14 @@ class WelcomePage(QWidget):
             column.addWidget(button)
         column.addSpacing(12)
         column.addWidget(self.recent_label)
-        column.addWidget(self.recent, 1)
+        column.addWidget(self.recent)
+        column.addStretch(1)
         box = QWidget()
         box.setLayout(column)
-        box.setMaximumWidth(560)
+        box.setFixedWidth(520)
         layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        layout.addWidget(box, 4, Qt.AlignmentFlag.AlignHCenter)
-        layout.addStretch(1)
+        layout.addSpacing(60)
+        layout.addWidget(box, 1, Qt.AlignmentFlag.AlignHCenter)
 
     def set_database(self, database: str) -> None:
         self.text_label.setText(
