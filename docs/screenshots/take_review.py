@@ -54,6 +54,7 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication
 
     from desktop.demo import build_demo
+    from desktop.lifecycle import Lifecycle
     from desktop.demo_history import generate_history
     from models import AssignmentRequest
     from models.database import open_database
@@ -129,12 +130,13 @@ def main() -> None:
         window.current_page().open_row(0)
         shoot(window, f"{scheme}-1-package-assignments.png")
         if pending is not None:
-            timeline = RequestTimelineDialog(pending.id, window.actor, window.current_page().lifecycle, window)
+            lifecycle = Lifecycle()
+            timeline = RequestTimelineDialog(pending.id, window.actor, lifecycle, window)
             timeline.resize(1100, 640)
             timeline.show()
             shoot(timeline, f"{scheme}-timeline.png")
             timeline.close()
-            decision = DecisionDialog(window.current_page().lifecycle, window.actor, pending, True, window)
+            decision = DecisionDialog(lifecycle, window.actor, pending, True, window)
             decision.show()
             shoot(decision, f"{scheme}-decision.png")
             decision.close()
