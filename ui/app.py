@@ -22,7 +22,7 @@ from ui.dialogs import messages
 from ui.dialogs.crash import CrashReporter
 from ui.demo_builder import DemoBuild, demo_database_path
 from ui.main_window import MainWindow
-from ui.operations import wait_for_writes
+from ui.operations import show_failure, wait_for_writes
 
 ORGANIZATION = "EntitlementDesk"
 APPLICATION = "Entitlement Desk"
@@ -102,10 +102,7 @@ class Startup(QObject):
         self.job.start()
 
     def _demo_failed(self, error: BaseException) -> None:
-        if isinstance(error, DeskError):
-            messages.inform(None, "Cannot build the demo tenant", str(error), icon=messages.Icon.Critical)
-        else:
-            sys.excepthook(type(error), error, error.__traceback__)  # a bug: the crash dialog
+        show_failure(None, "Cannot build the demo tenant", error)
         self.gave_up.emit(EXIT_CANNOT_OPEN)
 
 

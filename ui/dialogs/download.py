@@ -3,7 +3,6 @@ offer to open the file or its folder. A file that cannot be written (no permissi
 open by Excel, folder gone) is a question the admin can answer: retry or choose another.
 """
 import re
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Callable
@@ -12,12 +11,13 @@ from PySide6.QtCore import QObject, QSettings, QStandardPaths, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from desktop.errors import DeskError, OutputError
+from desktop.errors import OutputError
 from desktop.export import export
 from desktop.permissions import why_not
 from desktop.reports.base import Report
 from ui.dialogs import messages
 from ui.jobs import Job, JobContext, run_with_progress
+from ui.operations import show_failure
 
 # Format key (the file's extension) -> the save dialog's filter, Excel first as Entra does.
 FORMATS = {
@@ -142,7 +142,4 @@ class Downloader(QObject):
             self.finished.emit(None)
             return
         self.finished.emit(None)
-        if isinstance(error, DeskError):
-            messages.inform(parent, "Download", str(error), icon=messages.Icon.Warning)
-            return
-        sys.excepthook(type(error), error, error.__traceback__)  # a bug: the crash dialog
+        show_failure(parent, "Download", error, retry=lambda: self._start(parent, report, path))
