@@ -9,6 +9,7 @@ from PySide6.QtCore import QCoreApplication, QEvent
 
 from desktop.errors import DatabaseUnavailable, Refused
 from tests.ui import lifecycle_tenant
+from ui.background import wait_for_reads
 from ui.dialogs import messages
 from ui.dialogs.decision import DecisionDialog
 from ui.jobs import run_with_progress
@@ -137,11 +138,15 @@ def test_only_the_pages_that_show_a_change_read_again(tenant, qtbot, monkeypatch
     reloads = []
     monkeypatch.setattr(page, "reload", lambda: reloads.append(True))
     operation_events().changed.emit(Changes(audit=True))
+    wait_for_reads(5000)
+    qtbot.wait(20)
     assert reloads == []
     operation_events().changed.emit(decided(tenant.pending.id))
-    assert reloads == [True]
+    qtbot.waitUntil(lambda: reloads == [True], timeout=5000)  # after its first pages were read ahead
     page.hide()
     operation_events().changed.emit(decided(tenant.pending.id))
+    wait_for_reads(5000)
+    qtbot.wait(20)
     assert reloads == [True]  # out of sight: read when shown again
     page.show()
     assert reloads == [True, True]

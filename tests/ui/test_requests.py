@@ -107,7 +107,7 @@ def test_approve_as_the_approver_and_see_the_timeline_grow(tenant, open_page, mo
     assert [(d[0], d[2], d[3]) for d in decisions] == [("1", "Approve", "Works in sales"),
                                                        ("2", "Approve", "Forecast needs it")]
     assert not timeline.approve_button.isVisible()
-    assert admin_page.pending_view.model.rowCount() == 0
+    qtbot.waitUntil(lambda: admin_page.pending_view.model.rowCount() == 0, timeout=10_000)
     timeline.close()
 
 

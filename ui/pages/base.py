@@ -5,8 +5,13 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from desktop.errors import DeskError
 from models import User
+from ui.background import read_in_background
+from ui.item_models.report_source import READ_ERRORS
+from ui.item_models.report_table import PAGE_SIZE
 from ui.operations import Changes, operation_events
+from ui.widgets.report_view import ReportView
 
 
 @dataclass(frozen=True)
@@ -41,10 +46,19 @@ class Page(QWidget):
     def _operation_done(self, changes: Changes) -> None:
         if not self.shows(changes):
             return
-        if self.isVisible():
-            self.reload()
-        else:
+        if not self.isVisible():
             self._stale = True
+            return
+        # After a write the pages its tables read may no longer be in memory (a big tenant, a
+        # busy disk): the reader thread reads them first, so the UI thread's re-read finds
+        # them in the file cache instead of stalling the window on the disk.
+        shown = [(view.model.report(), view.model.sort_key(), view.model.descending())
+                 for view in self.findChildren(ReportView) if view.isVisible() and view.model.report() is not None]
+        read_in_background(lambda: _read_first_pages(shown), self._reload_after_reading)
+
+    @Slot(object)
+    def _reload_after_reading(self, _result) -> None:
+        self.reload()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -55,6 +69,16 @@ class Page(QWidget):
     def current_status(self) -> str:
         """The status line of the table in view."""
         return ""
+
+
+def _read_first_pages(shown: list) -> None:
+    """What a reload reads first: each report's count and first page (errors are the reload's to show)."""
+    for report, sort_key, descending in shown:
+        try:
+            report.count()
+            report.page(0, PAGE_SIZE, sort_key, descending)
+        except (DeskError, *READ_ERRORS):
+            return
 
 
 def page_title(text: str, subtitle: str | None = None) -> QWidget:
