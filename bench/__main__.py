@@ -29,14 +29,14 @@ from bench.harness import Child, Figure, LoadWatch, figures_of, machine, run_chi
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "RESULTS.md"
 NOTES = "\n## Notes\n"
-AREAS = ("P1", "P2", "P3", "P4", "P5", "P6", "Peer", "I5")
+AREAS = ("P1", "P2", "P3", "P4", "P5", "P6", "Peer", "I5", "I17")
 
 
 @dataclasses.dataclass(frozen=True)
 class Sizes:
     audit_rows: int  # P1, P2, Peer
     import_records: int  # P4
-    demo: str  # P3, P5, P6, I5
+    demo: str  # P3, P5, P6, I5, I17
     lifecycles: int  # P5
     runs: int  # the quick figures' timed runs (each after a warm-up)
     lifecycle_runs: int  # bench_lifecycle processes
@@ -94,6 +94,8 @@ class Run:
             ("P3 reports", "P3", lambda: self.area("bench.bench_reports", "--db", str(self.demo()), "--runs",
                                                   str(s.runs * 2 + 1))),
             ("issue 5 GUI", "I5", lambda: self.area("bench.bench_gui", "--db", str(self.demo()), "--runs", runs)),
+            ("issue 17 decisions", "I17", lambda: self.area("bench.bench_decision_stall", "--db", str(self.demo()),
+                                                            "--decisions", str(s.runs * 2 + 1))),
             ("P6 cold start", "P6", lambda: self.area("bench.bench_startup", "--db", str(self.demo()), "--runs",
                                                      runs)),
             ("P5 lifecycles", "P5", self.lifecycles),

@@ -12,7 +12,7 @@ import random
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import peewee
 
@@ -36,7 +36,17 @@ CANCEL_SHARE = 0.03
 UNANSWERED_SHARE = 0.04  # left for the stage to time out
 DENY_SHARE = 0.07
 REMOVAL_SHARE = 0.06
-OUTSIDE_APP_ROLE_GRANTS_PER_DAY = 2
+
+# Administrators grant app roles outside entitlement management as an organisation works:
+# on weekdays (Mondays a little more), in bursts when a project brings a team on board,
+# hardly ever at weekends, and not on public holidays or over the year's end.
+WEEKDAY_GRANTS = (0, 1, 1, 1, 2, 2, 2, 3, 3, 3)  # one drawn per weekday
+MONDAY_EXTRA = 1
+BURST_CHANCE = 1 / 20  # a weekday starts an onboarding burst
+BURST_DAYS = (2, 4)
+BURST_GRANTS = (6, 12)  # a day of a burst
+WEEKEND_CHANCE = 0.08  # the one on call grants a role
+FIXED_HOLIDAYS = frozenset({(1, 1), (5, 1), (12, 24), (12, 25), (12, 26), (12, 31)})
 
 # Every day rewrites pages all over the indexes keyed by the directory's random GUIDs and by
 # name (requests and assignments by target user and package, audit records by actor and
@@ -188,26 +198,57 @@ def _sqlite_page_cache(kibibytes: int):
         db.obj.cache_size = before
 
 
+def is_holiday(day: date) -> bool:
+    """A fixed public holiday, or the quiet days between Christmas and the new year."""
+    return (day.month, day.day) in FIXED_HOLIDAYS or (day.month == 12 and day.day >= 24)
+
+
+class _AdminRhythm:
+    """How many app roles administrators grant directly on a day."""
+
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+        self.burst_days_left = 0
+
+    def grants_on(self, day: date) -> int:
+        rng = self.rng
+        if is_holiday(day):
+            return 0
+        if day.weekday() >= 5:
+            return 1 if rng.random() < WEEKEND_CHANCE else 0
+        grants = rng.choice(WEEKDAY_GRANTS) + (MONDAY_EXTRA if day.weekday() == 0 else 0)
+        if self.burst_days_left == 0 and rng.random() < BURST_CHANCE:
+            self.burst_days_left = rng.randint(*BURST_DAYS)
+        if self.burst_days_left:
+            self.burst_days_left -= 1
+            grants += rng.randint(*BURST_GRANTS)
+        return grants
+
+
 class _History:
     def __init__(self, rng: random.Random, tenant: _Tenant, clock: FixedClock, total: int):
         self.rng, self.tenant, self.clock = rng, tenant, clock
         # Ids from a generator of their own, so the choices do not depend on how many ids a step takes.
         self.new_id = _guids(random.Random(rng.getrandbits(64)), clock)
+        self.admin_rhythm = _AdminRhythm(random.Random(rng.getrandbits(64)))
         self.lifecycle = Lifecycle(clock, self.new_id)
         self.summary = HistorySummary()
         self._agenda: list[tuple[datetime, int, str, tuple]] = []  # a heap of future steps
         self._serial = itertools.count()
 
     def run_day(self, day_start: datetime, new_requests: int) -> None:
-        # Requests arrive during working hours, in time order.
-        moments = sorted(day_start + timedelta(hours=self.rng.uniform(7, 19)) for _ in range(new_requests))
-        for moment in moments:
+        # Requests arrive during working hours and administrators grant app roles in office
+        # hours, all in time order.
+        steps = [(day_start + timedelta(hours=self.rng.uniform(7, 19)), self._new_request)
+                 for _ in range(new_requests)]
+        grants = self.admin_rhythm.grants_on(day_start.date())
+        if self.tenant.app_roles and self.tenant.administrators:
+            steps += [(day_start + timedelta(hours=self.rng.uniform(8, 18)), self._outside_app_role_grant)
+                      for _ in range(grants)]
+        for moment, step in sorted(steps, key=lambda entry: entry[0]):
             self.run_until(moment)
             self._move_to(moment)
-            self._new_request()
-        for _ in range(OUTSIDE_APP_ROLE_GRANTS_PER_DAY if self.tenant.app_roles and self.tenant.administrators else 0):
-            self._move_to(day_start + timedelta(hours=self.rng.uniform(8, 18)))
-            self._outside_app_role_grant()
+            step()
         self.run_until(day_start + timedelta(hours=23, minutes=59))
         self._move_to(day_start + timedelta(hours=23, minutes=59))
         # The demo's first administrator runs the nightly processing.

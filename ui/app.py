@@ -6,7 +6,6 @@ in the background, with a progress dialog) when it does not exist yet. A databas
 with the reason; an unexpected exception is the crash dialog, never a bare traceback.
 """
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -14,15 +13,16 @@ from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
-from desktop.demo import SIZES, build_demo
+from desktop.demo import SIZES
 from desktop.errors import DeskError
 from desktop.session import resolve_actor
-from models.database import ENV_VARIABLE, close_database, default_database_path, open_database
+from models.database import ENV_VARIABLE, close_database, open_database
 from ui import resources
 from ui.dialogs import messages
 from ui.dialogs.crash import CrashReporter
-from ui.jobs import JobContext, run_with_progress
+from ui.demo_builder import DemoBuild, demo_database_path
 from ui.main_window import MainWindow
+from ui.operations import show_failure, wait_for_writes
 
 ORGANIZATION = "EntitlementDesk"
 APPLICATION = "Entitlement Desk"
@@ -57,11 +57,6 @@ def configure_application(app: QApplication) -> None:
         app.setStyle("Fusion")
     app.setStyleSheet(resources.style_sheet())
     app.setWindowIcon(QIcon(str(resources.path("app-icon.svg"))))
-
-
-def demo_database_path(size: str) -> Path:
-    name = "demo.db" if size == "small" else f"demo-{size}.db"
-    return default_database_path().with_name(name)
 
 
 class Startup(QObject):
@@ -100,53 +95,15 @@ class Startup(QObject):
         self.window_ready.emit(self.window)
 
     def _build_demo(self, target: Path) -> None:
-        # Built under another name and renamed when complete: a cancelled or failed build
-        # never leaves a half tenant where the next start would open it.
-        partial = target.with_name(target.name + ".partial")
-        _remove_database_files(partial)
-        try:
-            open_database(partial)
-        except DeskError as error:
-            messages.inform(None, "Cannot build the demo tenant", str(error), icon=messages.Icon.Critical)
-            self.gave_up.emit(EXIT_CANNOT_OPEN)
-            return
-        size = self.args.size
+        self.job = DemoBuild(target, self.args.size, self)
+        self.job.built.connect(self._open)
+        self.job.cancelled.connect(lambda: self.gave_up.emit(EXIT_CANCELLED))
+        self.job.failed.connect(self._demo_failed)
+        self.job.start()
 
-        def work(context: JobContext) -> None:
-            build_demo(size, progress=lambda phase, done, total: context.progress(done, total, phase),
-                       cancelled=context.cancelled)
-
-        self.job = run_with_progress(None, "Entitlement Desk", f"Building the {size} demo tenant…", work)
-
-        def succeeded(_result) -> None:
-            close_database()
-            os.replace(partial, target)
-            _remove_database_files(partial)
-            self._open(target)
-
-        def cancelled() -> None:
-            close_database()
-            _remove_database_files(partial)
-            self.gave_up.emit(EXIT_CANCELLED)
-
-        def failed(error: BaseException) -> None:
-            close_database()
-            _remove_database_files(partial)
-            if not isinstance(error, DeskError):
-                sys.excepthook(type(error), error, error.__traceback__)  # a bug: the crash dialog
-                self.gave_up.emit(EXIT_CANNOT_OPEN)
-                return
-            messages.inform(None, "Cannot build the demo tenant", str(error), icon=messages.Icon.Critical)
-            self.gave_up.emit(EXIT_CANNOT_OPEN)
-
-        self.job.succeeded.connect(succeeded)
-        self.job.cancelled.connect(cancelled)
-        self.job.failed.connect(failed)
-
-
-def _remove_database_files(path: Path) -> None:
-    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        leftover.unlink(missing_ok=True)
+    def _demo_failed(self, error: BaseException) -> None:
+        show_failure(None, "Cannot build the demo tenant", error)
+        self.gave_up.emit(EXIT_CANNOT_OPEN)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -172,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         result = app.exec()
     finally:
         QThreadPool.globalInstance().waitForDone()
+        wait_for_writes()
         close_database()
         reporter.uninstall()
         app.setQuitOnLastWindowClosed(True)

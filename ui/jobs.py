@@ -83,6 +83,8 @@ class Job(QObject):
     """One piece of background work; start it once."""
 
     progress = Signal(int, int, str)  # done, total (-1 when unknown), text
+    # Just before the outcome: a progress dialog closes here, so it never covers the result.
+    ending = Signal()
     succeeded = Signal(object)
     failed = Signal(object)
     cancelled = Signal()
@@ -114,6 +116,7 @@ class Job(QObject):
     @Slot(str, object)
     def _on_outcome(self, kind: str, value) -> None:
         self._running = False
+        self.ending.emit()
         if kind == "succeeded":
             self.succeeded.emit(value)
         elif kind == "failed":
@@ -124,7 +127,7 @@ class Job(QObject):
 
 
 def run_with_progress(parent: QWidget | None, title: str, label: str,
-                      work: Callable[[JobContext], Any]) -> Job:
+                      work: Callable[[JobContext], Any], pool: QThreadPool | None = None) -> Job:
     """Start `work` in the background behind a window-modal progress dialog with Cancel.
 
     The caller connects to the returned job's outcome signals; the dialog closes itself.
@@ -150,13 +153,13 @@ def run_with_progress(parent: QWidget | None, title: str, label: str,
         dialog.setLabelText("Cancelling…")
         job.cancel()
 
-    def on_finished() -> None:
+    def on_ending() -> None:
         dialog.canceled.disconnect(on_cancel_clicked)
         dialog.close()
         dialog.deleteLater()
 
     job.progress.connect(on_progress)
     dialog.canceled.connect(on_cancel_clicked)
-    job.finished.connect(on_finished)
-    job.start()
+    job.ending.connect(on_ending)
+    job.start(pool)
     return job

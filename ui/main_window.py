@@ -1,15 +1,21 @@
 """The main window: navigation as in the admin center's entitlement management, one page
-per entry, the database and the acting administrator in the status bar."""
-import sys
+per entry, the database and the acting user in the status bar; an empty database opens on the
+welcome page."""
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QSettings, Qt, QThreadPool
-from PySide6.QtGui import QActionGroup, QKeySequence
+from PySide6.QtGui import QActionGroup, QKeySequence, QPalette
 from PySide6.QtWidgets import (
-    QFileDialog, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QSplitter,
-    QStackedWidget, QWidget,
+    QFileDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QWidget,
 )
 
 from desktop.audit_chain import ChainReport, verify
@@ -20,33 +26,50 @@ from desktop.graph.sync import SyncOutcome
 from desktop.import_guard import guarded_import
 from desktop.importers import ImportProblems, ImportSummary, import_files
 from desktop.permissions import (
-    IDENTITY_GOVERNANCE_ADMINISTRATOR, Action, administrators, roles_of, why_not,
+    IDENTITY_GOVERNANCE_ADMINISTRATOR,
+    Action,
+    administrators,
+    roles_of,
+    why_not,
 )
-from models import User
-from models.database import DatabaseLocation
+from desktop.session import resolve_actor
+from models import AccessPackage, User
+from models.database import DatabaseLocation, open_database
 from ui.background import wait_for_reads
+from ui.demo_builder import DemoBuild, demo_database_path
 from ui.dialogs import messages
+from ui.dialogs.about import show_about
 from ui.dialogs.download import Downloader
 from ui.dialogs.import_problems import ImportProblemsDialog
 from ui.dialogs.sign_in import Account
 from ui.dialogs.sync import SyncHistoryDialog, start_sync
 from ui.dialogs.user_picker import pick_user
 from ui.jobs import Job, JobContext, run_with_progress
+from ui.operations import IMPORT_CHANGES, run_operation, show_failure, wait_for_writes
 from ui.pages.access_packages import AccessPackagesPage
 from ui.pages.audit_logs import AuditLogsPage
 from ui.pages.base import Page, PageContext, unavailable_page
 from ui.pages.connected_organizations import ConnectedOrganizationsPage
 from ui.pages.reports import ReportsPage
 from ui.pages.requests import RequestsPage
+from ui.pages.welcome import WelcomePage
 from ui.pages.workbooks import WorkbooksPage
+from ui.recent_databases import forget, recent_databases, remember, target_of
+from ui.times import time_display, zone_name
 
 
 @dataclass(frozen=True)
 class NavigationEntry:
     title: str
-    action: Action
+    action: Action | None  # the role it needs; None: anyone (the page shows what is theirs)
     build: Callable[[PageContext], Page]
 
+    def why_not(self, actor: User | None) -> str | None:
+        return why_not(actor, self.action) if self.action is not None else None
+
+
+# The reason a navigation entry's page is not available to the acting user (None: it is).
+NAVIGATION_REFUSAL_ROLE = Qt.ItemDataRole.UserRole + 1
 
 NAVIGATION = (
     NavigationEntry("Access packages", Action.VIEW_ACCESS_PACKAGES, AccessPackagesPage),
@@ -55,7 +78,8 @@ NAVIGATION = (
     NavigationEntry("Connected organizations", Action.VIEW_CONNECTED_ORGANIZATIONS,
                     ConnectedOrganizationsPage),
     NavigationEntry("Workbooks", Action.VIEW_WORKBOOKS, WorkbooksPage),
-    NavigationEntry("Requests", Action.MANAGE_REQUESTS, RequestsPage),
+    # An approver without a role decides their own queue here; the page says what else needs one.
+    NavigationEntry("Requests", None, RequestsPage),
 )
 
 
@@ -68,16 +92,21 @@ def default_administrator() -> User | None:
     return candidates[0] if candidates else None
 
 
+def holds_no_tenant() -> bool:
+    """Nothing imported, synced or built yet: no directory user and no access package."""
+    return not User.select().exists() and not AccessPackage.select().exists()
+
+
 class MainWindow(QMainWindow):
     def __init__(self, location: DatabaseLocation, actor: User | None = None, switchable: bool = True,
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.location = location
         self.switchable = switchable
-        self.setWindowTitle(f"Entitlement Desk — {location.describe()}")
         self.resize(1280, 800)
+        time_display().load()
         self.downloader = Downloader(database=location.describe())
-        self.account = Account(self, self._show_failure)
+        self.account = Account(self, lambda title, error: show_failure(self, title, error))
         self.account.signed_in_changed.connect(self._account_changed)
         # Connected to a tenant, the app acts as the signed-in user; "act as" is for simulations.
         self.connected = connected_tenant() is not None
@@ -86,6 +115,7 @@ class MainWindow(QMainWindow):
         self.actor = actor if actor is not None or self.connected else default_administrator()
         self.downloader.actor = self.actor
         self._pages: dict[int, QWidget] = {}
+        self.demo_build: DemoBuild | None = None
 
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
@@ -95,6 +125,12 @@ class MainWindow(QMainWindow):
         self.navigation.setMinimumWidth(230)
         self.navigation.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.stack = QStackedWidget()
+        self.welcome = WelcomePage(location.describe())
+        self.welcome.import_requested.connect(self.import_files)
+        self.welcome.demo_requested.connect(self.open_demo)
+        self.welcome.open_requested.connect(self.choose_database)
+        self.welcome.recent_chosen.connect(self.switch_database)
+        self.stack.addWidget(self.welcome)
         self.splitter = QSplitter()
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.navigation)
@@ -106,19 +142,28 @@ class MainWindow(QMainWindow):
         self.navigation.currentRowChanged.connect(self.show_page)
 
         self.row_status = QLabel()
-        self.database_status = QLabel(f"Database: {location.describe()}")
+        self.database_status = QLabel()
         self.actor_status = QLabel()
         self.statusBar().addWidget(self.row_status, 1)
         self.statusBar().addPermanentWidget(self.database_status)
         self.statusBar().addPermanentWidget(self.actor_status)
 
         self._build_menus()
+        self.welcome.set_sign_in_action(self.sign_in_action)
+        self._show_database()
         self._update_actor_status()
+        self._mark_navigation()
         self._restore_state()
 
     # -- menus and shortcuts ----------------------------------------------------------------------
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        open_database_action = file_menu.addAction("&Open database…", self.choose_database)
+        open_database_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addAction("Open the &demo tenant", self.open_demo)
+        file_menu.addSeparator()
         refresh = file_menu.addAction("&Reload", self.reload_current_page)
         refresh.setShortcut(QKeySequence.StandardKey.Refresh)
         import_action = file_menu.addAction("&Import…", self.import_files)
@@ -146,11 +191,24 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked=False, row=number: self.navigation.setCurrentRow(row))
             action.setShortcut(QKeySequence(f"Ctrl+{number + 1}"))
 
+        view_menu = self.menuBar().addMenu("&View")
+        times_menu = view_menu.addMenu("&Times")
+        times_menu.aboutToShow.connect(self._name_local_zone)
+        zones = QActionGroup(times_menu)
+        self.local_times_action = times_menu.addAction("&Local time")
+        self.utc_times_action = times_menu.addAction("&UTC")
+        for action, utc in ((self.local_times_action, False), (self.utc_times_action, True)):
+            action.setCheckable(True)
+            action.setActionGroup(zones)
+            action.setChecked(time_display().utc == utc)
+            action.triggered.connect(lambda _checked=False, chosen=utc: time_display().set_utc(chosen))
+        self._name_local_zone()
+
         self.account_menu = self.menuBar().addMenu("&Account")
         self.account_menu.aboutToShow.connect(self._fill_account_menu)
 
         help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction("&About Entitlement Desk", self._about)
+        help_menu.addAction("&About Entitlement Desk", lambda: show_about(self, self.location))
 
     def _fill_account_menu(self) -> None:
         """The administrators the app can act as, each with the roles that open its pages, and
@@ -184,9 +242,19 @@ class MainWindow(QMainWindow):
         if match is not None:
             self.set_actor(User.get_by_id(match.id))
 
+    def _name_local_zone(self) -> None:
+        self.local_times_action.setText(f"&Local time ({zone_name() if not time_display().utc else 'this computer'})")
+
+    def import_refusal(self) -> str | None:
+        """Why the acting user may not import; an empty database takes an import from whoever
+        opened it (as the CLI does), or nobody could ever bring a tenant in."""
+        if self.switchable and holds_no_tenant():
+            return None
+        return why_not(self.actor, Action.IMPORT)
+
     def import_files(self) -> Job | None:
         """Import Graph JSON and Entra audit downloads in the background; a summary at the end."""
-        reason = why_not(self.actor, Action.IMPORT)
+        reason = self.import_refusal()
         if reason:
             messages.inform(self, "Import", reason, icon=messages.Icon.Warning)
             return None
@@ -205,10 +273,8 @@ class MainWindow(QMainWindow):
                 paths, progress=lambda done, total: context.progress(done, total, "Importing…"),
                 cancelled=context.cancelled, skip_invalid=skip_invalid))
 
-        job = run_with_progress(self, "Import", "Importing…", work)
-        job.succeeded.connect(self._show_import_summary)
-        job.failed.connect(self._show_import_failure)
-        return job
+        return run_operation(self, "Import", work, changes=IMPORT_CHANGES, on_success=self._show_import_summary,
+                             on_failure=self._show_import_failure, progress="Importing…")
 
     # -- Microsoft Entra: sign-in and sync -----------------------------------------------------------
     def sign_in(self) -> Job | None:
@@ -234,7 +300,7 @@ class MainWindow(QMainWindow):
         job.succeeded.connect(self._synced)
         job.cancelled.connect(lambda: messages.inform(self, "Sync cancelled", "The sync was cancelled; nothing "
                                                       "was written."))
-        job.failed.connect(lambda error: self._show_failure("Sync", error))
+        job.failed.connect(lambda error: show_failure(self, "Sync", error))
         return job
 
     def _synced(self, outcome: SyncOutcome) -> None:
@@ -249,18 +315,20 @@ class MainWindow(QMainWindow):
         SyncHistoryDialog(self).exec()
 
     def _show_import_summary(self, summary: ImportSummary) -> None:
+        if self.stack.currentWidget() is self.welcome:
+            # The first tenant came in: act as its administrator and show its pages.
+            self.set_actor(self.actor if self.actor is not None else default_administrator())
         lines = summary.lines()
         if summary.invalid_total:
             ImportProblemsDialog(self, "Import finished; invalid records skipped", lines).exec()
         else:
             messages.inform(self, "Import finished", lines[0], details="\n".join(lines))
-        self.set_actor(self.actor)  # every page reads the new data
 
     def _show_import_failure(self, error: BaseException) -> None:
         if isinstance(error, ImportProblems) and error.total > 1:
             ImportProblemsDialog(self, "Import refused", str(error).splitlines()).exec()
         else:
-            self._show_failure("Import", error)
+            show_failure(self, "Import", error)
 
     def verify_audit_log(self) -> Job | None:
         """Check the audit log's hash chain in the background and say what was tampered with."""
@@ -275,7 +343,8 @@ class MainWindow(QMainWindow):
 
         job = run_with_progress(self, "Verify audit log", "Checking the audit chain…", work)
         job.succeeded.connect(self._show_chain_report)
-        job.failed.connect(lambda error: self._show_failure("Verify audit log", error))
+        job.failed.connect(lambda error: show_failure(self, "Verify audit log", error,
+                                                      retry=self.verify_audit_log))
         return job
 
     def _show_chain_report(self, report: ChainReport) -> None:
@@ -289,25 +358,14 @@ class MainWindow(QMainWindow):
                         f"{report.problems[0].message}", icon=messages.Icon.Critical,
                         details="\n".join(problem.message for problem in report.problems))
 
-    def _show_failure(self, title: str, error: BaseException) -> None:
-        if isinstance(error, DeskError):
-            messages.inform(self, title, str(error), icon=messages.Icon.Warning)
-        else:
-            sys.excepthook(type(error), error, error.__traceback__)
-
-    def _about(self) -> None:
-        QMessageBox.about(self, "About Entitlement Desk",
-                          "Entitlement Desk\n\nReports, audit logs and spreadsheets for Microsoft Entra "
-                          "entitlement management, offline.\n\n"
-                          f"Database: {self.location.describe()}")
-
     # -- acting administrator and pages ---------------------------------------------------------------
     def set_actor(self, user: User | None) -> None:
         """Act as another administrator: every page is rebuilt for their roles."""
         self.actor = user
         self.downloader.actor = user
         self._update_actor_status()
-        current = self.navigation.currentRow()
+        self._mark_navigation()
+        current = max(0, self.navigation.currentRow())
         for page in self._pages.values():
             self.stack.removeWidget(page)
             page.deleteLater()
@@ -317,6 +375,17 @@ class MainWindow(QMainWindow):
     def _update_actor_status(self) -> None:
         self.actor_status.setText(account_status(self.account.signed_in, self.actor))
 
+    def _mark_navigation(self) -> None:
+        """Pages the acting user cannot open are greyed, with the reason as their tooltip."""
+        dimmed = self.navigation.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+        for row, entry in enumerate(NAVIGATION):
+            item = self.navigation.item(row)
+            reason = entry.why_not(self.actor)
+            item.setData(NAVIGATION_REFUSAL_ROLE, reason)
+            item.setToolTip(f"Not available: {reason}" if reason else "")
+            item.setData(Qt.ItemDataRole.ForegroundRole, dimmed if reason else None)
+            item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, f"Not available: {reason}" if reason else "")
+
     def page_context(self) -> PageContext:
         return PageContext(actor=self.actor, downloader=self.downloader)
 
@@ -324,7 +393,7 @@ class MainWindow(QMainWindow):
         """The page of navigation entry `row`, built on first use."""
         if row not in self._pages:
             entry = NAVIGATION[row]
-            reason = why_not(self.actor, entry.action)
+            reason = entry.why_not(self.actor)
             context = self.page_context()
             page = unavailable_page(context, entry.title, reason) if reason else entry.build(context)
             page.status_changed.connect(lambda text, shown=page: self._page_status(shown, text))
@@ -333,6 +402,10 @@ class MainWindow(QMainWindow):
         return self._pages[row]
 
     def show_page(self, row: int) -> None:
+        if holds_no_tenant():
+            self._show_welcome()
+            return
+        self.navigation.setEnabled(True)
         if not 0 <= row < len(NAVIGATION):
             return
         if self.navigation.currentRow() != row:
@@ -341,6 +414,16 @@ class MainWindow(QMainWindow):
         page = self.page(row)
         self.stack.setCurrentWidget(page)
         self.row_status.setText(page.current_status())
+
+    def _show_welcome(self) -> None:
+        self.welcome.set_database(self.location.describe())
+        self.welcome.set_recent(recent_databases(), target_of(self.location))
+        self.stack.setCurrentWidget(self.welcome)
+        self.navigation.setEnabled(False)  # every page would only say the database is empty
+        self.navigation.blockSignals(True)
+        self.navigation.setCurrentRow(-1)
+        self.navigation.blockSignals(False)
+        self.row_status.setText("")
 
     def current_page(self) -> QWidget:
         return self.stack.currentWidget()
@@ -353,6 +436,75 @@ class MainWindow(QMainWindow):
         page = self.current_page()
         if isinstance(page, Page):
             page.reload()
+
+    # -- the database ------------------------------------------------------------------------------
+    def _show_database(self) -> None:
+        # The window system adds the application's name; the title names the database only.
+        self.setWindowTitle(self.location.describe())
+        self.database_status.setText(f"Database: {self.location.describe()}")
+        self.downloader.database = self.location.describe()
+        remember(self.location)
+
+    def choose_database(self) -> None:
+        folder = str(self.location.path.parent) if self.location.kind == "sqlite" else str(Path.home())
+        path, _ = QFileDialog.getOpenFileName(self, "Open database", folder,
+                                              "Entitlement Desk databases (*.db *.sqlite *.sqlite3);;All files (*)")
+        if path:
+            self.switch_database(path)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        current = target_of(self.location)
+        for target in recent_databases():
+            action = self.recent_menu.addAction(target, lambda chosen=target: self.switch_database(chosen))
+            action.setEnabled(target != current)
+        if self.recent_menu.isEmpty():
+            self.recent_menu.addAction("No recent databases").setEnabled(False)
+
+    def _finish_background_work(self) -> None:
+        self.downloader.cancel_running()
+        QThreadPool.globalInstance().waitForDone()
+        wait_for_writes()
+        wait_for_reads()
+
+    def switch_database(self, target: str | Path) -> bool:
+        """Open another database in this window; one that cannot be opened leaves the current one."""
+        previous = target_of(self.location) if self.location.kind == "sqlite" else self.location.url
+        self.save_state()
+        self._finish_background_work()
+        try:
+            location = open_database(target)
+            bound = resolve_actor(None)
+        except DeskError as error:
+            open_database(previous)
+            if not Path(str(target)).exists() and "://" not in str(target):
+                forget(str(target))
+            messages.inform(self, "Cannot open the database", str(error), icon=messages.Icon.Critical)
+            return False
+        self.location = location
+        self.switchable = bound is None
+        self._show_database()
+        self.set_actor(bound if bound is not None else default_administrator())
+        return True
+
+    def open_demo(self) -> None:
+        """Open the demo tenant, building it first (in the background) when it does not exist yet."""
+        target = demo_database_path("small")
+        if target.exists():
+            self.switch_database(target)
+            return
+        previous = target_of(self.location) if self.location.kind == "sqlite" else self.location.url
+        self.save_state()
+        self._finish_background_work()
+        self.demo_build = DemoBuild(target, "small", self)
+        self.demo_build.built.connect(self.switch_database)
+        self.demo_build.cancelled.connect(lambda: open_database(previous))
+
+        def failed(error: BaseException) -> None:
+            open_database(previous)
+            show_failure(self, "Cannot build the demo tenant", error)
+        self.demo_build.failed.connect(failed)
+        self.demo_build.start()
 
     # -- window state -------------------------------------------------------------------------------
     def _restore_state(self) -> None:
@@ -378,7 +530,5 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.save_state()
-        self.downloader.cancel_running()
-        QThreadPool.globalInstance().waitForDone()
-        wait_for_reads()
+        self._finish_background_work()
         super().closeEvent(event)

@@ -100,7 +100,7 @@ def write_csv(path, report: Report, *, progress: Progress, layout: str | None = 
                     written += 1
                     progress.advance()
             else:
-                writer.writerow([column.title for column in report.columns])
+                writer.writerow([column.title_in("UTC") for column in report.columns])
                 # Closed here, on a failure too: on PostgreSQL an unfinished stream holds a
                 # transaction, which the error's traceback would otherwise keep open.
                 with closing(csv_rows(report)) as rows:

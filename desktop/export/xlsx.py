@@ -105,7 +105,7 @@ class _WorkbookWriter:
         self.taken = {REPORT_SHEET.casefold()}
 
     def write_report(self, report: Report) -> int:
-        titles = [column.title for column in report.columns]
+        titles = [column.title_in("UTC") for column in report.columns]
         kinds = [column.type for column in report.columns]
         advance = self.progress.advance
         written = 0

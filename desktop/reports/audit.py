@@ -11,13 +11,31 @@ from functools import partial, reduce
 from operator import and_
 
 from desktop.audit_record import event_document, format_time
-from desktop.errors import NotFound
+from desktop.errors import InvalidInput, NotFound
 from desktop.lookup import prefix_range, search_key
 from desktop.permissions import Action
 from desktop.reports.base import Column, ColumnType, QueryReport, authorize
 from models import AuditEvent, User, db
 from models.base import quote_name
 from models.streaming import streamed
+
+GUID_LENGTH = 36
+# Fewer characters would match a large share of the log, and no one quotes an ID that short.
+MIN_CORRELATION_PREFIX = 4
+
+
+def correlation_prefix(text: str | None) -> str | None:
+    """A correlation ID or its first characters as quoted ("7f3c…", "7F3C-"), lower-cased; at
+    least four characters, or InvalidInput saying so."""
+    if not text:
+        return None
+    prefix = text.strip().rstrip("…").rstrip(".").strip().lower()
+    if not prefix:
+        return None
+    if len(prefix) < MIN_CORRELATION_PREFIX:
+        raise InvalidInput(f"Type at least {MIN_CORRELATION_PREFIX} characters of the correlation ID "
+                           f"({prefix!r} would match too many requests).")
+    return prefix
 
 
 def utc_time(value) -> datetime | None:
@@ -138,7 +156,7 @@ class AuditLogReport(AuditQueryReport):
         self.since, self.until = since, until
         self.category, self.activity, self.result = category, activity, result
         self.initiated_by, self.target = initiated_by, target
-        self.correlation_id = correlation_id.strip().lower() if correlation_id else None
+        self.correlation_id = correlation_prefix(correlation_id)
         self.access_package_id = access_package_id.strip().lower() if access_package_id else None
 
     def filters(self) -> list[tuple[str, str]]:
@@ -146,7 +164,9 @@ class AuditLogReport(AuditQueryReport):
             ("Since (UTC)", self.since), ("Until (UTC, not included)", self.until),
             ("Category", self.category), ("Activity", self.activity), ("Result", self.result),
             ("Initiated by (starts with)", self.initiated_by), ("Target (starts with)", self.target),
-            ("Correlation ID", self.correlation_id), ("Access package ID", self.access_package_id),
+            ("Correlation ID" if self.correlation_id and len(self.correlation_id) == GUID_LENGTH
+             else "Correlation ID (starts with)", self.correlation_id),
+            ("Access package ID", self.access_package_id),
         ]
         return [(label, _text(value)) for label, value in values if value]
 
@@ -171,7 +191,9 @@ class AuditLogReport(AuditQueryReport):
             conditions.append(prefix_range(AuditEvent.target_upn_key, key)
                               | prefix_range(AuditEvent.target_name_key, key))
         if self.correlation_id:
-            conditions.append(AuditEvent.correlation_id == self.correlation_id)
+            conditions.append(AuditEvent.correlation_id == self.correlation_id
+                              if len(self.correlation_id) == GUID_LENGTH
+                              else prefix_range(AuditEvent.correlation_id, self.correlation_id))
         if self.access_package_id:
             conditions.append(AuditEvent.access_package_id == self.access_package_id)
         return conditions

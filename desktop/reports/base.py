@@ -30,6 +30,13 @@ class Column:
     title: str  # header text, as the admin center names it
     type: ColumnType = ColumnType.TEXT
 
+    def title_in(self, zone: str) -> str:
+        """The header over times shown in `zone` ("UTC" in every file; the screen's zone on
+        screen), so no header claims a zone its times are not in."""
+        if self.type != ColumnType.DATETIME:
+            return self.title
+        return f"{self.title.removesuffix(' (UTC)')} ({zone})"
+
 
 class Report:
     """Subclasses set `name` and `columns` and implement the three queries."""

@@ -1,7 +1,8 @@
 """Report 3: the resource roles a user holds through entitlement management.
 
 Flat (one row per access package and policy) for the paged table and the exports; `tree()`
-groups a resource role reached through two or more packages under one parent row.
+groups by resource: a resource reached through two or more packages (or holding two or more
+roles) is one parent row ("3 packages") with a row per role and package under it.
 """
 from itertools import groupby
 
@@ -83,23 +84,32 @@ class ResourceAssignmentsReport(QueryReport):
                  r.policy_name, r.schedule_start, r.schedule_end, r.status) for r in records]
 
     def tree(self) -> list[TreeNode]:
-        """One node per resource role; one reached through several packages or policies has
-        a child row for each and a parent row joining their packages and policies (earliest
-        start, latest end, no end when any has none)."""
+        """One node per resource; one reached through several roles, packages or policies has a
+        child row for each and a parent row that counts them ("3 packages"; a name where all
+        share one), with the earliest start, the latest end (none when any has none)."""
         records = list(self._ordered(self.default_order()))
         nodes = []
-        for _, group in groupby(records, key=lambda r: (r.resource_id, r.role_id)):
+        for _, group in groupby(records, key=lambda r: r.resource_id):
             children = self.rows(list(group))
             if len(children) == 1:
                 nodes.append(TreeNode(children[0]))
                 continue
             starts = [row[5] for row in children if row[5] is not None]
             ends = [row[6] for row in children]
-            parent = (*children[0][:3],
-                      joined(row[3] for row in children),
-                      joined(row[4] for row in children),
+            parent = (*children[0][:2],
+                      counted((row[2] for row in children), "role", "roles"),
+                      counted((row[3] for row in children), "package", "packages"),
+                      counted((row[4] for row in children), "policy", "policies"),
                       min(starts) if starts else None,
                       None if None in ends else max(ends),
                       joined(dict.fromkeys(row[7] for row in children)))
             nodes.append(TreeNode(parent, tuple(children)))
         return nodes
+
+
+def counted(values, singular: str, plural: str) -> str:
+    """The one value all rows share, else how many different ones there are ("3 packages")."""
+    distinct = list(dict.fromkeys(value for value in values if value))
+    if len(distinct) == 1:
+        return distinct[0]
+    return f"{len(distinct)} {singular if len(distinct) == 1 else plural}"

@@ -1,5 +1,5 @@
-"""Screenshots of the Qt client I pages: the main window, access packages, a package's
-assignments, the user picker, both reports for a user, connected organizations, and a
+"""Screenshots of the Qt client I pages: an empty database's welcome page, the main window,
+access packages, a package's assignments, the user picker, both reports for a user, connected organizations, and a
 page the acting administrator may not use. From a small demo tenant with its history.
 
     python docs/screenshots/take.py [--out docs/screenshots]
@@ -21,7 +21,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 ANCHOR = datetime(2026, 3, 2, tzinfo=timezone.utc)  # "now" in the demo: history ends here
 HISTORY_DAYS = 120
-SIZE = (1440, 900)
+SIZE = (1280, 800)  # the smallest screen the app is made for
 
 
 def main() -> None:
@@ -77,6 +77,15 @@ def main() -> None:
             image = widget.grab()
         image.save(str(path))
         print(f"saved {path} ({image.width()}x{image.height()}, {app.platformName()})", flush=True)
+
+    # First run: an empty database opens on the welcome page.
+    empty = open_database(scratch / "entitlement-desk.db")
+    welcome = MainWindow(empty)
+    welcome.resize(*SIZE)
+    welcome.show()
+    shoot(welcome, "welcome.png")
+    welcome.close()
+    location = open_database(scratch / "demo.db")
 
     window = MainWindow(location)
     window.resize(*SIZE)

@@ -18,7 +18,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 ANCHOR = datetime(2026, 3, 2, tzinfo=timezone.utc)  # "now" in the demo: history ends here
 HISTORY_DAYS = 120
-SIZE = (1440, 900)
+SIZE = (1280, 800)  # the smallest screen the app is made for
 
 
 def main() -> None:

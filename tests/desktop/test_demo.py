@@ -164,3 +164,24 @@ def test_cli_reports_a_bad_database_on_stderr(tmp_path, capsys):
     assert main(["--db", str(path), "info"]) == 2
     err = capsys.readouterr().err
     assert "not an Entitlement Desk database" in err and "Traceback" not in err
+
+
+def test_app_role_grants_follow_an_organisations_week(demo):
+    """Administrators' direct app-role grants happen on weekdays, in bursts, and stop for the
+    public holidays and the year's end: not a flat two a day."""
+    from collections import Counter
+
+    from desktop.demo_history import is_holiday
+    from desktop.reports.audit import utc_time
+    grants = (AuditEvent.select(AuditEvent.activity_date_time)
+              .where((AuditEvent.activity_display_name == log.ADD_APP_ROLE_ASSIGNMENT.name)
+                     & (AuditEvent.initiated_by_type == "user")).tuples())
+    per_day = Counter(utc_time(moment).date() for (moment,) in grants)
+    total = sum(per_day.values())
+    weekend = sum(count for day, count in per_day.items() if day.weekday() >= 5)
+    assert weekend < 0.05 * total
+    assert not any(is_holiday(day) for day in per_day)
+    weekdays = sorted(count for day, count in per_day.items() if day.weekday() < 5)
+    assert weekdays[-1] >= 4 * weekdays[len(weekdays) // 2]  # a burst beside an ordinary day
+    hours = Counter(utc_time(moment).hour for (moment,) in grants)
+    assert min(hours) >= 8 and max(hours) < 18  # office hours, not whenever the day's requests ended

@@ -57,7 +57,7 @@ def sheet_rows(worksheet):
 
 def assert_xlsx_matches(worksheet, report, expected_rows):
     rows = sheet_rows(worksheet)
-    assert [cell.value for cell in rows[0]] == [column.title for column in report.columns]
+    assert [cell.value for cell in rows[0]] == [column.title_in("UTC") for column in report.columns]
     assert all(cell.font.b for cell in rows[0])
     assert len(rows) - 1 == len(expected_rows)
     for cells, expected in zip(rows[1:], expected_rows):
@@ -96,7 +96,7 @@ def test_every_report_round_trips_through_csv(tenant, tmp_path):
         assert raw.startswith(b"\xef\xbb\xbf") and raw.endswith(b"\r\n")
         with open(path, encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.reader(handle))
-        assert rows[0] == [column.title for column in report.columns]
+        assert rows[0] == [column.title_in("UTC") for column in report.columns]
         assert rows[1:] == [[csv_text(value) for value in row] for row in report.iterate()]
 
 

@@ -133,7 +133,8 @@ def test_assigned_packages(tenant):
 
 
 def test_resource_assignments_tree(tenant):
-    """A resource role reached through two packages is a parent with one child per package."""
+    """A resource reached through two packages is a parent that counts them, with one child
+    per package."""
     t = tenant
     report = ResourceAssignmentsReport(t.alice)
     flat = list(report.iterate())
@@ -142,7 +143,7 @@ def test_resource_assignments_tree(tenant):
     finance, sales = report.tree()
     assert finance.children == () and finance.row == flat[0]
     assert sales.children == tuple(flat[1:])
-    assert sales.row == ("Sales team", "Group", "Member", "Finance; Sales", "Direct; Members", T0, None,
+    assert sales.row == ("Sales team", "Group", "Member", "2 packages", "2 policies", T0, None,
                          "Fulfilled")
 
 

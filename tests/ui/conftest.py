@@ -11,3 +11,5 @@ def isolated_settings(qapp, tmp_path):
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     QSettings().clear()
     yield tmp_path / "settings"
+    from ui.operations import wait_for_writes
+    wait_for_writes(10_000)  # no write of this test outlives its database

@@ -175,5 +175,5 @@ def test_export_what_is_shown_keeps_columns_sort_and_filter(window, qtbot, monke
     with qtbot.waitSignal(window.downloader.finished, timeout=10_000):
         view.export_shown()
     rows = sheet_rows(target)
-    assert rows[0] == ("Name", "Catalog", "Description", "Assignments", "Policies", "Hidden", "Modified")
+    assert rows[0] == ("Name", "Catalog", "Description", "Assignments", "Policies", "Hidden", "Modified (UTC)")
     assert [row[0] for row in rows[1:]] == ["Sales analytics", "Partner portal", "Field sales"]

@@ -50,12 +50,16 @@ def open_page(tenant, qtbot):
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
-def answer_decision(monkeypatch, *justifications: str) -> None:
-    """The approver types each justification in turn and presses the button, until one is taken."""
+def answer_decision(monkeypatch, qtbot, *justifications: str, seen: list | None = None) -> None:
+    """The approver types each justification in turn and presses the button (when it can be
+    pressed), until one is taken; the decision runs in the background, so each waits for it."""
     def exec_(dialog: DecisionDialog) -> int:
         for text in justifications:
             dialog.justification.setPlainText(text)
+            if seen is not None:
+                seen.append((text, dialog.decide_button.isEnabled()))
             dialog.decide_button.click()
+            qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
             if dialog.decided is not None:
                 break
         return dialog.result()
@@ -66,16 +70,16 @@ def rows(view, key: str) -> list:
     return [view.model.value(row, key) for row in range(view.model.rowCount())]
 
 
-def test_approve_as_the_approver_and_see_the_timeline_grow(tenant, open_page, monkeypatch, informed):
+def test_approve_as_the_approver_and_see_the_timeline_grow(tenant, open_page, monkeypatch, informed, qtbot):
     """Stage 1's approver approves from their queue; the stage 2 approver opens the timeline,
-    is refused without the justification stage 2 requires, then approves: the timeline shows
-    the approval, fulfilment and the group membership, and the request is delivered."""
+    cannot press Approve without the justification stage 2 requires, then approves: the
+    timeline shows the approval, fulfilment and the group membership, and the request is delivered."""
     manager_page = open_page(tenant.manager)
     assert rows(manager_page.pending_view, "id") == [tenant.pending.id]
     manager_page.pending_view.select_row(0)
-    answer_decision(monkeypatch, "Works in sales")
+    answer_decision(monkeypatch, qtbot, "Works in sales")
     manager_page.approve_button.click()
-    assert manager_page.pending_view.model.rowCount() == 0
+    qtbot.waitUntil(lambda: manager_page.pending_view.model.rowCount() == 0, timeout=10_000)
 
     admin_page = open_page(tenant.admin)
     admin_page.pending_view.select_row(0)
@@ -87,10 +91,12 @@ def test_approve_as_the_approver_and_see_the_timeline_grow(tenant, open_page, mo
     assert "waiting for stage 2: Miriam Graham" in timeline.state_label.text()
     assert timeline.approve_button.isVisible()
 
-    answer_decision(monkeypatch, "", "Forecast needs it")
+    seen = []
+    answer_decision(monkeypatch, qtbot, "", "  ", "Forecast needs it", seen=seen)
     admin_page.approve_button.click()
-    assert informed == [("Approve request", "Stage 2 of policy 'Two approvals' requires the approver's "
-                                            "justification.")]
+    assert seen == [("", False), ("  ", False), ("Forecast needs it", True)]
+    assert informed == []
+    qtbot.waitUntil(lambda: timeline.state_label.text().startswith("delivered"), timeout=10_000)
     after = [step.activity for step in timeline.model.steps()]
     assert after[:len(before)] == before
     assert after[len(before):] == ["Approve access package assignment request",
@@ -101,18 +107,18 @@ def test_approve_as_the_approver_and_see_the_timeline_grow(tenant, open_page, mo
     assert [(d[0], d[2], d[3]) for d in decisions] == [("1", "Approve", "Works in sales"),
                                                        ("2", "Approve", "Forecast needs it")]
     assert not timeline.approve_button.isVisible()
-    assert admin_page.pending_view.model.rowCount() == 0
+    qtbot.waitUntil(lambda: admin_page.pending_view.model.rowCount() == 0, timeout=10_000)
     timeline.close()
 
 
-def test_deny_from_the_queue(tenant, open_page, monkeypatch):
+def test_deny_from_the_queue(tenant, open_page, monkeypatch, qtbot):
     """Deny records the decision and the request leaves the queue as denied."""
     page = open_page(tenant.manager)
     page.pending_view.select_row(0)
-    answer_decision(monkeypatch, "Not this quarter")
+    answer_decision(monkeypatch, qtbot, "Not this quarter")
     page.deny_button.click()
     assert AssignmentRequest.get_by_id(tenant.pending.id).state == "denied"
-    assert page.pending_view.model.rowCount() == 0
+    qtbot.waitUntil(lambda: page.pending_view.model.rowCount() == 0, timeout=10_000)
 
 
 def test_all_requests_filter_by_state(tenant, open_page):
@@ -126,7 +132,7 @@ def test_all_requests_filter_by_state(tenant, open_page):
     assert page.requests_view.model.rowCount() == 4
 
 
-def test_new_assignment_through_the_user_picker(tenant, open_page, monkeypatch, informed):
+def test_new_assignment_through_the_user_picker(tenant, open_page, monkeypatch, informed, qtbot):
     """The dialog takes the user from the picker, a package and its policy; the controller's
     refusal (a duplicate) is shown and the dialog stays open; a valid one is listed."""
     page = open_page(tenant.admin)
@@ -138,12 +144,14 @@ def test_new_assignment_through_the_user_picker(tenant, open_page, monkeypatch, 
         dialog.pick_button.click()
         dialog.select_package(tenant.payroll)
         dialog.assign_button.click()  # Carol already has it
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
         assert dialog.created is None
         monkeypatch.setattr(user_picker, "pick_user",
                             lambda parent, title: search_users("alice.archer@contoso.com")[0])
         dialog.pick_button.click()
         dialog.justification.setText("Payroll audit")
         dialog.assign_button.click()
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
         chosen.append(dialog.created)
         return dialog.result()
 
@@ -153,10 +161,10 @@ def test_new_assignment_through_the_user_picker(tenant, open_page, monkeypatch, 
     request = chosen[0]
     assert request.request_type == "adminAdd" and request.target_id == tenant.alice.id
     assert request.justification == "Payroll audit"
-    assert rows(page.requests_view, "id")[0] == request.id
+    qtbot.waitUntil(lambda: rows(page.requests_view, "id")[0] == request.id, timeout=10_000)
 
 
-def test_remove_a_delivered_assignment_after_confirmation(tenant, open_page, monkeypatch):
+def test_remove_a_delivered_assignment_after_confirmation(tenant, open_page, monkeypatch, qtbot):
     """Remove is offered for a delivered request's active assignment, asks first, and ends it."""
     page = open_page(tenant.admin)
     page.tabs.setCurrentWidget(page.requests_view)
@@ -173,8 +181,8 @@ def test_remove_a_delivered_assignment_after_confirmation(tenant, open_page, mon
     assert Assignment.get_by_id(tenant.delivered.assignment_id).state == "delivered"
     monkeypatch.setattr(messages, "choose", lambda *args, **kwargs: "Remove")
     page.remove_button.click()
+    qtbot.waitUntil(lambda: rows(view, "type")[0] == "adminRemove", timeout=10_000)
     assert Assignment.get_by_id(tenant.delivered.assignment_id).state == "expired"
-    assert rows(view, "type")[0] == "adminRemove"
     view.select_row(rows(view, "id").index(tenant.delivered.id))
     assert not page.remove_button.isEnabled()
 

@@ -1,13 +1,14 @@
 """Approve or deny a request at its current stage, with a justification. The controller
-decides whether the decision stands; a refusal is shown and the dialog stays open."""
+decides whether the decision stands, in the background; a refusal is shown and the dialog
+stays open. Where the stage requires a justification, the button waits for one."""
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
-from desktop.errors import DeskError
 from desktop.lifecycle import Lifecycle
 from desktop.reports.request_history import request_state
 from models import ApprovalStage, AssignmentRequest, User
 from ui.dialogs import messages
-from ui.request_events import request_events
+from ui.jobs import Job
+from ui.operations import decided, run_operation, show_failure
 
 
 class DecisionDialog(QDialog):
@@ -19,6 +20,7 @@ class DecisionDialog(QDialog):
         self.request = request
         self.approve = approve
         self.decided: AssignmentRequest | None = None
+        self.job: Job | None = None
         verb = "Approve" if approve else "Deny"
         self.setWindowTitle(f"{verb} request")
         self.resize(520, 360)
@@ -49,17 +51,44 @@ class DecisionDialog(QDialog):
                                 else "Justification"))
         layout.addWidget(self.justification, 1)
         layout.addWidget(self.buttons)
+        self.justification.textChanged.connect(self._update_decide_button)
+        self._update_decide_button()
         self.justification.setFocus()
 
+    @property
+    def busy(self) -> bool:
+        return self.job is not None and self.job.running
+
+    def reject(self) -> None:
+        if not self.busy:  # a write under way ends with its outcome shown here
+            super().reject()
+
+    def _update_decide_button(self) -> None:
+        given = bool(self.justification.toPlainText().strip())
+        self.decide_button.setEnabled(not self.busy and (given or not self.justification_required))
+        self.decide_button.setToolTip("" if given or not self.justification_required
+                                      else "This stage requires your justification")
+
     def accept(self) -> None:
-        decide = self.lifecycle.approve if self.approve else self.lifecycle.deny
-        try:
-            self.decided = decide(self.approver, self.request.id, self.justification.toPlainText())
-        except DeskError as error:
-            messages.inform(self, self.windowTitle(), str(error), icon=messages.Icon.Warning)
+        """Record the decision on the writer thread; the dialog closes when it stands."""
+        if self.busy or not self.decide_button.isEnabled():
             return
-        request_events().changed.emit(self.request.id)
+        decide = self.lifecycle.approve if self.approve else self.lifecycle.deny
+        approver, request_id = self.approver, self.request.id
+        justification = self.justification.toPlainText()
+        self.job = run_operation(self, self.windowTitle(), lambda: decide(approver, request_id, justification),
+                                 changes=decided(request_id), on_success=self._decided, on_failure=self._failed)
+        self.justification.setReadOnly(True)
+        self._update_decide_button()
+
+    def _decided(self, request: AssignmentRequest) -> None:
+        self.decided = request
         super().accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self.justification.setReadOnly(False)
+        self._update_decide_button()
+        show_failure(self, self.windowTitle(), error, retry=self.accept)
 
 
 def decide(parent: QWidget | None, lifecycle: Lifecycle, approver: User | None, request_id: str,

@@ -5,21 +5,21 @@ The save dialog's "Raw CSV cells" check box turns off the protection against for
 injection for that one CSV file.
 """
 import re
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QObject, QSettings, QStandardPaths, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QCheckBox, QDialog, QFileDialog, QWidget
 
-from desktop.errors import DeskError, OutputError
+from desktop.errors import OutputError
 from desktop.export import export
 from desktop.permissions import why_not
 from desktop.reports.base import Report
 from ui.dialogs import messages
 from ui.jobs import Job, JobContext, run_with_progress
+from ui.operations import show_failure
 
 # Format key (the file's extension) -> the save dialog's filter, Excel first as Entra does.
 FORMATS = {
@@ -69,6 +69,20 @@ def proposed_file_name(base_name: str, today: date | None = None) -> str:
     """`<base name> <yyyy-mm-dd>.xlsx`, safe on every desktop system."""
     safe = _UNSAFE.sub("-", base_name).strip(" .") or "Report"
     return f"{safe} {(today or date.today()).isoformat()}.xlsx"
+
+
+def open_location(parent: QWidget | None, path: Path, noun: str) -> bool:
+    """Open `path` with the desktop's application for it; where the desktop has none, say so
+    and offer the path to paste elsewhere."""
+    if QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+        return True
+    answer = messages.choose(
+        parent, f"Cannot open the {noun}", f"This desktop has no application set to open\n{path}\n\n"
+        "Copy the path and open it from your file manager.", ["Copy path", "Close"],
+        icon=messages.Icon.Warning, escape="Close")
+    if answer == "Copy path":
+        QGuiApplication.clipboard().setText(str(path))
+    return False
 
 
 class Downloader(QObject):
@@ -137,12 +151,13 @@ class Downloader(QObject):
     def _succeeded(self, parent: QWidget, path: Path, rows: int) -> None:
         self.finished.emit(path)
         answer = messages.choose(
-            parent, "Download complete", f"Saved {rows:,} rows to\n{path}",
-            ["Open file", "Open folder", "Close"], icon=messages.Icon.Information, escape="Close")
+            parent, "Download complete", f"Saved {rows:,} rows to\n{path}\n\nTimes in the file are in UTC, "
+            "as Microsoft Entra writes them.", ["Open file", "Open folder", "Close"],
+            icon=messages.Icon.Information, escape="Close")
         if answer == "Open file":
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+            open_location(parent, path, "file")
         elif answer == "Open folder":
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
+            open_location(parent, path.parent, "folder")
 
     def _failed(self, parent: QWidget, report: Report, path: Path, error: BaseException) -> None:
         if isinstance(error, OutputError):
@@ -160,7 +175,4 @@ class Downloader(QObject):
             self.finished.emit(None)
             return
         self.finished.emit(None)
-        if isinstance(error, DeskError):
-            messages.inform(parent, "Download", str(error), icon=messages.Icon.Warning)
-            return
-        sys.excepthook(type(error), error, error.__traceback__)  # a bug: the crash dialog
+        show_failure(parent, "Download", error, retry=lambda: self._start(parent, report, path))

@@ -1,7 +1,7 @@
 """New assignment: an administrator assigns an access package to a user directly, through
 one of its policies, optionally from a start and until an end. The controller checks and
-writes; a refusal is shown and the dialog stays open."""
-from datetime import datetime, timezone
+writes, in the background; a refusal is shown and the dialog stays open."""
+from datetime import datetime, timedelta, timezone
 
 from PySide6.QtCore import QDateTime
 from PySide6.QtWidgets import (
@@ -9,17 +9,18 @@ from PySide6.QtWidgets import (
     QPushButton, QVBoxLayout, QWidget,
 )
 
-from desktop.errors import DeskError
 from desktop.lifecycle import Lifecycle
 from models import AccessPackage, AssignmentPolicy, AssignmentRequest, User
-from ui.dialogs import messages, user_picker
-from ui.request_events import request_events
+from ui.dialogs import user_picker
+from ui.jobs import Job
+from ui.operations import LIFECYCLE_CHANGES, run_operation, show_failure
+from ui.times import from_wall_clock, wall_clock, zone_name
 
 DISPLAY_FORMAT = "yyyy-MM-dd HH:mm"
 
 
-def _moment_edit(name: str) -> QDateTimeEdit:
-    edit = QDateTimeEdit(QDateTime.currentDateTime())
+def _moment_edit(name: str, after: timedelta = timedelta(0)) -> QDateTimeEdit:
+    edit = QDateTimeEdit(QDateTime(wall_clock(datetime.now(timezone.utc) + after)))
     edit.setCalendarPopup(True)
     edit.setDisplayFormat(DISPLAY_FORMAT)
     edit.setAccessibleName(name)
@@ -34,6 +35,7 @@ class NewAssignmentDialog(QDialog):
         self.admin = admin
         self.target: User | None = None
         self.created: AssignmentRequest | None = None
+        self.job: Job | None = None
         self.setWindowTitle("New assignment")
         self.resize(560, 320)
 
@@ -63,8 +65,7 @@ class NewAssignmentDialog(QDialog):
         self.start_edit = _moment_edit("Start")
         self.start_check.toggled.connect(self.start_edit.setEnabled)
         self.end_check = QCheckBox("End at")
-        self.end_edit = _moment_edit("End")
-        self.end_edit.setDateTime(QDateTime.currentDateTime().addDays(90))
+        self.end_edit = _moment_edit("End", timedelta(days=90))
         self.end_check.toggled.connect(self.end_edit.setEnabled)
         start_row, end_row = QHBoxLayout(), QHBoxLayout()
         start_row.addWidget(self.start_check)
@@ -79,8 +80,8 @@ class NewAssignmentDialog(QDialog):
         form.addRow("User", user_row)
         form.addRow("Access package", self.package)
         form.addRow("Policy", self.policy)
-        form.addRow("Start", start_row)
-        form.addRow("End", end_row)
+        form.addRow(f"Start ({zone_name()})", start_row)
+        form.addRow(f"End ({zone_name()})", end_row)
         form.addRow("Justification", self.justification)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.assign_button = self.buttons.addButton("Assign", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -117,26 +118,44 @@ class NewAssignmentDialog(QDialog):
                 self.policy.addItem(name, policy_id)
         self._update_assign_button()
 
+    @property
+    def busy(self) -> bool:
+        return self.job is not None and self.job.running
+
+    def reject(self) -> None:
+        if not self.busy:  # a write under way ends with its outcome shown here
+            super().reject()
+
     def _update_assign_button(self) -> None:
-        self.assign_button.setEnabled(self.target is not None and self.policy.currentData() is not None)
+        self.assign_button.setEnabled(not self.busy and self.target is not None
+                                      and self.policy.currentData() is not None)
 
     @staticmethod
     def _utc(edit: QDateTimeEdit) -> datetime:
-        return edit.dateTime().toPython().astimezone(timezone.utc)
+        return from_wall_clock(edit.dateTime().toPython())
 
     def accept(self) -> None:
         package = AccessPackage.get_or_none(AccessPackage.id == self.package.currentData())
         policy = AssignmentPolicy.get_or_none(AssignmentPolicy.id == self.policy.currentData())
         if self.target is None or package is None or policy is None:
             return
-        try:
-            self.created = self.lifecycle.assign(
-                self.admin, self.target, package, policy,
-                start=self._utc(self.start_edit) if self.start_check.isChecked() else None,
-                end=self._utc(self.end_edit) if self.end_check.isChecked() else None,
-                justification=self.justification.text())
-        except DeskError as error:
-            messages.inform(self, "New assignment", str(error), icon=messages.Icon.Warning)
+        if self.busy:
             return
-        request_events().changed.emit(self.created.id)
+        lifecycle, admin, target = self.lifecycle, self.admin, self.target
+        start = self._utc(self.start_edit) if self.start_check.isChecked() else None
+        end = self._utc(self.end_edit) if self.end_check.isChecked() else None
+        justification = self.justification.text()
+        self.job = run_operation(
+            self, "New assignment",
+            lambda: lifecycle.assign(admin, target, package, policy, start=start, end=end,
+                                     justification=justification),
+            changes=LIFECYCLE_CHANGES, on_success=self._assigned, on_failure=self._failed)
+        self._update_assign_button()
+
+    def _assigned(self, request: AssignmentRequest) -> None:
+        self.created = request
         super().accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self._update_assign_button()
+        show_failure(self, "New assignment", error, retry=self.accept)

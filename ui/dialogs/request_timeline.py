@@ -17,14 +17,21 @@ from desktop.reports.request_timeline import TimelineStep, timeline_steps
 from models import User
 from ui.dialogs import messages
 from ui.dialogs.decision import decide
+from ui.item_models.formatting import header_text
 from ui.request_events import request_events
+from ui.times import SECONDS, header, shown_time, zone_name
 
-TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 MAX_COLUMN_WIDTH = 260
 
 
 def local_time(moment: datetime | None) -> str:
-    return moment.astimezone().strftime(TIME_FORMAT) if moment else ""
+    """A time of the request as the screen shows times (View → Times), to the second."""
+    return shown_time(moment, SECONDS)
+
+
+def zoned_time(moment: datetime | None) -> str:
+    """A time in running text, where no header names its zone: "2026-03-07 00:24:35 IST, UTC+05:30"."""
+    return f"{local_time(moment)} ({zone_name(moment)})" if moment else ""
 
 
 def waiting_text(state: RequestState | None) -> str:
@@ -37,9 +44,9 @@ def waiting_text(state: RequestState | None) -> str:
         approvers = ", ".join(state.waiting.approvers) or "nobody (no approver could be resolved)"
         text += f" — waiting for stage {state.waiting.stage}: {approvers}"
         if state.waiting.timeout is not None:
-            text += f". Times out {local_time(state.waiting.timeout)} unless an approver decides."
+            text += f". Times out {zoned_time(state.waiting.timeout)} unless an approver decides."
     elif state.completed is not None:
-        text += f" — completed {local_time(state.completed)}"
+        text += f" — completed {zoned_time(state.completed)}"
     return text
 
 
@@ -77,7 +84,7 @@ class TimelineModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
                 and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
+            return header(self.HEADERS[section]) if self.HEADERS[section] == "Time" else self.HEADERS[section]
         return None
 
 
@@ -116,6 +123,7 @@ class RequestTimelineDialog(QDialog):
 
         self.model = TimelineModel(self)
         self.steps_view = QTableView()
+        self.steps_view.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.steps_view.setModel(self.model)
         self.steps_view.verticalHeader().hide()
         self.steps_view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
@@ -128,7 +136,8 @@ class RequestTimelineDialog(QDialog):
         self.steps_view.setAccessibleName("Steps")
 
         self.decisions = QTableWidget(0, len(RequestDecisionsReport.columns))
-        self.decisions.setHorizontalHeaderLabels([column.title for column in RequestDecisionsReport.columns])
+        self.decisions.setTabKeyNavigation(False)
+        self.decisions.setHorizontalHeaderLabels([header_text(column) for column in RequestDecisionsReport.columns])
         self.decisions.verticalHeader().hide()
         self.decisions.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.decisions.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -169,7 +178,7 @@ class RequestTimelineDialog(QDialog):
             "Access package": state.access_package if state else None, "Policy": state.policy if state else None,
             "Target": state.target if state else None, "Requestor": state.requestor if state else None,
             "Request type": state.request_type if state else None,
-            "Created": local_time(state.created) if state else None,
+            "Created": zoned_time(state.created) if state else None,
             "Justification": state.justification if state else None,
         }
         for name, value in facts.items():
@@ -177,9 +186,9 @@ class RequestTimelineDialog(QDialog):
         self.state_label.setText(waiting_text(state))
         self.model.set_steps(timeline_steps(report))
         self.steps_view.resizeColumnsToContents()
-        # Long activity and app names give way to the details (their tooltips keep the full text).
-        for column in (TimelineModel.HEADERS.index("Activity"), TimelineModel.HEADERS.index("Initiated by")):
-            self.steps_view.setColumnWidth(column, min(self.steps_view.columnWidth(column), MAX_COLUMN_WIDTH))
+        # The activity reads in full; a long app name gives way to the details (its tooltip keeps it).
+        column = TimelineModel.HEADERS.index("Initiated by")
+        self.steps_view.setColumnWidth(column, min(self.steps_view.columnWidth(column), MAX_COLUMN_WIDTH))
         decisions = list(RequestDecisionsReport(self.request_id, actor=self.actor).iterate())
         self.decisions.setRowCount(len(decisions))
         for row, decision in enumerate(decisions):

@@ -78,10 +78,11 @@ class UserPickerDialog(QDialog):
         self.search_edit.installEventFilter(self)
         self._timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._timer.timeout.connect(self.run_search)
-        self.search_edit.textChanged.connect(self._timer.start)
+        self.search_edit.textChanged.connect(lambda _text: self._timer.start())
 
         self.model = UserMatchModel(self)
         self.results = QTableView()
+        self.results.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.results.setModel(self.model)
         self.results.verticalHeader().hide()
         self.results.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)

@@ -1,12 +1,14 @@
-"""How report values read on screen: local times, Yes/No, grouped numbers.
+"""How report values read on screen: times as View → Times says (`ui.times`), Yes/No,
+grouped numbers.
 
-The database and the exports keep UTC; only the screen shows the admin's local time.
+The database and the exports keep UTC; the screen's headers name the zone they show.
 """
 from datetime import datetime
 
 from PySide6.QtCore import QLocale, Qt
 
-from desktop.reports.base import ColumnType
+from desktop.reports.base import Column, ColumnType
+from ui.times import shown_time, zone_name
 
 # Long JSON documents are cut on screen; the full text stays under UserRole.
 JSON_DISPLAY_LIMIT = 300
@@ -16,7 +18,7 @@ def display_text(value, column_type: ColumnType) -> str:
     if value is None:
         return ""
     if column_type == ColumnType.DATETIME and isinstance(value, datetime):
-        return value.astimezone().strftime("%Y-%m-%d %H:%M")
+        return shown_time(value)
     if column_type == ColumnType.BOOLEAN or isinstance(value, bool):
         return "Yes" if value else "No"
     if column_type == ColumnType.NUMBER and isinstance(value, (int, float)):
@@ -25,6 +27,11 @@ def display_text(value, column_type: ColumnType) -> str:
     if column_type == ColumnType.JSON and len(text) > JSON_DISPLAY_LIMIT:
         return text[:JSON_DISPLAY_LIMIT] + "…"
     return text
+
+
+def header_text(column: Column) -> str:
+    """A column's header on screen: times name the zone they are shown in."""
+    return column.title_in(zone_name())
 
 
 # Built once: combining enum flags costs more than a table repaint can afford per cell.

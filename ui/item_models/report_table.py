@@ -10,7 +10,7 @@ from collections import OrderedDict
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from desktop.reports.base import Report
-from ui.item_models.formatting import alignment, display_text
+from ui.item_models.formatting import alignment, display_text, header_text
 from models.database import READ_ERRORS
 from ui.item_models.report_source import ReportSource, read_failure_message
 
@@ -127,7 +127,7 @@ class ReportTableModel(ReportSource, QAbstractTableModel):
             return None
         column = self.columns()[section]
         if role == Qt.ItemDataRole.DisplayRole:
-            return column.title
+            return header_text(column)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return alignment(column.type)
         if role == Qt.ItemDataRole.UserRole:

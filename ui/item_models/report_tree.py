@@ -8,7 +8,7 @@ ReportTableModel, sorted in SQL).
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from desktop.reports.base import Report, TreeNode
-from ui.item_models.formatting import alignment, display_text
+from ui.item_models.formatting import alignment, display_text, header_text
 from models.database import READ_ERRORS
 from ui.item_models.report_source import ReportSource, read_failure_message
 
@@ -110,7 +110,7 @@ class ReportTreeModel(ReportSource, QAbstractItemModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns()):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.columns()[section].title
+            return header_text(self.columns()[section])
         if role == Qt.ItemDataRole.UserRole:
             return self.columns()[section].key
         return None

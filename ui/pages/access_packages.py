@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QStac
 from desktop.reports.access_packages import AccessPackagesReport
 from desktop.reports.assignments import AssignmentsReport
 from models import AccessPackage
+from ui.operations import Changes
 from ui.pages.base import Page, PageContext, page_title
 from ui.widgets.report_view import ReportView
 
@@ -50,7 +51,9 @@ class AccessPackagesPage(Page):
         self.state_filter.currentIndexChanged.connect(self._state_changed)
         self.assignments_view = ReportView(
             "assignments", noun=("assignment", "assignments"),
-            hidden_columns=("object_id", "assignment_id", "status"),
+            # The page names the package; State, Start and End are what the admin came for.
+            hidden_columns=("access_package", "access_package_id", "email", "object_id", "user_type",
+                            "assignment_id", "status"),
             empty_text="No assignments in this state.\n\nChoose another state, or All.")
         self.assignments_view.add_tool_widget(QLabel("State:"))
         self.assignments_view.add_tool_widget(self.state_filter)
@@ -81,6 +84,9 @@ class AccessPackagesPage(Page):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.pages)
         self.list_view.set_source(lambda: AccessPackagesReport(actor=context.actor))
+
+    def shows(self, changes: Changes) -> bool:
+        return changes.touches_assignments()  # the packages and their assignments
 
     def reload(self) -> None:
         self.list_view.reload()

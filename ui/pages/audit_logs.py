@@ -2,12 +2,13 @@
 with Apply, a table paged in SQL, the selected record's details (targets, modified
 properties, full JSON), its request's status, and downloads of exactly the filtered set."""
 import re
+from datetime import datetime
 
 from PySide6.QtCore import QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-    QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QSizePolicy, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from desktop.clock import Clock, SystemClock
@@ -21,7 +22,9 @@ from ui.dialogs.audit_download import EntraLayoutDownloader
 from ui.dialogs.request_timeline import open_request_timeline
 from ui.background import read_in_background
 from ui.jobs import Job
+from ui.operations import Changes
 from ui.pages.base import Page, PageContext, page_title
+from ui.times import SECONDS, shown_time, zone_name
 from ui.widgets.date_range import DateRangePicker
 from ui.widgets.json_view import JsonView
 from ui.widgets.report_view import ReportView
@@ -43,6 +46,17 @@ def target_rows(document: dict) -> list[tuple]:
     return rows
 
 
+def _shown_record_time(text: str | None) -> str | None:
+    """A record's Graph time ("2026-03-01T23:59:00Z") as the screen shows times, zone named."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    return f"{shown_time(moment, SECONDS)} {zone_name(moment)}"
+
+
 class AuditDetails(QFrame):
     """The selected record: what happened, its targets and modified properties, its JSON."""
 
@@ -60,6 +74,7 @@ class AuditDetails(QFrame):
         self.request_button = QPushButton("Request status")
         self.request_button.setToolTip("The timeline of the request this record belongs to (its correlation ID)")
         self.targets = QTableWidget(0, len(TARGET_COLUMNS))
+        self.targets.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.targets.setHorizontalHeaderLabels(TARGET_COLUMNS)
         self.targets.verticalHeader().hide()
         self.targets.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
@@ -87,7 +102,9 @@ class AuditDetails(QFrame):
         self.targets.setRowCount(len(rows))
         for number, row in enumerate(rows):
             for column, value in enumerate(row):
-                self.targets.setItem(number, column, QTableWidgetItem("" if value is None else str(value)))
+                item = QTableWidgetItem("" if value is None else str(value))
+                item.setToolTip(item.text())  # a long value cut by its column reads in full here
+                self.targets.setItem(number, column, item)
         self.targets.resizeColumnsToContents()
         if document is None:
             self.heading.setText("Select a record")
@@ -98,13 +115,26 @@ class AuditDetails(QFrame):
         actor = (initiator.get("user") or {}).get("userPrincipalName") or (initiator.get("app") or {}).get("displayName")
         self.heading.setText(document.get("activityDisplayName") or "")
         self.summary.setText(" · ".join(part for part in (
-            document.get("activityDateTime"), document.get("category"), document.get("result"),
+            _shown_record_time(document.get("activityDateTime")), document.get("category"), document.get("result"),
             f"by {actor}" if actor else None,
             f"correlation ID {document['correlationId']}" if document.get("correlationId") else None) if part))
         self.request_button.setEnabled(bool(document.get("correlationId")))
 
     def correlation_id(self) -> str | None:
         return self.document.get("correlationId") if self.document else None
+
+
+def empty_hint(report: AuditLogReport | None) -> str:
+    """What an empty table says: the filters that left nothing, and what to change."""
+    filters = report.filters() if report is not None else []
+    if not filters:
+        return ("The audit log holds no records yet.\n\nImport the admin center's audit-log downloads "
+                "with File → Import….")
+    applied = "\n".join(f"{label}: {value}" for label, value in filters)
+    only_dates = all(label.startswith(("Since", "Until")) for label, _ in filters)
+    advice = ("Widen the date range" if only_dates
+              else "Clear or change one of these filters (Reset clears them all)")
+    return f"No audit records match\n{applied}\n\n{advice}, then select Apply."
 
 
 class AuditLogsPage(Page):
@@ -118,10 +148,9 @@ class AuditLogsPage(Page):
         # Filters (the admin center's: applied together with Apply)
         # An offline database may be far older than today: nothing is hidden until asked.
         self.date_range = DateRangePicker(default="All")
-        self.category = self._combo("Category")
-        self.activity = self._combo("Activity")
-        self.activity.setMinimumWidth(280)
-        self.result = self._combo("Result")
+        self.category = self._combo("Category", shown_characters=22)
+        self.activity = self._combo("Activity", shown_characters=34)
+        self.result = self._combo("Result", shown_characters=10)
         self.result.addItems(AUDIT_RESULTS[:3])
         self.initiated_by = self._edit("Initiated by (actor)", "UPN or name starts with…")
         self.target = self._edit("Target", "UPN or name starts with…")
@@ -133,28 +162,34 @@ class AuditLogsPage(Page):
         self.reset_button = QPushButton("Reset")
         self.reset_button.clicked.connect(self.reset_filters)
 
+        # Three filters a row: at 1280×800 every field shows its choice and its hint in full,
+        # and a long activity name never pushes the window wider than the screen.
         grid = QGridLayout()
         grid.setHorizontalSpacing(8)
-        cells = (("Date", self.date_range), ("Category", self.category), ("Activity", self.activity),
-                 ("Result", self.result), ("Initiated by", self.initiated_by), ("Target", self.target),
-                 ("Correlation ID", self.correlation_id), ("Access package", self.access_package))
+        cells = (("&Date", self.date_range), ("Cate&gory", self.category), ("Acti&vity", self.activity),
+                 ("Res&ult", self.result), ("&Initiated by", self.initiated_by), ("&Target", self.target),
+                 ("Co&rrelation ID", self.correlation_id), ("Access pac&kage", self.access_package))
         for number, (label, widget) in enumerate(cells):
-            row, column = divmod(number, 4)
-            grid.addWidget(QLabel(label), row, column * 2)
+            row, column = divmod(number, 3)
+            caption = QLabel(label)
+            caption.setBuddy(widget.choice if isinstance(widget, DateRangePicker) else widget)
+            grid.addWidget(caption, row, column * 2)
             grid.addWidget(widget, row, column * 2 + 1)
         buttons = QHBoxLayout()
+        buttons.addStretch(1)
         buttons.addWidget(self.apply_button)
         buttons.addWidget(self.reset_button)
-        grid.addLayout(buttons, 0, 8)
-        grid.setColumnStretch(1, 2)
-        grid.setColumnStretch(5, 2)
+        grid.addLayout(buttons, 2, 4, 1, 2)
+        for column in (1, 3, 5):
+            grid.setColumnStretch(column, 1)
 
         # The table and the details
         self.view = ReportView(
             "audit-log", noun=("record", "records"),
-            hidden_columns=("result_reason", "access_package_id", "id"),
-            empty_text="No audit records match these filters.\n\nWiden the date range or set a filter to All, "
-                       "then select Apply.")
+            # Service repeats what Category says; Activity needs the room, in full.
+            hidden_columns=("service", "result_reason", "access_package_id", "id"), full_width_columns=("activity",),
+            leading_columns=("date", "activity"),
+            empty_text=empty_hint(None))
         self.view.set_downloads(context.downloader, lambda: "Audit logs")
         self.entra_downloader = EntraLayoutDownloader(context.downloader, self)
         self.entra_button = QPushButton("Download (Entra CSV)")
@@ -197,6 +232,7 @@ class AuditLogsPage(Page):
         self._update_record_actions()
 
         self._report = self.build_report()
+        self.view.empty_text = empty_hint(self._report)
         self.view.set_source(lambda: self._report)
         # The drop-downs fill once the table (or its empty state) has painted: their DISTINCT
         # queries would otherwise compete with the first rows for the processor.
@@ -214,17 +250,23 @@ class AuditLogsPage(Page):
 
     # -- filters --------------------------------------------------------------------------------
     @staticmethod
-    def _combo(name: str) -> QComboBox:
+    def _combo(name: str, shown_characters: int) -> QComboBox:
+        """Wide enough for `shown_characters` of the choice, whatever the longest choice is
+        (sizing to the longest would widen the window once the choices arrive)."""
         combo = QComboBox()
         combo.setAccessibleName(name)
         combo.addItem(ANY)
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(shown_characters)
+        combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        combo.view().setTextElideMode(Qt.TextElideMode.ElideNone)  # the open list shows every name in full
         return combo
 
     def _edit(self, name: str, placeholder: str) -> QLineEdit:
         edit = QLineEdit()
         edit.setAccessibleName(name)
         edit.setPlaceholderText(placeholder)
+        edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance(placeholder) + 40)
         edit.setClearButtonEnabled(True)
         edit.returnPressed.connect(self.apply)
         return edit
@@ -279,6 +321,7 @@ class AuditLogsPage(Page):
             messages.inform(self, "Audit logs", str(error), icon=messages.Icon.Warning)
             return
         self._report = report
+        self.view.empty_text = empty_hint(report)
         self.view.reload()
 
     def _clear_filters(self) -> None:
@@ -291,6 +334,12 @@ class AuditLogsPage(Page):
     def reset_filters(self) -> None:
         self._clear_filters()
         self.apply()
+
+    def current_status(self) -> str:
+        return self.view.status_text()
+
+    def shows(self, changes: Changes) -> bool:
+        return changes.touches_audit()  # audit records
 
     def reload(self) -> None:
         self.apply()

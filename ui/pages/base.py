@@ -2,10 +2,16 @@
 the two pages that stand in for one the admin cannot use yet."""
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from desktop.errors import DeskError
 from models import User
+from ui.background import read_in_background
+from models.database import READ_ERRORS
+from ui.item_models.report_table import PAGE_SIZE
+from ui.operations import Changes, operation_events
+from ui.widgets.report_view import ReportView
 
 
 @dataclass(frozen=True)
@@ -16,20 +22,63 @@ class PageContext:
 
 class Page(QWidget):
     """A navigation entry's content. `status_changed` carries the row counts of the table
-    in view, for the main window's status bar."""
+    in view, for the main window's status bar.
+
+    After an operation (a decision, an assignment, an import) a page whose data it touched
+    reads again: at once when in view, else when next shown."""
 
     status_changed = Signal(str)
 
     def __init__(self, context: PageContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.context = context
+        self._stale = False
+        operation_events().changed.connect(self._operation_done)
 
     def reload(self) -> None:
         """Read the data again (after an import, or when the admin presses F5)."""
 
+    def shows(self, changes: Changes) -> bool:
+        """Whether this page shows something `changes` touched (each page says what it shows)."""
+        return False
+
+    @Slot(object)  # a real slot: Qt drops the connection when the page goes
+    def _operation_done(self, changes: Changes) -> None:
+        if not self.shows(changes):
+            return
+        if not self.isVisible():
+            self._stale = True
+            return
+        # After a write the pages its tables read may no longer be in memory (a big tenant, a
+        # busy disk): the reader thread reads them first, so the UI thread's re-read finds
+        # them in the file cache instead of stalling the window on the disk.
+        shown = [(view.model.report(), view.model.sort_key(), view.model.descending())
+                 for view in self.findChildren(ReportView) if view.isVisible() and view.model.report() is not None]
+        read_in_background(lambda: _read_first_pages(shown), self._reload_after_reading)
+
+    @Slot(object)
+    def _reload_after_reading(self, _result) -> None:
+        self.reload()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.reload()
+
     def current_status(self) -> str:
         """The status line of the table in view."""
         return ""
+
+
+def _read_first_pages(shown: list) -> None:
+    """What a reload reads first: each report's count and first page (errors are the reload's to show)."""
+    for report, sort_key, descending in shown:
+        try:
+            report.count()
+            report.page(0, PAGE_SIZE, sort_key, descending)
+        except (DeskError, *READ_ERRORS):
+            return
 
 
 def page_title(text: str, subtitle: str | None = None) -> QWidget:

@@ -3,6 +3,7 @@ organizations > Download)."""
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from desktop.reports.connected_organizations import ConnectedOrganizationsReport
+from ui.operations import Changes
 from ui.pages.base import Page, PageContext, page_title
 from ui.widgets.report_view import ReportView
 
@@ -24,6 +25,9 @@ class ConnectedOrganizationsPage(Page):
             "Other Microsoft Entra tenants and domains whose users can request access packages."))
         layout.addWidget(self.view, 1)
         self.view.set_source(lambda: ConnectedOrganizationsReport(actor=context.actor))
+
+    def shows(self, changes: Changes) -> bool:
+        return changes.everything  # only an import changes connected organizations
 
     def reload(self) -> None:
         self.view.reload()

@@ -12,6 +12,7 @@ from desktop.reports.user_resources import ResourceAssignmentsReport
 from models import User
 from ui.dialogs import user_picker
 from ui.item_models.formatting import display_text
+from ui.operations import Changes
 from ui.pages.base import Page, PageContext, page_title
 from ui.widgets.report_view import ReportView
 
@@ -64,6 +65,7 @@ class SelectionDetails(QFrame):
             box_layout.setContentsMargins(0, 0, 0, 0)
             box_layout.addWidget(QLabel())
             table = QTableWidget(0, len(detail_columns))
+            table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
             table.setObjectName(f"details-{key}")
             table.setHorizontalHeaderLabels([column.title for column in detail_columns])
             table.verticalHeader().hide()
@@ -73,6 +75,11 @@ class SelectionDetails(QFrame):
             table.horizontalHeader().setStretchLastSection(True)
             table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
             table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+            # Room for four rows (and a scroll bar under them), never one and a half.
+            row_height = self.fontMetrics().height() + 8
+            table.verticalHeader().setDefaultSectionSize(row_height)
+            table.setMinimumHeight(table.horizontalHeader().sizeHint().height() + 4 * row_height
+                                   + table.horizontalScrollBar().sizeHint().height() + 2 * table.frameWidth())
             box_layout.addWidget(table)
             self.sections.addWidget(box)
             self.tables[key] = table
@@ -112,7 +119,7 @@ class ReportsPage(Page):
         self.packages_splitter.setStretchFactor(0, 3)
         self.packages_splitter.setStretchFactor(1, 1)
 
-        self.resources_view = self._view("user-resources", ("resource role", "resource roles"), (), tree=True)
+        self.resources_view = self._view("user-resources", ("resource", "resources"), (), tree=True)
 
         self.report_tabs = QTabWidget()
         self.report_tabs.addTab(self.packages_splitter, "Access packages for a user")
@@ -124,6 +131,8 @@ class ReportsPage(Page):
         layout.addWidget(page_title("Reports", "What a user can request, what they hold, and the resources it gives them."))
         layout.addLayout(user_row)
         layout.addWidget(self.report_tabs, 1)
+        for view in (self.can_request_view, self.assigned_view, self.resources_view):
+            view.set_source(lambda: None)  # says to select a user, not an empty grid
 
     def _view(self, key: str, noun: tuple[str, str], hidden: tuple[str, ...], tree: bool = False) -> ReportView:
         view = ReportView(key, noun=noun, hidden_columns=hidden, tree=tree, empty_text=NO_USER)
@@ -175,6 +184,9 @@ class ReportsPage(Page):
             view.filter_edit.clear()
             view.set_source(build)
         self.details.show_details(self.package_tabs.currentWidget(), -1)
+
+    def shows(self, changes: Changes) -> bool:
+        return changes.touches_assignments()  # a user's packages and resources
 
     def reload(self) -> None:
         if self.user is not None:

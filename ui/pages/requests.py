@@ -1,12 +1,8 @@
 """Requests: the acting user's pending approvals (approve or deny), every request with a state
 filter, direct assignment, removing a delivered assignment, and processing what time made
 due (stage timeouts, expiries). Every change goes through the lifecycle controller."""
-import sys
-
-from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
-from desktop.errors import DeskError
 from desktop.lifecycle import Lifecycle, Processed
 from desktop.permissions import Action, why_not
 from desktop.reports.requests import STATE_FILTERS, RequestsReport
@@ -15,9 +11,9 @@ from ui.dialogs import messages
 from ui.dialogs.decision import decide
 from ui.dialogs.new_assignment import NewAssignmentDialog
 from ui.dialogs.request_timeline import open_request_timeline
-from ui.jobs import Job, run_with_progress
+from ui.jobs import Job
+from ui.operations import LIFECYCLE_CHANGES, Changes, run_operation
 from ui.pages.base import Page, PageContext, page_title
-from ui.request_events import request_events
 from ui.widgets.report_view import ReportView
 
 class RequestsPage(Page):
@@ -28,7 +24,7 @@ class RequestsPage(Page):
         # Deciding needs no role (the controller checks the approver); the rest does.
         self.manage_refusal = why_not(actor, Action.MANAGE_REQUESTS)
         self.process_job: Job | None = None
-        self._stale = False  # a request changed while the page was hidden
+        self.remove_job: Job | None = None
 
         self.new_button = QPushButton("New assignment…")
         self.new_button.setToolTip("Assign an access package to a user directly")
@@ -107,7 +103,6 @@ class RequestsPage(Page):
         self.pending_view.set_source(self._pending_report)
         if self.manage_refusal is None:
             self.requests_view.set_source(self._requests_report)
-        request_events().changed.connect(self._request_changed)
         self._update_buttons()
 
     # -- reports ----------------------------------------------------------------------------------
@@ -131,24 +126,15 @@ class RequestsPage(Page):
         self.pending_view.save_state()
         self.requests_view.save_state()
 
-    @Slot(str)  # a real slot: Qt drops the connection when this object goes
-    def _request_changed(self, _request_id: str) -> None:
-        # A page out of sight reads again when it is shown, not at every change.
-        if self.isVisible():
-            self.reload()
-        else:
-            self._stale = True
+    def shows(self, changes: Changes) -> bool:
+        return changes.touches_requests()
 
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self._stale = False
-            self.reload()
+    def current_status(self) -> str:
+        view = self.current_view()
+        return view.status_text() if view is not None else ""
 
     def _view_status(self, *_args) -> None:
-        view = self.current_view()
-        if view is not None:
-            self.status_changed.emit(view.status_text())
+        self.status_changed.emit(self.current_status())
 
     def current_view(self) -> ReportView | None:
         widget = self.tabs.currentWidget()
@@ -200,29 +186,20 @@ class RequestsPage(Page):
             ["Remove", "Cancel"], icon=messages.Icon.Warning, escape="Cancel")
         if answer != "Remove":
             return
-        try:
-            removal = self.lifecycle.remove_assignment(self.context.actor, assignment.id)
-        except DeskError as error:
-            messages.inform(self, "Remove assignment", str(error), icon=messages.Icon.Warning)
-            return
-        request_events().changed.emit(removal.id)
+        actor, lifecycle, assignment_id = self.context.actor, self.lifecycle, assignment.id
+        self.remove_button.setEnabled(False)
+        self.remove_job = run_operation(self, "Remove assignment",
+                                        lambda: lifecycle.remove_assignment(actor, assignment_id),
+                                        changes=LIFECYCLE_CHANGES)
+        self.remove_job.finished.connect(self._update_buttons)
 
     def process_due(self) -> None:
-        """Timeouts and expiries up to now; the scan may touch many rows, so it runs as a job."""
+        """Timeouts and expiries up to now; the scan may touch many rows, so it shows progress."""
         lifecycle, actor = self.lifecycle, self.context.actor
-        self.process_job = run_with_progress(self, "Process due items",
-                                             "Timing out overdue approvals and ending expired assignments…",
-                                             lambda _context: lifecycle.process_due(actor))
-        self.process_job.succeeded.connect(self._processed)
-        self.process_job.failed.connect(self._process_failed)
+        self.process_job = run_operation(self, "Process due items", lambda _context: lifecycle.process_due(actor),
+                                         changes=LIFECYCLE_CHANGES, on_success=self._processed,
+                                         progress="Timing out overdue approvals and ending expired assignments…")
 
     def _processed(self, processed: Processed) -> None:
-        self.reload()
         messages.inform(self, "Process due items", processed.summary(),
                         icon=messages.Icon.Warning if processed.skipped else messages.Icon.Information)
-
-    def _process_failed(self, error: BaseException) -> None:
-        if isinstance(error, DeskError):
-            messages.inform(self, "Process due items", str(error), icon=messages.Icon.Warning)
-            return
-        sys.excepthook(type(error), error, error.__traceback__)  # a bug: the crash dialog

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths, Qt
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget,
+    QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSplitter, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from desktop.clock import Clock, SystemClock
@@ -18,6 +18,7 @@ from desktop.reports.package_activity import PackageActivityReport, packages_wit
 from ui.dialogs import messages
 from ui.background import read_in_background
 from ui.jobs import Job
+from ui.operations import Changes
 from ui.pages.base import Page, PageContext, page_title
 from ui.widgets.activity_chart import ActivityChart
 from ui.widgets.report_view import ReportView
@@ -52,8 +53,11 @@ class ActivityWorkbook(QWidget):
         self.time_range.setCurrentIndex(len(TIME_RANGES) - 1)  # All: the workbook's advice when unsure
         self.chooser = QComboBox()
         self.chooser.setAccessibleName(self.chooser_label)
-        self.chooser.setMinimumWidth(420)
-        self.chooser.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # Room for a package's name and id; sizing to the longest entry widened the window.
+        self.chooser.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.chooser.setMinimumContentsLength(30)
+        self.chooser.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.chooser.view().setTextElideMode(Qt.TextElideMode.ElideNone)
         self.save_chart_button = QPushButton("Save chart as PNG…")
         self.save_chart_button.clicked.connect(self.save_chart)
         self.controls = QHBoxLayout()
@@ -144,7 +148,9 @@ class ActivityWorkbook(QWidget):
         self._report = report
         self.view.reload()
         if report is None:
-            self.chart.set_counts([], self.chooser_empty)
+            # Nothing chosen yet is not the same as nothing happened.
+            self.chart.show_notice(f"Pick an {self.chooser_label.lower()}" if self.chooser.count()
+                                   else self.chooser_empty)
             return
         self.chart_job = read_in_background(lambda: (report, report.daily_counts()), self._show_counts)
 
@@ -269,8 +275,14 @@ class WorkbooksPage(Page):
     def loading(self) -> bool:
         return any(workbook.loading() for workbook in self.workbooks())
 
+    def current_status(self) -> str:
+        return self.tabs.currentWidget().view.status_text()
+
     def _view_status(self, *_args) -> None:
-        self.status_changed.emit(self.tabs.currentWidget().view.status_text())
+        self.status_changed.emit(self.current_status())
+
+    def shows(self, changes: Changes) -> bool:
+        return changes.touches_audit()  # the workbooks count audit records
 
     def reload(self) -> None:
         for workbook in self.workbooks():

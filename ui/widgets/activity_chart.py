@@ -49,11 +49,19 @@ class ActivityChart(QWidget):
         self.chart.setTheme(QChart.ChartTheme.ChartThemeDark if dark else QChart.ChartTheme.ChartThemeLight)
         self.chart.setBackgroundBrush(self.palette().brush(QPalette.ColorRole.Base))
 
-    def set_counts(self, counts: list[tuple[date, str, int]], title: str = "") -> None:
-        """Show (UTC day, operation, count) rows, as `daily_counts()` of a workbook gives."""
+    def show_notice(self, text: str) -> None:
+        """No bars, only what the admin should know (or do) first."""
+        self._clear()
+        self.chart.setTitle(text)
+
+    def _clear(self) -> None:
         self.chart.removeAllSeries()
         for axis in self.chart.axes():
             self.chart.removeAxis(axis)
+
+    def set_counts(self, counts: list[tuple[date, str, int]], title: str = "") -> None:
+        """Show (UTC day, operation, count) rows, as `daily_counts()` of a workbook gives."""
+        self._clear()
         if not counts:
             self.chart.setTitle(f"{title}: no events" if title else "No events in this range")
             return

@@ -1,11 +1,14 @@
 """The audit log's date range: the last 24 hours, 7 or 30 days, a custom range, or all.
 
-Shown in the admin's local time, handed out in UTC, as the database keeps it.
+Shown in the screen's zone (View → Times, named beside the editors), handed out in UTC, as
+the database keeps it.
 """
 from datetime import datetime, timedelta, timezone
 
-from PySide6.QtCore import QDateTime, Signal
+from PySide6.QtCore import QDateTime, Signal, Slot
 from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QHBoxLayout, QLabel, QWidget
+
+from ui.times import from_wall_clock, time_display, wall_clock, zone_name
 
 CUSTOM = "custom"
 # label -> how far back from now (None: no lower bound), or CUSTOM
@@ -19,8 +22,9 @@ CHOICES = (
 DISPLAY_FORMAT = "yyyy-MM-dd HH:mm"
 
 
-def to_utc(value: QDateTime) -> datetime:
-    return value.toPython().astimezone(timezone.utc)
+def to_utc(value: QDateTime, utc: bool | None = None) -> datetime:
+    """An editor's time, read in the screen's zone, as UTC."""
+    return from_wall_clock(value.toPython(), utc)
 
 
 class DateRangePicker(QWidget):
@@ -34,14 +38,19 @@ class DateRangePicker(QWidget):
             self.choice.addItem(label, span)
         self.since_edit = self._edit("From")
         self.until_edit = self._edit("To")
-        now = QDateTime.currentDateTime()
-        self.since_edit.setDateTime(now.addDays(-7))
-        self.until_edit.setDateTime(now)
+        now = datetime.now(timezone.utc)
+        self.since_edit.setDateTime(QDateTime(wall_clock(now - timedelta(days=7))))
+        self.until_edit.setDateTime(QDateTime(wall_clock(now)))
         self.since_label, self.until_label = QLabel("from"), QLabel("to")
+        self.zone_label = QLabel()
+        self.zone_label.setObjectName("pageSubtitle")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.choice, self.since_label, self.since_edit, self.until_label, self.until_edit):
+        for widget in (self.choice, self.since_label, self.since_edit, self.until_label, self.until_edit,
+                       self.zone_label):
             layout.addWidget(widget)
+        self._show_zone()
+        time_display().changed.connect(self._zone_changed)
         self.choice.setCurrentIndex(self.choice.findText(default))
         self.choice.currentIndexChanged.connect(self._choice_changed)
         self.since_edit.dateTimeChanged.connect(self.changed)
@@ -57,8 +66,22 @@ class DateRangePicker(QWidget):
 
     def _show_custom(self) -> None:
         custom = self.is_custom()
-        for widget in (self.since_label, self.since_edit, self.until_label, self.until_edit):
+        for widget in (self.since_label, self.since_edit, self.until_label, self.until_edit, self.zone_label):
             widget.setVisible(custom)
+
+    def _show_zone(self) -> None:
+        self.zone_label.setText(zone_name())
+        for edit in (self.since_edit, self.until_edit):
+            edit.setToolTip(f"{edit.accessibleName()}, in {zone_name()}")
+
+    @Slot(bool)  # a real slot: Qt drops the connection when the picker goes
+    def _zone_changed(self, utc: bool) -> None:
+        """The same moments, written in the other zone."""
+        # The editors still hold the other zone's wall clock.
+        since, until = to_utc(self.since_edit.dateTime(), not utc), to_utc(self.until_edit.dateTime(), not utc)
+        self.since_edit.setDateTime(QDateTime(wall_clock(since)))
+        self.until_edit.setDateTime(QDateTime(wall_clock(until)))
+        self._show_zone()
 
     def _choice_changed(self) -> None:
         self._show_custom()
@@ -72,8 +95,8 @@ class DateRangePicker(QWidget):
 
     def set_custom(self, since: datetime, until: datetime) -> None:
         self.select("Custom range")
-        self.since_edit.setDateTime(QDateTime(since.astimezone()))
-        self.until_edit.setDateTime(QDateTime(until.astimezone()))
+        self.since_edit.setDateTime(QDateTime(wall_clock(since)))
+        self.until_edit.setDateTime(QDateTime(wall_clock(until)))
 
     def bounds(self, now: datetime) -> tuple[datetime | None, datetime | None]:
         """(since, until) in UTC; None where the range is open."""

@@ -8,7 +8,7 @@ and an empty table says what to do next. The owning page supplies the report.
 """
 from typing import Callable
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu, QPushButton,
@@ -20,6 +20,7 @@ from ui.dialogs import messages
 from ui.item_models.report_table import ReportTableModel
 from ui.item_models.report_tree import ReportTreeModel
 from desktop.reports.views import RowsReport, ShownReport, is_quick_filterable, quick_filtered
+from ui.times import time_display
 
 FILTER_DELAY_MS = 250
 FIT_ROWS = 100
@@ -36,8 +37,11 @@ class ReportView(QWidget):
 
     def __init__(self, settings_key: str, *, noun: tuple[str, str] = ("row", "rows"),
                  empty_text: str = "Nothing to show yet.", hidden_columns: tuple[str, ...] = (),
-                 tree: bool = False, parent: QWidget | None = None):
+                 tree: bool = False, full_width_columns: tuple[str, ...] = (), leading_columns: tuple[str, ...] = (),
+                 parent: QWidget | None = None):
         super().__init__(parent)
+        self.full_width_columns = full_width_columns  # fitted to their text however long
+        self.leading_columns = leading_columns  # shown first, in this order, until the admin moves them
         self.settings_key = settings_key
         self.noun = noun
         self.empty_text = empty_text
@@ -56,7 +60,8 @@ class ReportView(QWidget):
         self.filter_edit.setAccessibleName("Quick filter")
         self._filter_timer = QTimer(self, singleShot=True, interval=FILTER_DELAY_MS)
         self._filter_timer.timeout.connect(self.apply_filter)
-        self.filter_edit.textChanged.connect(self._filter_timer.start)
+        # Through a lambda: a signal's arguments given to QTimer.start would be taken as its interval.
+        self.filter_edit.textChanged.connect(lambda _text: self._filter_timer.start())
         self.filter_edit.returnPressed.connect(self.apply_filter)
 
         self.download_button = QPushButton("Download")
@@ -97,6 +102,10 @@ class ReportView(QWidget):
         self.header = header
         self.view.setModel(self.model)
         self.view.setObjectName("reportTable")
+        # Tab moves on to the next control (arrows move within): Tab must never trap the keyboard.
+        self.view.setTabKeyNavigation(False)
+        # What a screen reader announces on entering the table ("Assignments table").
+        self.view.setAccessibleName(f"{noun[1][0].upper()}{noun[1][1:]} table")
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setAlternatingRowColors(True)
@@ -113,15 +122,16 @@ class ReportView(QWidget):
         header.customContextMenuRequested.connect(self._show_column_menu)
         self._save_timer = QTimer(self, singleShot=True, interval=400)
         self._save_timer.timeout.connect(self.save_state)
-        header.sectionResized.connect(self._save_timer.start)
-        header.sectionMoved.connect(self._save_timer.start)
-        header.sortIndicatorChanged.connect(self._save_timer.start)
+        header.sectionResized.connect(lambda *_args: self._save_timer.start())
+        header.sectionMoved.connect(lambda *_args: self._save_timer.start())
+        header.sortIndicatorChanged.connect(lambda *_args: self._save_timer.start())
 
         self.view.activated.connect(self._on_activated)
         self.view.selectionModel().selectionChanged.connect(self._emit_status)
         self.view.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
         self.model.modelReset.connect(self._on_model_reset)
         self.model.query_failed.connect(self._on_query_failed, Qt.ConnectionType.QueuedConnection)
+        time_display().changed.connect(self._times_changed)
 
         self.empty_label = QLabel()
         self.empty_label.setObjectName("emptyState")
@@ -210,14 +220,21 @@ class ReportView(QWidget):
         for key in self.default_hidden_columns:
             if key in self._column_keys():
                 self.header.hideSection(self._column_keys().index(key))
+        for position, key in enumerate(key for key in self.leading_columns if key in self._column_keys()):
+            self.header.moveSection(self.header.visualIndex(self._column_keys().index(key)), position)
         self._fit_columns = True
 
     def _fit_columns_to_contents(self) -> None:
         self._fit_columns = False
-        for section in range(self.header.count() - 1):  # the last one stretches
-            if not self.header.isSectionHidden(section):
+        keys = self._column_keys()
+        shown = [section for section in range(self.header.count()) if not self.header.isSectionHidden(section)]
+        stretched = max(shown, key=self.header.visualIndex, default=None)  # the last one in view stretches
+        for section in shown:
+            if section != stretched:
                 self.view.resizeColumnToContents(section)
-                self.header.resizeSection(section, min(self.header.sectionSize(section) + 12, MAX_FITTED_WIDTH))
+                limit = None if keys[section] in self.full_width_columns else MAX_FITTED_WIDTH
+                width = self.header.sectionSize(section) + 12
+                self.header.resizeSection(section, width if limit is None else min(width, limit))
 
     def _show_column_menu(self, position) -> None:
         menu = QMenu(self)
@@ -262,6 +279,13 @@ class ReportView(QWidget):
         self._emit_status()
         self.current_row_changed.emit(-1)
 
+    @Slot(bool)  # a real slot: Qt drops the connection when the view goes
+    def _times_changed(self, _utc: bool) -> None:
+        """View → Times switched: the same rows, painted in the other zone."""
+        if self.header.count():
+            self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.header.count() - 1)
+        self.view.viewport().update()
+
     def _on_activated(self, index: QModelIndex) -> None:
         if index.isValid() and not index.parent().isValid():
             self.row_activated.emit(index.row())
@@ -299,6 +323,13 @@ class ReportView(QWidget):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         self._emit_status()
+
+    def hideEvent(self, event) -> None:
+        # A header change waiting to be saved is saved now, not later by a view out of sight.
+        if self._save_timer.isActive():
+            self._save_timer.stop()
+            self.save_state()
+        super().hideEvent(event)
 
     def focus_filter(self) -> None:
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
