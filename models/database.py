@@ -19,9 +19,10 @@ import platformdirs
 from models import ALL_MODELS, SchemaInfo, db
 from models.audit_chain import GENESIS, HEAD_KEY
 from models.errors import DatabaseOpenError, DatabaseUnavailable
+from models.history import install_history
 from models.migrations import registered_migrations
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 APP_NAME = "EntitlementDesk"
 ENV_VARIABLE = "ENTITLEMENT_DESK_DB"
 BUSY_TIMEOUT_SECONDS = 10
@@ -211,6 +212,7 @@ def _prepare_schema(location: DatabaseLocation) -> None:
     if not tables:
         with db.atomic():
             db.create_tables(ALL_MODELS)
+            install_history(db)
             SchemaInfo.create(key="schema_version", value=str(SCHEMA_VERSION))
             SchemaInfo.create(key="created", value=datetime.now(timezone.utc).isoformat())
             SchemaInfo.create(key=HEAD_KEY, value=GENESIS)
