@@ -31,6 +31,7 @@ from models import (
     RequestApprover, Resource, ResourceRole, ResourceRoleAssignment, ResourceRoleScope, User, db,
     new_id,
 )
+from models.change_context import clear_change_context, set_change_context
 from models.prepared import Parameter, Prepared
 
 ACTIVE_ASSIGNMENT_STATES = ("delivering", "delivered")
@@ -46,6 +47,7 @@ AAD_GROUP = "AadGroup"
 AAD_APPLICATION = "AadApplication"
 
 _BATCH_RECORDS_PER_FLUSH = 2000
+LIFECYCLE_SOURCE = "lifecycle"
 
 # The statements of the transitions, each generated once per database.
 _REQUEST = Prepared(lambda: AssignmentRequest.select().where(AssignmentRequest.id == Parameter("id")))
@@ -299,17 +301,22 @@ class Lifecycle:
             with _write_transaction():
                 yield self
                 log.write_records(self._batch.records)
+                clear_change_context()
         finally:
             self._batch = None
 
     @contextmanager
-    def _transition(self):
+    def _transition(self, at: datetime | None = None):
+        # The history records the transition's rows as valid from its business time.
         if self._batch is None:
             step = _Step(_Reader(self._configuration))
             with _write_transaction():
+                set_change_context(LIFECYCLE_SOURCE, at or self.clock.now())
                 yield step
                 log.write_records(step.records)
+                clear_change_context()
             return
+        set_change_context(LIFECYCLE_SOURCE, at or self.clock.now())
         step = _Step(self._batch.reader)
         if isinstance(db.obj, peewee.SqliteDatabase):
             # A savepoint would copy every page the transition touches to SQLite's sub-journal
@@ -588,7 +595,7 @@ class Lifecycle:
                            .where(Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES)
                                   & (Assignment.schedule_end <= now))
                            .order_by(Assignment.schedule_end, Assignment.id)):
-            with self._transition() as step:
+            with self._transition(now) as step:
                 current = _ASSIGNMENT.first(id=assignment.id)
                 if current is None or current.state not in ACTIVE_ASSIGNMENT_STATES:
                     continue
@@ -598,7 +605,7 @@ class Lifecycle:
         return Processed(timed_out, expired)
 
     def _time_out(self, request_id: str, stage_number: int, now: datetime) -> int:
-        with self._transition() as step:
+        with self._transition(now) as step:
             request = _REQUEST.first(id=request_id)
             if request is None or request.state != "pendingApproval" or request.current_stage != stage_number:
                 return 0

@@ -6,7 +6,9 @@ valid time (`valid_from`, `valid_to`; NULL while current) and where the change c
 no code path that writes a tracked table (lifecycle, importer, sync, a hand-run UPDATE) can skip
 it. An UPDATE that changes nothing writes nothing. A DELETE closes the current version and
 leaves a zero-length tombstone (valid_from = valid_to), which no moment sees but the list of
-changes does.
+changes does. A row inserted for the first time is valid from its own creation time when that
+is earlier (an import first sees an assignment made weeks before); later versions from the
+time of their write.
 
 The source, run, actor and business time of the current write come from the change context
 (`models.change_context`); without one a write counts as source "database" at the database's
@@ -190,14 +192,18 @@ def sqlite_trigger_sql(model) -> list[str]:
     def close(row):
         return f"UPDATE {history} SET valid_to = {at} WHERE {_key_match(model, row)} AND valid_to IS NULL;"
 
-    def insert(values, until, kind):
+    def insert(values, until, kind, start=at):
         return (f"INSERT INTO {history} ({columns}, {_HISTORY_EXTRA}) VALUES "
-                f"({values}, {at}, {until}, '{kind}', {source}, {run}, {actor});")
+                f"({values}, {start}, {until}, '{kind}', {source}, {run}, {actor});")
 
+    first_seen = at
+    if "created_date_time" in tracked_columns(model):
+        first_seen = (f"CASE WHEN EXISTS (SELECT 1 FROM {history} WHERE {_key_match(model, 'NEW')}) THEN {at} "
+                      f"ELSE COALESCE(MIN(NEW.created_date_time, {at}), {at}) END")
     return [
         *(f'DROP TRIGGER IF EXISTS "{name}_{kind}"' for kind in ("insert", "update", "delete")),
         f'CREATE TRIGGER "{name}_insert" AFTER INSERT ON {table} BEGIN '
-        f"{close('NEW')} {insert(new_values, 'NULL', 'insert')} END",
+        f"{close('NEW')} {insert(new_values, 'NULL', 'insert', first_seen)} END",
         f'CREATE TRIGGER "{name}_update" AFTER UPDATE ON {table} WHEN {changed} BEGIN '
         f"{close('OLD')} {insert(new_values, 'NULL', 'update')} END",
         f'CREATE TRIGGER "{name}_delete" AFTER DELETE ON {table} BEGIN '
@@ -215,27 +221,34 @@ def postgresql_trigger_sql(model) -> list[str]:
     def setting(field):
         return f"NULLIF(current_setting('{SETTING_PREFIX}{field}', true), '')"
 
+    first_seen = ""
+    if "created_date_time" in tracked_columns(model):
+        first_seen = (f"IF NOT EXISTS (SELECT 1 FROM {history} WHERE {_key_match(model, 'NEW')}) THEN "
+                      "v_start := LEAST(NEW.created_date_time, v_at); END IF;")
+
     body = f"""
 DECLARE
-  change_at timestamp := COALESCE({setting('at')}::timestamp, now() AT TIME ZONE 'UTC');
-  change_source text := COALESCE({setting('source')}, '{UNKNOWN_SOURCE}');
-  change_run text := {setting('run')};
-  change_actor text := {setting('actor')};
+  v_at timestamp := COALESCE({setting('at')}::timestamp, now() AT TIME ZONE 'UTC');
+  v_source text := COALESCE({setting('source')}, '{UNKNOWN_SOURCE}');
+  v_run text := {setting('run')};
+  v_actor text := {setting('actor')};
+  v_start timestamp := v_at;
 BEGIN
   IF TG_OP = 'UPDATE' AND OLD IS NOT DISTINCT FROM NEW THEN
     RETURN NULL;
   END IF;
   IF TG_OP = 'INSERT' THEN
-    UPDATE {history} SET valid_to = change_at WHERE {_key_match(model, 'NEW')} AND valid_to IS NULL;
+    {first_seen}
+    UPDATE {history} SET valid_to = v_at WHERE {_key_match(model, 'NEW')} AND valid_to IS NULL;
   ELSE
-    UPDATE {history} SET valid_to = change_at WHERE {_key_match(model, 'OLD')} AND valid_to IS NULL;
+    UPDATE {history} SET valid_to = v_at WHERE {_key_match(model, 'OLD')} AND valid_to IS NULL;
   END IF;
   IF TG_OP = 'DELETE' THEN
     INSERT INTO {history} ({columns}, {_HISTORY_EXTRA})
-    VALUES ({old_values}, change_at, change_at, 'delete', change_source, change_run, change_actor);
+    VALUES ({old_values}, v_at, v_at, 'delete', v_source, v_run, v_actor);
   ELSE
     INSERT INTO {history} ({columns}, {_HISTORY_EXTRA})
-    VALUES ({new_values}, change_at, NULL, lower(TG_OP), change_source, change_run, change_actor);
+    VALUES ({new_values}, v_start, NULL, lower(TG_OP), v_source, v_run, v_actor);
   END IF;
   RETURN NULL;
 END"""

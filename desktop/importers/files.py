@@ -6,6 +6,7 @@ from typing import Callable, Iterable
 
 from peewee import IntegrityError
 
+from desktop.change_runs import IMPORT, recorded_run
 from desktop.errors import Cancelled, InvalidInput
 from desktop.importers import kinds
 from desktop.importers.graph import GraphWriter
@@ -44,7 +45,7 @@ def import_files(paths: Iterable[str | os.PathLike], progress: Progress | None =
             progress(done, total)
 
     done = 0
-    with db.atomic():
+    with db.atomic(), recorded_run(IMPORT, ", ".join(summary.files)):
         writer = GraphWriter(summary)
         understood_any = False
         for source in ordered:

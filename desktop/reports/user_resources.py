@@ -3,6 +3,7 @@
 Flat (one row per access package and policy) for the paged table and the exports; `tree()`
 groups a resource role reached through two or more packages under one parent row.
 """
+from datetime import datetime
 from itertools import groupby
 
 from desktop.permissions import Action
@@ -16,8 +17,8 @@ REMOVED = "Removed"
 
 
 class ResourceAssignmentsReport(QueryReport):
-    """The resource roles `user` holds (every status but Removed), with the package and
-    policy each came from."""
+    """The resource roles `user` holds (every status but Removed) now or at `as_of`, with the
+    package and policy each came from."""
 
     name = "Resource assignments"
     columns = (
@@ -31,12 +32,13 @@ class ResourceAssignmentsReport(QueryReport):
         Column("status", "Status"),
     )
 
-    def __init__(self, user: User, *, actor: User | None = None):
+    def __init__(self, user: User, *, actor: User | None = None, as_of: datetime | None = None):
         authorize(actor, Action.VIEW_REPORTS)
         self.user = user
+        self.as_of = as_of
 
     def filters(self) -> list[tuple[str, str]]:
-        return [("User", f"{self.user.display_name} ({self.user.user_principal_name})")]
+        return [("User", f"{self.user.display_name} ({self.user.user_principal_name})")] + self.as_of_filter()
 
     def query(self):
         return (ResourceRoleAssignment
