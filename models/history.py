@@ -6,8 +6,8 @@ valid time (`valid_from`, `valid_to`; NULL while current) and where the change c
 no code path that writes a tracked table (lifecycle, importer, sync, a hand-run UPDATE) can skip
 it. An UPDATE that changes nothing writes nothing. A DELETE closes the current version and
 leaves a zero-length tombstone (valid_from = valid_to), which no moment sees but the list of
-changes does. A row inserted for the first time is valid from its own creation time when that
-is earlier (an import first sees an assignment made weeks before); later versions from the
+changes does. A row inserted for the first time is valid from its own creation time (an
+assignment's: its schedule start when Graph gave no creation time) when that is earlier (an import first sees an assignment made weeks before); later versions from the
 time of their write.
 
 The source, run, actor and business time of the current write come from the change context
@@ -175,6 +175,19 @@ def _key_match(model, row: str) -> str:
     return " AND ".join(f"{_quoted(c)} = {row}.{_quoted(c)}" for c in key_columns(model))
 
 
+# The columns that tell when a row's object came to be, in order of trust: an assignment
+# imported without a creation time has held since its schedule started.
+_CREATION_COLUMNS = ("created_date_time", "schedule_start")
+
+
+def _creation_time(model, row: str) -> str | None:
+    """SQL for when the object of `row` came to be, or None when the table does not say."""
+    present = [f"{row}.{_quoted(c)}" for c in _CREATION_COLUMNS if c in tracked_columns(model)]
+    if not present:
+        return None
+    return present[0] if len(present) == 1 else f"COALESCE({', '.join(present)})"
+
+
 _HISTORY_EXTRA = "valid_from, valid_to, change_kind, change_source, change_run, change_actor"
 
 
@@ -197,9 +210,9 @@ def sqlite_trigger_sql(model) -> list[str]:
                 f"({values}, {start}, {until}, '{kind}', {source}, {run}, {actor});")
 
     first_seen = at
-    if "created_date_time" in tracked_columns(model):
+    if _creation_time(model, "NEW"):
         first_seen = (f"CASE WHEN EXISTS (SELECT 1 FROM {history} WHERE {_key_match(model, 'NEW')}) THEN {at} "
-                      f"ELSE COALESCE(MIN(NEW.created_date_time, {at}), {at}) END")
+                      f"ELSE COALESCE(MIN({_creation_time(model, 'NEW')}, {at}), {at}) END")
     return [
         *(f'DROP TRIGGER IF EXISTS "{name}_{kind}"' for kind in ("insert", "update", "delete")),
         f'CREATE TRIGGER "{name}_insert" AFTER INSERT ON {table} BEGIN '
@@ -222,9 +235,9 @@ def postgresql_trigger_sql(model) -> list[str]:
         return f"NULLIF(current_setting('{SETTING_PREFIX}{field}', true), '')"
 
     first_seen = ""
-    if "created_date_time" in tracked_columns(model):
+    if _creation_time(model, "NEW"):
         first_seen = (f"IF NOT EXISTS (SELECT 1 FROM {history} WHERE {_key_match(model, 'NEW')}) THEN "
-                      "v_start := LEAST(NEW.created_date_time, v_at); END IF;")
+                      f"v_start := LEAST({_creation_time(model, 'NEW')}, v_at); END IF;")
 
     body = f"""
 DECLARE
