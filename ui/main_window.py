@@ -28,6 +28,7 @@ from ui.jobs import Job, JobContext, run_with_progress
 from ui.pages.access_packages import AccessPackagesPage
 from ui.pages.audit_logs import AuditLogsPage
 from ui.pages.base import Page, PageContext, unavailable_page
+from ui.pages.changes import ChangesPage
 from ui.pages.connected_organizations import ConnectedOrganizationsPage
 from ui.pages.reports import ReportsPage
 from ui.pages.requests import RequestsPage
@@ -44,6 +45,7 @@ class NavigationEntry:
 NAVIGATION = (
     NavigationEntry("Access packages", Action.VIEW_ACCESS_PACKAGES, AccessPackagesPage),
     NavigationEntry("Reports", Action.VIEW_REPORTS, ReportsPage),
+    NavigationEntry("Changes", Action.VIEW_REPORTS, ChangesPage),
     NavigationEntry("Audit logs", Action.VIEW_AUDIT_LOG, AuditLogsPage),
     NavigationEntry("Connected organizations", Action.VIEW_CONNECTED_ORGANIZATIONS,
                     ConnectedOrganizationsPage),

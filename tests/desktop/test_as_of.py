@@ -138,5 +138,5 @@ class AsOfMachine(RuleBasedStateMachine):
         assert all(rows == [] for rows in before.values())
 
 
-AsOfMachine.TestCase.settings = settings(max_examples=12, stateful_step_count=20, deadline=None)
+AsOfMachine.TestCase.settings = settings(max_examples=8, stateful_step_count=15, deadline=None)
 TestAsOf = AsOfMachine.TestCase

@@ -15,7 +15,7 @@ from desktop.importers import import_files
 from desktop.lifecycle import Lifecycle
 from desktop.reports.assignments import AssignmentsReport
 from desktop.reports.changes import ChangesReport
-from models import AccessPackage, Assignment, User, db
+from models import AccessPackage, Assignment, db
 from models.history import TRACKED_MODELS, ChangeRun, history_table
 from tests import factories as f
 from tests.desktop.test_as_of import SET_UP, build_at
@@ -59,7 +59,6 @@ def lifecycle_history(database):
 def test_lifecycle_changes_with_who_request_approver_and_justification(lifecycle_history):
     """Each change of access is one row, newest first, with who did it, the request behind
     it, the approver and the justifications, from the lifecycle."""
-    t = lifecycle_history
     rows = [r for r in changes(ChangesReport(since=f.T0)) if r["change"].startswith("Assignment")]
     assert [(r["change"], r["user_principal_name"], r["access_package"], r["done_by"]) for r in rows] == [
         ("Assignment expired", "carol@contoso.com", "Staged", "System"),

@@ -8,6 +8,7 @@ from desktop.reports.access_packages import AccessPackagesReport
 from desktop.reports.assignments import AssignmentsReport
 from models import AccessPackage
 from ui.pages.base import Page, PageContext, page_title
+from ui.widgets.as_of import AsOfPicker
 from ui.widgets.report_view import ReportView
 
 # The state filter, as the admin center offers it: label -> AssignmentsReport state.
@@ -54,6 +55,9 @@ class AccessPackagesPage(Page):
             empty_text="No assignments in this state.\n\nChoose another state, or All.")
         self.assignments_view.add_tool_widget(QLabel("State:"))
         self.assignments_view.add_tool_widget(self.state_filter)
+        self.as_of = AsOfPicker()
+        self.as_of.changed.connect(self._state_changed)
+        self.assignments_view.add_tool_widget(self.as_of)
         self.assignments_view.set_downloads(
             context.downloader, lambda: f"{self.package.display_name} assignments")
         self.assignments_view.status_changed.connect(self.status_changed)
@@ -64,9 +68,9 @@ class AccessPackagesPage(Page):
         back_row.addStretch(1)
         package_layout.addLayout(back_row)
         package_layout.addWidget(self.package_title)
-        assignments_heading = QLabel("Assignments")
-        assignments_heading.setObjectName("sectionTitle")
-        package_layout.addWidget(assignments_heading)
+        self.assignments_heading = QLabel("Assignments")
+        self.assignments_heading.setObjectName("sectionTitle")
+        package_layout.addWidget(self.assignments_heading)
         package_layout.addWidget(self.assignments_view, 1)
         back = QAction("Back to access packages", package_page)
         back.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Back))
@@ -116,9 +120,11 @@ class AccessPackagesPage(Page):
         self.list_view.view.setFocus()
 
     def _assignments_report(self) -> AssignmentsReport:
-        return AssignmentsReport(self.package, self.state_filter.currentData(), actor=self.context.actor)
+        return AssignmentsReport(self.package, self.state_filter.currentData(), actor=self.context.actor,
+                                 as_of=self.as_of.moment())
 
     def _state_changed(self) -> None:
+        self.assignments_heading.setText(" ".join(part for part in ("Assignments", self.as_of.describe()) if part))
         if self.package is not None:
             self.assignments_view.reload()
 
