@@ -19,6 +19,7 @@ from models import Assignment, AssignmentRequest, db
 from models.change_context import clear_change_context, set_change_context
 from models.database import close_database, open_database
 from tests import factories as f
+from tests.conftest import TEST_DATABASE, _empty_postgresql as empty_postgresql
 from tests.desktop.test_lifecycle_tenant import build
 
 SET_UP = f.T0 - timedelta(days=1)
@@ -54,7 +55,9 @@ class AsOfMachine(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
         self.folder = tempfile.mkdtemp()
-        open_database(Path(self.folder) / "tenant.db")
+        if TEST_DATABASE:
+            empty_postgresql(TEST_DATABASE)
+        open_database(TEST_DATABASE or Path(self.folder) / "tenant.db")
         self.tenant = build_at(SET_UP)
         t = self.tenant
         self.people = [t.alice, t.bob, t.carol, t.manager, t.approver, t.second_approver, t.admin]
