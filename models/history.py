@@ -110,13 +110,13 @@ def history_model(model):
         change_run=CharField(max_length=36, null=True),
         change_actor=CharField(max_length=36, null=True),
     )
+    # A row's versions; the changes of a time range; and the joins of the reports read at a
+    # moment, which go through foreign keys. Each index is written by every tracked write, so
+    # there are no more than these.
     indexes = [(tuple(key_columns(model)) + ("valid_from",), False), (("valid_from",), False)]
-    # The lookups the live table's indexes serve, for the reports that read a moment's versions.
-    for field in model._meta.sorted_fields:
-        if (field.index or field.unique) and not field.primary_key:
-            indexes.append(((field.column_name,), False))
-    for columns, _unique in model._meta.indexes:
-        indexes.append((tuple(model._meta.fields[name].column_name for name in columns), False))
+    keys = set(key_columns(model))
+    indexes += [((field.column_name,), False) for field in model._meta.sorted_fields
+                if isinstance(field, ForeignKeyField) and field.column_name not in keys]
     meta = type("Meta", (), {"database": db, "table_name": history_table(model), "indexes": tuple(indexes)})
     return type(f"{model.__name__}History", (Model,), {**attributes, "Meta": meta})
 
