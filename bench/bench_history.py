@@ -57,7 +57,7 @@ def query_figures(runs: int) -> list[Figure]:
     for what, chosen in cases.items():
         rows = chosen.count()
         samples = timed_ms(lambda r=chosen: (r.count(), r.page(0, PAGE)), runs)
-        figures.append(sampled("H1", f"{what}: count + first page", samples, "ms", GOAL_REPORT_MS,
+        figures.append(sampled("H", f"{what}: count + first page", samples, "ms", GOAL_REPORT_MS,
                                note=f"{rows:,} rows"))
     changes = {
         "Changes of the last 30 days": ChangesReport(moment, newest + timedelta(seconds=1)),
@@ -68,7 +68,7 @@ def query_figures(runs: int) -> list[Figure]:
         rows = chosen.count()
         sort = "user_principal_name" if "sorted" in what else None
         samples = timed_ms(lambda r=chosen, s=sort: (r.count(), r.page(0, PAGE, s)), runs)
-        figures.append(sampled("H2", f"{what}: count + first page", samples, "ms", GOAL_CHANGES_MS,
+        figures.append(sampled("H", f"{what}: count + first page", samples, "ms", GOAL_CHANGES_MS,
                                note=f"{rows:,} rows"))
     return figures
 
@@ -99,7 +99,7 @@ def growth_figure(path: Path, folder: Path) -> list[Figure]:
     summary = import_files([export])
     after, versions_after = size(), versions()
     growth = (after - before) / before * 100
-    return [Figure("H3", "Unchanged re-import of every assignment (Graph JSON): database growth", growth, "%",
+    return [Figure("H", "Unchanged re-import of every assignment (Graph JSON): database growth", growth, "%",
                    GOAL_GROWTH_PERCENT, note=f"{before / 1e6:,.1f} MB → {after / 1e6:,.1f} MB; "
                    f"{versions_after - versions_before} history rows added; "
                    f"{summary.total('unchanged'):,} records unchanged")]
