@@ -1,5 +1,5 @@
 """History in the GUI: the Changes page, and "As of" on the package and user reports."""
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -8,6 +8,7 @@ from tests import factories as f
 from tests.desktop.test_changes import lifecycle_history  # noqa: F401  (a fixture)
 from ui.dialogs import messages
 from ui.main_window import NAVIGATION, MainWindow
+from ui.widgets.as_of import AsOfPicker
 
 TITLES = [entry.title for entry in NAVIGATION]
 
@@ -70,3 +71,22 @@ def test_user_reports_as_of_a_moment(window, lifecycle_history, qtbot):  # noqa:
     assert "as of" in page.title.subtitle_label.text()
     page.as_of.set_moment(None)
     qtbot.waitUntil(lambda: page.assigned_view.model.rowCount() == 0)
+
+
+def test_as_of_picker_hands_out_utc_and_settles_after_typing(qtbot):
+    """The picker shows local time and hands out the same instant in UTC; a typed change is
+    announced once, after the admin pauses."""
+    picker = AsOfPicker()
+    qtbot.addWidget(picker)
+    assert picker.moment() is None and picker.describe() == ""
+    march = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    with qtbot.waitSignal(picker.changed):
+        picker.set_moment(march)
+    assert picker.moment() == march
+    assert picker.describe().endswith("(2026-03-01T00:00:00Z)")
+    announced = []
+    picker.changed.connect(lambda: announced.append(picker.moment()))
+    picker.edit.setDateTime(picker.edit.dateTime().addDays(1))
+    picker.edit.setDateTime(picker.edit.dateTime().addDays(1))
+    qtbot.waitUntil(lambda: len(announced) > 0, timeout=3000)
+    assert announced == [march + timedelta(days=2)]

@@ -2,13 +2,14 @@
 shown in the admin's local time with its zone and handed out in UTC."""
 from datetime import datetime, timezone
 
-from PySide6.QtCore import QDateTime, Signal
+from PySide6.QtCore import QDateTime, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QHBoxLayout, QLabel, QWidget
 
 from desktop.audit_record import format_time
 
 NOW, MOMENT = "Now", "A date and time"
 DISPLAY_FORMAT = "yyyy-MM-dd HH:mm"
+SETTLE_MS = 600
 
 
 class AsOfPicker(QWidget):
@@ -35,9 +36,20 @@ class AsOfPicker(QWidget):
         layout.addWidget(self.edit)
         layout.addWidget(self.zone)
         self.choice.currentIndexChanged.connect(self._choice_changed)
-        # Editing emits on every keystroke; the report reloads once the edit is done.
-        self.edit.editingFinished.connect(self.changed)
+        # Typing changes the time at every keystroke: the report reloads once the admin pauses
+        # (or leaves the field), not for each digit.
+        self.settle = QTimer(self)
+        self.settle.setSingleShot(True)
+        self.settle.setInterval(SETTLE_MS)
+        self.settle.timeout.connect(self.changed)
+        self.edit.dateTimeChanged.connect(self.settle.start)
+        self.edit.editingFinished.connect(self._edited)
         self._choice_changed(emit=False)
+
+    def _edited(self) -> None:
+        if self.settle.isActive():
+            self.settle.stop()
+            self.changed.emit()
 
     def _choice_changed(self, *_args, emit: bool = True) -> None:
         past = self.choice.currentText() == MOMENT
@@ -54,9 +66,11 @@ class AsOfPicker(QWidget):
     def set_moment(self, moment: datetime | None) -> None:
         """Choose `moment` (None: now), as the admin would."""
         self.choice.blockSignals(True)
+        self.edit.blockSignals(True)
         if moment is not None:
             self.edit.setDateTime(QDateTime(moment.astimezone()))
         self.choice.setCurrentText(NOW if moment is None else MOMENT)
+        self.edit.blockSignals(False)
         self.choice.blockSignals(False)
         self._choice_changed()
 
