@@ -7,6 +7,11 @@ import peewee
 from models.base import UtcDateTimeField, db
 from models.history import SETTING_PREFIX, ChangeContext
 
+_TABLE = ChangeContext._meta.table_name
+_SET_SQLITE = f'INSERT OR REPLACE INTO "{_TABLE}" (slot, source, run, actor, at) VALUES (1, ?, ?, ?, ?)'
+_CLEAR_SQLITE = f'DELETE FROM "{_TABLE}"'
+_AT = UtcDateTimeField()
+
 
 def set_change_context(source: str, at: datetime | None = None, run: str | None = None,
                        actor: str | None = None) -> None:
@@ -17,11 +22,13 @@ def set_change_context(source: str, at: datetime | None = None, run: str | None 
         # SET LOCAL semantics: the settings end with the transaction, so a connection handed to
         # the next writer carries nothing over.
         values = {"source": source, "run": run, "actor": actor,
-                  "at": UtcDateTimeField().db_value(at).isoformat() if at else None}
+                  "at": _AT.db_value(at).isoformat() if at else None}
         for key, value in values.items():
             db.execute_sql("SELECT set_config(%s, %s, true)", (SETTING_PREFIX + key, value or ""))
         return
-    ChangeContext.replace(slot=1, source=source, run=run, actor=actor, at=at).execute()
+    # Plain SQL: a lifecycle transition sets the context each time, and peewee's query builder
+    # would cost more than the statement.
+    db.execute_sql(_SET_SQLITE, (source, run, actor, _AT.db_value(at)))
 
 
 def clear_change_context() -> None:
@@ -31,4 +38,4 @@ def clear_change_context() -> None:
         for key in ("source", "run", "actor", "at"):
             db.execute_sql("SELECT set_config(%s, '', true)", (SETTING_PREFIX + key,))
         return
-    ChangeContext.delete().execute()
+    db.execute_sql(_CLEAR_SQLITE)

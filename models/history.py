@@ -34,6 +34,15 @@ TRACKED_MODELS = (
     AssignmentPolicy, PolicyAllowedTarget, ApprovalStage, ApprovalStageApprover,
     Assignment, AssignmentRequest, ResourceRoleAssignment,
 )
+# The columns of a history, besides a row's key, that readers look versions up by: the foreign
+# keys reports 1-3 filter on when read at a moment, and valid time where the list of changes
+# reads a range.
+HISTORY_LOOKUPS = {
+    Assignment: ("access_package_id", "target_id", "valid_from"),
+    ResourceRoleAssignment: ("target_id",),
+    ResourceRoleScope: ("access_package_id", "valid_from"),
+    AssignmentPolicy: ("access_package_id", "valid_from"),
+}
 HISTORY_COLUMNS = ("version", "valid_from", "valid_to", "change_kind", "change_source", "change_run",
                    "change_actor")
 # The source of a write made without a change context, and of the versions a migration backfilled.
@@ -110,13 +119,10 @@ def history_model(model):
         change_run=CharField(max_length=36, null=True),
         change_actor=CharField(max_length=36, null=True),
     )
-    # A row's versions; the changes of a time range; and the joins of the reports read at a
-    # moment, which go through foreign keys. Each index is written by every tracked write, so
-    # there are no more than these.
-    indexes = [(tuple(key_columns(model)) + ("valid_from",), False), (("valid_from",), False)]
-    keys = set(key_columns(model))
-    indexes += [((field.column_name,), False) for field in model._meta.sorted_fields
-                if isinstance(field, ForeignKeyField) and field.column_name not in keys]
+    # Every tracked write writes each index, so there are only these: a row's versions (the
+    # triggers close the current one through it) and the lookups of `HISTORY_LOOKUPS`.
+    indexes = [(tuple(key_columns(model)) + ("valid_from",), False)]
+    indexes += [((column,), False) for column in HISTORY_LOOKUPS.get(model, ())]
     meta = type("Meta", (), {"database": db, "table_name": history_table(model), "indexes": tuple(indexes)})
     return type(f"{model.__name__}History", (Model,), {**attributes, "Meta": meta})
 
@@ -195,19 +201,23 @@ def sqlite_trigger_sql(model) -> list[str]:
     """The statements that (re)install `model`'s three history triggers on SQLite."""
     table, history = _quoted(model._meta.table_name), _quoted(history_table(model))
     name = history_table(model)
-    at = "COALESCE((SELECT at FROM change_context), strftime('%Y-%m-%d %H:%M:%f', 'now'))"
-    source = f"COALESCE((SELECT source FROM change_context), '{UNKNOWN_SOURCE}')"
-    run, actor = "(SELECT run FROM change_context)", "(SELECT actor FROM change_context)"
+    # The history rows are inserted with SELECT … FROM the context (one read of it per row);
+    # a LEFT JOIN from a one-row constant keeps the row when no context is set.
+    at = "COALESCE(context.at, strftime('%Y-%m-%d %H:%M:%f', 'now'))"
+    source = f"COALESCE(context.source, '{UNKNOWN_SOURCE}')"
+    run, actor = "context.run", "context.actor"
+    context = "FROM (SELECT 1) AS one LEFT JOIN change_context AS context"
     columns, new_values = _columns_and_values(model, "NEW")
     _, old_values = _columns_and_values(model, "OLD")
     changed = " OR ".join(f"OLD.{_quoted(c)} IS NOT NEW.{_quoted(c)}" for c in tracked_columns(model))
 
     def close(row):
-        return f"UPDATE {history} SET valid_to = {at} WHERE {_key_match(model, row)} AND valid_to IS NULL;"
+        return (f"UPDATE {history} SET valid_to = (SELECT {at} {context}) "
+                f"WHERE {_key_match(model, row)} AND valid_to IS NULL;")
 
     def insert(values, until, kind, start=at):
-        return (f"INSERT INTO {history} ({columns}, {_HISTORY_EXTRA}) VALUES "
-                f"({values}, {start}, {until}, '{kind}', {source}, {run}, {actor});")
+        return (f"INSERT INTO {history} ({columns}, {_HISTORY_EXTRA}) "
+                f"SELECT {values}, {start}, {until}, '{kind}', {source}, {run}, {actor} {context};")
 
     first_seen = at
     if _creation_time(model, "NEW"):
