@@ -132,9 +132,9 @@ def install_history(database, models=TRACKED_MODELS) -> None:
     Columns a later migration added to a live table are added to its history first."""
     database.create_tables([ChangeContext, ChangeRun], safe=True)
     is_postgresql = isinstance(database.obj, peewee.PostgresqlDatabase)
+    existing = set(database.get_tables())
     for model in models:
         history = history_model(model)
-        existing = database.get_tables()
         if history._meta.table_name not in existing:
             database.create_tables([history])
         else:

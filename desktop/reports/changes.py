@@ -57,7 +57,6 @@ class ChangesReport(QueryReport):
     assignments' changes)."""
 
     name = "Changes"
-    graph_type = None
     reads_raw = True
     columns = (
         Column("when", "When", ColumnType.DATETIME),
