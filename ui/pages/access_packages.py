@@ -58,8 +58,7 @@ class AccessPackagesPage(Page):
         self.as_of = AsOfPicker()
         self.as_of.changed.connect(self._state_changed)
         self.assignments_view.add_tool_widget(self.as_of)
-        self.assignments_view.set_downloads(
-            context.downloader, lambda: f"{self.package.display_name} assignments")
+        self.assignments_view.set_downloads(context.downloader, self._download_name)
         self.assignments_view.status_changed.connect(self.status_changed)
         package_page = QWidget()
         package_layout = QVBoxLayout(package_page)
@@ -122,6 +121,11 @@ class AccessPackagesPage(Page):
     def _assignments_report(self) -> AssignmentsReport:
         return AssignmentsReport(self.package, self.state_filter.currentData(), actor=self.context.actor,
                                  as_of=self.as_of.moment())
+
+    def _download_name(self) -> str:
+        moment = self.as_of.moment()
+        as_of = f" as of {moment:%Y-%m-%d %H%M} UTC" if moment else ""
+        return f"{self.package.display_name} assignments{as_of}"
 
     def _state_changed(self) -> None:
         self.assignments_heading.setText(" ".join(part for part in ("Assignments", self.as_of.describe()) if part))
