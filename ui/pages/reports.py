@@ -166,6 +166,7 @@ class ReportsPage(Page):
         self.user_label.setText(f"{user.display_name} · {user.user_principal_name} · {user.user_type}")
         actor = self.context.actor
         as_of = self.as_of.moment()
+        when = f" as of {as_of:%Y-%m-%d %H%M} UTC" if as_of else ""
         name = user.display_name
         self.can_request_view.empty_text = f"{name} cannot request any access package: no policy lets them."
         self.assigned_view.empty_text = f"{name} has no access package assigned."
@@ -175,9 +176,9 @@ class ReportsPage(Page):
                 (self.can_request_view, lambda: CanRequestReport(user, actor=actor),
                  f"{name} access packages can request"),
                 (self.assigned_view, lambda: AssignedPackagesReport(user, actor=actor, as_of=as_of),
-                 f"{name} access packages assigned"),
+                 f"{name} access packages assigned{when}"),
                 (self.resources_view, lambda: ResourceAssignmentsReport(user, actor=actor, as_of=as_of),
-                 f"{name} resource assignments")):
+                 f"{name} resource assignments{when}")):
             view.set_downloads(self.context.downloader, lambda text=file_name: text)
             view.filter_edit.clear()
             view.set_source(build)
