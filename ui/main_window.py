@@ -45,12 +45,12 @@ class NavigationEntry:
 NAVIGATION = (
     NavigationEntry("Access packages", Action.VIEW_ACCESS_PACKAGES, AccessPackagesPage),
     NavigationEntry("Reports", Action.VIEW_REPORTS, ReportsPage),
-    NavigationEntry("Changes", Action.VIEW_REPORTS, ChangesPage),
     NavigationEntry("Audit logs", Action.VIEW_AUDIT_LOG, AuditLogsPage),
     NavigationEntry("Connected organizations", Action.VIEW_CONNECTED_ORGANIZATIONS,
                     ConnectedOrganizationsPage),
     NavigationEntry("Workbooks", Action.VIEW_WORKBOOKS, WorkbooksPage),
     NavigationEntry("Requests", Action.MANAGE_REQUESTS, RequestsPage),
+    NavigationEntry("Changes", Action.VIEW_REPORTS, ChangesPage),
 )
 
 
