@@ -5,13 +5,13 @@ with who did it, through which request, who approved and why, and where it came 
 from collections import defaultdict
 from datetime import datetime
 
-from peewee import SQL, Select
+from peewee import JOIN, SQL, Select
 
 from desktop.audit_record import format_time
 from desktop.permissions import Action
 from desktop.reports.base import Column, ColumnType, QueryReport, authorize, joined
 from desktop.reports.package_roles import role_label
-from models import AccessPackage, ApprovalDecision, User, db
+from models import AccessPackage, ApprovalDecision, AssignmentRequest, User, db
 from models.base import UtcDateTimeField
 from models.history import BACKFILL_SOURCE, ChangeRun, history_model
 from models.assignments import Assignment
@@ -43,12 +43,13 @@ _ASSIGNMENT_CHANGE = f"""CASE
   WHEN h.state IN ({_ACTIVE_LIST}) AND h.schedule_end > p.schedule_end THEN '{ASSIGNMENT_EXTENDED}'
   WHEN h.state IN ({_ACTIVE_LIST}) AND h.schedule_end < p.schedule_end THEN '{ASSIGNMENT_SHORTENED}'
 END"""
-# The request behind an assignment's change: its latest request made by then.
-_REQUEST_OF_ASSIGNMENT = ("(SELECT r.id FROM assignment_request r WHERE r.assignment_id = h.id "
-                          "AND r.created_date_time <= h.valid_from ORDER BY r.created_date_time DESC, r.id DESC "
-                          "LIMIT 1)")
+# The request behind an assignment's change: its latest request made by then. Looked up for
+# the rows of a page (`_requests`); in SQL only to sort by it, as it costs a lookup per change.
+_REQUEST_OF_CHANGE = ("(SELECT {column} FROM assignment_request r {join} WHERE c.change_key LIKE 'a%' "
+                      "AND r.assignment_id = c.object_id AND r.created_date_time <= c.changed_at "
+                      "ORDER BY r.created_date_time DESC, r.id DESC LIMIT 1)")
 _BRANCH_COLUMNS = ("change_key", "changed_at", "change", "package_id", "user_id", "role_id", "policy_id",
-                   "object_id", "source", "run", "actor", "request_id", "version", "previous_version")
+                   "object_id", "source", "run", "actor", "version", "previous_version")
 
 
 class ChangesReport(QueryReport):
@@ -131,7 +132,7 @@ SELECT {names} FROM (
   SELECT 'a' || h.version AS change_key, h.valid_from AS changed_at, {_ASSIGNMENT_CHANGE} AS change,
     h.access_package_id AS package_id, h.target_id AS user_id, NULL AS role_id,
     h.assignment_policy_id AS policy_id, h.id AS object_id, h.change_source AS source, h.change_run AS run,
-    h.change_actor AS actor, {_REQUEST_OF_ASSIGNMENT} AS request_id, h.version AS version,
+    h.change_actor AS actor, h.version AS version,
     p.version AS previous_version
   FROM {assignments} h {_PREVIOUS.format(table=assignments)}
   WHERE {a_where}
@@ -139,7 +140,7 @@ SELECT {names} FROM (
 UNION ALL
 SELECT 'r' || h.version, h.valid_from,
   CASE h.change_kind WHEN 'insert' THEN '{ROLE_ADDED}' ELSE '{ROLE_REMOVED}' END,
-  h.access_package_id, NULL, h.role_id, NULL, h.id, h.change_source, h.change_run, h.change_actor, NULL,
+  h.access_package_id, NULL, h.role_id, NULL, h.id, h.change_source, h.change_run, h.change_actor,
   h.version, NULL
 FROM {roles} h
 WHERE {r_where} AND h.change_kind IN ('insert', 'delete')
@@ -152,7 +153,7 @@ UNION ALL
 SELECT 'p' || h.version, h.valid_from,
   CASE h.change_kind WHEN 'insert' THEN '{POLICY_ADDED}' WHEN 'update' THEN '{POLICY_CHANGED}'
     ELSE '{POLICY_REMOVED}' END,
-  h.access_package_id, NULL, NULL, h.id, h.id, h.change_source, h.change_run, h.change_actor, NULL,
+  h.access_package_id, NULL, NULL, h.id, h.id, h.change_source, h.change_run, h.change_actor,
   h.version, p.version
 FROM {policies} h {_PREVIOUS.format(table=policies)}
 WHERE {p_where}"""
@@ -162,20 +163,22 @@ WHERE {p_where}"""
         sql, params = self._union()
         columns = [SQL(expression) for expression in (
             "c.changed_at", "c.change", "ap.display_name", "u.user_principal_name", "u.display_name",
-            "res.display_name", "rr.display_name", "pol.display_name", "c.request_id", "c.source", "c.run",
+            "res.display_name", "rr.display_name", "pol.display_name", "c.source", "c.run",
             "c.object_id", "c.package_id", "c.change_key", "c.version", "c.previous_version",
-            "rq.request_type", "requestor.user_principal_name", "rq.justification", "actor.user_principal_name",
-            "c.policy_id")]
+            "actor.user_principal_name")]
         joins = (
             "LEFT JOIN access_package ap ON ap.id = c.package_id "
             'LEFT JOIN "user" u ON u.id = c.user_id '
             "LEFT JOIN resource_role rr ON rr.id = c.role_id "
             "LEFT JOIN resource res ON res.id = rr.resource_id "
             "LEFT JOIN assignment_policy pol ON pol.id = c.policy_id "
-            "LEFT JOIN assignment_request rq ON rq.id = c.request_id "
-            'LEFT JOIN "user" requestor ON requestor.id = rq.requestor_id '
             'LEFT JOIN "user" actor ON actor.id = c.actor')
         return Select(from_list=[SQL(f"({sql}) AS c {joins}", params)], columns=columns).bind(db)
+
+    def count_query(self):
+        # The joins add names only (left joins on keys): the count needs the changes alone.
+        sql, params = self._union()
+        return Select(from_list=[SQL(f"({sql}) AS c", params)], columns=[SQL("c.change_key")]).bind(db)
 
     def sort_expressions(self) -> dict:
         return {
@@ -187,11 +190,13 @@ WHERE {p_where}"""
             "resource_role": SQL("res.display_name"),
             "policy": SQL("pol.display_name"),
             "details": SQL("c.change"),
-            "done_by": SQL("requestor.upn_key"),
-            "request_id": SQL("c.request_id"),
+            "done_by": SQL(_REQUEST_OF_CHANGE.format(
+                column="q.upn_key", join='JOIN "user" q ON q.id = r.requestor_id')),
+            "request_id": SQL(_REQUEST_OF_CHANGE.format(column="r.id", join="")),
             "approvers": SQL("(SELECT MIN(d_user.upn_key) FROM approval_decision d "
-                             'JOIN "user" d_user ON d_user.id = d.approver_id WHERE d.request_id = c.request_id)'),
-            "justification": SQL("rq.justification"),
+                             'JOIN "user" d_user ON d_user.id = d.approver_id WHERE d.request_id = '
+                             f"{_REQUEST_OF_CHANGE.format(column='r.id', join='')})"),
+            "justification": SQL(_REQUEST_OF_CHANGE.format(column="r.justification", join="")),
             "source": SQL("c.source"),
             "run_id": SQL("c.run"),
             "object_id": SQL("c.object_id"),
@@ -204,19 +209,17 @@ WHERE {p_where}"""
     def unique_key(self):
         return SQL("c.change_key")
 
-    def count_query(self):
-        return self.query()
-
     # -- the rows -------------------------------------------------------------------------
 
     def rows(self, records: list) -> list[tuple]:
         to_time = UtcDateTimeField().python_value
-        approvals = _approvals({r[8] for r in records if r[8]})
+        requests = _requests([(r[12], r[10], to_time(r[0])) for r in records if r[12].startswith("a")])
+        approvals = _approvals({request[0] for request in requests.values()})
         details = _details(records)
         rows = []
-        for (changed_at, change, package, upn, name, resource, role, policy, request_id, source, run,
-             object_id, package_id, key, _version, _previous, request_type, requestor, justification,
-             actor, _policy_id) in records:
+        for (changed_at, change, package, upn, name, resource, role, policy, source, run,
+             object_id, package_id, key, _version, _previous, actor) in records:
+            request_id, request_type, requestor, justification = requests.get(key, (None, None, None, None))
             if request_type and request_type.startswith("system"):
                 done_by = "System"
             else:
@@ -228,6 +231,28 @@ WHERE {p_where}"""
                 joined([justification] + (approvals[request_id][1] if request_id else [])),
                 source, run, object_id, package_id))
         return rows
+
+
+def _requests(changes) -> dict[str, tuple]:
+    """change key -> (request id, type, requestor UPN, justification) of the latest request of
+    the changed assignment made by the time of the change, for (key, assignment id, time)."""
+    by_assignment = defaultdict(list)
+    if changes:
+        query = (AssignmentRequest
+                 .select(AssignmentRequest.assignment, AssignmentRequest.created_date_time, AssignmentRequest.id,
+                         AssignmentRequest.request_type, User.user_principal_name, AssignmentRequest.justification)
+                 .join(User, JOIN.LEFT_OUTER, on=AssignmentRequest.requestor == User.id)
+                 .where(AssignmentRequest.assignment.in_(list({assignment for _, assignment, _ in changes})))
+                 .order_by(AssignmentRequest.created_date_time, AssignmentRequest.id)
+                 .tuples())
+        for assignment, created, *request in query:
+            by_assignment[assignment].append((created, tuple(request)))
+    found = {}
+    for key, assignment, moment in changes:
+        made = [request for created, request in by_assignment[assignment] if created <= moment]
+        if made:
+            found[key] = made[-1]
+    return found
 
 
 def _approvals(request_ids) -> dict[str, tuple[str | None, list[str]]]:
@@ -252,7 +277,7 @@ def _details(records) -> dict[str, str]:
     """change key -> what changed, read from the version and the one before it."""
     wanted = defaultdict(set)
     for record in records:
-        key, version, previous = record[13], record[14], record[15]
+        key, version, previous = record[12], record[13], record[14]
         if key[0] in "ap":
             wanted[key[0]].update(v for v in (version, previous) if v is not None)
     versions = {}
@@ -263,7 +288,7 @@ def _details(records) -> dict[str, str]:
                 versions[prefix, row["version"]] = row
     details = {}
     for record in records:
-        key, version, previous = record[13], record[14], record[15]
+        key, version, previous = record[12], record[13], record[14]
         if key[0] not in "ap" or previous is None:
             continue
         new, old = versions[key[0], version], versions[key[0], previous]

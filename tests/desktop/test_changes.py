@@ -89,8 +89,8 @@ def test_changes_narrow_by_range_package_and_user(lifecycle_history):
     report = ChangesReport(since=f.T0)
     assert report.count() == len(changes(report))
     assert report.page(1, 2) == list(report.iterate())[1:3]
-    by_user = report.page(0, 100, "user_principal_name")
-    assert len(by_user) == report.count()
+    for column in report.columns:
+        assert sorted(report.page(0, 100, column.key), key=repr) == sorted(report.page(0, 100), key=repr)
 
 
 def test_unchanged_import_adds_no_history(database):
