@@ -45,7 +45,7 @@ _ASSIGNMENT_CHANGE = f"""CASE
 END"""
 # The request behind an assignment's change: its latest request made by then. Looked up for
 # the rows of a page (`_requests`); in SQL only to sort by it, as it costs a lookup per change.
-_REQUEST_OF_CHANGE = ("(SELECT {column} FROM assignment_request r {join} WHERE c.change_key LIKE 'a%' "
+_REQUEST_OF_CHANGE = ("(SELECT {column} FROM assignment_request r {join} WHERE substr(c.change_key, 1, 1) = 'a' "
                       "AND r.assignment_id = c.object_id AND r.created_date_time <= c.changed_at "
                       "ORDER BY r.created_date_time DESC, r.id DESC LIMIT 1)")
 _BRANCH_COLUMNS = ("change_key", "changed_at", "change", "package_id", "user_id", "role_id", "policy_id",
