@@ -56,6 +56,7 @@ def test_package_assignments_as_of_a_moment(window, lifecycle_history, qtbot):  
     page.as_of.set_moment(f.T0 + timedelta(minutes=30))
     qtbot.waitUntil(lambda: page.assignments_view.model.row_values(0)[6] == "delivered")
     assert page.assignments_heading.text().startswith("Assignments as of ")
+    assert page._download_name() == "Open assignments as of 2026-01-05 0930 UTC"
 
 
 def test_user_reports_as_of_a_moment(window, lifecycle_history, qtbot):  # noqa: F811
