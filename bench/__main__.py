@@ -29,7 +29,7 @@ from bench.harness import Child, Figure, LoadWatch, figures_of, machine, run_chi
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "RESULTS.md"
 NOTES = "\n## Notes\n"
-AREAS = ("P1", "P2", "P3", "P4", "P5", "P6", "Peer", "I5", "I17")
+AREAS = ("P1", "P2", "P3", "P4", "P5", "P6", "Peer", "I5", "I17", "H")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,6 +93,7 @@ class Run:
             ("demo --size " + s.demo, "P5", self.demo_time),
             ("P3 reports", "P3", lambda: self.area("bench.bench_reports", "--db", str(self.demo()), "--runs",
                                                   str(s.runs * 2 + 1))),
+            ("H history", "H", lambda: self.area("bench.bench_history", "--db", str(self.demo()), "--runs", runs)),
             ("issue 5 GUI", "I5", lambda: self.area("bench.bench_gui", "--db", str(self.demo()), "--runs", runs)),
             ("issue 17 decisions", "I17", lambda: self.area("bench.bench_decision_stall", "--db", str(self.demo()),
                                                             "--decisions", str(s.runs * 2 + 1))),

@@ -24,6 +24,7 @@ from models import (
     DirectoryRoleAssignment, Group, GroupMember, IncompatibleAccessPackage, PolicyAllowedTarget,
     Resource, ResourceRole, ResourceRoleScope, ResourceScope, User, db,
 )
+from models.change_context import clear_change_context, set_change_context
 from models.database import refresh_statistics
 from models.prepared import Prepared
 
@@ -32,6 +33,7 @@ Progress = Callable[[str, int, int], None]  # (phase, done, total)
 TENANT_DOMAIN = "contoso.com"
 DEMO_ADMINISTRATOR_UPN = f"miriam.graham@{TENANT_DOMAIN}"
 BATCH = 2000
+DEMO_SOURCE = "demo"
 HISTORY_DAYS = 182  # the workbooks' ranges (24 hours to 90 days) all have activity
 
 
@@ -474,10 +476,13 @@ def build_demo(size: str = "small", seed: int = 7, progress: Progress | None = N
     anchor = now or datetime.combine(datetime.now(timezone.utc).date(), time(), timezone.utc)
     builder = _TenantBuilder(SIZES[size], seed, anchor, progress, cancelled)
     with db.atomic():
+        # The history counts the tenant's configuration as there before its request history.
+        set_change_context(DEMO_SOURCE, at=anchor - timedelta(days=builder.before_history))
         for step in (builder.organizations, builder.users, builder.sponsors, builder.directory_roles,
                      builder.groups, builder.applications, builder.catalogs, builder.resources,
                      builder.access_packages, builder.policies):
             step()
+        clear_change_context()
     generate_history(random.Random(builder.rng.getrandbits(64)), size,
                      anchor - timedelta(days=HISTORY_DAYS), anchor,
                      progress=lambda done, total: builder.progress("Request history", done, total),

@@ -18,10 +18,11 @@ import platformdirs
 from models import ALL_MODELS, SchemaInfo, db
 from models.audit_chain import GENESIS, HEAD_KEY
 from models.errors import DatabaseOpenError, DatabaseUnavailable, Failure, cause, classify
+from models.history import install_history
 from models.keys import install_fold_function, register_fold
 from models.migrations import registered_migrations
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 APP_NAME = "EntitlementDesk"
 ENV_VARIABLE = "ENTITLEMENT_DESK_DB"
 BUSY_TIMEOUT_SECONDS = 10
@@ -235,6 +236,7 @@ def _prepare_schema(location: DatabaseLocation) -> None:
             db.create_tables(ALL_MODELS)
             if isinstance(db.obj, peewee.PostgresqlDatabase):
                 install_fold_function(db.obj)
+            install_history(db)
             SchemaInfo.create(key="schema_version", value=str(SCHEMA_VERSION))
             SchemaInfo.create(key="created", value=datetime.now(timezone.utc).isoformat())
             SchemaInfo.create(key=HEAD_KEY, value=GENESIS)

@@ -49,6 +49,7 @@ from ui.operations import IMPORT_CHANGES, run_operation, show_failure, wait_for_
 from ui.pages.access_packages import AccessPackagesPage
 from ui.pages.audit_logs import AuditLogsPage
 from ui.pages.base import Page, PageContext, unavailable_page
+from ui.pages.changes import ChangesPage
 from ui.pages.connected_organizations import ConnectedOrganizationsPage
 from ui.pages.reports import ReportsPage
 from ui.pages.requests import RequestsPage
@@ -80,6 +81,7 @@ NAVIGATION = (
     NavigationEntry("Workbooks", Action.VIEW_WORKBOOKS, WorkbooksPage),
     # An approver without a role decides their own queue here; the page says what else needs one.
     NavigationEntry("Requests", None, RequestsPage),
+    NavigationEntry("Changes", Action.VIEW_REPORTS, ChangesPage),
 )
 
 

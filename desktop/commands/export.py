@@ -6,6 +6,7 @@ without it the CLI acts as the operator of the local database file (no role chec
 import argparse
 from datetime import date, datetime, time, timedelta, timezone
 
+from desktop.change_runs import last_runs
 from desktop.clock import SystemClock
 from desktop.errors import InvalidInput, NotFound
 from desktop.export import FORMATS, export
@@ -14,6 +15,7 @@ from desktop.lookup import find_access_package, find_user
 from desktop.reports.app_role_activity import AppRoleActivityReport, find_application
 from desktop.reports.assignments import STATE_FILTERS, AssignmentsReport
 from desktop.reports.audit import AuditLogReport
+from desktop.reports.changes import ChangesReport
 from desktop.reports.connected_organizations import ConnectedOrganizationsReport
 from desktop.reports.package_activity import PackageActivityReport, packages_with_activity
 from desktop.reports.request_history import request_history_reports
@@ -47,17 +49,31 @@ def register(subparsers) -> None:
     which.add_argument("--package", metavar="NAME|ID")
     which.add_argument("--all-packages", action="store_true", help="every access package")
     add.add_argument("--state", choices=list(STATE_FILTERS), default="all")
+    add.add_argument("--as-of", metavar="DATE|TIME", help=AS_OF_HELP)
     add.set_defaults(handler=run, build=_assignments)
 
     add = reports.add_parser("user-packages", parents=[common],
                              help="access packages a user can request and has (two sheets)")
     add.add_argument("--user", required=True, metavar="UPN")
-    add.set_defaults(handler=run, build=lambda args, actor: user_package_reports(find_user(args.user), actor=actor))
+    add.add_argument("--as-of", metavar="DATE|TIME", help=AS_OF_HELP + " (then only the Assigned sheet)")
+    add.set_defaults(handler=run, build=lambda args, actor: user_package_reports(
+        find_user(args.user), actor=actor, as_of=_as_of(args)))
 
     add = reports.add_parser("user-resources", parents=[common], help="resource roles a user holds")
     add.add_argument("--user", required=True, metavar="UPN")
-    add.set_defaults(handler=run,
-                     build=lambda args, actor: [ResourceAssignmentsReport(find_user(args.user), actor=actor)])
+    add.add_argument("--as-of", metavar="DATE|TIME", help=AS_OF_HELP)
+    add.set_defaults(handler=run, build=lambda args, actor: [
+        ResourceAssignmentsReport(find_user(args.user), actor=actor, as_of=_as_of(args))])
+
+    add = reports.add_parser("changes", parents=[common],
+                             help="changes of access between two moments, or made by the last import or sync")
+    add.add_argument("--since", metavar="DATE|TIME", help="UTC; a date means its midnight")
+    add.add_argument("--until", metavar="DATE|TIME", help="UTC, not included; a date includes that whole day")
+    add.add_argument("--package", metavar="NAME|ID")
+    add.add_argument("--user", metavar="UPN", help="only this user's assignments")
+    add.add_argument("--last-run", action="store_true",
+                     help="only the changes the latest import or sync brought in")
+    add.set_defaults(handler=run, build=_changes)
 
     add = reports.add_parser("audit", parents=[common], help="the audit log")
     add.add_argument("--since", metavar="DATE|TIME", help="UTC; a date means its midnight")
@@ -124,9 +140,31 @@ def parse_moment(text: str, *, end_of_day: bool = False, option: str = "The time
                            "9999.") from error
 
 
+AS_OF_HELP = "the report as it was then (UTC; a date means its midnight); default now"
+
+
+def _as_of(args) -> datetime | None:
+    return parse_moment(args.as_of, option="--as-of") if args.as_of else None
+
+
 def _assignments(args, actor):
     package = None if args.all_packages else find_access_package(args.package)
-    return [AssignmentsReport(package, args.state, actor=actor)]
+    return [AssignmentsReport(package, args.state, actor=actor, as_of=_as_of(args))]
+
+
+def _changes(args, actor):
+    since = parse_moment(args.since, option="--since") if args.since else None
+    until = parse_moment(args.until, end_of_day=True, option="--until") if args.until else None
+    if since and until and until <= since:
+        raise InvalidInput("--until must come after --since.")
+    run = None
+    if args.last_run:
+        runs = last_runs(1)
+        if not runs:
+            raise NotFound("No import or sync has been recorded in this database yet.")
+        run = runs[0]
+    return [ChangesReport(since, until, package=find_access_package(args.package) if args.package else None,
+                          user=find_user(args.user) if args.user else None, run=run, actor=actor)]
 
 
 def _audit(args, actor):

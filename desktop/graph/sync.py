@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Iterator
 
+from desktop.change_runs import SYNC, recorded_run
 from desktop.errors import Cancelled, DeskError, InvalidInput
 from desktop.graph import plan
 from desktop.graph.client import GraphClient
@@ -93,7 +94,7 @@ class Sync:
             complete += [kind for kind in plan.DELTA_KINDS if kind in self.only and kind not in stored]
             seen = plan.Seen()
             sources = plan.sources(self.client, self.only, stored, stored.get(kinds.AUDIT), seen)
-            with db.atomic():
+            with db.atomic(), recorded_run(SYNC, f"{identity.describe()} from {self.client.root}", observed=started):
                 summary = import_documents(self._documents(sources, seen), complete=complete, observed_at=started,
                                            progress=self._check)
                 self._save_links()

@@ -3,6 +3,7 @@ import os
 from pathlib import Path
 from typing import Callable, Iterable
 
+from desktop.change_runs import IMPORT, recorded_run
 from desktop.errors import Cancelled, InvalidInput
 from desktop.importers import kinds
 from desktop.importers.problems import Notice, Problem, Unreadable
@@ -51,7 +52,7 @@ def import_files(paths: Iterable[str | os.PathLike], progress: Progress | None =
             progress(done, total)
 
     done = 0
-    with db.atomic():
+    with db.atomic(), recorded_run(IMPORT, ", ".join(summary.files)):
         understood_any = not sources
         for source in ordered:
             understood_any |= _import_source(source, run, summary,

@@ -50,7 +50,7 @@ class Lifecycle:
     def __init__(self, clock: Clock | None = None, id_factory: Callable[[], str] = new_id):
         self.clock = clock or SystemClock()
         self.new_id = id_factory
-        self._transactions = Transactions(id_factory)
+        self._transactions = Transactions(id_factory, self.clock.now)
 
     def batch(self):
         """Run the transitions made inside in one transaction: configuration read once,

@@ -65,7 +65,7 @@ def process_due(transactions: Transactions, now: datetime) -> Processed:
 
 
 def _expire(transactions: Transactions, assignment_id: str, now: datetime) -> int:
-    with transactions.transition() as step:
+    with transactions.transition(now) as step:
         current = sql.ASSIGNMENT.first(id=assignment_id)
         if current is None or current.state not in ACTIVE_ASSIGNMENT_STATES:
             return 0
@@ -76,7 +76,7 @@ def _expire(transactions: Transactions, assignment_id: str, now: datetime) -> in
 
 
 def _time_out(transactions: Transactions, request_id: str, stage_number: int, now: datetime) -> int:
-    with transactions.transition() as step:
+    with transactions.transition(now) as step:
         request = sql.REQUEST.first(id=request_id)
         if request is None or request.state != "pendingApproval" or request.current_stage != stage_number:
             return 0

@@ -6,6 +6,7 @@ the end of its transaction (in bulk during a batch).
 """
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Callable
 
 import peewee
@@ -17,8 +18,10 @@ from desktop.lifecycle import statements as sql
 from desktop.lifecycle.configuration import Configuration, Policy
 from desktop.permissions import Action, why_not
 from models import User, db
+from models.change_context import clear_change_context, set_change_context
 
 _BATCH_RECORDS_PER_FLUSH = 2000
+LIFECYCLE_SOURCE = "lifecycle"
 
 
 class Reader:
@@ -73,8 +76,9 @@ class Transactions:
     """Where a Lifecycle's transitions run: each in its own transaction, or all inside one
     `batch()`."""
 
-    def __init__(self, new_id: Callable[[], str]):
+    def __init__(self, new_id: Callable[[], str], now: Callable[[], datetime]):
         self.new_id = new_id
+        self.now = now
         self._batch: Step | None = None
 
     @contextmanager
@@ -88,17 +92,22 @@ class Transactions:
                 self._batch = Step(Reader(), self.new_id)
                 yield
                 log.write_records(self._batch.records)
+                clear_change_context()
         finally:
             self._batch = None
 
     @contextmanager
-    def transition(self):
+    def transition(self, at: datetime | None = None):
+        # The history keeps the rows a transition writes as valid from its business time `at`.
         if self._batch is None:
             with write_transaction():
+                set_change_context(LIFECYCLE_SOURCE, at or self.now())
                 step = Step(Reader(), self.new_id)
                 yield step
                 log.write_records(step.records)
+                clear_change_context()
             return
+        set_change_context(LIFECYCLE_SOURCE, at or self.now())
         step = Step(self._batch.reader, self.new_id)
         if isinstance(db.obj, peewee.SqliteDatabase):
             # A savepoint would copy every page the transition touches to SQLite's sub-journal

@@ -1,4 +1,7 @@
-"""Report 1: users assigned to an access package (or to every package), by assignment state."""
+"""Report 1: users assigned to an access package (or to every package), by assignment state,
+now or as of a moment."""
+from datetime import datetime
+
 from peewee import JOIN
 
 from desktop.audit_record import format_time
@@ -42,8 +45,10 @@ class AssignmentsReport(QueryReport):
 
     graph_type = "accessPackageAssignment"
 
-    def __init__(self, package: AccessPackage | None, state: str = "all", *, actor: User | None = None):
+    def __init__(self, package: AccessPackage | None, state: str = "all", *, actor: User | None = None,
+                 as_of: datetime | None = None):
         authorize(actor, Action.VIEW_REPORTS)
+        self.as_of = as_of
         key = state.strip().lower()
         if key not in STATE_FILTERS:
             raise InvalidInput(f"Unknown assignment state {state!r}: use one of {', '.join(STATE_FILTERS)}.")
@@ -59,7 +64,7 @@ class AssignmentsReport(QueryReport):
     def filters(self) -> list[tuple[str, str]]:
         package = (f"{self.package.display_name} ({self.package.id})" if self.package
                    else "all access packages")
-        return [("Access package", package), ("State", self.state)]
+        return [("Access package", package), ("State", self.state)] + self.as_of_filter()
 
     def query(self):
         query = (Assignment

@@ -5,6 +5,7 @@ loads a whole report into memory. Rows are tuples of Python values in column ord
 str, int, float, bool, aware UTC datetime, or None; JSON columns hold the JSON text.
 """
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Callable, Iterator
 
@@ -12,6 +13,7 @@ from peewee import Ordering
 
 from desktop.audit_record import format_time
 from desktop.permissions import Action, require
+from desktop.reports.as_of import as_of
 from models import db
 from models.streaming import streamed
 
@@ -138,6 +140,14 @@ class QueryReport(Report):
     def rows(self, records: list) -> list[tuple]:
         raise NotImplementedError
 
+    # The moment the report is read at (a report of the current state that takes one sets it);
+    # None reads things as they are now.
+    as_of: datetime | None = None
+
+    def as_of_filter(self) -> list[tuple[str, str]]:
+        """The "As of" line of `filters()`, for the reports that can be read at a moment."""
+        return [("As of", format_time(self.as_of))] if self.as_of else []
+
     # Whether `rows` takes the driver's raw tuples (a subclass that converts its few typed
     # columns itself) instead of peewee's records.
     reads_raw = False
@@ -156,7 +166,7 @@ class QueryReport(Report):
         return self.query()
 
     def count(self) -> int:
-        return self.count_query().count()
+        return as_of(self.count_query(), self.as_of).count()
 
     def page(self, offset: int, limit: int, sort_key: str | None = None,
              descending: bool = False) -> list[tuple]:
@@ -200,8 +210,9 @@ class QueryReport(Report):
 
     def _ordered(self, order: list[tuple[object, bool]], reverse: bool = False):
         # Ordering (not .asc()/.desc()) so correlated subqueries can be sort keys too.
-        return self.query().order_by(*[
-            Ordering(expression, "DESC" if desc != reverse else "ASC") for expression, desc in order])
+        return as_of(self.query().order_by(*[
+            Ordering(expression, "DESC" if desc != reverse else "ASC") for expression, desc in order]),
+            self.as_of)
 
 
 def authorize(actor, action: Action) -> None:

@@ -1,8 +1,10 @@
 """The resource roles an access package grants, shared by the user reports."""
 from collections import defaultdict
+from datetime import datetime
 
 from peewee import fn
 
+from desktop.reports.as_of import as_of
 from desktop.reports.base import Column
 from models import Resource, ResourceRole, ResourceRoleScope
 
@@ -29,8 +31,9 @@ def role_label(resource_name: str, role_name: str) -> str:
     return f"{resource_name} ({role_name})"
 
 
-def roles_of_packages(package_ids) -> dict[str, list[tuple]]:
-    """package id -> its resource roles as (resource, resource type, role) rows, by name."""
+def roles_of_packages(package_ids, moment: datetime | None = None) -> dict[str, list[tuple]]:
+    """package id -> its resource roles as (resource, resource type, role) rows, by name
+    (at `moment`; None: now)."""
     query = (ResourceRoleScope
              .select(ResourceRoleScope.access_package, Resource.display_name,
                      Resource.origin_system, ResourceRole.display_name)
@@ -38,6 +41,7 @@ def roles_of_packages(package_ids) -> dict[str, list[tuple]]:
              .where(ResourceRoleScope.access_package.in_(list(package_ids)))
              .order_by(Resource.display_name, ResourceRole.display_name)
              .tuples())
+    query = as_of(query, moment)
     roles = defaultdict(list)
     for package_id, resource, origin_system, role in query:
         roles[package_id].append((resource, resource_type(origin_system), role))

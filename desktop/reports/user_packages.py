@@ -1,5 +1,6 @@
 """Report 2: access packages for a user, as two tabs: "Can request" and "Assigned"."""
 from collections import defaultdict
+from datetime import datetime
 
 from peewee import Case, fn
 
@@ -112,7 +113,7 @@ class CanRequestReport(QueryReport):
 
 
 class AssignedPackagesReport(QueryReport):
-    """The access packages currently assigned to `user`, one row per assignment."""
+    """The access packages assigned to `user` now (or at `as_of`), one row per assignment."""
 
     name = "Assigned"
     columns = (
@@ -128,12 +129,13 @@ class AssignedPackagesReport(QueryReport):
     )
     detail_columns = {"resource_roles": ROLE_DETAIL_COLUMNS}
 
-    def __init__(self, user: User, *, actor: User | None = None):
+    def __init__(self, user: User, *, actor: User | None = None, as_of: datetime | None = None):
         authorize(actor, Action.VIEW_REPORTS)
         self.user = user
+        self.as_of = as_of
 
     def filters(self) -> list[tuple[str, str]]:
-        return [("User", f"{self.user.display_name} ({self.user.user_principal_name})")]
+        return [("User", f"{self.user.display_name} ({self.user.user_principal_name})")] + self.as_of_filter()
 
     def query(self):
         return (Assignment
@@ -168,7 +170,7 @@ class AssignedPackagesReport(QueryReport):
         return Assignment.id
 
     def rows(self, records: list) -> list[tuple]:
-        roles = roles_of_packages({r.package_id for r in records})
+        roles = roles_of_packages({r.package_id for r in records}, self.as_of)
         return [(
             r.package_name, r.catalog_name, r.policy_name, r.state, r.schedule_start, r.schedule_end,
             joined(role_label(resource, role) for resource, _, role in roles[r.package_id]),
@@ -179,9 +181,13 @@ class AssignedPackagesReport(QueryReport):
         if column_key != "resource_roles":
             raise KeyError(column_key)
         package_id = row[self.column_index("access_package_id")]
-        return roles_of_packages([package_id])[package_id]
+        return roles_of_packages([package_id], self.as_of)[package_id]
 
 
-def user_package_reports(user: User, *, actor: User | None = None) -> list[QueryReport]:
-    """Both tabs of "Access packages for a user", in the admin center's order."""
+def user_package_reports(user: User, *, actor: User | None = None,
+                         as_of: datetime | None = None) -> list[QueryReport]:
+    """Both tabs of "Access packages for a user", in the admin center's order. At a moment
+    there is only "Assigned": who could request what then is not part of the history."""
+    if as_of is not None:
+        return [AssignedPackagesReport(user, actor=actor, as_of=as_of)]
     return [CanRequestReport(user, actor=actor), AssignedPackagesReport(user, actor=actor)]

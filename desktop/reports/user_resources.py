@@ -4,6 +4,7 @@ Flat (one row per access package and policy) for the paged table and the exports
 groups by resource: a resource reached through two or more packages (or holding two or more
 roles) is one parent row ("3 packages") with a row per role and package under it.
 """
+from datetime import datetime
 from itertools import groupby
 
 from desktop.permissions import Action
@@ -17,8 +18,8 @@ REMOVED = "Removed"
 
 
 class ResourceAssignmentsReport(QueryReport):
-    """The resource roles `user` holds (every status but Removed), with the package and
-    policy each came from."""
+    """The resource roles `user` holds (every status but Removed) now or at `as_of`, with the
+    package and policy each came from."""
 
     name = "Resource assignments"
     columns = (
@@ -32,12 +33,13 @@ class ResourceAssignmentsReport(QueryReport):
         Column("status", "Status"),
     )
 
-    def __init__(self, user: User, *, actor: User | None = None):
+    def __init__(self, user: User, *, actor: User | None = None, as_of: datetime | None = None):
         authorize(actor, Action.VIEW_REPORTS)
         self.user = user
+        self.as_of = as_of
 
     def filters(self) -> list[tuple[str, str]]:
-        return [("User", f"{self.user.display_name} ({self.user.user_principal_name})")]
+        return [("User", f"{self.user.display_name} ({self.user.user_principal_name})")] + self.as_of_filter()
 
     def query(self):
         return (ResourceRoleAssignment

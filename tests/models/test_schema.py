@@ -1,12 +1,14 @@
 from datetime import datetime, timedelta, timezone
 
 from models import ALL_MODELS, AuditEvent, ConnectedOrganization, User, db
+from models.history import TRACKED_MODELS, ChangeContext, ChangeRun, history_table
 from tests.helpers import factories
 
 
 def test_every_table_is_created(database):
-    """A new database holds one table per model."""
-    assert set(db.get_tables()) == {m._meta.table_name for m in ALL_MODELS}
+    """A new database holds one table per model, and a history of each tracked one."""
+    assert set(db.get_tables()) == ({m._meta.table_name for m in ALL_MODELS + (ChangeContext, ChangeRun)}
+                                    | {history_table(m) for m in TRACKED_MODELS})
 
 
 def test_times_come_back_as_aware_utc(database):

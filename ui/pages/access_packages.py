@@ -9,6 +9,7 @@ from desktop.reports.assignments import AssignmentsReport
 from models import AccessPackage
 from ui.operations import Changes
 from ui.pages.base import Page, PageContext, page_title
+from ui.widgets.as_of import AsOfPicker
 from ui.widgets.report_view import ReportView
 
 # The state filter, as the admin center offers it: label -> AssignmentsReport state.
@@ -57,8 +58,10 @@ class AccessPackagesPage(Page):
             empty_text="No assignments in this state.\n\nChoose another state, or All.")
         self.assignments_view.add_tool_widget(QLabel("State:"))
         self.assignments_view.add_tool_widget(self.state_filter)
-        self.assignments_view.set_downloads(
-            context.downloader, lambda: f"{self.package.display_name} assignments")
+        self.as_of = AsOfPicker()
+        self.as_of.changed.connect(self._state_changed)
+        self.assignments_view.add_tool_widget(self.as_of)
+        self.assignments_view.set_downloads(context.downloader, self._download_name)
         self.assignments_view.status_changed.connect(self.status_changed)
         package_page = QWidget()
         package_layout = QVBoxLayout(package_page)
@@ -67,9 +70,9 @@ class AccessPackagesPage(Page):
         back_row.addStretch(1)
         package_layout.addLayout(back_row)
         package_layout.addWidget(self.package_title)
-        assignments_heading = QLabel("Assignments")
-        assignments_heading.setObjectName("sectionTitle")
-        package_layout.addWidget(assignments_heading)
+        self.assignments_heading = QLabel("Assignments")
+        self.assignments_heading.setObjectName("sectionTitle")
+        package_layout.addWidget(self.assignments_heading)
         package_layout.addWidget(self.assignments_view, 1)
         back = QAction("Back to access packages", package_page)
         back.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Back))
@@ -122,9 +125,16 @@ class AccessPackagesPage(Page):
         self.list_view.view.setFocus()
 
     def _assignments_report(self) -> AssignmentsReport:
-        return AssignmentsReport(self.package, self.state_filter.currentData(), actor=self.context.actor)
+        return AssignmentsReport(self.package, self.state_filter.currentData(), actor=self.context.actor,
+                                 as_of=self.as_of.moment())
+
+    def _download_name(self) -> str:
+        moment = self.as_of.moment()
+        as_of = f" as of {moment:%Y-%m-%d %H%M} UTC" if moment else ""
+        return f"{self.package.display_name} assignments{as_of}"
 
     def _state_changed(self) -> None:
+        self.assignments_heading.setText(" ".join(part for part in ("Assignments", self.as_of.describe()) if part))
         if self.package is not None:
             self.assignments_view.reload()
 

@@ -14,9 +14,11 @@ from ui.dialogs import user_picker
 from ui.item_models.formatting import display_text
 from ui.operations import Changes
 from ui.pages.base import Page, PageContext, page_title
+from ui.widgets.as_of import AsOfPicker
 from ui.widgets.report_view import ReportView
 
 NO_USER = "Select a user to see their report."
+SUBTITLE = "What a user can request, what they hold, and the resources it gives them."
 
 
 class SelectionDetails(QFrame):
@@ -96,9 +98,12 @@ class ReportsPage(Page):
         self.select_button.clicked.connect(self.choose_user)
         self.user_label = QLabel("No user selected")
         self.user_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.as_of = AsOfPicker()
+        self.as_of.changed.connect(self._as_of_changed)
         user_row = QHBoxLayout()
         user_row.addWidget(self.select_button)
         user_row.addWidget(self.user_label, 1)
+        user_row.addWidget(self.as_of)
 
         self.can_request_view = self._view("user-can-request", ("access package", "access packages"),
                                            ("access_package_id",))
@@ -128,7 +133,8 @@ class ReportsPage(Page):
         self.package_tabs.currentChanged.connect(self._emit_current_status)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(page_title("Reports", "What a user can request, what they hold, and the resources it gives them."))
+        self.title = page_title("Reports", SUBTITLE)
+        layout.addWidget(self.title)
         layout.addLayout(user_row)
         layout.addWidget(self.report_tabs, 1)
         for view in (self.can_request_view, self.assigned_view, self.resources_view):
@@ -168,6 +174,8 @@ class ReportsPage(Page):
         self.user = user
         self.user_label.setText(f"{user.display_name} · {user.user_principal_name} · {user.user_type}")
         actor = self.context.actor
+        as_of = self.as_of.moment()
+        when = f" as of {as_of:%Y-%m-%d %H%M} UTC" if as_of else ""
         name = user.display_name
         self.can_request_view.empty_text = f"{name} cannot request any access package: no policy lets them."
         self.assigned_view.empty_text = f"{name} has no access package assigned."
@@ -176,10 +184,10 @@ class ReportsPage(Page):
         for view, build, file_name in (
                 (self.can_request_view, lambda: CanRequestReport(user, actor=actor),
                  f"{name} access packages can request"),
-                (self.assigned_view, lambda: AssignedPackagesReport(user, actor=actor),
-                 f"{name} access packages assigned"),
-                (self.resources_view, lambda: ResourceAssignmentsReport(user, actor=actor),
-                 f"{name} resource assignments")):
+                (self.assigned_view, lambda: AssignedPackagesReport(user, actor=actor, as_of=as_of),
+                 f"{name} access packages assigned{when}"),
+                (self.resources_view, lambda: ResourceAssignmentsReport(user, actor=actor, as_of=as_of),
+                 f"{name} resource assignments{when}")):
             view.set_downloads(self.context.downloader, lambda text=file_name: text)
             view.filter_edit.clear()
             view.set_source(build)
@@ -187,6 +195,15 @@ class ReportsPage(Page):
 
     def shows(self, changes: Changes) -> bool:
         return changes.touches_assignments()  # a user's packages and resources
+
+    def _as_of_changed(self) -> None:
+        """Assigned and Resource assignments follow the moment; Can request is always now
+        (who could have requested what is not part of the history)."""
+        moment = self.as_of.describe()
+        self.title.subtitle_label.setText(
+            f"Assigned and resource assignments {moment}; Can request is as of now." if moment else SUBTITLE)
+        if self.user is not None:
+            self.select_user(self.user)
 
     def reload(self) -> None:
         if self.user is not None:

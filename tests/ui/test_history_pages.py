@@ -1,0 +1,98 @@
+"""History in the GUI: the Changes page, and "As of" on the package and user reports."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from desktop.reports.changes import ChangesReport
+from tests.helpers import factories as f
+from tests.helpers import history_tenant
+from ui.dialogs import messages
+from ui.main_window import NAVIGATION, MainWindow
+from ui.widgets.as_of import AsOfPicker
+
+TITLES = [entry.title for entry in NAVIGATION]
+
+
+@pytest.fixture
+def lifecycle_history(database):
+    return history_tenant.lifecycle_history()
+
+
+@pytest.fixture
+def window(lifecycle_history, database, qtbot):
+    main = MainWindow(database, actor=lifecycle_history.admin)
+    qtbot.addWidget(main)
+    main.resize(1280, 800)
+    main.show()
+    qtbot.waitExposed(main)
+    return main
+
+
+def test_changes_page_lists_changes_and_warns_without_runs(window, qtbot, monkeypatch):
+    """The Changes page shows the changes of the range; "last import or sync" without any
+    recorded run is a clear message, and the table stays as it was."""
+    window.show_page(TITLES.index("Changes"))
+    page = window.current_page()
+    page.date_range.select("All")
+    page.apply()
+    expected = ChangesReport().count()
+    qtbot.waitUntil(lambda: page.view.model.rowCount() == expected)
+    assert window.row_status.text() == f"{expected} changes"
+    page.package.setText("Open")
+    page.apply()
+    qtbot.waitUntil(lambda: page.view.model.rowCount() == 5)
+    assert "Access package: Open" in page.range_label.text()
+    told = []
+    monkeypatch.setattr(messages, "inform", lambda parent, title, text, **_: told.append(text))
+    page.last_run.setChecked(True)
+    page.apply()
+    assert told == ["No import or sync has been recorded in this database yet."]
+    assert page.view.model.rowCount() == 5
+
+
+def test_package_assignments_as_of_a_moment(window, lifecycle_history, qtbot):
+    """A package's assignments as of a past moment show who held it then, and say so."""
+    window.show_page(TITLES.index("Access packages"))
+    page = window.current_page()
+    page.state_filter.setCurrentText("All")
+    page.open_package(lifecycle_history.open_package)
+    qtbot.waitUntil(lambda: page.assignments_view.model.rowCount() == 1)
+    assert page.assignments_view.model.row_values(0)[6] == "expired"
+    page.as_of.set_moment(f.T0 + timedelta(minutes=30))
+    qtbot.waitUntil(lambda: page.assignments_view.model.row_values(0)[6] == "delivered")
+    assert page.assignments_heading.text().startswith("Assignments as of ")
+    assert page._download_name() == "Open assignments as of 2026-01-05 0930 UTC"
+
+
+def test_user_reports_as_of_a_moment(window, lifecycle_history, qtbot):
+    """Alice's Assigned and Resource assignments as of the moment she held Open; back to now
+    they are empty again."""
+    window.show_page(TITLES.index("Reports"))
+    page = window.current_page()
+    page.select_user(lifecycle_history.alice)
+    qtbot.waitUntil(lambda: page.assigned_view.model.rowCount() == 0)
+    page.as_of.set_moment(f.T0 + timedelta(minutes=30))
+    qtbot.waitUntil(lambda: page.assigned_view.model.rowCount() == 1)
+    qtbot.waitUntil(lambda: page.resources_view.model.rowCount() == 2)
+    assert "as of" in page.title.subtitle_label.text()
+    page.as_of.set_moment(None)
+    qtbot.waitUntil(lambda: page.assigned_view.model.rowCount() == 0)
+
+
+def test_as_of_picker_hands_out_utc_and_settles_after_typing(qtbot):
+    """The picker shows local time and hands out the same instant in UTC; a typed change is
+    announced once, after the admin pauses."""
+    picker = AsOfPicker()
+    qtbot.addWidget(picker)
+    assert picker.moment() is None and picker.describe() == ""
+    march = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    with qtbot.waitSignal(picker.changed):
+        picker.set_moment(march)
+    assert picker.moment() == march
+    assert picker.describe().endswith("(2026-03-01T00:00:00Z)")
+    announced = []
+    picker.changed.connect(lambda: announced.append(picker.moment()))
+    picker.edit.setDateTime(picker.edit.dateTime().addDays(1))
+    picker.edit.setDateTime(picker.edit.dateTime().addDays(1))
+    qtbot.waitUntil(lambda: len(announced) > 0, timeout=3000)
+    assert announced == [march + timedelta(days=2)]
