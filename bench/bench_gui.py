@@ -38,7 +38,7 @@ def figures(path: Path, runs: int) -> list[Figure]:
     from ui.app import configure_application
     from ui.dialogs.download import Downloader
     from ui.dialogs.user_picker import UserPickerDialog
-    from ui.main_window import default_administrator
+    from ui.navigation import default_administrator
     from ui.pages.access_packages import AccessPackagesPage
     from ui.pages.base import PageContext
 

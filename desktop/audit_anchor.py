@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from desktop.errors import Cancelled, InvalidInput, OutputError
 from desktop.export.atomic import atomic_file
 from models import AuditEvent
-from models.audit_chain import GENESIS, chain_hash, content_hash, hashed_fields, stored_values
+from models.audit_chain import GENESIS, chain_hash, hashed_fields, record_content_hash
 from models.database import APP_NAME, current_location
 
 FORMAT = "entitlement-desk-audit-anchor/1"
@@ -87,7 +87,7 @@ def chain_point(limit: int | None = None, progress: Callable[[int, int], None] |
     if limit is not None:
         query = query.limit(limit)
     for row in query.dicts().iterator():
-        head = chain_hash(head, content_hash(stored_values(_FIELDS, row)))
+        head = chain_hash(head, record_content_hash(_FIELDS, row))
         count += 1
         if count % 10_000 == 0:
             if cancelled and cancelled():

@@ -15,7 +15,7 @@ from models import AuditEvent, SchemaInfo, db
 from models.base import quote_name
 from models.prepared import Parameter, Prepared
 from models.audit_chain import (
-    GENESIS, HEAD_KEY, chain_hash, content_hash, hashed_fields, hashed_values, stored_values,
+    GENESIS, HEAD_KEY, chain_hash, content_hash, hashed_fields, hashed_values, record_content_hash, stored_values,
 )
 
 _FIELDS = hashed_fields(AuditEvent)
@@ -140,7 +140,7 @@ def _check(row: dict, following: dict | None, trusted: str, head: str, report: C
         report.problems.append(ChainProblem("inserted", seq, record_id, f"{where} was inserted outside the app."))
         return trusted
     stored_link_ok = row["chain_hash"] == chain_hash(trusted, row["content_hash"])
-    content_ok = row["content_hash"] == content_hash(hashed_values(_FIELDS, stored_values(_FIELDS, row)))
+    content_ok = row["content_hash"] == record_content_hash(_FIELDS, row)
     if stored_link_ok and content_ok:
         return row["chain_hash"]
     if stored_link_ok:

@@ -38,6 +38,11 @@ def content_hash(stored: list) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def record_content_hash(fields: tuple, row: dict) -> str:
+    """The content hash of a stored record (a row as the database returns it)."""
+    return content_hash(hashed_values(fields, stored_values(fields, row)))
+
+
 def chain_hash(previous: str, content: str) -> str:
     return hashlib.sha256((previous + content).encode("ascii")).hexdigest()
 

@@ -1,9 +1,7 @@
 """The main window: navigation as in the admin center's entitlement management, one page
 per entry, the database and the acting user in the status bar; an empty database opens on the
 welcome page."""
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from PySide6.QtCore import QSettings, Qt, QThreadPool
 from PySide6.QtGui import QActionGroup, QKeySequence, QPalette
@@ -26,14 +24,13 @@ from desktop.graph.sync import SyncOutcome
 from desktop.import_guard import guarded_import
 from desktop.importers import ImportProblems, ImportSummary, import_files
 from desktop.permissions import (
-    IDENTITY_GOVERNANCE_ADMINISTRATOR,
     Action,
     administrators,
     roles_of,
     why_not,
 )
 from desktop.session import resolve_actor
-from models import AccessPackage, User
+from models import User
 from models.database import DatabaseLocation, open_database
 from ui.background import wait_for_reads
 from ui.demo_builder import DemoBuild, demo_database_path
@@ -45,58 +42,12 @@ from ui.dialogs.sign_in import Account
 from ui.dialogs.sync import SyncHistoryDialog, start_sync
 from ui.dialogs.user_picker import pick_user
 from ui.jobs import Job, JobContext, run_with_progress
+from ui.navigation import NAVIGATION, NAVIGATION_REFUSAL_ROLE, default_administrator, holds_no_tenant
 from ui.operations import IMPORT_CHANGES, run_operation, show_failure, wait_for_writes
-from ui.pages.access_packages import AccessPackagesPage
-from ui.pages.audit_logs import AuditLogsPage
 from ui.pages.base import Page, PageContext, unavailable_page
-from ui.pages.changes import ChangesPage
-from ui.pages.connected_organizations import ConnectedOrganizationsPage
-from ui.pages.reports import ReportsPage
-from ui.pages.requests import RequestsPage
 from ui.pages.welcome import WelcomePage
-from ui.pages.workbooks import WorkbooksPage
 from ui.recent_databases import forget, recent_databases, remember, target_of
 from ui.times import time_display, zone_name
-
-
-@dataclass(frozen=True)
-class NavigationEntry:
-    title: str
-    action: Action | None  # the role it needs; None: anyone (the page shows what is theirs)
-    build: Callable[[PageContext], Page]
-
-    def why_not(self, actor: User | None) -> str | None:
-        return why_not(actor, self.action) if self.action is not None else None
-
-
-# The reason a navigation entry's page is not available to the acting user (None: it is).
-NAVIGATION_REFUSAL_ROLE = Qt.ItemDataRole.UserRole + 1
-
-NAVIGATION = (
-    NavigationEntry("Access packages", Action.VIEW_ACCESS_PACKAGES, AccessPackagesPage),
-    NavigationEntry("Reports", Action.VIEW_REPORTS, ReportsPage),
-    NavigationEntry("Audit logs", Action.VIEW_AUDIT_LOG, AuditLogsPage),
-    NavigationEntry("Connected organizations", Action.VIEW_CONNECTED_ORGANIZATIONS,
-                    ConnectedOrganizationsPage),
-    NavigationEntry("Workbooks", Action.VIEW_WORKBOOKS, WorkbooksPage),
-    # An approver without a role decides their own queue here; the page says what else needs one.
-    NavigationEntry("Requests", None, RequestsPage),
-    NavigationEntry("Changes", Action.VIEW_REPORTS, ChangesPage),
-)
-
-
-def default_administrator() -> User | None:
-    """The first Identity Governance Administrator by name, else the first other admin."""
-    candidates = list(administrators())
-    for user in candidates:
-        if IDENTITY_GOVERNANCE_ADMINISTRATOR in roles_of(user):
-            return user
-    return candidates[0] if candidates else None
-
-
-def holds_no_tenant() -> bool:
-    """Nothing imported, synced or built yet: no directory user and no access package."""
-    return not User.select().exists() and not AccessPackage.select().exists()
 
 
 class MainWindow(QMainWindow):

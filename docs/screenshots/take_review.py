@@ -63,7 +63,8 @@ def main() -> None:
     from ui.dialogs.decision import DecisionDialog
     from ui.dialogs.request_timeline import RequestTimelineDialog
     from desktop.permissions import GLOBAL_ADMINISTRATOR, administrators, roles_of
-    from ui.main_window import NAVIGATION, MainWindow
+    from ui.main_window import MainWindow
+    from ui.navigation import NAVIGATION
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     configure_application(app)

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QApplication, 
 
 from tests.helpers import requests_tenant as lifecycle_tenant
 from ui.background import wait_for_reads
-from ui.main_window import NAVIGATION, MainWindow
+from ui.main_window import MainWindow
+from ui.navigation import NAVIGATION
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -110,7 +111,8 @@ SCALED = textwrap.dedent("""
     configure_application(app)
     from models.database import open_database
     from tests.helpers import requests_tenant as lifecycle_tenant
-    from ui.main_window import NAVIGATION, MainWindow
+    from ui.main_window import MainWindow
+    from ui.navigation import NAVIGATION
     location = open_database(sys.argv[1])
     people = lifecycle_tenant.build()
     window = MainWindow(location, actor=people.global_admin)

@@ -13,7 +13,8 @@ from tests.helpers import factories
 from tests.helpers import gui_tenant as tenant
 from tests.helpers import requests_tenant as lifecycle_tenant
 from ui.dialogs.about import about_text
-from ui.main_window import NAVIGATION, NAVIGATION_REFUSAL_ROLE, MainWindow
+from ui.main_window import MainWindow
+from ui.navigation import NAVIGATION, NAVIGATION_REFUSAL_ROLE
 from ui.pages.requests import RequestsPage
 from ui.recent_databases import recent_databases
 

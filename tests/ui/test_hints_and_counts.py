@@ -13,7 +13,8 @@ from tests.helpers import requests_tenant as lifecycle_tenant
 from ui.background import wait_for_reads
 from ui.dialogs import download, messages
 from ui.dialogs.download import Downloader
-from ui.main_window import NAVIGATION, MainWindow
+from ui.main_window import MainWindow
+from ui.navigation import NAVIGATION
 from ui.pages.audit_logs import AuditLogsPage
 from ui.pages.base import PageContext
 from ui.pages.workbooks import WorkbooksPage

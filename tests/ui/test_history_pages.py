@@ -7,7 +7,8 @@ from desktop.reports.changes import ChangesReport
 from tests.helpers import factories as f
 from tests.helpers import history_tenant
 from ui.dialogs import messages
-from ui.main_window import NAVIGATION, MainWindow
+from ui.main_window import MainWindow
+from ui.navigation import NAVIGATION
 from ui.widgets.as_of import AsOfPicker
 
 TITLES = [entry.title for entry in NAVIGATION]

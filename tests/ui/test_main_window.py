@@ -15,7 +15,8 @@ from tests.helpers.audit_documents import document
 from tests.helpers import gui_tenant as tenant
 from tests.helpers.windows import make_window
 from tests.helpers.tampering import tampering
-from ui.main_window import NAVIGATION, MainWindow, default_administrator
+from ui.main_window import MainWindow
+from ui.navigation import NAVIGATION, default_administrator
 from ui.pages.base import NoticePage
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

@@ -6,7 +6,8 @@ from PySide6.QtWidgets import QComboBox, QLineEdit
 
 from tests.helpers import requests_tenant as lifecycle_tenant
 from ui.background import wait_for_reads
-from ui.main_window import NAVIGATION, MainWindow
+from ui.main_window import MainWindow
+from ui.navigation import NAVIGATION
 
 SCREEN = (1280, 800)
 

@@ -11,7 +11,8 @@ from tests.helpers import requests_tenant
 from ui.dialogs import messages
 from ui.dialogs.download import Downloader
 from ui.background import wait_for_reads
-from ui.main_window import NAVIGATION, MainWindow
+from ui.main_window import MainWindow
+from ui.navigation import NAVIGATION
 from ui.pages.audit_logs import AuditLogsPage
 from ui.pages.base import NoticePage
 from ui.pages.requests import RequestsPage
