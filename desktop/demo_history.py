@@ -233,6 +233,7 @@ class _History:
         self.admin_rhythm = _AdminRhythm(random.Random(rng.getrandbits(64)))
         self.lifecycle = Lifecycle(clock, self.new_id)
         self.summary = HistorySummary()
+        self._waiting_requests = 0  # requests that did not deliver at once
         self._agenda: list[tuple[datetime, int, str, tuple]] = []  # a heap of future steps
         self._serial = itertools.count()
 
@@ -308,6 +309,11 @@ class _History:
             self._maybe_remove_later(request.assignment_id, requestor_id)
             return
         roll = self.rng.random()
+        # The first two requests that wait are cancelled and left to time out, so even a short
+        # history shows every kind of step; the rest follow the shares.
+        self._waiting_requests += 1
+        if self._waiting_requests <= 2:
+            roll = (0.0, CANCEL_SHARE)[self._waiting_requests - 1]
         if roll < CANCEL_SHARE:
             self._later(timedelta(hours=self.rng.uniform(0.5, 48)), "cancel", request.id, requestor_id)
         elif roll >= CANCEL_SHARE + UNANSWERED_SHARE:

@@ -13,6 +13,7 @@ from models.history import (
     history_table, install_history, tracked_columns,
 )
 from tests.helpers import factories as f
+from tests.helpers.tampering import as_owner
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 MARCH = datetime(2026, 3, 1, 8, 30, tzinfo=timezone.utc)
@@ -39,13 +40,14 @@ def test_history_columns_match_the_tracked_tables(database):
 def test_install_history_adds_a_column_a_migration_added(database, monkeypatch):
     """A column added to a tracked table reaches its history with one call, and the
     re-installed triggers copy it."""
-    db.execute_sql('ALTER TABLE "user" ADD COLUMN "nickname" VARCHAR(64)')
     from peewee import CharField
     field = CharField(max_length=64, null=True)
     User._meta.add_field("nickname", field)
     history_model.cache_clear()
     try:
-        install_history(db, [User])
+        with as_owner():  # what a migration runs as
+            db.execute_sql('ALTER TABLE "user" ADD COLUMN "nickname" VARCHAR(64)')
+            install_history(db, [User])
         user = f.user("Nick Name")
         User.update(nickname="Nicky").where(User.id == user.id).execute()
         assert [v["nickname"] for v in versions(User, id=user.id)] == [None, "Nicky"]
@@ -63,7 +65,7 @@ def test_insert_update_delete_each_write_a_version(database):
         User.update(department="Legal").where(User.id == user.id).execute()
         clear_change_context()
     later = MARCH + timedelta(days=3)
-    with db.atomic():
+    with as_owner(), db.atomic():  # the application's login may not delete users
         set_change_context("import", at=later, run="run-1")
         User.delete().where(User.id == user.id).execute()
         clear_change_context()
@@ -98,7 +100,7 @@ def test_composite_keys_and_cascades_are_recorded(database):
     """A membership (composite key) removed by a cascade is closed like any other row."""
     member = f.user("Adele Vance")
     team = f.group("Sales team", members=[member])
-    with db.atomic():
+    with as_owner(), db.atomic():  # the application's login may not delete users
         set_change_context("import", at=MARCH)
         User.delete().where(User.id == member.id).execute()
         clear_change_context()

@@ -50,7 +50,7 @@ def test_an_empty_database_opens_on_the_welcome_page(database, window_for):
     window = window_for(database)
     assert window.stack.currentWidget() is window.welcome
     assert not window.navigation.isEnabled()
-    assert str(database.path) in window.welcome.text_label.text()
+    assert database.describe() in window.welcome.text_label.text()
     labels = [button.text() for button in (window.welcome.sign_in_button, window.welcome.import_button,
                                            window.welcome.demo_button, window.welcome.open_button)]
     assert labels == ["Sign in to Microsoft Entra…", "Import files…", "Open the demo tenant", "Open database…"]
@@ -92,15 +92,15 @@ def test_open_database_and_recent_databases(database, tmp_path, window_for, monk
     other = tmp_path / "other.db"
     open_database(other)
     tenant.build(assignees=2)
-    open_database(database.path)
+    open_database(database.url or database.path)
     monkeypatch.setattr(main_window.QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(other), ""))
     window.choose_database()
     assert window.location.path == other and window.windowTitle() == str(other)
     assert window.stack.currentWidget() is not window.welcome and window.actor.display_name == "Miriam Graham"
-    assert recent_databases()[:2] == [str(other), str(database.path)]
+    assert recent_databases()[:2] == [str(other), database.describe()]
     window._fill_recent_menu()
     entries = {action.text(): action.isEnabled() for action in window.recent_menu.actions()}
-    assert entries == {str(other): False, str(database.path): True}
+    assert entries == {str(other): False, database.describe(): True}
 
     not_a_database = tmp_path / "notes.db"
     not_a_database.write_text("not SQLite")
@@ -109,7 +109,7 @@ def test_open_database_and_recent_databases(database, tmp_path, window_for, monk
     assert window.actor.display_name == "Miriam Graham"  # still reads the open database
 
     window.recent_menu.actions()[1].trigger()
-    assert window.location.path == database.path and window.stack.currentWidget() is window.welcome
+    assert window.location == database and window.stack.currentWidget() is window.welcome
     assert [window.welcome.recent.item(row).text() for row in range(window.welcome.recent.count())] == [str(other)]
 
 
@@ -142,6 +142,7 @@ def test_chrome_says_acting_as_and_names_only_the_database(database, window_for)
 def test_about_names_version_python_qt_database_and_licence(database):
     text = about_text(database)
     assert text.startswith("Entitlement Desk ")
-    for part in ("Python 3.", "Qt 6.", "PySide6 6.", f"Database: {database.path} (SQLite, schema version",
+    kind = "PostgreSQL" if database.url else "SQLite"
+    for part in ("Python 3.", "Qt 6.", "PySide6 6.", f"Database: {database.describe()} ({kind}, schema version",
                  "Licence: MIT"):
         assert part in text
