@@ -12,6 +12,7 @@ from desktop.reports.assignments import AssignmentsReport
 from desktop.reports.audit import AuditLogReport
 from desktop.importers import import_documents, import_files
 from desktop.importers.fields import UNKNOWN_CATALOG_ID
+from desktop.importers.problems import ImportProblems
 from models import (AccessPackage, AssignmentPolicy, AssignmentRequest, Catalog, DirectoryRole, Group,
                     IncompatibleAccessPackage, Resource, ResourceRoleScope, User)
 from tests.helpers.graph_fixtures import ALEX, ALL_FILES, MEGAN, SALES_POLICY, SALES_STARTER
@@ -206,3 +207,21 @@ def test_an_admins_request_takes_its_target_from_its_expanded_assignment(databas
                            "requestor": {"id": ALEX, "objectId": ALEX}, "assignment": assignment})])
     request = AssignmentRequest.get_by_id(request_id)
     assert (request.requestor_id, request.target_id) == (ALEX, MEGAN)
+
+
+def test_the_reference_bare_request_examples_are_refused_with_the_call_that_completes_them(database):
+    """The reference's list and get examples of a request carry no access package and no requestor
+    (and a schedule that is only an annotation): one problem per record, naming the `$expand` to use, nothing written."""
+    before = database_digest()
+    bare = {"requestType": "adminAdd", "state": "delivered", "status": "Delivered",
+            "createdDateTime": "2023-05-03T09:00:00.623Z", "completedDate": "2023-05-04T09:00:00.623Z",
+            "schedule": {"@odata.type": "microsoft.graph.entitlementManagementSchedule"}}
+    url = "/v1.0/identityGovernance/entitlementManagement/assignmentRequests"
+    with pytest.raises(ImportProblems) as raised:
+        import_documents([(url, {"value": [{"id": "3f4a5b6c-7d8e-4f9a-8b0c-1d2e3f4a5b01", **bare}]}),
+                          (f"{url}/3f4a5b6c-7d8e-4f9a-8b0c-1d2e3f4a5b02",
+                           {"id": "3f4a5b6c-7d8e-4f9a-8b0c-1d2e3f4a5b02", **bare})])
+    lines = str(raised.value).splitlines()
+    for request_id in ("3f4a5b6c-7d8e-4f9a-8b0c-1d2e3f4a5b01", "3f4a5b6c-7d8e-4f9a-8b0c-1d2e3f4a5b02"):
+        assert any(request_id in line and "$expand=requestor,accessPackage,assignment" in line for line in lines)
+    assert database_digest() == before
