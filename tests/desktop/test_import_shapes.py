@@ -170,6 +170,9 @@ def test_the_values_the_newer_shape_fixtures_bring(database, tmp_path):
     questions = AssignmentPolicy.get_by_id(f"{shape}604")
     assert [stage.duration_before_automatic_denial for stage in questions.approval_stages] == ["P3D", "P7D"]
     assert AssignmentPolicy.get_by_id(f"{shape}605").allowed_target_scope == "specificDirectoryUsers"
+    direct = AssignmentPolicy.get_by_id(f"{shape}606")
+    assert (direct.allowed_target_scope, direct.access_package_id) == ("notSpecified", f"{shape}506")
+    assert AccessPackage.get_by_id(f"{shape}506").catalog_id == UNKNOWN_CATALOG_ID
     admin_request = AssignmentRequest.get_by_id(f"{shape}c04")
     assert (admin_request.request_type, admin_request.requestor_id, admin_request.target_id) == (
         "adminAdd", f"{shape}102", f"{shape}143")
