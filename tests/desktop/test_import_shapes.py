@@ -27,7 +27,7 @@ BETA_TWIN = "8b9c0d1e-2f3a-4b4c-9d5e-6f7a8b9cbe7a"
 
 def test_a_user_listed_without_upn_imports_under_its_best_name(database):
     """`$select=id,displayName` answers have no userPrincipalName: imported, named, never blank."""
-    summary = import_files([SHAPES / "users-select-without-upn.json"])
+    summary = import_files([SHAPES / "v1-users-select-bare-array.json"])
     assert summary.counts["user"]["created"] == 1
     assert User.get_by_id("5f1c0f6e-8e2b-4c1a-9d3e-1a2b3c4d0101").display_name == "Pradeep"
 
