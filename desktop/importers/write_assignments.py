@@ -75,6 +75,10 @@ class AssignmentWriter:
                 row[column] = self._subject_of(record, field, id_field)
         if present(record, "requestType"):
             row["request_type"] = enumeration(record, "requestType", allowed=REQUEST_TYPES)
+        assignment = nested(record, "assignment") if "target" not in row else None
+        if assignment and present(assignment, "target", "targetId"):
+            with inside("assignment"):  # an admin's request names its target only in its assignment
+                row["target"] = self._subject_of(assignment, "target", "targetId")
         if "target" not in row and row.get("requestor") and row.get("request_type", "").startswith("user"):
             row["target"] = row["requestor"]  # a self-service request (beta lists no target) is for its requestor
         if present(record, "state", "requestState"):

@@ -12,8 +12,10 @@ from desktop.reports.assignments import AssignmentsReport
 from desktop.reports.audit import AuditLogReport
 from desktop.importers import import_documents, import_files
 from desktop.importers.fields import UNKNOWN_CATALOG_ID
-from models import AccessPackage, AssignmentPolicy, AssignmentRequest, Resource, ResourceRoleScope, User
-from tests.helpers.graph_fixtures import ALL_FILES, MEGAN, SALES_POLICY, SALES_STARTER
+from desktop.importers.problems import ImportProblems
+from models import (AccessPackage, AssignmentPolicy, AssignmentRequest, Catalog, DirectoryRole, Group,
+                    IncompatibleAccessPackage, Resource, ResourceRoleScope, User)
+from tests.helpers.graph_fixtures import ALEX, ALL_FILES, MEGAN, SALES_POLICY, SALES_STARTER
 from tests.helpers.digest import database_digest
 
 SHAPES = Path(__file__).resolve().parents[1] / "fixtures" / "shapes"
@@ -25,7 +27,7 @@ BETA_TWIN = "8b9c0d1e-2f3a-4b4c-9d5e-6f7a8b9cbe7a"
 
 def test_a_user_listed_without_upn_imports_under_its_best_name(database):
     """`$select=id,displayName` answers have no userPrincipalName: imported, named, never blank."""
-    summary = import_files([SHAPES / "users-select-without-upn.json"])
+    summary = import_files([SHAPES / "v1-users-select-bare-array.json"])
     assert summary.counts["user"]["created"] == 1
     assert User.get_by_id("5f1c0f6e-8e2b-4c1a-9d3e-1a2b3c4d0101").display_name == "Pradeep"
 
@@ -108,7 +110,7 @@ def test_each_documented_shape_imports_alone(database, name):
 def test_the_shape_fixtures_all_together_twice_and_through_the_exports(database, tmp_path):
     """All together, then again (nothing changes); values come out of the json and xlsx exports."""
     files = sorted(SHAPES.glob("*.json"))
-    assert len(files) >= 30
+    assert len(files) >= 40
     first = import_files(files)
     assert first.invalid_total == 0
     digest = database_digest()
@@ -147,3 +149,82 @@ def test_a_resource_without_origin_system_or_catalog_context_imports(database):
     assert resource.origin_system == "SharePointOnline"
     assert resource.catalog_id == UNKNOWN_CATALOG_ID
     assert resource.roles.count() == resource.scopes.count() == 1
+
+
+def test_the_values_the_newer_shape_fixtures_bring(database, tmp_path):
+    """Single `$entity` answers, directoryObject casts, questions, automatic policies, an admin's
+    request, pending and decided approval stages and beta role scopes land where reports read them."""
+    import_files(sorted(SHAPES.glob("*.json")))
+    shape = "1b2c3d4e-5f60-4a7b-8c9d-000000000"
+    assert User.get_by_id(f"{shape}140").user_principal_name == "LidiaH@contoso.com"
+    assert User.get_by_id(f"{shape}142").display_name == "nadia@woodgrove.example"
+    assert User.get_by_id(f"{shape}143").display_name == "Joni Sherman"
+    assert Group.get_by_id(f"{shape}203").display_name == "Dynamic: Bengaluru staff"
+    assert Group.get_by_id(f"{shape}204").display_name == "Finance leads"
+    assert DirectoryRole.get_by_id(f"{shape}702").display_name == "User Administrator"
+    assert Catalog.get_by_id(f"{shape}303").display_name == "Finance"
+    assert IncompatibleAccessPackage.select().where(
+        (IncompatibleAccessPackage.access_package == f"{shape}504")
+        & (IncompatibleAccessPackage.incompatible_with == f"{shape}503")).exists()
+    assert ResourceRoleScope.select().where(ResourceRoleScope.access_package == f"{shape}505").count() == 1
+    questions = AssignmentPolicy.get_by_id(f"{shape}604")
+    assert [stage.duration_before_automatic_denial for stage in questions.approval_stages] == ["P3D", "P7D"]
+    assert AssignmentPolicy.get_by_id(f"{shape}605").allowed_target_scope == "specificDirectoryUsers"
+    direct = AssignmentPolicy.get_by_id(f"{shape}606")
+    assert (direct.allowed_target_scope, direct.access_package_id) == ("notSpecified", f"{shape}506")
+    assert AccessPackage.get_by_id(f"{shape}506").catalog_id == UNKNOWN_CATALOG_ID
+    admin_request = AssignmentRequest.get_by_id(f"{shape}c04")
+    assert (admin_request.request_type, admin_request.requestor_id, admin_request.target_id) == (
+        "adminAdd", f"{shape}102", f"{shape}143")
+    pending = AssignmentRequest.get_by_id(f"{shape}c03")
+    assert (pending.state, pending.target_id) == ("pendingApproval", f"{shape}141")
+    assert [(d.stage_number, d.review_result, d.approver_id) for d in pending.decisions] == [
+        (1, "Approve", f"{shape}102")]
+    beta_decided = AssignmentRequest.get_by_id(f"{shape}c02")
+    assert [d.justification for d in beta_decided.decisions] == ["Known requester"]
+    assert AssignmentRequest.get_by_id(f"{shape}c05").target_id == f"{shape}140"
+    export(tmp_path / "audit.json", AuditLogReport())
+    documents = {d["id"]: d for d in json.loads((tmp_path / "audit.json").read_text(encoding="utf-8"))["value"]}
+    audit = documents["IGA_aa11bb22-0000-4000-8000-000000000002_FGHIJ_100002"]
+    assert audit["activityDateTime"] == "2023-05-02T05:12:44.9876543Z"
+    assert audit["initiatedBy"]["app"]["displayName"] == "Entitlement Management"
+    assert audit["targetResources"][0]["modifiedProperties"][0]["newValue"] == '"Delivering"'
+    export(tmp_path / "assigned.xlsx", AssignmentsReport(AccessPackage.get_by_id(f"{shape}504")))
+    workbook = openpyxl.load_workbook(tmp_path / "assigned.xlsx", read_only=True)
+    cells = {str(value) for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True)
+             for value in row if value is not None}
+    workbook.close()
+    assert {"Priya Nair", "PriyaN@contoso.com"} <= cells
+
+
+def test_an_admins_request_takes_its_target_from_its_expanded_assignment(database):
+    """An `adminAdd` request names its requestor, not its target; the assignment it made does."""
+    import_files(ALL_FILES)
+    request_id = "2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a01"
+    assignment = {"id": "2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a02", "target": {"id": MEGAN, "objectId": MEGAN,
+                                                                              "displayName": "Megan Bowen"}}
+    import_documents([("/v1.0/identityGovernance/entitlementManagement/assignmentRequests/"
+                       f"{request_id}?$expand=requestor,accessPackage,assignment($expand=target)", {
+                           "id": request_id, "requestType": "adminAdd", "state": "delivered", "status": "Delivered",
+                           "createdDateTime": "2024-03-05T10:00:00Z", "accessPackage": {"id": SALES_STARTER},
+                           "requestor": {"id": ALEX, "objectId": ALEX}, "assignment": assignment})])
+    request = AssignmentRequest.get_by_id(request_id)
+    assert (request.requestor_id, request.target_id) == (ALEX, MEGAN)
+
+
+def test_the_reference_bare_request_examples_are_refused_with_the_call_that_completes_them(database):
+    """The reference's list and get examples of a request carry no access package and no requestor
+    (and a schedule that is only an annotation): one problem per record, naming the `$expand` to use, nothing written."""
+    before = database_digest()
+    bare = {"requestType": "adminAdd", "state": "delivered", "status": "Delivered",
+            "createdDateTime": "2023-05-03T09:00:00.623Z", "completedDate": "2023-05-04T09:00:00.623Z",
+            "schedule": {"@odata.type": "microsoft.graph.entitlementManagementSchedule"}}
+    url = "/v1.0/identityGovernance/entitlementManagement/assignmentRequests"
+    with pytest.raises(ImportProblems) as raised:
+        import_documents([(url, {"value": [{"id": "3f4a5b6c-7d8e-4f9a-8b0c-1d2e3f4a5b01", **bare}]}),
+                          (f"{url}/3f4a5b6c-7d8e-4f9a-8b0c-1d2e3f4a5b02",
+                           {"id": "3f4a5b6c-7d8e-4f9a-8b0c-1d2e3f4a5b02", **bare})])
+    lines = str(raised.value).splitlines()
+    for request_id in ("3f4a5b6c-7d8e-4f9a-8b0c-1d2e3f4a5b01", "3f4a5b6c-7d8e-4f9a-8b0c-1d2e3f4a5b02"):
+        assert any(request_id in line and "$expand=requestor,accessPackage,assignment" in line for line in lines)
+    assert database_digest() == before
