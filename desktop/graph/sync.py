@@ -18,6 +18,7 @@ from desktop.graph.identity import SignedIn, require_sync_role, who_is_signed_in
 from desktop.graph.prefetch import prefetched
 from desktop.importers import ImportSummary, import_documents, kinds
 from desktop.importers.values import parse_time
+from desktop.session import check_acting
 from models import AuditEvent, User, db, utc_now
 from models.sync import DeltaLink, SyncRun, TenantConnection
 
@@ -89,6 +90,8 @@ class Sync:
                 (SyncRun.update(signed_in=identity.describe(), tenant_id=identity.tenant_id)
                  .where(SyncRun.id == run.id).execute())
             require_sync_role(identity)
+            # On a shared database a bound login syncs only as its own user, like every write.
+            check_acting(User.get_or_none(User.id == identity.user_id) if identity.user_id else None)
             _check_same_tenant(identity)
             complete = [kind for kind in LISTED_WHOLE if kind in self.only]
             complete += [kind for kind in plan.DELTA_KINDS if kind in self.only and kind not in stored]

@@ -24,14 +24,17 @@ from models import (
     AccessPackage,
     Assignment,
     AuditEvent,
+    DatabaseLogin,
     DirectoryRoleAssignment,
     GroupMember,
     User,
     db,
 )
+from desktop.session import database_login
 from models.sync import DeltaLink, SyncRun, TenantConnection
 from tests.helpers.digest import database_digest
 from tests.helpers.graph_standin import EPOCH
+from tests.helpers.tampering import as_owner
 
 TOKEN = "stand-in-token"
 
@@ -163,6 +166,22 @@ def test_sync_needs_an_entitlement_management_role(database, graph, tenant):
     refused = SyncRun.get()
     assert refused.result == FAILED and refused.signed_in == "user1@fabrikam.example"
     assert graph.requested("/users/delta") == 0
+
+
+def test_a_bound_login_syncs_only_as_its_own_user(database, graph, tenant, on_postgresql):
+    """On a shared database whose logins are bound, a login bound to another user cannot sync
+    as the signed-in administrator, and nothing is written."""
+    if not on_postgresql:
+        pytest.skip("database logins exist on PostgreSQL")
+    sync(graph)
+    someone_else = User.select().where(User.id != tenant.me).first()
+    login = database_login()
+    with as_owner():
+        DatabaseLogin.create(role_name=login, user=someone_else)
+    before = database_digest(excluding=(SyncRun,))
+    with pytest.raises(Forbidden, match="acts as"):
+        sync(graph)
+    assert database_digest(excluding=(SyncRun,)) == before
 
 
 def test_a_database_of_another_tenant_is_not_synced(database, graph, tenant):
