@@ -146,6 +146,22 @@ class DirectoryWriter:
         if self._replace_links(GroupMember.group, group_id, GroupMember.member, members):
             self.summary.count(kinds.GROUP, UPDATED)
 
+    def replace_role_members(self, role_id: str, members: set[str], *, by_template: bool = False) -> None:
+        """A directory role's membership from a `/directoryRoles/{id}/members` list (or one
+        addressed by `roleTemplateId`); users not known become stand-ins."""
+        if by_template:
+            stored = DirectoryRole.select(DirectoryRole.id).where(DirectoryRole.role_template_id == role_id).scalar()
+        else:
+            stored = self.role_ids.get(role_id) or DirectoryRole.select(DirectoryRole.id).where(
+                DirectoryRole.id == role_id).scalar()
+        if stored is None:
+            raise FieldError("members", "lists the members of a directory role that is neither in this import "
+                                        "nor in the database; import /directoryRoles too")
+        for member in members:
+            self._user_stand_in({"id": member})
+        if self._replace_links(DirectoryRoleAssignment.role, stored, DirectoryRoleAssignment.principal, members):
+            self.summary.count(kinds.DIRECTORY_ROLE, UPDATED)
+
     def _users_among(self, objects: list[dict], field: str, what: str) -> set[str]:
         """The user ids among expanded directory objects; others (groups, devices, service
         principals) are noted as not imported."""
@@ -165,6 +181,7 @@ class DirectoryWriter:
         by_template = DirectoryRole.get_or_none(DirectoryRole.role_template_id == template)
         # A role activated in another tenant (the demo) has its own id but the same template.
         role_id = by_template.id if by_template is not None and by_template.id != pk else pk
+        self.role_ids[pk.lower()] = role_id
         row = {"id": role_id, "role_template_id": template,
                **fields_of(DirectoryRole, record, (("display_name", text, "displayName"),
                                                  ("description", text, "description")))}
