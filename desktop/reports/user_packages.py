@@ -11,6 +11,7 @@ from desktop.reports.package_roles import (
     ROLE_DETAIL_COLUMNS, first_role_resource, role_label, roles_of_packages,
 )
 from models import AccessPackage, Assignment, AssignmentPolicy, Catalog, User
+from models.deletion import current
 
 POLICY_DETAIL_COLUMNS = (
     Column("policy", "Policy"),
@@ -145,7 +146,8 @@ class AssignedPackagesReport(QueryReport):
                 .join(Catalog, on=AccessPackage.catalog == Catalog.id)
                 .switch(Assignment)
                 .join(AssignmentPolicy, on=Assignment.assignment_policy == AssignmentPolicy.id)
-                .where((Assignment.target == self.user.id) & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES))
+                .where((Assignment.target == self.user.id) & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES)
+                       & current(Assignment) & current(AccessPackage))
                 .namedtuples())
 
     def sort_expressions(self) -> dict:

@@ -11,6 +11,7 @@ from desktop.reports.package_roles import resource_type
 from models import (
     AccessPackage, Assignment, AssignmentPolicy, Resource, ResourceRole, ResourceRoleAssignment, User,
 )
+from models.deletion import current
 
 REMOVED = "Removed"
 
@@ -55,7 +56,8 @@ class ResourceAssignmentsReport(QueryReport):
                 .switch(Assignment)
                 .join(AssignmentPolicy, on=Assignment.assignment_policy == AssignmentPolicy.id)
                 .where((ResourceRoleAssignment.target == self.user.id)
-                       & (ResourceRoleAssignment.status != REMOVED))
+                       & (ResourceRoleAssignment.status != REMOVED)
+                       & current(Assignment) & current(AccessPackage) & current(Resource))
                 .namedtuples())
 
     def sort_expressions(self) -> dict:
