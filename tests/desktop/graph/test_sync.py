@@ -20,9 +20,12 @@ from desktop.graph.sync import (
 )
 from desktop.graph.tokens import EnvironmentToken
 from desktop.importers import kinds
+from desktop.lifecycle import Lifecycle
+from desktop.lookup import find_access_package
 from models import (
     AccessPackage,
     Assignment,
+    AssignmentRequest,
     AuditEvent,
     DirectoryRoleAssignment,
     GroupMember,
@@ -221,3 +224,15 @@ def test_an_expired_delta_link_fails_cleanly_and_the_next_sync_is_full(database,
     outcome = sync(graph)
     assert outcome.run.mode == FULL
     assert User.get_by_id(list(tenant.users)[1]).display_name == "Changed While Expired"
+
+
+def test_the_core_writes_on_a_synced_database_only_as_the_signed_in_user(database, graph, tenant):
+    """A request made in the name of another user is refused by the lifecycle itself, not only by
+    the CLI; the signed-in user's own request goes through."""
+    sync(graph)
+    package = find_access_package(next(iter(tenant.packages.values()))["displayName"])
+    other = User.get_by_id(list(tenant.users)[1])
+    before = AssignmentRequest.select().count()
+    with pytest.raises(Forbidden, match="acts as user1@fabrikam.example; it cannot act as"):
+        Lifecycle().submit(other, package)
+    assert AssignmentRequest.select().count() == before
