@@ -21,7 +21,7 @@ DEFAULT_LIMIT = 50
 @dataclass(frozen=True)
 class UserMatch:
     id: str
-    user_principal_name: str
+    user_principal_name: str | None
     display_name: str
     mail: str | None
     user_type: str  # Member | Guest

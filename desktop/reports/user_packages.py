@@ -43,7 +43,7 @@ class CanRequestReport(QueryReport):
         self.user = user
 
     def filters(self) -> list[tuple[str, str]]:
-        return [("User", f"{self.user.display_name} ({self.user.user_principal_name})")]
+        return [("User", self.user.label)]
 
     def _policies(self):
         return requestable_policies(self.user).order_by()
@@ -134,7 +134,7 @@ class AssignedPackagesReport(QueryReport):
         self.user = user
 
     def filters(self) -> list[tuple[str, str]]:
-        return [("User", f"{self.user.display_name} ({self.user.user_principal_name})")]
+        return [("User", self.user.label)]
 
     def query(self):
         return (Assignment

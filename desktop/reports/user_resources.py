@@ -37,7 +37,7 @@ class ResourceAssignmentsReport(QueryReport):
         self.user = user
 
     def filters(self) -> list[tuple[str, str]]:
-        return [("User", f"{self.user.display_name} ({self.user.user_principal_name})")]
+        return [("User", self.user.label)]
 
     def query(self):
         return (ResourceRoleAssignment

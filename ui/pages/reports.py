@@ -157,7 +157,7 @@ class ReportsPage(Page):
 
     def select_user(self, user: User) -> None:
         self.user = user
-        self.user_label.setText(f"{user.display_name} · {user.user_principal_name} · {user.user_type}")
+        self.user_label.setText(f"{user.display_name} · {user.principal_name} · {user.user_type}")
         actor = self.context.actor
         name = user.display_name
         self.can_request_view.empty_text = f"{name} cannot request any access package: no policy lets them."
