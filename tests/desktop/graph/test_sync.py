@@ -24,6 +24,7 @@ from desktop.lifecycle import Lifecycle
 from desktop.lookup import find_access_package
 from models import (
     AccessPackage,
+    AppRoleAssignment,
     Assignment,
     AssignmentRequest,
     AuditEvent,
@@ -236,3 +237,15 @@ def test_the_core_writes_on_a_synced_database_only_as_the_signed_in_user(databas
     with pytest.raises(Forbidden, match="acts as user1@fabrikam.example; it cannot act as"):
         Lifecycle().submit(other, package)
     assert AssignmentRequest.select().count() == before
+
+
+def test_the_app_roles_of_a_resource_application_are_synced(database, graph, tenant):
+    """An application that is a catalog resource: who holds its app roles comes from its
+    service principal's `appRoleAssignedTo`, asked for in a batch after the catalog's resources."""
+    (service_principal, grants), = tenant.app_role_assignments.items()
+    outcome = sync(graph)
+    assert outcome.run.result == SUCCEEDED
+    assert graph.requested("/$batch") >= 1
+    held = {(grant.id, grant.principal_id, grant.application_id) for grant in AppRoleAssignment.select()}
+    assert held == {(g["id"], g["principalId"], service_principal) for g in grants}
+    assert outcome.fetched[kinds.APP_ROLE_ASSIGNMENT] == len(grants)
