@@ -53,6 +53,10 @@ def app_role_assignments(service_principal_id: str) -> str:
     return f"/v1.0/servicePrincipals/{service_principal_id}/appRoleAssignedTo?$top=999"
 
 
+def approval_stages(request_id: str) -> str:
+    return f"{EM}/assignmentApprovals/{request_id}/stages"
+
+
 def audits_since(newest: datetime) -> str:
     start = (newest - AUDIT_OVERLAP).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     return f"{AUDITS}&$filter={quote(f'activityDateTime ge {start}')}"
@@ -66,6 +70,7 @@ class Seen:
     roles: list[str] = field(default_factory=list)
     resource_groups: list[str] = field(default_factory=list)
     resource_applications: list[str] = field(default_factory=list)  # their service principals' ids
+    pending_requests: list[str] = field(default_factory=list)  # requests waiting for approval
 
     def note(self, kind: str, body: dict) -> None:
         records = body.get("value")
@@ -80,6 +85,8 @@ class Seen:
                 self.resource_groups.append(record["originId"])
             elif kind == kinds.RESOURCE and record.get("originSystem") == "AadApplication" and record.get("originId"):
                 self.resource_applications.append(record["originId"])
+            elif kind == kinds.REQUEST and record.get("state") == "pendingApproval":
+                self.pending_requests.append(record["id"])
 
 
 def sources(client: GraphClient, wanted: set[str], delta_links: dict[str, str],
@@ -109,6 +116,9 @@ def sources(client: GraphClient, wanted: set[str], delta_links: dict[str, str],
         Source(kinds.POLICY, listed(POLICIES)),
         Source(kinds.ASSIGNMENT, listed(ASSIGNMENTS)),
         Source(kinds.REQUEST, listed(REQUESTS)),
+        # The decisions taken so far on requests still waiting for approval.
+        Source(kinds.APPROVAL_STAGE, batched(lambda: [approval_stages(pk) for pk in seen.pending_requests]),
+               after_previous=True),
         Source(kinds.AUDIT, listed(audit_start or AUDITS)),
     ]
     return [source for source in plan if source.name in wanted]

@@ -56,6 +56,7 @@ class Tenant:
     group_members: dict = field(default_factory=dict)  # group id -> [user ids]
     # service principal id -> its appRoleAssignedTo (the applications that are catalog resources)
     app_role_assignments: dict = field(default_factory=dict)
+    approval_stages: dict = field(default_factory=dict)  # pending request id -> its stages
     packages: dict = field(default_factory=dict)
     policies: dict = field(default_factory=dict)
     assignments: dict = field(default_factory=dict)
@@ -206,6 +207,7 @@ def build_tenant(users: int = 12, packages: int = 3, assignments: int = 10, audi
             "accessPackage": {key: package[key] for key in ("id", "displayName", "description", "isHidden")},
             "assignment": {"id": pk, "state": "delivered", "status": "Delivered"},
             "requestor": subject(target)}
+    add_pending_request(tenant, user_ids[-1], package_ids[0], approver=tenant.me)
     first_package = next(iter(tenant.packages.values()))
     for number in range(audits):
         tenant.audits.append(audit_record(rng, EPOCH + timedelta(minutes=7 * number), "Fulfill access package "
@@ -233,6 +235,24 @@ def add_resource_application(tenant: Tenant, catalog_id: str, holders: list[str]
         tenant.users[pk]["displayName"], "principalId": pk, "principalType": "User",
         "resourceDisplayName": "Fabrikam CRM", "resourceId": service_principal}
         for number, pk in enumerate(holders)]
+
+
+def add_pending_request(tenant: Tenant, requestor: str, package_id: str, approver: str) -> None:
+    """A request waiting at its second approval stage: the first stage approved by `approver`."""
+    rng, package = tenant.rng, tenant.packages[package_id]
+    request_id = guid(rng)
+    tenant.requests[request_id] = {
+        "id": request_id, "requestType": "userAdd", "state": "pendingApproval", "status": "PendingApproval",
+        "createdDateTime": stamp(EPOCH), "completedDateTime": None, "justification": "Customer project",
+        "schedule": {"startDateTime": None},
+        "accessPackage": {key: package[key] for key in ("id", "displayName", "description", "isHidden")},
+        "assignment": None, "requestor": subject(tenant.users[requestor])}
+    tenant.approval_stages[request_id] = [
+        {"id": guid(rng), "displayName": None, "reviewedDateTime": stamp(EPOCH + timedelta(hours=1)),
+         "reviewResult": "Approve", "status": "Completed", "assignedToMe": False, "justification": "Looks right",
+         "reviewedBy": {"id": approver, "displayName": tenant.users[approver]["displayName"]}},
+        {"id": guid(rng), "displayName": None, "reviewedDateTime": None, "reviewResult": "NotReviewed",
+         "status": "InProgress", "assignedToMe": True, "justification": None, "reviewedBy": None}]
 
 
 class GraphStandIn:
@@ -298,6 +318,10 @@ class GraphStandIn:
             members = [{"@odata.type": "#microsoft.graph.user", **_select(t.users[i], query)} for i in ids
                        if i in t.users]
             return 200, self._page(path_and_query, "users", members, query)
+        match = re.fullmatch(EM + r"/assignmentApprovals/([^/]+)/stages", path)
+        if match:
+            return 200, self._page(path_and_query, f"identityGovernance/entitlementManagement/assignmentApprovals('"
+                                   f"{match.group(1)}')/stages", t.approval_stages.get(match.group(1), []), query)
         match = re.fullmatch(r"/v1\.0/servicePrincipals/([^/]+)/appRoleAssignedTo", path)
         if match:
             return 200, self._page(path_and_query, f"servicePrincipals('{match.group(1)}')/appRoleAssignedTo",

@@ -25,6 +25,7 @@ from desktop.lookup import find_access_package
 from models import (
     AccessPackage,
     AppRoleAssignment,
+    ApprovalDecision,
     Assignment,
     AssignmentRequest,
     AuditEvent,
@@ -249,3 +250,16 @@ def test_the_app_roles_of_a_resource_application_are_synced(database, graph, ten
     held = {(grant.id, grant.principal_id, grant.application_id) for grant in AppRoleAssignment.select()}
     assert held == {(g["id"], g["principalId"], service_principal) for g in grants}
     assert outcome.fetched[kinds.APP_ROLE_ASSIGNMENT] == len(grants)
+
+
+def test_the_decisions_on_a_pending_request_are_synced(database, graph, tenant):
+    """A request waiting for approval: its stages (`assignmentApprovals/{id}/stages`) give the
+    decisions taken so far; a stage not yet reviewed is none."""
+    (request_id, stages), = tenant.approval_stages.items()
+    outcome = sync(graph)
+    assert outcome.run.result == SUCCEEDED
+    assert AssignmentRequest.get_by_id(request_id).state == "pendingApproval"
+    decisions = [(d.stage_number, d.review_result, d.approver_id, d.justification)
+                 for d in ApprovalDecision.select().where(ApprovalDecision.request == request_id)]
+    assert decisions == [(1, "Approve", tenant.me, "Looks right")]
+    assert outcome.fetched[kinds.APPROVAL_STAGE] == len(stages)
