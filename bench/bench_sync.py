@@ -116,8 +116,13 @@ def measure_fetch(url: str, pages: Path) -> dict:
         resource_pages = batched([plan.catalog_resources(pk) for pk in catalogs], keep=True)
         batched([plan.group_members(pk) for pk in dict.fromkeys(
             ids(resource_pages, lambda r: r.get("originSystem") == "AadGroup", "originId"))])
-        for path in (plan.ACCESS_PACKAGES, plan.POLICIES, plan.ASSIGNMENTS, plan.REQUESTS, plan.AUDITS):
+        batched([plan.app_role_assignments(pk) for pk in dict.fromkeys(
+            ids(resource_pages, lambda r: r.get("originSystem") == "AadApplication", "originId"))])
+        for path in (plan.ACCESS_PACKAGES, plan.POLICIES, plan.ASSIGNMENTS):
             listed(path)
+        request_pages = listed(plan.REQUESTS, keep=True)
+        batched([plan.approval_stages(pk) for pk in ids(request_pages, lambda r: r.get("state") == "pendingApproval")])
+        listed(plan.AUDITS)
     return {"records": records, "untimed": saving}
 
 
