@@ -19,9 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.harness import Figure, run_child, table
+from bench.harness import Figure, report, run_child
 
 SIZES = {  # users, packages, assignments, audit records
+    "tiny": (50, 3, 50, 200),  # `python -m bench --quick`: a smoke test, its figures mean nothing
     "small": (2_000, 80, 2_000, 20_000),
     "medium": (20_000, 800, 20_000, 200_000),
     "large": (100_000, 4_000, 100_000, 1_000_000),
@@ -167,6 +168,7 @@ def main() -> int:
     parser.add_argument("--size", choices=sorted(SIZES), default="small")
     for name in ("users", "packages", "assignments", "audits"):
         parser.add_argument(f"--{name}", type=int)
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--serve", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -208,7 +210,7 @@ def main() -> int:
         Figure("S3", "records fetched by the sync", synced["records"], "", None, runs="1 run",
                note=f"bare fetch {fetched['records']:,} records in list pages"),
     ]
-    print(table(figures))
+    report(figures, args.json)
     return 0
 
 
