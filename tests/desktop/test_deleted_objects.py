@@ -130,3 +130,19 @@ def test_a_deleted_connected_organization_is_not_listed_and_admits_no_guests(ten
         assert not any(p.allowed_target_scope.startswith(("specificConnected", "allConfigured"))
                        for p in requestable_policies(guest))
     assert admitted, "the fixture tenant has a guest admitted through their connected organization"
+
+
+def test_a_deleted_assignment_neither_blocks_a_new_request_nor_can_be_removed(tenant):
+    from desktop.errors import Refused
+    from desktop.lifecycle import Lifecycle
+    assignment = Assignment.select().where(Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES)).first()
+    user, policy = User.get_by_id(assignment.target_id), AssignmentPolicy.get_by_id(assignment.assignment_policy_id)
+    AssignmentPolicy.update(enable_targets_to_self_add_access=True, allowed_target_scope="allDirectoryUsers").where(
+        AssignmentPolicy.id == policy.id).execute()
+    with pytest.raises(Refused, match="already has access package"):
+        Lifecycle().submit(user, policy.access_package, policy, "Needed again")
+    gone(kinds.ASSIGNMENT, assignment.id)
+    with pytest.raises(Refused, match="has been deleted from the tenant"):
+        Lifecycle().remove_assignment(user, assignment.id)
+    request = Lifecycle().submit(user, policy.access_package, AssignmentPolicy.get_by_id(policy.id), "Needed again")
+    assert request.target_id == user.id
