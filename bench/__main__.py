@@ -29,7 +29,7 @@ from bench.harness import Child, Figure, LoadWatch, figures_of, machine, run_chi
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "RESULTS.md"
 NOTES = "\n## Notes\n"
-AREAS = ("P1", "P2", "P3", "P4", "P5", "P6", "Peer", "I5", "I17", "H")
+AREAS = ("P1", "P2", "P3", "P4", "P5", "P6", "Peer", "I5", "I17", "H", "S1")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,10 +41,11 @@ class Sizes:
     runs: int  # the quick figures' timed runs (each after a warm-up)
     lifecycle_runs: int  # bench_lifecycle processes
     rounds: int  # the export and import rounds (minutes each at full size: no warm-up)
+    sync: str  # S1: bench_sync's --size
 
 
-FULL = Sizes(1_000_000, 1_000_000, "large", 2000, 7, 3, 1)
-QUICK = Sizes(2000, 2000, "small", 50, 1, 1, 1)
+FULL = Sizes(1_000_000, 1_000_000, "large", 2000, 7, 3, 1, "large")
+QUICK = Sizes(2000, 2000, "small", 50, 1, 1, 1, "tiny")
 
 
 class OutOfTime(Exception):
@@ -102,6 +103,7 @@ class Run:
             ("P5 lifecycles", "P5", self.lifecycles),
             ("P1 audit log GUI", "P1", lambda: self.area("bench.bench_audit_gui", "--rows", str(s.audit_rows),
                                                         "--runs", runs, "--data", data)),
+            ("S1 sync", "S1", lambda: self.area("bench.bench_sync", "--size", s.sync)),
             ("P4 import", "P4", lambda: self.area("bench.bench_import", "--records", str(s.import_records),
                                                  "--runs", str(s.rounds), "--data", data)),
             ("P2 export", "P2", lambda: self.area("bench.bench_export", "--rows", str(s.audit_rows), "--runs",

@@ -19,9 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.harness import Figure, run_child, table
+from bench.harness import Figure, report, run_child
 
 SIZES = {  # users, packages, assignments, audit records
+    "tiny": (50, 3, 50, 200),  # `python -m bench --quick`: a smoke test, its figures mean nothing
     "small": (2_000, 80, 2_000, 20_000),
     "medium": (20_000, 800, 20_000, 200_000),
     "large": (100_000, 4_000, 100_000, 1_000_000),
@@ -116,8 +117,13 @@ def measure_fetch(url: str, pages: Path) -> dict:
         resource_pages = batched([plan.catalog_resources(pk) for pk in catalogs], keep=True)
         batched([plan.group_members(pk) for pk in dict.fromkeys(
             ids(resource_pages, lambda r: r.get("originSystem") == "AadGroup", "originId"))])
-        for path in (plan.ACCESS_PACKAGES, plan.POLICIES, plan.ASSIGNMENTS, plan.REQUESTS, plan.AUDITS):
+        batched([plan.app_role_assignments(pk) for pk in dict.fromkeys(
+            ids(resource_pages, lambda r: r.get("originSystem") == "AadApplication", "originId"))])
+        for path in (plan.ACCESS_PACKAGES, plan.POLICIES, plan.ASSIGNMENTS):
             listed(path)
+        request_pages = listed(plan.REQUESTS, keep=True)
+        batched([plan.approval_stages(pk) for pk in ids(request_pages, lambda r: r.get("state") == "pendingApproval")])
+        listed(plan.AUDITS)
     return {"records": records, "untimed": saving}
 
 
@@ -162,6 +168,7 @@ def main() -> int:
     parser.add_argument("--size", choices=sorted(SIZES), default="small")
     for name in ("users", "packages", "assignments", "audits"):
         parser.add_argument(f"--{name}", type=int)
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--serve", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -203,7 +210,7 @@ def main() -> int:
         Figure("S3", "records fetched by the sync", synced["records"], "", None, runs="1 run",
                note=f"bare fetch {fetched['records']:,} records in list pages"),
     ]
-    print(table(figures))
+    report(figures, args.json)
     return 0
 
 

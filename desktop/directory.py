@@ -12,6 +12,7 @@ from peewee import JOIN
 
 from desktop.lookup import prefix_range, search_key
 from models import ConnectedOrganization, User
+from models.deletion import current
 from models.keys import contains
 
 DEFAULT_LIMIT = 50
@@ -20,7 +21,7 @@ DEFAULT_LIMIT = 50
 @dataclass(frozen=True)
 class UserMatch:
     id: str
-    user_principal_name: str
+    user_principal_name: str | None
     display_name: str
     mail: str | None
     user_type: str  # Member | Guest
@@ -58,6 +59,7 @@ def _matches_query():
                         ConnectedOrganization.display_name.alias("organization_name"))
             .join(ConnectedOrganization, join_type=JOIN.LEFT_OUTER,
                   on=User.connected_organization == ConnectedOrganization.id)
+            .where(current(User))
             .objects())
 
 

@@ -5,9 +5,10 @@ policy a user can request as one SQL query. Both apply the same rules: the packa
 hidden, the policy lets targets add access themselves, and the user falls in the scope.
 """
 from models import (
-    AccessPackage, AssignmentPolicy, Catalog, ConnectedOrganization, GroupMember,
+    AccessPackage, AssignmentPolicy, Catalog, ConnectedOrganization, Group, GroupMember,
     PolicyAllowedTarget, User,
 )
+from models.deletion import current
 from models.prepared import Parameter, Prepared
 
 MEMBER = "Member"
@@ -30,6 +31,10 @@ _SPECIFIC_SCOPES = (SPECIFIC_DIRECTORY_USERS, SPECIFIC_CONNECTED_ORGANIZATION_US
 def why_cannot_request(user: User, policy: AssignmentPolicy) -> str | None:
     """None when `user` may request access through `policy`; otherwise the reason, fit to show."""
     package = policy.access_package
+    for gone, what in ((user, user.display_name), (package, f"Access package {package.display_name!r}"),
+                       (policy, f"Policy {policy.display_name!r}")):
+        if gone.deleted_date_time is not None:
+            return f"{what} has been deleted from the tenant."
     if package.is_hidden:
         return f"Access package {package.display_name!r} is hidden: it cannot be requested."
     if not policy.enable_targets_to_self_add_access:
@@ -69,7 +74,8 @@ def requestable_policies(user: User):
             .select(AssignmentPolicy, AccessPackage, Catalog)
             .join(AccessPackage)
             .join(Catalog)
-            .where((AccessPackage.is_hidden == False)  # noqa: E712 (peewee expression)
+            .where(current(AssignmentPolicy) & current(AccessPackage) & current(Catalog)
+                   & (AccessPackage.is_hidden == False)  # noqa: E712 (peewee expression)
                    & (AssignmentPolicy.enable_targets_to_self_add_access == True)  # noqa: E712
                    & in_scope)
             .order_by(AccessPackage.display_name_key, AssignmentPolicy.display_name))
@@ -94,8 +100,11 @@ def _organization_state(user: User) -> str | None:
 
 
 def _guest_organization(user: User) -> str | None:
-    """The connected organization whose members a guest counts among; None for members."""
-    return user.connected_organization_id if user.user_type == GUEST else None
+    """The connected organization whose members a guest counts among; None for members and for
+    guests of an organization deleted from the tenant."""
+    if user.user_type != GUEST or user.connected_organization_id is None:
+        return None
+    return user.connected_organization_id if _organization_state(user) is not None else None
 
 
 def _listed_targets(user_id, organization_id):
@@ -104,7 +113,7 @@ def _listed_targets(user_id, organization_id):
     specificConnectedOrganizationUsers policy listing their connected organization (guests:
     `organization_id` is not None)."""
     target = PolicyAllowedTarget
-    groups = GroupMember.select(GroupMember.group).where(GroupMember.member == user_id)
+    groups = GroupMember.select(GroupMember.group).join(Group).where((GroupMember.member == user_id) & current(Group))
     names_user = (((target.subject_set_type == SINGLE_USER) & (target.user == user_id))
                   | ((target.subject_set_type == GROUP_MEMBERS) & target.group.in_(groups)))
     admits = (AssignmentPolicy.allowed_target_scope == SPECIFIC_DIRECTORY_USERS) & names_user
@@ -120,5 +129,7 @@ _LISTS_MEMBER = Prepared(lambda: _listed_targets(Parameter("user"), None)
                          .where(PolicyAllowedTarget.policy == Parameter("policy")).limit(1))
 _LISTS_GUEST = Prepared(lambda: _listed_targets(Parameter("user"), Parameter("organization"))
                         .where(PolicyAllowedTarget.policy == Parameter("policy")).limit(1))
+# None for an organization deleted from the tenant: its guests no longer count among its members.
 _ORGANIZATION_STATE = Prepared(lambda: ConnectedOrganization.select(ConnectedOrganization.state)
-                               .where(ConnectedOrganization.id == Parameter("id")))
+                               .where((ConnectedOrganization.id == Parameter("id"))
+                                      & current(ConnectedOrganization)))

@@ -57,9 +57,12 @@ def _tenant_user_only(wanted: User | None) -> User | None:
 
 def check_acting(user: User | None) -> None:
     """Refuse a write made as `user` that this connection's login may not make: with bindings
-    in force a login writes only as its own user, and an unbound login not at all. Every
-    writing entry point of the core calls this, whatever the CLI or GUI resolved before."""
+    in force a login writes only as its own user, and an unbound login not at all; a copy of a
+    tenant writes only as its signed-in user. Every writing entry point of the core calls this,
+    whatever the CLI or GUI resolved before."""
     binding = _binding_in_force()
+    if binding is None:
+        _tenant_user_only(user)
     if binding is not None and (user is None or user.id != binding.user_id):
         name = user.display_name if user is not None else "no one"
         raise Forbidden(f"The database login {binding.role_name!r} acts as {binding.user.display_name}; "

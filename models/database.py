@@ -22,7 +22,7 @@ from models.history import install_history
 from models.keys import install_fold_function, register_fold
 from models.migrations import registered_migrations
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 APP_NAME = "EntitlementDesk"
 ENV_VARIABLE = "ENTITLEMENT_DESK_DB"
 BUSY_TIMEOUT_SECONDS = 10
@@ -267,9 +267,18 @@ def migrate(location: DatabaseLocation, from_version: int,
         raise DatabaseOpenError(f"No migration to schema version {missing[0]} is known.")
     backup = _backup_sqlite(location, from_version) if location.kind == "sqlite" else None
     for version in range(from_version + 1, to_version + 1):
-        with db.atomic():
-            steps[version](db)
-            SchemaInfo.put("schema_version", str(version))
+        # A step that rebuilds a table runs with foreign keys off (a pragma that has no effect
+        # inside a transaction), so dropping the old table cascades nowhere; it checks them itself.
+        rebuilds = location.kind == "sqlite" and getattr(steps[version], "rebuilds_sqlite_tables", False)
+        if rebuilds:
+            db.execute_sql("PRAGMA foreign_keys = OFF")
+        try:
+            with db.atomic():
+                steps[version](db)
+                SchemaInfo.put("schema_version", str(version))
+        finally:
+            if rebuilds:
+                db.execute_sql("PRAGMA foreign_keys = ON")
     return backup
 
 

@@ -14,6 +14,11 @@ DELETABLE_MODELS = (User, Group, ConnectedOrganization, Catalog, Resource, Acces
                     Assignment)
 
 
+def current(model):
+    """The condition that a row of `model` (one of DELETABLE_MODELS) is not marked deleted."""
+    return model.deleted_date_time.is_null()
+
+
 def add_deleted_columns(database) -> None:
     """Add `deleted_date_time` to each table that lacks it (a database of schema version 5)."""
     for model in DELETABLE_MODELS:

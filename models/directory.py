@@ -37,8 +37,9 @@ class User(GraphModel):
     alike.
     """
 
-    user_principal_name = CharField(max_length=320)
-    upn_key = SearchKeyField("user_principal_name", max_length=320, unique=True)
+    # Graph leaves it out under `$select`, in delta and member-cast answers and for some guests.
+    user_principal_name = CharField(max_length=320, null=True)
+    upn_key = SearchKeyField("user_principal_name", max_length=320, null=True, unique=True)
     display_name = CharField(max_length=256)
     display_name_key = SearchKeyField("display_name", max_length=256, index=True)
     mail = CharField(max_length=320, null=True)
@@ -59,6 +60,18 @@ class User(GraphModel):
     is_reference = BooleanField(default=False)
     # When the object was first seen gone from the tenant (models.deletion); never removed.
     deleted_date_time = UtcDateTimeField(null=True)
+
+    @property
+    def principal_name(self) -> str:
+        """The name the user signs in with, for one-word mentions: the UPN, else the mail, else
+        the display name; never blank."""
+        return self.user_principal_name or self.mail or self.display_name
+
+    @property
+    def label(self) -> str:
+        """The display name and, in brackets, the UPN (else the mail) when there is one."""
+        other = self.user_principal_name or self.mail
+        return f"{self.display_name} ({other})" if other and other != self.display_name else self.display_name
 
 
 class Group(GraphModel):

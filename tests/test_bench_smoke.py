@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-AREAS = ("P1", "P2", "P3", "P4", "P5", "P6", "I5", "I17")
+AREAS = ("P1", "P2", "P3", "P4", "P5", "P6", "I5", "I17", "S1")
 
 
 @pytest.mark.slow

@@ -23,7 +23,7 @@ def register(subparsers) -> None:
 def run_bind(args) -> int:
     user = find_user(args.user)
     bind_login(resolve_actor(args.acting), args.role, user)
-    print(f"{args.role} now acts as {user.display_name} ({user.user_principal_name}).")
+    print(f"{args.role} now acts as {user.label}.")
     return 0
 
 
@@ -35,7 +35,7 @@ def run_unbind(args) -> int:
 
 def run_list(args) -> int:
     for binding in bindings():
-        print(f"{binding.role_name}\t{binding.user.user_principal_name}")
+        print(f"{binding.role_name}\t{binding.user.principal_name}")
     return 0
 
 
@@ -43,5 +43,5 @@ def run_whoami(args) -> int:
     login = database_login()
     actor = resolve_actor(None)
     print(f"login  {login or '(local file)'}")
-    print(f"acts as {actor.user_principal_name if actor else '(anyone: choose with --as)'}")
+    print(f"acts as {actor.principal_name if actor else '(anyone: choose with --as)'}")
     return 0

@@ -126,7 +126,7 @@ def run_list(args) -> int:
         query = query.where(AssignmentRequest.target == find_user(args.user).id)
     for request in query.iterator():
         print("\t".join((request.id, request.state, request.status, request.request_type,
-                         request.target.user_principal_name, request.access_package.display_name,
+                         request.target.principal_name, request.access_package.display_name,
                          request.created_date_time.isoformat())))
     return 0
 

@@ -41,7 +41,7 @@ def format_of(path, format: str | None = None) -> str:
 def acting_administrator(actor: User | None) -> str:
     if actor is None:
         return "none: the operator of the local database (no role check)"
-    return f"{actor.display_name} ({actor.user_principal_name})"
+    return actor.label
 
 
 def database_description() -> str:

@@ -30,6 +30,7 @@ PERMISSIONS = (
     ("/users", "User.Read.All"),
     ("/groups", "GroupMember.Read.All"),
     ("/directoryRoles", "RoleManagement.Read.Directory"),
+    ("/servicePrincipals", "Application.Read.All"),
     ("/identityGovernance/entitlementManagement", "EntitlementManagement.Read.All"),
     ("/auditLogs", "AuditLog.Read.All and Directory.Read.All"),
 )

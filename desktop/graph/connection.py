@@ -58,13 +58,13 @@ def account_status(signed_in: SignedIn | None, actor: User | None) -> str:
     if signed_in is not None and (connection is not None or actor is None):
         return signed_in.status()
     if signed_in is not None:
-        return f"{signed_in.status()}; simulation: acting as {actor.display_name} ({actor.user_principal_name})"
+        return f"{signed_in.status()}; simulation: acting as {actor.label}"
     if connection is not None:
-        acting = f", acting as {actor.user_principal_name}" if actor is not None else ""
+        acting = f", acting as {actor.principal_name}" if actor is not None else ""
         return f"Not signed in: offline copy of {connection.display_name or connection.tenant_id}{acting}"
     if actor is None:
         return "Simulation: nobody to act as (no administrator in this database)"
-    return f"Simulation: acting as {actor.display_name} ({actor.user_principal_name})"
+    return f"Simulation: acting as {actor.label}"
 
 
 class GraphSession:

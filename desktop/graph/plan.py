@@ -3,7 +3,8 @@
 Users and groups come from delta queries, so the next sync asks only for what changed; the
 audit log from the newest record the last sync saw (with an overlap, duplicates are dropped by
 the importer); everything else is listed whole. Lists that need ids from earlier lists (a
-catalog's resources, a role's or a resource group's members) are batched, 20 to a request.
+catalog's resources, a role's or a resource group's members, who holds a resource application's
+app roles) are batched, 20 to a request.
 """
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -48,6 +49,14 @@ def role_members(role_id: str) -> str:
     return f"/v1.0/directoryRoles/{role_id}/members/microsoft.graph.user?$select={MEMBER_PROPERTIES}"
 
 
+def app_role_assignments(service_principal_id: str) -> str:
+    return f"/v1.0/servicePrincipals/{service_principal_id}/appRoleAssignedTo?$top=999"
+
+
+def approval_stages(request_id: str) -> str:
+    return f"{EM}/assignmentApprovals/{request_id}/stages"
+
+
 def audits_since(newest: datetime) -> str:
     start = (newest - AUDIT_OVERLAP).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     return f"{AUDITS}&$filter={quote(f'activityDateTime ge {start}')}"
@@ -60,6 +69,8 @@ class Seen:
     catalogs: list[str] = field(default_factory=list)
     roles: list[str] = field(default_factory=list)
     resource_groups: list[str] = field(default_factory=list)
+    resource_applications: list[str] = field(default_factory=list)  # their service principals' ids
+    pending_requests: list[str] = field(default_factory=list)  # requests waiting for approval
 
     def note(self, kind: str, body: dict) -> None:
         records = body.get("value")
@@ -72,6 +83,10 @@ class Seen:
                 self.roles.append(record["id"])
             elif kind == kinds.RESOURCE and record.get("originSystem") == "AadGroup" and record.get("originId"):
                 self.resource_groups.append(record["originId"])
+            elif kind == kinds.RESOURCE and record.get("originSystem") == "AadApplication" and record.get("originId"):
+                self.resource_applications.append(record["originId"])
+            elif kind == kinds.REQUEST and record.get("state") == "pendingApproval":
+                self.pending_requests.append(record["id"])
 
 
 def sources(client: GraphClient, wanted: set[str], delta_links: dict[str, str],
@@ -94,10 +109,16 @@ def sources(client: GraphClient, wanted: set[str], delta_links: dict[str, str],
         Source(kinds.RESOURCE, batched(lambda: [catalog_resources(pk) for pk in seen.catalogs])),
         Source(kinds.GROUP, batched(lambda: [group_members(pk) for pk in dict.fromkeys(seen.resource_groups)]),
                after_previous=True),
+        # Who holds the app roles of the applications that are catalog resources.
+        Source(kinds.APP_ROLE_ASSIGNMENT, batched(lambda: [app_role_assignments(pk) for pk in dict.fromkeys(
+            seen.resource_applications)]), after_previous=True),
         Source(kinds.ACCESS_PACKAGE, listed(ACCESS_PACKAGES)),
         Source(kinds.POLICY, listed(POLICIES)),
         Source(kinds.ASSIGNMENT, listed(ASSIGNMENTS)),
         Source(kinds.REQUEST, listed(REQUESTS)),
+        # The decisions taken so far on requests still waiting for approval.
+        Source(kinds.APPROVAL_STAGE, batched(lambda: [approval_stages(pk) for pk in seen.pending_requests]),
+               after_previous=True),
         Source(kinds.AUDIT, listed(audit_start or AUDITS)),
     ]
     return [source for source in plan if source.name in wanted]

@@ -180,6 +180,9 @@ class Sync:
         counts = {kind: {"fetched": number} for kind, number in self.fetched.items()}
         for kind, outcome in (summary.counts.items() if summary else ()):
             counts.setdefault(kind, {}).update({name: number for name, number in outcome.items() if number})
+        for kind, number in (summary.deleted.items() if summary else ()):
+            if number:
+                counts.setdefault(kind, {})["deleted"] = number
         with db.atomic():
             (SyncRun.update(finished_at=self.clock(), result=result, message=message, counts=counts)
              .where(SyncRun.id == run.id).execute())

@@ -30,7 +30,7 @@ DEFAULT_CLIENT_ID = "14d82eec-204b-4c2f-b7e8-296a70dab67e"
 # (the audit log needs Directory.Read.All beside AuditLog.Read.All).
 DELEGATED_PERMISSIONS = (
     "User.Read.All", "GroupMember.Read.All", "RoleManagement.Read.Directory",
-    "EntitlementManagement.Read.All", "AuditLog.Read.All", "Directory.Read.All",
+    "EntitlementManagement.Read.All", "AuditLog.Read.All", "Directory.Read.All", "Application.Read.All",
 )
 CACHE_FILE = "msal-token-cache.bin"
 _PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z ]+)-----.+?-----END \1-----", re.DOTALL)

@@ -8,7 +8,7 @@ import re
 from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Callable
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from desktop.importers import kinds
 from desktop.importers.problems import Problem
@@ -21,8 +21,11 @@ from models.database import refresh_statistics
 # `catalogs/<id>/resources` → `catalogs('<id>')/resources`, as `@odata.context` names a catalog.
 _KEY_SEGMENT = re.compile(r"/([A-Za-z]+)/([0-9a-fA-F-]{36})(?=/)")
 _VERSION = re.compile(r"^/(v1\.0|beta)/")
-# `/groups/{id}/members`, `/groups/{id}/transitiveMembers`, optionally cast to users.
-_MEMBERS = re.compile(r"/groups/([0-9a-fA-F-]{36})/(members|transitiveMembers)(?:/microsoft\.graph\.user)?/?$")
+# `/groups/{id}/members`, `/groups/{id}/transitiveMembers`, `/directoryRoles/{id}/members` and
+# `/directoryRoles(roleTemplateId='{id}')/members`, optionally cast to users.
+_MEMBERS = re.compile(r"/(?:(groups)/([0-9a-fA-F-]{36})/(?:members|transitiveMembers)"
+                      r"|(directoryRoles)(?:/|\(roleTemplateId=')([0-9a-fA-F-]{36})'?\)?/members)"
+                      r"(?:/microsoft\.graph\.user)?/?$")
 
 
 def import_documents(documents: Iterable[tuple[str, dict]], *, progress: Callable[[int, int], None] | None = None,
@@ -36,7 +39,7 @@ def import_documents(documents: Iterable[tuple[str, dict]], *, progress: Callabl
     summary = ImportSummary(files=[])
     with db.atomic():
         run = ImportRun(summary, skip_invalid=skip_invalid)
-        memberships: dict[str, set[str]] = {}
+        memberships: dict[tuple[str, str, bool], set[str]] = {}
         for number, (url, body) in enumerate(documents, start=1):
             summary.files.append(url)
             _import_body(run, summary, url, body)
@@ -44,8 +47,11 @@ def import_documents(documents: Iterable[tuple[str, dict]], *, progress: Callabl
             run.end_source()
             if progress:
                 progress(number, 0)
-        for group_id, members in memberships.items():
-            run.replace_group_members(group_id, members)
+        for (owner, owner_id, by_template), members in memberships.items():
+            if owner == "groups":
+                run.replace_group_members(owner_id, members)
+            else:
+                run.replace_role_members(owner_id, members, by_template=by_template)
         run.finish(complete=complete, observed_at=observed_at)
     refresh_statistics()
     return summary
@@ -92,16 +98,21 @@ def _batch_response(run: ImportRun, summary: ImportSummary, url: str, response) 
     _import_body(run, summary, where, body)
 
 
-def _collect_members(memberships: dict[str, set[str]], url: str, body) -> None:
-    """The user members a page of `/groups/{id}/members` (or `transitiveMembers`) lists: the
-    group's membership becomes exactly the users of all its pages."""
+def _collect_members(memberships: dict[tuple[str, str, bool], set[str]], url: str, body) -> None:
+    """The user members a page of a group's `members` (or `transitiveMembers`) or a directory
+    role's `members` lists: the membership becomes exactly the users of all its pages."""
     path = urlsplit(url).path if "://" in url else url.split("?", 1)[0]
-    match = _MEMBERS.search(path)
+    match = _MEMBERS.search(unquote(path))
     if not match or not isinstance(body, dict) or not isinstance(body.get("value"), list):
         return
-    members = memberships.setdefault(match.group(1).lower(), set())
+    if match.group(1):
+        owner = ("groups", match.group(2).lower(), False)
+    else:
+        owner = ("directoryRoles", match.group(4).lower(), "roleTemplateId" in match.group(0))
+    members = memberships.setdefault(owner, set())
     for record in body["value"]:
-        if isinstance(record, dict) and odata_type(record) in (None, "user") and isinstance(record.get("id"), str):
+        if isinstance(record, dict) and odata_type(record) in (None, "user") and isinstance(record.get("id"), str) \
+                and "@removed" not in record:
             members.add(record["id"].lower())
 
 

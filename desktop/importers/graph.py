@@ -34,6 +34,7 @@ class GraphWriter(DirectoryWriter, CatalogWriter, PolicyWriter, AssignmentWriter
         self.audit = AuditWriter(summary, reject)
         self.fingerprints: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
         self.stage_numbers: dict[str, int] = {}  # stages of each approval seen, in order
+        self.role_ids: dict[str, str] = {}  # a directory role's Graph id → its stored id (see _directory_role)
         self.writers = {
             kinds.USER: self._user, kinds.GROUP: self._group, kinds.DIRECTORY_ROLE: self._directory_role,
             kinds.CONNECTED_ORGANIZATION: self._organization, kinds.SUBJECT: self._subject,

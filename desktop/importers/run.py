@@ -112,6 +112,14 @@ class ImportRun:
         except FieldError as error:
             self.reject(Place(f"groups/{group_id}/members"), group_id, kinds.GROUP, error)
 
+    def replace_role_members(self, role_id: str, members: set[str], *, by_template: bool = False) -> None:
+        """Make a directory role's user members exactly `members` (from its `members` pages)."""
+        self.writer.flush_all()
+        try:
+            self.writer.replace_role_members(role_id, members, by_template=by_template)
+        except FieldError as error:
+            self.reject(Place(f"directoryRoles/{role_id}/members"), role_id, kinds.DIRECTORY_ROLE, error)
+
     def end_source(self) -> None:
         self.writer.end_file()
 

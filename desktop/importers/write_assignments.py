@@ -75,12 +75,6 @@ class AssignmentWriter:
                 row[column] = self._subject_of(record, field, id_field)
         if present(record, "requestType"):
             row["request_type"] = enumeration(record, "requestType", allowed=REQUEST_TYPES)
-        assignment = nested(record, "assignment") if "target" not in row else None
-        if assignment and present(assignment, "target", "targetId"):
-            with inside("assignment"):  # an admin's request names its target only in its assignment
-                row["target"] = self._subject_of(assignment, "target", "targetId")
-        if "target" not in row and row.get("requestor") and row.get("request_type", "").startswith("user"):
-            row["target"] = row["requestor"]  # a self-service request (beta lists no target) is for its requestor
         if present(record, "state", "requestState"):
             row["state"] = enumeration(record, "state", "requestState", allowed=REQUEST_STATES)
         status = text(record, "status", "requestStatus")
@@ -97,6 +91,15 @@ class AssignmentWriter:
                 assignment_id = guid(assignment, "id", required=True) if assignment else None
             # Linked only to an assignment that is imported: a request does not make one up.
             row["assignment"] = assignment_id if assignment_id and self._exists(Assignment, assignment_id) else None
+            if "target" not in row and assignment and present(assignment, "target", "targetId"):
+                with inside("assignment"):
+                    row["target"] = self._subject_of(assignment, "target", "targetId")
+        if "target" not in row and row.get("assignment"):
+            # v1.0 names no target: a request is for the target of the assignment it made or ended.
+            self._flush_if_queued(Assignment, row["assignment"])
+            row["target"] = Assignment.select(Assignment.target).where(Assignment.id == row["assignment"]).scalar()
+        if "target" not in row and row.get("requestor") and row.get("request_type", "").startswith("user"):
+            row["target"] = row["requestor"]  # a self-service request (beta lists no target) is for its requestor
         self._defer(kinds.REQUEST, AssignmentRequest, row, defaults={"status": status_of(row.get("state"))}, required={
             "access_package": "accessPackage", "target": "target", "request_type": "requestType",
             "state": "state", "created_date_time": "createdDateTime"})

@@ -18,8 +18,8 @@ class DirectoryWriter:
 
     def _user(self, record: dict, context, pk: str) -> None:
         # `$select`, delta and guest answers may leave out userPrincipalName: a known user keeps
-        # the stored one; a new one is named by its id there, like a stand-in, and by the best
-        # name it has (display name, mail, sign-in identity) wherever a name is shown.
+        # the stored one; a new one has none, and is named by the best name it has (display
+        # name, mail, sign-in identity, else its id).
         upn = text(record, "userPrincipalName")
         row = {"id": pk}
         if upn is not None:
@@ -31,7 +31,7 @@ class DirectoryWriter:
             with inside("manager"):
                 row["manager"] = self._user_stand_in(manager) if manager else None
         name = row.get("display_name") or row.get("mail") or _identity_name(record) or upn or pk
-        defaults = {"user_principal_name": pk, "upn_key": pk, "display_name": name, "display_name_key": search_key(name)}
+        defaults = {"display_name": name, "display_name_key": search_key(name)}
         if row.get("display_name") is None:
             row.pop("display_name", None)
             row.pop("display_name_key", None)
@@ -64,7 +64,7 @@ class DirectoryWriter:
                 self.reject(where, pk, kinds.USER, FieldError(
                     "userPrincipalName", f"{upn!r} already belongs to another user ({holder.id})"))
                 continue
-            User.update(user_principal_name=holder.id, upn_key=holder.id).where(User.id == holder.id).execute()
+            User.update(user_principal_name=None, upn_key=None).where(User.id == holder.id).execute()
 
     def _user_stand_in(self, data: dict) -> str:
         """A user a record refers to: a directory object, an accessPackageSubject or a bare id.
@@ -91,7 +91,7 @@ class DirectoryWriter:
             candidate = self._referred_user(data, pk, organization)
             if stored["mail"] is None and candidate["mail"] is not None:
                 changes.update(mail=candidate["mail"], mail_key=candidate["mail_key"])
-            if stored["user_principal_name"] == pk and candidate["user_principal_name"] != pk:
+            if stored["user_principal_name"] is None and candidate["user_principal_name"] is not None:
                 changes.update(user_principal_name=candidate["user_principal_name"], upn_key=candidate["upn_key"])
             if stored["display_name"] in (pk, stored["user_principal_name"]) and candidate["display_name"] not in (
                     pk, candidate["user_principal_name"]):
@@ -102,12 +102,12 @@ class DirectoryWriter:
 
     def _referred_user(self, data: dict, pk: str, organization: str | None) -> dict:
         """The row a stand-in for the user `data` refers to would have."""
-        upn = text(data, "userPrincipalName", "principalName", "email", "mail") or pk
-        if User.select().where((User.upn_key == search_key(upn)) & (User.id != pk)).exists():
-            upn = pk
-        name = text(data, "displayName") or upn
-        user_type = text(data, "userType") or ("Guest" if organization or "#EXT#" in upn else "Member")
+        upn = text(data, "userPrincipalName", "principalName", "email", "mail")
+        if upn is not None and User.select().where((User.upn_key == search_key(upn)) & (User.id != pk)).exists():
+            upn = None
         mail = text(data, "mail", "email")
+        name = text(data, "displayName") or upn or mail or pk
+        user_type = text(data, "userType") or ("Guest" if organization or "#EXT#" in (upn or "") else "Member")
         return {"id": pk, "user_principal_name": upn, "upn_key": search_key(upn), "display_name": name,
                 "display_name_key": search_key(name), "mail": mail, "mail_key": search_key(mail),
                 "user_type": user_type, "connected_organization": organization}
@@ -146,6 +146,22 @@ class DirectoryWriter:
         if self._replace_links(GroupMember.group, group_id, GroupMember.member, members):
             self.summary.count(kinds.GROUP, UPDATED)
 
+    def replace_role_members(self, role_id: str, members: set[str], *, by_template: bool = False) -> None:
+        """A directory role's membership from a `/directoryRoles/{id}/members` list (or one
+        addressed by `roleTemplateId`); users not known become stand-ins."""
+        if by_template:
+            stored = DirectoryRole.select(DirectoryRole.id).where(DirectoryRole.role_template_id == role_id).scalar()
+        else:
+            stored = self.role_ids.get(role_id) or DirectoryRole.select(DirectoryRole.id).where(
+                DirectoryRole.id == role_id).scalar()
+        if stored is None:
+            raise FieldError("members", "lists the members of a directory role that is neither in this import "
+                                        "nor in the database; import /directoryRoles too")
+        for member in members:
+            self._user_stand_in({"id": member})
+        if self._replace_links(DirectoryRoleAssignment.role, stored, DirectoryRoleAssignment.principal, members):
+            self.summary.count(kinds.DIRECTORY_ROLE, UPDATED)
+
     def _users_among(self, objects: list[dict], field: str, what: str) -> set[str]:
         """The user ids among expanded directory objects; others (groups, devices, service
         principals) are noted as not imported."""
@@ -165,6 +181,7 @@ class DirectoryWriter:
         by_template = DirectoryRole.get_or_none(DirectoryRole.role_template_id == template)
         # A role activated in another tenant (the demo) has its own id but the same template.
         role_id = by_template.id if by_template is not None and by_template.id != pk else pk
+        self.role_ids[pk.lower()] = role_id
         row = {"id": role_id, "role_template_id": template,
                **fields_of(DirectoryRole, record, (("display_name", text, "displayName"),
                                                  ("description", text, "description")))}

@@ -30,6 +30,7 @@ from models import (
     AccessPackage, ApprovalDecision, Assignment, AssignmentPolicy, AssignmentRequest, RequestApprover, User,
     new_id,
 )
+from models.deletion import current
 
 USER_ADD = "userAdd"
 ADMIN_ADD = "adminAdd"
@@ -246,7 +247,7 @@ class Lifecycle:
                 .switch(Assignment).join(AccessPackage, on=Assignment.access_package == AccessPackage.id)
                 .where((AssignmentRequest.id == request_id.strip().lower())
                        & AssignmentRequest.request_type.in_(ADD_REQUEST_TYPES)
-                       & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES))
+                       & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES) & current(Assignment))
                 .first())
 
     # -- ending ----------------------------------------------------------------------------
@@ -283,6 +284,8 @@ class Lifecycle:
             refuse_time_travel_for_assignment(now, assignment.id)
             if assignment.state not in ACTIVE_ASSIGNMENT_STATES:
                 raise Refused(f"Assignment {assignment.id} has already ended ({assignment.status}).")
+            if assignment.deleted_date_time is not None:
+                raise Refused(f"Assignment {assignment.id} has been deleted from the tenant.")
             policy = step.reader.policy(assignment.assignment_policy_id).row
             if actor.id == assignment.target_id:
                 if not policy.enable_targets_to_self_remove_access:
@@ -341,7 +344,7 @@ class Lifecycle:
             return
         held = (AccessPackage.select(AccessPackage.display_name).join(Assignment)
                 .where((Assignment.target == target.id) & Assignment.access_package.in_(sorted(incompatible))
-                       & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES))
+                       & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES) & current(Assignment))
                 .order_by(AccessPackage.display_name).first())
         if held is not None:
             raise Refused(f"{target.display_name} holds access package {held.display_name!r}, which is "

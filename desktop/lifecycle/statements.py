@@ -8,6 +8,7 @@ from models import (
     AssignmentPolicy, AssignmentRequest, AuditEvent, Group, GroupMember, IncompatibleAccessPackage,
     RequestApprover, Resource, ResourceRole, ResourceRoleAssignment, ResourceRoleScope, User,
 )
+from models.deletion import current
 from models.prepared import Parameter, Prepared
 
 from desktop.states import ACTIVE_ASSIGNMENT_STATES, PENDING_REQUEST_STATES
@@ -24,7 +25,7 @@ NEWEST_RECORD_OF_ASSIGNMENT = Prepared(lambda: AuditEvent.select(peewee.fn.MAX(A
 ACTIVE_ASSIGNMENT_EXISTS = Prepared(lambda: Assignment.select(Assignment.id).where(
     (Assignment.target == Parameter("target")) & (Assignment.access_package == Parameter("package"))
     & (Assignment.assignment_policy == Parameter("policy"))
-    & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES)).limit(1))
+    & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES) & current(Assignment)).limit(1))
 PENDING_REQUEST_EXISTS = Prepared(lambda: AssignmentRequest.select(AssignmentRequest.id).where(
     (AssignmentRequest.target == Parameter("target"))
     & (AssignmentRequest.access_package == Parameter("package"))

@@ -10,6 +10,7 @@ from desktop.permissions import Action
 from desktop.states import ACTIVE_ASSIGNMENT_STATES
 from desktop.reports.base import Column, ColumnType, QueryReport, authorize
 from models import AccessPackage, Assignment, AssignmentPolicy, Catalog, User
+from models.deletion import current
 from models.keys import contains, folded
 
 # Assignments that give access now (or are about to): what the admin center counts.
@@ -18,12 +19,12 @@ from models.keys import contains, folded
 def _assignment_count():
     return (Assignment.select(fn.COUNT(Assignment.id))
             .where((Assignment.access_package == AccessPackage.id)
-                   & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES)))
+                   & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES) & current(Assignment)))
 
 
 def _policy_count():
     return (AssignmentPolicy.select(fn.COUNT(AssignmentPolicy.id))
-            .where(AssignmentPolicy.access_package == AccessPackage.id))
+            .where((AssignmentPolicy.access_package == AccessPackage.id) & current(AssignmentPolicy)))
 
 
 class AccessPackagesReport(QueryReport):
@@ -58,6 +59,7 @@ class AccessPackagesReport(QueryReport):
                          _assignment_count().alias("assignment_count"),
                          _policy_count().alias("policy_count"))
                  .join(Catalog, on=AccessPackage.catalog == Catalog.id)
+                 .where(current(AccessPackage))
                  .namedtuples())
         if self.search:
             key = search_key(self.search)

@@ -9,6 +9,7 @@ from desktop.errors import InvalidInput
 from desktop.permissions import Action
 from desktop.reports.base import Column, ColumnType, QueryReport, authorize
 from models import AccessPackage, Assignment, AssignmentPolicy, ConnectedOrganization, User
+from models.deletion import current
 from models.streaming import streamed
 
 # The state filter the admin center offers, and the Graph assignment states each keeps.
@@ -89,6 +90,7 @@ class AssignmentsReport(QueryReport):
         return self._filtered(query)
 
     def _filtered(self, query):
+        query = query.where(current(Assignment))
         if self.package is not None:
             query = query.where(Assignment.access_package == self.package.id)
         if STATE_FILTERS[self.state] is not None:

@@ -7,6 +7,7 @@ from desktop.audit_record import format_time
 from desktop.permissions import Action
 from desktop.reports.base import Column, ColumnType, QueryReport, authorize, joined
 from models import ConnectedOrganization, ConnectedOrganizationSponsor, User
+from models.deletion import current
 from models.streaming import streamed
 
 INTERNAL, EXTERNAL = "internal", "external"
@@ -46,7 +47,7 @@ class ConnectedOrganizationsReport(QueryReport):
         authorize(actor, Action.VIEW_CONNECTED_ORGANIZATIONS)
 
     def query(self):
-        return ConnectedOrganization.select()
+        return ConnectedOrganization.select().where(current(ConnectedOrganization))
 
     def sort_expressions(self) -> dict:
         o = ConnectedOrganization

@@ -7,6 +7,7 @@ from peewee import fn
 from desktop.reports.as_of import as_of
 from desktop.reports.base import Column
 from models import Resource, ResourceRole, ResourceRoleScope
+from models.deletion import current
 
 # Graph originSystem -> the resource type the admin center shows.
 RESOURCE_TYPES = {
@@ -38,7 +39,7 @@ def roles_of_packages(package_ids, moment: datetime | None = None) -> dict[str, 
              .select(ResourceRoleScope.access_package, Resource.display_name,
                      Resource.origin_system, ResourceRole.display_name)
              .join(ResourceRole).join(Resource)
-             .where(ResourceRoleScope.access_package.in_(list(package_ids)))
+             .where(ResourceRoleScope.access_package.in_(list(package_ids)) & current(Resource))
              .order_by(Resource.display_name, ResourceRole.display_name)
              .tuples())
     query = as_of(query, moment)
@@ -52,4 +53,4 @@ def first_role_resource(package_field):
     """A correlated subquery: the first resource name among a package's roles (for sorting)."""
     return (ResourceRoleScope.select(fn.MIN(Resource.display_name))
             .join(ResourceRole).join(Resource)
-            .where(ResourceRoleScope.access_package == package_field))
+            .where((ResourceRoleScope.access_package == package_field) & current(Resource)))

@@ -41,7 +41,7 @@ class RequestState:
 
 
 def _person(user: User | None) -> str | None:
-    return f"{user.display_name} ({user.user_principal_name})" if user else None
+    return user.label if user else None
 
 
 def _stage_timeout(stage: ApprovalStage | None, started: datetime | None) -> datetime | None:

@@ -51,8 +51,7 @@ class RequestsReport(QueryReport):
     def filters(self) -> list[tuple[str, str]]:
         filters = [("State", self.state)]
         if self.pending_for is not None:
-            filters.append(("Waiting for", f"{self.pending_for.display_name} "
-                                           f"({self.pending_for.user_principal_name})"))
+            filters.append(("Waiting for", self.pending_for.label))
         return filters
 
     def query(self):

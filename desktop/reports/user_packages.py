@@ -12,6 +12,7 @@ from desktop.reports.package_roles import (
     ROLE_DETAIL_COLUMNS, first_role_resource, role_label, roles_of_packages,
 )
 from models import AccessPackage, Assignment, AssignmentPolicy, Catalog, User
+from models.deletion import current
 
 POLICY_DETAIL_COLUMNS = (
     Column("policy", "Policy"),
@@ -43,7 +44,7 @@ class CanRequestReport(QueryReport):
         self.user = user
 
     def filters(self) -> list[tuple[str, str]]:
-        return [("User", f"{self.user.display_name} ({self.user.user_principal_name})")]
+        return [("User", self.user.label)]
 
     def _policies(self):
         return requestable_policies(self.user).order_by()
@@ -135,7 +136,7 @@ class AssignedPackagesReport(QueryReport):
         self.as_of = as_of
 
     def filters(self) -> list[tuple[str, str]]:
-        return [("User", f"{self.user.display_name} ({self.user.user_principal_name})")] + self.as_of_filter()
+        return [("User", self.user.label)] + self.as_of_filter()
 
     def query(self):
         return (Assignment
@@ -147,7 +148,8 @@ class AssignedPackagesReport(QueryReport):
                 .join(Catalog, on=AccessPackage.catalog == Catalog.id)
                 .switch(Assignment)
                 .join(AssignmentPolicy, on=Assignment.assignment_policy == AssignmentPolicy.id)
-                .where((Assignment.target == self.user.id) & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES))
+                .where((Assignment.target == self.user.id) & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES)
+                       & current(Assignment) & current(AccessPackage))
                 .namedtuples())
 
     def sort_expressions(self) -> dict:

@@ -13,6 +13,7 @@ from desktop.reports.package_roles import resource_type
 from models import (
     AccessPackage, Assignment, AssignmentPolicy, Resource, ResourceRole, ResourceRoleAssignment, User,
 )
+from models.deletion import current
 
 REMOVED = "Removed"
 
@@ -39,7 +40,7 @@ class ResourceAssignmentsReport(QueryReport):
         self.as_of = as_of
 
     def filters(self) -> list[tuple[str, str]]:
-        return [("User", f"{self.user.display_name} ({self.user.user_principal_name})")] + self.as_of_filter()
+        return [("User", self.user.label)] + self.as_of_filter()
 
     def query(self):
         return (ResourceRoleAssignment
@@ -58,7 +59,8 @@ class ResourceAssignmentsReport(QueryReport):
                 .switch(Assignment)
                 .join(AssignmentPolicy, on=Assignment.assignment_policy == AssignmentPolicy.id)
                 .where((ResourceRoleAssignment.target == self.user.id)
-                       & (ResourceRoleAssignment.status != REMOVED))
+                       & (ResourceRoleAssignment.status != REMOVED)
+                       & current(Assignment) & current(AccessPackage) & current(Resource))
                 .namedtuples())
 
     def sort_expressions(self) -> dict:

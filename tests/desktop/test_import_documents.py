@@ -7,8 +7,8 @@ import pytest
 from desktop.errors import Cancelled
 from desktop.importers import ImportProblems, import_documents, import_files, kinds
 from models import (
-    AccessPackage, Application, AppRoleAssignment, ApprovalDecision, AssignmentRequest, GroupMember, ResourceRoleScope,
-    User,
+    AccessPackage, Application, AppRoleAssignment, ApprovalDecision, Assignment, AssignmentRequest,
+    DirectoryRoleAssignment, GroupMember, ResourceRoleScope, User,
 )
 from tests.helpers.graph_fixtures import ALL_FILES, SALES_STARTER
 from tests.helpers.graph_fixtures import MEGAN as MEGAN_ID  # the fixture tenant's approver
@@ -217,3 +217,58 @@ def test_the_stages_of_an_approval_become_the_decisions_of_its_request(database)
         (1, "Approve", MEGAN_ID, "Needed for Q3")]
     again = import_documents([(url, {"value": stages})])
     assert again.total("created") == again.total("updated") == 0
+
+
+ROLE_ID = "1b2c3d4e-5f60-4a7b-8c9d-000000000900"
+ROLE_TEMPLATE = "45d8d3c5-c802-45c6-b32a-1d70b5e1e86e"
+
+
+def role_list() -> dict:
+    return {"@odata.context": f"{V1}/$metadata#directoryRoles", "value": [
+        {"id": ROLE_ID, "deletedDateTime": None, "description": "Can manage access packages.",
+         "displayName": "Identity Governance Administrator", "roleTemplateId": ROLE_TEMPLATE}]}
+
+
+def test_directory_role_members_pages_make_the_members_of_the_role(database):
+    """`/directoryRoles/{id}/members` (as Graph answers it: directory objects, a cast to users, or the
+    role addressed by its template id) makes the role's user members exactly those listed."""
+    members = f"{V1}/directoryRoles/{ROLE_ID}/members"
+    import_documents([(f"{V1}/directoryRoles", role_list()),
+                      (members, page([{"@odata.type": "#microsoft.graph.user", **user(A, "Adele Vance")},
+                                      {"@odata.type": "#microsoft.graph.servicePrincipal", "id": C,
+                                       "displayName": "Provisioning app"}],
+                                     context=f"{V1}/$metadata#directoryObjects"))])
+    assert {m.principal_id for m in DirectoryRoleAssignment.select()} == {A}
+    cast = f"{members}/microsoft.graph.user?$select=id,displayName,userPrincipalName,mail,userType"
+    import_documents([(cast, page([user(B, "Bianca Pisani")], context=f"{V1}/$metadata#users"))])
+    assert {m.principal_id for m in DirectoryRoleAssignment.select()} == {B}
+    by_template = f"{V1}/directoryRoles(roleTemplateId='{ROLE_TEMPLATE}')/members"
+    import_documents([(by_template, page([user(A, "Adele Vance"), user(B, "Bianca Pisani")],
+                                         context=f"{V1}/$metadata#directoryObjects"))])
+    assert {m.principal_id for m in DirectoryRoleAssignment.select()} == {A, B}
+
+
+def test_members_of_a_role_not_imported_are_a_problem(database):
+    with pytest.raises(ImportProblems) as refused:
+        import_documents([(f"{V1}/directoryRoles/{ROLE_ID}/members", page([user(A, "Adele Vance")]))])
+    assert "import /directoryRoles too" in str(refused.value.problems[0])
+    assert User.select().count() == 0
+
+
+def test_a_v1_request_is_for_the_target_of_its_assignment(database):
+    """v1.0 requests name no target: an administrator's request is for its assignment's target, not
+    for the administrator who asked."""
+    import_files(ALL_FILES)
+    assignment = Assignment.select().order_by(Assignment.id).first()
+    admin = User.get_by_id(MEGAN_ID)
+    assert assignment.target_id != admin.id
+    request_id = "1b2c3d4e-5f60-4a7b-8c9d-000000000cff"
+    url = f"{V1}/identityGovernance/entitlementManagement/assignmentRequests?$expand=requestor,accessPackage,assignment"
+    import_documents([(url, {"value": [{
+        "id": request_id, "requestType": "adminAdd", "state": "delivered", "status": "Delivered",
+        "createdDateTime": "2024-04-01T07:55:00Z", "justification": None,
+        "requestor": {"id": "1b2c3d4e-5f60-4a7b-8c9d-000000000bff", "objectId": admin.id, "subjectType": "user",
+                      "displayName": admin.display_name},
+        "accessPackage": {"id": assignment.access_package_id}, "assignment": {"id": assignment.id}}]})])
+    request = AssignmentRequest.get_by_id(request_id)
+    assert (request.target_id, request.requestor_id) == (assignment.target_id, admin.id)

@@ -13,8 +13,10 @@ from desktop.reports.audit import AuditLogReport
 from desktop.importers import import_documents, import_files
 from desktop.importers.fields import UNKNOWN_CATALOG_ID
 from desktop.importers.problems import ImportProblems
-from models import (AccessPackage, AssignmentPolicy, AssignmentRequest, Catalog, DirectoryRole, Group,
-                    IncompatibleAccessPackage, Resource, ResourceRoleScope, User)
+from models import (
+    AccessPackage, Assignment, AssignmentPolicy, AssignmentRequest, Catalog, DirectoryRole, Group,
+    IncompatibleAccessPackage, Resource, ResourceRoleScope, User,
+)
 from tests.helpers.graph_fixtures import ALEX, ALL_FILES, MEGAN, SALES_POLICY, SALES_STARTER
 from tests.helpers.digest import database_digest
 
@@ -228,3 +230,39 @@ def test_the_reference_bare_request_examples_are_refused_with_the_call_that_comp
     for request_id in ("3f4a5b6c-7d8e-4f9a-8b0c-1d2e3f4a5b01", "3f4a5b6c-7d8e-4f9a-8b0c-1d2e3f4a5b02"):
         assert any(request_id in line and "$expand=requestor,accessPackage,assignment" in line for line in lines)
     assert database_digest() == before
+
+
+def test_a_user_without_upn_has_none_stored_and_reads_by_best_name_everywhere(database, tmp_path):
+    """No id in a UPN column: the assignment export leaves that cell empty and names the user;
+    the user picker, report filters, request listings and audit initiators use the best name."""
+    from desktop.audit_log import user_initiator
+    from desktop.directory import search_users
+    from desktop.reports.user_packages import AssignedPackagesReport
+    import_files(ALL_FILES)
+    assignment = Assignment.select().first()
+    target = assignment.target_id
+    User.update(user_principal_name=None, upn_key=None).where(User.id == target).execute()
+    import_documents([("/v1.0/users?$select=id,mail", {"value": [{"id": target, "mail": "guest@fabrikam.com"}]})])
+    user = User.get_by_id(target)
+    assert user.user_principal_name is None
+    assert user.principal_name == "guest@fabrikam.com"
+    assert user.label == f"{user.display_name} (guest@fabrikam.com)"
+    assert AssignedPackagesReport(user).filters() == [("User", user.label)]
+    export(tmp_path / "assigned.csv", AssignmentsReport(assignment.access_package))
+    text = (tmp_path / "assigned.csv").read_text(encoding="utf-8-sig")
+    row = next(line for line in text.splitlines() if target in line)
+    assert user.display_name in row and f",{target}," in row and row.count(target) == 1
+    match = next(m for m in search_users(user.display_name) if m.id == target)
+    assert (match.user_principal_name, match.display_name) == (None, user.display_name)
+    assert user_initiator(user)["user"] == {"id": target, "displayName": user.display_name,
+                                            "userPrincipalName": None, "ipAddress": None}
+
+
+def test_a_stand_in_user_without_upn_stores_none_and_takes_one_later(database):
+    stand_in = "0c6e6b3a-1f2d-4e5a-8b7c-00000000e011"
+    import_documents([(f"{BETA}/groups/7a2d4c1b-3e5f-4a6b-8c7d-9e0f1a2b0c01/members", {"value": [
+        {"@odata.type": "#microsoft.graph.user", "id": stand_in, "displayName": "Kim Akers"}]})])
+    assert User.get_by_id(stand_in).user_principal_name is None
+    import_documents([("/v1.0/users", {"value": [{"id": stand_in, "userPrincipalName": "kim@contoso.com",
+                                                  "displayName": "Kim Akers"}]})])
+    assert User.get_by_id(stand_in).user_principal_name == "kim@contoso.com"

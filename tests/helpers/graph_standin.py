@@ -54,6 +54,9 @@ class Tenant:
     catalogs: dict = field(default_factory=dict)
     resources: dict = field(default_factory=dict)  # catalog id -> [records]
     group_members: dict = field(default_factory=dict)  # group id -> [user ids]
+    # service principal id -> its appRoleAssignedTo (the applications that are catalog resources)
+    app_role_assignments: dict = field(default_factory=dict)
+    approval_stages: dict = field(default_factory=dict)  # pending request id -> its stages
     packages: dict = field(default_factory=dict)
     policies: dict = field(default_factory=dict)
     assignments: dict = field(default_factory=dict)
@@ -180,6 +183,7 @@ def build_tenant(users: int = 12, packages: int = 3, assignments: int = 10, audi
             "accessPackage": {"id": package_id, "displayName": f"Package {number}", "description": None,
                               "isHidden": False},
             "catalog": catalog}
+    add_resource_application(tenant, catalog_id, user_ids[:2])
     package_ids, policy_ids = list(tenant.packages), list(tenant.policies)
     for number in range(assignments):
         which = number % len(package_ids)
@@ -203,12 +207,52 @@ def build_tenant(users: int = 12, packages: int = 3, assignments: int = 10, audi
             "accessPackage": {key: package[key] for key in ("id", "displayName", "description", "isHidden")},
             "assignment": {"id": pk, "state": "delivered", "status": "Delivered"},
             "requestor": subject(target)}
+    add_pending_request(tenant, user_ids[-1], package_ids[0], approver=tenant.me)
     first_package = next(iter(tenant.packages.values()))
     for number in range(audits):
         tenant.audits.append(audit_record(rng, EPOCH + timedelta(minutes=7 * number), "Fulfill access package "
                                           "assignment", tenant.users[user_ids[number % users]], first_package))
     tenant.audits.sort(key=lambda r: r["activityDateTime"], reverse=True)
     return tenant
+
+
+def add_resource_application(tenant: Tenant, catalog_id: str, holders: list[str]) -> None:
+    """An application in the catalog (originSystem AadApplication, originId its service
+    principal) and the users who hold its app role, as `appRoleAssignedTo` lists them."""
+    rng = tenant.rng
+    service_principal, app_role = guid(rng), guid(rng)
+    tenant.resources[catalog_id].append({
+        "id": guid(rng), "displayName": "Fabrikam CRM", "description": "Sales CRM", "url": None,
+        "originId": service_principal, "originSystem": "AadApplication", "createdDateTime": stamp(EPOCH),
+        "roles": [{"id": guid(rng), "displayName": "Sales rep", "description": None,
+                   "originSystem": "AadApplication", "originId": app_role}],
+        "scopes": [{"id": guid(rng), "displayName": "Root", "description": "Root Scope",
+                    "originId": service_principal, "originSystem": "AadApplication", "isRootScope": True}]})
+    tenant.app_role_assignments[service_principal] = [{
+        # Graph's appRoleAssignment ids are not GUIDs.
+        "id": f"{pk.replace('-', '')[:22]}SvRx{number:02d}Q1pUk-yFqY4nDg", "deletedDateTime": None,
+        "appRoleId": app_role, "createdDateTime": stamp(EPOCH), "principalDisplayName":
+        tenant.users[pk]["displayName"], "principalId": pk, "principalType": "User",
+        "resourceDisplayName": "Fabrikam CRM", "resourceId": service_principal}
+        for number, pk in enumerate(holders)]
+
+
+def add_pending_request(tenant: Tenant, requestor: str, package_id: str, approver: str) -> None:
+    """A request waiting at its second approval stage: the first stage approved by `approver`."""
+    rng, package = tenant.rng, tenant.packages[package_id]
+    request_id = guid(rng)
+    tenant.requests[request_id] = {
+        "id": request_id, "requestType": "userAdd", "state": "pendingApproval", "status": "PendingApproval",
+        "createdDateTime": stamp(EPOCH), "completedDateTime": None, "justification": "Customer project",
+        "schedule": {"startDateTime": None},
+        "accessPackage": {key: package[key] for key in ("id", "displayName", "description", "isHidden")},
+        "assignment": None, "requestor": subject(tenant.users[requestor])}
+    tenant.approval_stages[request_id] = [
+        {"id": guid(rng), "displayName": None, "reviewedDateTime": stamp(EPOCH + timedelta(hours=1)),
+         "reviewResult": "Approve", "status": "Completed", "assignedToMe": False, "justification": "Looks right",
+         "reviewedBy": {"id": approver, "displayName": tenant.users[approver]["displayName"]}},
+        {"id": guid(rng), "displayName": None, "reviewedDateTime": None, "reviewResult": "NotReviewed",
+         "status": "InProgress", "assignedToMe": True, "justification": None, "reviewedBy": None}]
 
 
 class GraphStandIn:
@@ -274,6 +318,14 @@ class GraphStandIn:
             members = [{"@odata.type": "#microsoft.graph.user", **_select(t.users[i], query)} for i in ids
                        if i in t.users]
             return 200, self._page(path_and_query, "users", members, query)
+        match = re.fullmatch(EM + r"/assignmentApprovals/([^/]+)/stages", path)
+        if match:
+            return 200, self._page(path_and_query, f"identityGovernance/entitlementManagement/assignmentApprovals('"
+                                   f"{match.group(1)}')/stages", t.approval_stages.get(match.group(1), []), query)
+        match = re.fullmatch(r"/v1\.0/servicePrincipals/([^/]+)/appRoleAssignedTo", path)
+        if match:
+            return 200, self._page(path_and_query, f"servicePrincipals('{match.group(1)}')/appRoleAssignedTo",
+                                   t.app_role_assignments.get(match.group(1), []), query)
         match = re.fullmatch(EM + r"/catalogs/([^/]+)/resources", path)
         if match:
             return 200, self._page(path_and_query, f"identityGovernance/entitlementManagement/catalogs('"

@@ -100,7 +100,7 @@ class NewAssignmentDialog(QDialog):
 
     def set_target(self, user: User) -> None:
         self.target = user
-        self.user_edit.setText(f"{user.display_name} ({user.user_principal_name})")
+        self.user_edit.setText(user.label)
         self._update_assign_button()
 
     def select_package(self, package: AccessPackage, policy: AssignmentPolicy | None = None) -> None:

@@ -172,7 +172,7 @@ class ReportsPage(Page):
 
     def select_user(self, user: User) -> None:
         self.user = user
-        self.user_label.setText(f"{user.display_name} · {user.user_principal_name} · {user.user_type}")
+        self.user_label.setText(f"{user.display_name} · {user.principal_name} · {user.user_type}")
         actor = self.context.actor
         as_of = self.as_of.moment()
         when = f" as of {as_of:%Y-%m-%d %H%M} UTC" if as_of else ""

@@ -20,9 +20,14 @@ from desktop.graph.sync import (
 )
 from desktop.graph.tokens import EnvironmentToken
 from desktop.importers import kinds
+from desktop.lifecycle import Lifecycle
+from desktop.lookup import find_access_package
 from models import (
     AccessPackage,
+    AppRoleAssignment,
+    ApprovalDecision,
     Assignment,
+    AssignmentRequest,
     AuditEvent,
     DatabaseLogin,
     DirectoryRoleAssignment,
@@ -240,3 +245,40 @@ def test_an_expired_delta_link_fails_cleanly_and_the_next_sync_is_full(database,
     outcome = sync(graph)
     assert outcome.run.mode == FULL
     assert User.get_by_id(list(tenant.users)[1]).display_name == "Changed While Expired"
+
+
+def test_the_core_writes_on_a_synced_database_only_as_the_signed_in_user(database, graph, tenant):
+    """A request made in the name of another user is refused by the lifecycle itself, not only by
+    the CLI; the signed-in user's own request goes through."""
+    sync(graph)
+    package = find_access_package(next(iter(tenant.packages.values()))["displayName"])
+    other = User.get_by_id(list(tenant.users)[1])
+    before = AssignmentRequest.select().count()
+    with pytest.raises(Forbidden, match="acts as user1@fabrikam.example; it cannot act as"):
+        Lifecycle().submit(other, package)
+    assert AssignmentRequest.select().count() == before
+
+
+def test_the_app_roles_of_a_resource_application_are_synced(database, graph, tenant):
+    """An application that is a catalog resource: who holds its app roles comes from its
+    service principal's `appRoleAssignedTo`, asked for in a batch after the catalog's resources."""
+    (service_principal, grants), = tenant.app_role_assignments.items()
+    outcome = sync(graph)
+    assert outcome.run.result == SUCCEEDED
+    assert graph.requested("/$batch") >= 1
+    held = {(grant.id, grant.principal_id, grant.application_id) for grant in AppRoleAssignment.select()}
+    assert held == {(g["id"], g["principalId"], service_principal) for g in grants}
+    assert outcome.fetched[kinds.APP_ROLE_ASSIGNMENT] == len(grants)
+
+
+def test_the_decisions_on_a_pending_request_are_synced(database, graph, tenant):
+    """A request waiting for approval: its stages (`assignmentApprovals/{id}/stages`) give the
+    decisions taken so far; a stage not yet reviewed is none."""
+    (request_id, stages), = tenant.approval_stages.items()
+    outcome = sync(graph)
+    assert outcome.run.result == SUCCEEDED
+    assert AssignmentRequest.get_by_id(request_id).state == "pendingApproval"
+    decisions = [(d.stage_number, d.review_result, d.approver_id, d.justification)
+                 for d in ApprovalDecision.select().where(ApprovalDecision.request == request_id)]
+    assert decisions == [(1, "Approve", tenant.me, "Looks right")]
+    assert outcome.fetched[kinds.APPROVAL_STAGE] == len(stages)

@@ -66,3 +66,15 @@ def test_a_synced_database_acts_only_as_the_signed_in_user(db_path, graph, tenan
     assert "acts as user1@fabrikam.example; it cannot act as" in capsys.readouterr().err
     assert main(["--db", str(db_path), "export", "assignments", "--package", package, "--as", me,
                  "-o", str(db_path.with_name("out.csv"))]) == 0
+
+
+def test_a_request_on_a_synced_database_is_only_the_signed_in_users_own(db_path, graph, tenant, capsys):
+    """`request submit --user X` is X requesting for themselves: on a tenant's copy only the
+    signed-in user may, and the core refuses it too, whatever the caller resolved."""
+    assert main(["--db", str(db_path), "sync", "--graph-url", graph.url]) == 0
+    capsys.readouterr()
+    other = tenant.users[list(tenant.users)[1]]["userPrincipalName"]
+    package = next(iter(tenant.packages.values()))["displayName"]
+    assert main(["--db", str(db_path), "request", "submit", "--user", other, "--package", package]) == 2
+    err = capsys.readouterr().err
+    assert "acts as user1@fabrikam.example; it cannot act as" in err
