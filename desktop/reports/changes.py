@@ -88,12 +88,12 @@ class ChangesReport(QueryReport):
         shown = []
         if self.run is not None:
             shown.append(("Run", f"{self.run.source} {self.run.id} of {format_time(self.run.started_date_time)}"))
-        shown.append(("Since", format_time(self.since) if self.since else "the beginning"))
-        shown.append(("Until", format_time(self.until) if self.until else "now"))
+        shown.append(("Since (UTC)", format_time(self.since) if self.since else "the beginning"))
+        shown.append(("Until (UTC)", format_time(self.until) if self.until else "now"))
         if self.package is not None:
             shown.append(("Access package", f"{self.package.display_name} ({self.package.id})"))
         if self.user is not None:
-            shown.append(("User", f"{self.user.display_name} ({self.user.user_principal_name})"))
+            shown.append(("User", self.user.label))
         return shown
 
     # -- the query ------------------------------------------------------------------------

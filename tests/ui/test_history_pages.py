@@ -9,6 +9,7 @@ from tests.helpers import history_tenant
 from ui.dialogs import messages
 from ui.main_window import MainWindow
 from ui.navigation import NAVIGATION
+from ui.times import zone_name
 from ui.widgets.as_of import AsOfPicker
 
 TITLES = [entry.title for entry in NAVIGATION]
@@ -43,6 +44,8 @@ def test_changes_page_lists_changes_and_warns_without_runs(window, qtbot, monkey
     page.apply()
     qtbot.waitUntil(lambda: page.view.model.rowCount() == 5)
     assert "Access package: Open" in page.range_label.text()
+    # Times as the screen shows them (local with the zone here), not raw UTC text.
+    assert page.range_label.text().startswith(f"From the beginning to now ({zone_name()})")
     told = []
     monkeypatch.setattr(messages, "inform", lambda parent, title, text, **_: told.append(text))
     page.last_run.setChecked(True)

@@ -15,6 +15,7 @@ from models import User
 from ui.dialogs import messages
 from ui.dialogs.user_picker import pick_user
 from ui.pages.base import Page, PageContext, page_title
+from ui.times import shown_time, zone_name
 from ui.widgets.date_range import DateRangePicker
 from ui.widgets.report_view import ReportView
 
@@ -99,7 +100,7 @@ class ChangesPage(Page):
             messages.inform(self, "Changes", str(error), icon=messages.Icon.Warning)
             return
         self._report = report
-        self.range_label.setText(" · ".join(f"{label}: {value}" for label, value in report.filters()))
+        self.range_label.setText(_range_text(report))
         self.view.set_source(lambda: self._report)
 
     def choose_user(self) -> None:
@@ -128,3 +129,12 @@ class ChangesPage(Page):
 
     def save_state(self) -> None:
         self.view.save_state()
+
+
+def _range_text(report: ChangesReport) -> str:
+    """The range and filters as the screen shows times (local with its zone, or UTC)."""
+    since = shown_time(report.since) if report.since else "the beginning"
+    until = shown_time(report.until) if report.until else "now"
+    shown = [f"From {since} to {until} ({zone_name()})"]
+    shown += [f"{label}: {value}" for label, value in report.filters() if not label.startswith(("Since", "Until"))]
+    return " · ".join(shown)
