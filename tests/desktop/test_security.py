@@ -532,10 +532,11 @@ def recompute_chain() -> None:
     from models import SchemaInfo
     from models.audit_chain import HEAD_KEY
     from desktop.audit_anchor import _FIELDS
-    from models.audit_chain import GENESIS, chain_hash, content_hash, stored_values
+    from models.audit_chain import GENESIS, chain_hash, content_hash, hashed_values, stored_values
     head = GENESIS
     for row in AuditEvent.select().order_by(AuditEvent.seq).dicts():
-        content = content_hash(stored_values(_FIELDS, row))
+        # As the app hashes a record: graph_extra only when set (issue 13).
+        content = content_hash(hashed_values(_FIELDS, stored_values(_FIELDS, row)))
         head = chain_hash(head, content)
         AuditEvent.update(content_hash=content, chain_hash=head).where(AuditEvent.seq == row["seq"]).execute()
     SchemaInfo.update(value=head).where(SchemaInfo.key == HEAD_KEY).execute()
