@@ -13,7 +13,7 @@ PROBLEMS_KEPT = 200
 # The Graph call that returns a complete record of each kind (the README's import section says the same).
 COMPLETE_CALLS = {
     kinds.ASSIGNMENT: "list assignments with `$expand=target,accessPackage,assignmentPolicy`",
-    kinds.REQUEST: "list assignment requests with `$expand=requestor,accessPackage,assignment`",
+    kinds.REQUEST: "list assignment requests with `$expand=requestor,accessPackage,assignment($expand=target)` (an administrator's request names its target only in its assignment)",
     kinds.POLICY: "list assignment policies with `$expand=accessPackage,catalog`",
     kinds.ACCESS_PACKAGE: "list access packages with `$expand=catalog,resourceRoleScopes($expand=role,scope)`",
     kinds.RESOURCE: "list a catalog's resources with `catalogs/{id}/resources?$expand=roles,scopes`",
