@@ -11,13 +11,7 @@ class AssignmentWriter:
     """The assignment and request family of GraphWriter (a mixin over UpsertEngine)."""
 
     def _assignment(self, record: dict, context, pk: str) -> None:
-        row = {"id": pk}
-        package_id = self._package_of(record)
-        if package_id:
-            row["access_package"] = package_id
-        policy_id = self._policy_of(record, package_id)
-        if policy_id:
-            row["assignment_policy"] = policy_id
+        row = self._package_and_policy(record, pk)
         target = self._subject_of(record, "target", "targetId")
         if target:
             row["target"] = target
@@ -62,7 +56,8 @@ class AssignmentWriter:
         subject_id = guid(record, id_field)
         return self._user_stand_in({"id": subject_id}) if subject_id else None
 
-    def _request(self, record: dict, context, pk: str) -> None:
+    def _package_and_policy(self, record: dict, pk: str) -> dict:
+        """The start of an assignment's or a request's row: its id, package and policy as given."""
         row = {"id": pk}
         package_id = self._package_of(record)
         if package_id:
@@ -70,6 +65,10 @@ class AssignmentWriter:
         policy_id = self._policy_of(record, package_id)
         if policy_id:
             row["assignment_policy"] = policy_id
+        return row
+
+    def _request(self, record: dict, context, pk: str) -> None:
+        row = self._package_and_policy(record, pk)
         for column, field, id_field in (("target", "target", "targetId"), ("requestor", "requestor", "requestorId")):
             if present(record, field, id_field):
                 row[column] = self._subject_of(record, field, id_field)
