@@ -4,7 +4,7 @@ welcome page."""
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QThreadPool
-from PySide6.QtGui import QActionGroup, QKeySequence, QPalette
+from PySide6.QtGui import QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -25,13 +25,12 @@ from desktop.import_guard import guarded_import
 from desktop.importers import ImportProblems, ImportSummary, import_files
 from desktop.permissions import (
     Action,
-    administrators,
-    roles_of,
     why_not,
 )
 from desktop.session import resolve_actor
 from models import User
 from models.database import DatabaseLocation, open_database
+from ui.account_menu import AccountMenu
 from ui.background import wait_for_reads
 from ui.demo_builder import DemoBuild, demo_database_path
 from ui.dialogs import messages
@@ -40,14 +39,14 @@ from ui.dialogs.download import Downloader
 from ui.dialogs.import_problems import ImportProblemsDialog
 from ui.dialogs.sign_in import Account
 from ui.dialogs.sync import SyncHistoryDialog, start_sync
-from ui.dialogs.user_picker import pick_user
 from ui.jobs import Job, JobContext, run_with_progress
 from ui.navigation import NAVIGATION, NAVIGATION_REFUSAL_ROLE, default_administrator, holds_no_tenant
 from ui.operations import IMPORT_CHANGES, run_operation, show_failure, wait_for_writes
 from ui.pages.base import Page, PageContext, unavailable_page
 from ui.pages.welcome import WelcomePage
 from ui.recent_databases import forget, recent_databases, remember, target_of
-from ui.times import time_display, zone_name
+from ui.times import time_display
+from ui.times_menu import TimesMenu
 
 
 class MainWindow(QMainWindow):
@@ -145,58 +144,13 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(f"Ctrl+{number + 1}"))
 
         view_menu = self.menuBar().addMenu("&View")
-        times_menu = view_menu.addMenu("&Times")
-        times_menu.aboutToShow.connect(self._name_local_zone)
-        zones = QActionGroup(times_menu)
-        self.local_times_action = times_menu.addAction("&Local time")
-        self.utc_times_action = times_menu.addAction("&UTC")
-        for action, utc in ((self.local_times_action, False), (self.utc_times_action, True)):
-            action.setCheckable(True)
-            action.setActionGroup(zones)
-            action.setChecked(time_display().utc == utc)
-            action.triggered.connect(lambda _checked=False, chosen=utc: time_display().set_utc(chosen))
-        self._name_local_zone()
+        view_menu.addMenu(TimesMenu(view_menu))
 
-        self.account_menu = self.menuBar().addMenu("&Account")
-        self.account_menu.aboutToShow.connect(self._fill_account_menu)
+        self.account_menu = AccountMenu(self, self.sign_in_action, self.sign_out_action)
+        self.menuBar().addMenu(self.account_menu)
 
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction("&About Entitlement Desk", lambda: show_about(self, self.location))
-
-    def _fill_account_menu(self) -> None:
-        """The administrators the app can act as, each with the roles that open its pages, and
-        any other directory user (an approver deciding their own queue)."""
-        self.account_menu.clear()
-        if self.connected:
-            self.account_menu.addAction(account_status(self.account.signed_in, self.actor)).setEnabled(False)
-            self.account_menu.addAction(self.sign_out_action if self.account.signed_in else self.sign_in_action)
-            return
-        if not self.switchable:
-            self.account_menu.addAction(
-                f"Acting as {self.actor.display_name}: this database login is bound to them").setEnabled(False)
-            return
-        self.account_menu.addSection("Act as (a simulation: this database is not connected to a tenant)")
-        group = QActionGroup(self.account_menu)
-        for user in administrators().limit(200):
-            roles = ", ".join(sorted(roles_of(user)))
-            action = self.account_menu.addAction(f"{user.display_name} — {roles}")
-            action.setCheckable(True)
-            action.setChecked(self.actor is not None and user.id == self.actor.id)
-            action.setActionGroup(group)
-            action.triggered.connect(lambda _checked=False, chosen=user: self.set_actor(chosen))
-        if not group.actions():
-            self.account_menu.addAction("No user in this database holds an administrator role").setEnabled(False)
-        self.account_menu.addSeparator()
-        self.account_menu.addAction("Act as another user…", self._act_as_picked_user)
-        self.account_menu.addAction(self.sign_out_action if self.account.signed_in else self.sign_in_action)
-
-    def _act_as_picked_user(self) -> None:
-        match = pick_user(self, "Act as")
-        if match is not None:
-            self.set_actor(User.get_by_id(match.id))
-
-    def _name_local_zone(self) -> None:
-        self.local_times_action.setText(f"&Local time ({zone_name() if not time_display().utc else 'this computer'})")
 
     def import_refusal(self) -> str | None:
         """Why the acting user may not import; an empty database takes an import from whoever

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
+import ui.account_menu as account_menu
 import ui.main_window as main_window
 from desktop.audit_chain import append
 from desktop.audit_record import event_fields
@@ -64,7 +65,7 @@ def test_acting_as_another_admin_rebuilds_the_pages(database, people, qtbot):
     """Switching the acting admin in the Account menu opens the pages their roles allow."""
     window = make_window(qtbot, database, actor=people.reader)
     assert isinstance(window.page(0), NoticePage)
-    window._fill_account_menu()
+    window.account_menu.refill()
     action = next(a for a in window.account_menu.actions() if a.text().startswith("Miriam Graham"))
     action.trigger()
     assert window.actor == people.admin
@@ -126,8 +127,8 @@ def test_any_directory_user_can_be_chosen_to_act_as(database, people, qtbot, mon
     """'Act as another user…' picks any user (an approver without a role) through the picker."""
     window = make_window(qtbot, database)
     chosen = next(match for match in search_users("ada") if match.id == people.ada.id)
-    monkeypatch.setattr(main_window, "pick_user", lambda parent, title: chosen)
-    window._fill_account_menu()
+    monkeypatch.setattr(account_menu, "pick_user", lambda parent, title: chosen)
+    window.account_menu.refill()
     act_as = next(a for a in window.account_menu.actions() if a.text() == "Act as another user…")
     act_as.trigger()
     assert window.actor == people.ada
@@ -138,7 +139,7 @@ def test_a_bound_login_cannot_switch_users(database, people, qtbot):
     """On a shared database whose login is bound, the Account menu only says who it acts as."""
     window = MainWindow(database, actor=people.admin, switchable=False)
     qtbot.addWidget(window)
-    window._fill_account_menu()
+    window.account_menu.refill()
     texts = [action.text() for action in window.account_menu.actions()]
     assert texts == [f"Acting as {people.admin.display_name}: this database login is bound to them"]
     assert not window.account_menu.actions()[0].isEnabled()

@@ -44,7 +44,7 @@ def test_a_database_not_connected_to_a_tenant_is_a_simulation(database, qtbot):
     window = make_window(qtbot, database)
     assert window.actor == people.admin
     assert window.actor_status.text().startswith("Simulation: acting as ")
-    window._fill_account_menu()
+    window.account_menu.refill()
     texts = [action.text() for action in window.account_menu.actions()]
     assert any("simulation" in text for text in texts)
     assert window.sign_in_action.text().startswith("Sign &in to Microsoft Entra")
@@ -60,7 +60,7 @@ def test_sync_now_signs_in_syncs_and_acts_as_the_signed_in_user(database, stand_
     assert window.actor_status.text() == f"Signed in to {tenant.name} as {me['userPrincipalName']}"
     assert window.actor.id == tenant.me
     assert User.select().count() == len(tenant.users)
-    window._fill_account_menu()
+    window.account_menu.refill()
     texts = [action.text() for action in window.account_menu.actions()]
     assert not any("Act as" in text for text in texts)
     assert window.sign_out_action.isEnabled()
