@@ -13,6 +13,7 @@ and the load average during the run; a "## Notes" section already in that file i
 --results says where: a smoke test, its figures mean nothing. --stop-at (UTC) stops a
 running area at that time and marks what did not run.
 """
+
 import argparse
 import dataclasses
 import re
@@ -92,24 +93,47 @@ class Run:
         runs = str(s.runs)
         steps = [
             ("demo --size " + s.demo, "P5", self.demo_time),
-            ("P3 reports", "P3", lambda: self.area("bench.bench_reports", "--db", str(self.demo()), "--runs",
-                                                  str(s.runs * 2 + 1))),
+            (
+                "P3 reports",
+                "P3",
+                lambda: self.area("bench.bench_reports", "--db", str(self.demo()), "--runs", str(s.runs * 2 + 1)),
+            ),
             ("H history", "H", lambda: self.area("bench.bench_history", "--db", str(self.demo()), "--runs", runs)),
             ("issue 5 GUI", "I5", lambda: self.area("bench.bench_gui", "--db", str(self.demo()), "--runs", runs)),
-            ("issue 17 decisions", "I17", lambda: self.area("bench.bench_decision_stall", "--db", str(self.demo()),
-                                                            "--decisions", str(s.runs * 2 + 1))),
-            ("P6 cold start", "P6", lambda: self.area("bench.bench_startup", "--db", str(self.demo()), "--runs",
-                                                     runs)),
+            (
+                "issue 17 decisions",
+                "I17",
+                lambda: self.area(
+                    "bench.bench_decision_stall", "--db", str(self.demo()), "--decisions", str(s.runs * 2 + 1)
+                ),
+            ),
+            ("P6 cold start", "P6", lambda: self.area("bench.bench_startup", "--db", str(self.demo()), "--runs", runs)),
             ("P5 lifecycles", "P5", self.lifecycles),
-            ("P1 audit log GUI", "P1", lambda: self.area("bench.bench_audit_gui", "--rows", str(s.audit_rows),
-                                                        "--runs", runs, "--data", data)),
+            (
+                "P1 audit log GUI",
+                "P1",
+                lambda: self.area("bench.bench_audit_gui", "--rows", str(s.audit_rows), "--runs", runs, "--data", data),
+            ),
             ("S1 sync", "S1", lambda: self.area("bench.bench_sync", "--size", s.sync)),
-            ("P4 import", "P4", lambda: self.area("bench.bench_import", "--records", str(s.import_records),
-                                                 "--runs", str(s.rounds), "--data", data)),
-            ("P2 export", "P2", lambda: self.area("bench.bench_export", "--rows", str(s.audit_rows), "--runs",
-                                                 str(s.rounds), "--data", data)),
-            ("pandas peer", "Peer", lambda: self.area("bench.bench_export", "--rows", str(s.audit_rows), "--data",
-                                                     data, "--peer")),
+            (
+                "P4 import",
+                "P4",
+                lambda: self.area(
+                    "bench.bench_import", "--records", str(s.import_records), "--runs", str(s.rounds), "--data", data
+                ),
+            ),
+            (
+                "P2 export",
+                "P2",
+                lambda: self.area(
+                    "bench.bench_export", "--rows", str(s.audit_rows), "--runs", str(s.rounds), "--data", data
+                ),
+            ),
+            (
+                "pandas peer",
+                "Peer",
+                lambda: self.area("bench.bench_export", "--rows", str(s.audit_rows), "--data", data, "--peer"),
+            ),
         ]
         return [step for step in steps if step[1] in self.selected]
 
@@ -121,31 +145,63 @@ class Run:
         self.demo()
         if self.demo_build is not None:
             build = self.demo_build
-            return [Figure("P5", f"`python -m desktop demo --size {self.sizes.demo}` (the bench database's build)",
-                           build.seconds, "s", 300, runs="1 run", note=f"{build.cpu:.0f} s CPU; peak "
-                                                                       f"{build.peak_mb:.0f} MB")]
+            return [
+                Figure(
+                    "P5",
+                    f"`python -m desktop demo --size {self.sizes.demo}` (the bench database's build)",
+                    build.seconds,
+                    "s",
+                    300,
+                    runs="1 run",
+                    note=f"{build.cpu:.0f} s CPU; peak {build.peak_mb:.0f} MB",
+                )
+            ]
         child = self.child("-m", "bench.bench_demo", "--size", self.sizes.demo)
         found = re.search(r"demo --size \w+: ([\d.]+) s \(CPU ([\d.]+) s\)", child.stdout)
         if not found:
-            return [Figure("P5", f"demo --size {self.sizes.demo}", None, "s", 300,
-                           note="bench_demo's output not understood")]
-        return [Figure("P5", f"demo --size {self.sizes.demo} (bench.bench_demo, a temporary file)",
-                       float(found[1]), "s", 300, runs="1 run",
-                       note=f"{float(found[2]):.0f} s CPU; peak {child.peak_mb:.0f} MB")]
+            return [
+                Figure(
+                    "P5", f"demo --size {self.sizes.demo}", None, "s", 300, note="bench_demo's output not understood"
+                )
+            ]
+        return [
+            Figure(
+                "P5",
+                f"demo --size {self.sizes.demo} (bench.bench_demo, a temporary file)",
+                float(found[1]),
+                "s",
+                300,
+                runs="1 run",
+                note=f"{float(found[2]):.0f} s CPU; peak {child.peak_mb:.0f} MB",
+            )
+        ]
 
     def lifecycles(self) -> list[Figure]:
         """P5's rate, from bench_lifecycle's printed lines (both modes, wall and CPU rates)."""
-        pattern = re.compile(r"^(?P<mode>[^:\n]+): \d+ lifecycles .*?(?P<rate>\d+) lifecycles/s"
-                             r"(?:.*?by CPU time (?P<cpu>\d+)/s)?", re.MULTILINE)
+        pattern = re.compile(
+            r"^(?P<mode>[^:\n]+): \d+ lifecycles .*?(?P<rate>\d+) lifecycles/s"
+            r"(?:.*?by CPU time (?P<cpu>\d+)/s)?",
+            re.MULTILINE,
+        )
         modes: dict[str, list[tuple[float, float | None]]] = {}
         for _run in range(self.sizes.lifecycle_runs):
             child = self.child("-m", "bench.bench_lifecycle", "--lifecycles", str(self.sizes.lifecycles))
             for found in pattern.finditer(child.stdout):
                 modes.setdefault(found["mode"], []).append(
-                    (float(found["rate"]), float(found["cpu"]) if found["cpu"] else None))
+                    (float(found["rate"]), float(found["cpu"]) if found["cpu"] else None)
+                )
         if not modes:
-            return [Figure("P5", "lifecycles per second", None, "/s", 300, False,
-                           note="bench_lifecycle's output not understood")]
+            return [
+                Figure(
+                    "P5",
+                    "lifecycles per second",
+                    None,
+                    "/s",
+                    300,
+                    False,
+                    note="bench_lifecycle's output not understood",
+                )
+            ]
         figures = []
         for mode, rates in modes.items():
             cpu = sorted(c for _, c in rates if c is not None)
@@ -156,15 +212,27 @@ class Run:
 def sampled_rate(mode: str, rates: list[float], cpu_rates: list[float], lifecycles: int) -> Figure:
     processes = len(rates)
     note = f"by CPU time {cpu_rates[len(cpu_rates) // 2]:,.0f}/s" if cpu_rates else ""
-    figure = sampled("P5", f"Approval-path lifecycles through the controller, SQLite: {mode}", rates, "/s", 300,
-                     at_most=False, warmups=0, note=note)
-    figure.runs = (f"median of {processes} processes of {lifecycles:,} lifecycles" if processes > 1
-                   else f"1 process of {lifecycles:,} lifecycles")
+    figure = sampled(
+        "P5",
+        f"Approval-path lifecycles through the controller, SQLite: {mode}",
+        rates,
+        "/s",
+        300,
+        at_most=False,
+        warmups=0,
+        note=note,
+    )
+    figure.runs = (
+        f"median of {processes} processes of {lifecycles:,} lifecycles"
+        if processes > 1
+        else f"1 process of {lifecycles:,} lifecycles"
+    )
     return figure
 
 
-def results_markdown(figures: list[Figure], areas: list[str], load: LoadWatch, began: datetime, command: str,
-                     notes: str) -> str:
+def results_markdown(
+    figures: list[Figure], areas: list[str], load: LoadWatch, began: datetime, command: str, notes: str
+) -> str:
     lines = [
         "# Benchmarks at Entra's limits (issue 8)",
         "",
@@ -205,8 +273,9 @@ def main() -> int:
     parser.add_argument("--only", help=f"comma-separated areas: {','.join(AREAS)}")
     parser.add_argument("--rounds", type=int, help="rounds of the 1,000,000-row export and import (default 1)")
     parser.add_argument("--stop-at", metavar="HH:MM", help="UTC time to stop at, marking what did not run")
-    parser.add_argument("--results", type=Path, help="where to write the results (default: bench/RESULTS.md; "
-                                                     "--quick: nowhere)")
+    parser.add_argument(
+        "--results", type=Path, help="where to write the results (default: bench/RESULTS.md; --quick: nowhere)"
+    )
     parser.add_argument("--data", type=Path, help="databases and data files (default: bench/data; --quick: scratch)")
     args = parser.parse_args()
     selected = set(AREAS) if not args.only else {area.strip() for area in args.only.split(",")}
@@ -240,16 +309,16 @@ def main() -> int:
                 try:
                     found = how()
                 except OutOfTime:
-                    stopped = (f"stopped at {args.stop_at} UTC, the deadline" if args.stop_at
-                               else "the run was stopped")
+                    stopped = f"stopped at {args.stop_at} UTC, the deadline" if args.stop_at else "the run was stopped"
                     found = [Figure(gives, name, None, "", note=stopped)]
                 except (RuntimeError, subprocess.SubprocessError, ValueError, KeyError, IndexError) as error:
                     print(error, file=sys.stderr)
                     found = [Figure(gives, name, None, "", note=f"failed: {str(error).strip().splitlines()[-1][:200]}")]
                 seconds = time.perf_counter() - started
                 during = load.samples[watch_from:] or load.samples[-1:]
-                areas.append(f"| {name} | {seconds:.0f} s | {run.peak_mb:.0f} MB | "
-                             f"{min(during):.2f}–{max(during):.2f} |")
+                areas.append(
+                    f"| {name} | {seconds:.0f} s | {run.peak_mb:.0f} MB | {min(during):.2f}–{max(during):.2f} |"
+                )
                 figures.extend(found)
                 print(table(found), file=sys.stderr, flush=True)
         print(table(figures))

@@ -8,6 +8,7 @@ Goals (medians): the page opens to its first painted rows in <= 150 ms, a filter
 process stays under 250 MB (ru_maxrss). The database is the export bench's (bulk inserts,
 under bench/data/, gitignored), built on first use. The first run is a warm-up.
 """
+
 import argparse
 import os
 import resource
@@ -116,14 +117,33 @@ def figures(rows: int, runs: int, data: Path = DATA) -> list[Figure]:
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     results = []
-    for what, values, goal in (("open to first painted rows", opened, GOAL_OPEN_MS),
-                               ("filter change (category, Apply) to painted rows", filtered, GOAL_FILTER_MS),
-                               ("jump to the last row, painted", last_rows, GOAL_LAST_ROW_MS)):
+    for what, values, goal in (
+        ("open to first painted rows", opened, GOAL_OPEN_MS),
+        ("filter change (category, Apply) to painted rows", filtered, GOAL_FILTER_MS),
+        ("jump to the last row, painted", last_rows, GOAL_LAST_ROW_MS),
+    ):
         cpu = statistics.median(c for _, c in values[1:])
-        results.append(sampled("P1", f"Audit log, {rows:,} events: {what}", [w for w, _ in values[1:]], "ms", goal,
-                               note=f"UI-thread CPU {cpu:.1f} ms (median)"))
-    return [*results, Figure("P1", "Audit log page: process peak memory (ru_maxrss)", peak_mb, "MB", GOAL_PEAK_MB,
-                             runs=f"whole process, {runs + 1} runs")]
+        results.append(
+            sampled(
+                "P1",
+                f"Audit log, {rows:,} events: {what}",
+                [w for w, _ in values[1:]],
+                "ms",
+                goal,
+                note=f"UI-thread CPU {cpu:.1f} ms (median)",
+            )
+        )
+    return [
+        *results,
+        Figure(
+            "P1",
+            "Audit log page: process peak memory (ru_maxrss)",
+            peak_mb,
+            "MB",
+            GOAL_PEAK_MB,
+            runs=f"whole process, {runs + 1} runs",
+        ),
+    ]
 
 
 def main() -> None:

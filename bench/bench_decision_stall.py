@@ -10,6 +10,7 @@ for `--lock-ms` (the window painted on; before, it froze for as long). For refer
 time the same approval takes on the UI thread, which is how long it froze the window before
 writes moved off it. The database defaults to the large demo tenant.
 """
+
 import argparse
 import os
 import shutil
@@ -50,14 +51,21 @@ def figures(path: Path, decisions: int, lock_ms: int) -> list[Figure]:
     lifecycle = Lifecycle(SystemClock())
     # Pending requests and an approver asked at their current stage, the busiest approvers first
     # (their queues are the longest to read again after each decision).
-    asked = (AssignmentRequest
-             .select(AssignmentRequest.id, RequestApprover.approver)
-             .join(RequestApprover, on=((RequestApprover.request == AssignmentRequest.id)
-                                        & (RequestApprover.stage_number == AssignmentRequest.current_stage)))
-             .where(AssignmentRequest.state == "pendingApproval")
-             .order_by(AssignmentRequest.id, RequestApprover.approver).tuples())
+    asked = (
+        AssignmentRequest.select(AssignmentRequest.id, RequestApprover.approver)
+        .join(
+            RequestApprover,
+            on=(
+                (RequestApprover.request == AssignmentRequest.id)
+                & (RequestApprover.stage_number == AssignmentRequest.current_stage)
+            ),
+        )
+        .where(AssignmentRequest.state == "pendingApproval")
+        .order_by(AssignmentRequest.id, RequestApprover.approver)
+        .tuples()
+    )
     # One approver a request: once one has decided a stage, the others are refused.
-    waiting = list(dict(reversed(list(asked))).items())[:decisions * 2 + 2]
+    waiting = list(dict(reversed(list(asked))).items())[: decisions * 2 + 2]
     if len(waiting) < 6:
         raise SystemExit(f"{path} holds too few pending requests to decide.")
 
@@ -88,6 +96,7 @@ def figures(path: Path, decisions: int, lock_ms: int) -> list[Figure]:
                 started = time.perf_counter()
                 reload()
                 rereads.append((time.perf_counter() - started) * 1000)
+
             page.reload = timed_reload
             pages[approver_id] = page
         return pages[approver_id]
@@ -103,9 +112,14 @@ def figures(path: Path, decisions: int, lock_ms: int) -> list[Figure]:
         gaps.clear()
         last_tick[0] = time.perf_counter()
         ticker.start()
-        run_operation(None, "Approve request", lambda: lifecycle.approve(approver, request_id, "bench"),
-                      changes=decided(request_id), on_success=lambda _request: (outcome.append(True), done.set()),
-                      on_failure=lambda _error: (outcome.append(False), done.set()))
+        run_operation(
+            None,
+            "Approve request",
+            lambda: lifecycle.approve(approver, request_id, "bench"),
+            changes=decided(request_id),
+            on_success=lambda _request: (outcome.append(True), done.set()),
+            on_failure=lambda _error: (outcome.append(False), done.set()),
+        )
         while not done.is_set():
             app.processEvents()
             time.sleep(0.0005)
@@ -125,6 +139,7 @@ def figures(path: Path, decisions: int, lock_ms: int) -> list[Figure]:
             time.sleep(milliseconds / 1000)
             other.rollback()
             other.close()
+
         thread = threading.Thread(target=hold)
         thread.start()
         taken.wait(10)
@@ -163,27 +178,59 @@ def figures(path: Path, decisions: int, lock_ms: int) -> list[Figure]:
     app.processEvents()
     close_database()
     requests = len(waiting)
-    note = f"{path.name}; {refused} of the decisions refused (already decided or not the approver's)" \
-        if refused else path.name
+    note = (
+        f"{path.name}; {refused} of the decisions refused (already decided or not the approver's)"
+        if refused
+        else path.name
+    )
     # The goal is about every decision: the figure is the worst one, the runs column the spread.
-    worst = Figure("I17", "Longest UI-thread stall during a decision (click to refreshed queue)", max(stalls[1:]),
-                   "ms", GOAL_STALL_MS, runs=f"worst of {len(stalls) - 1} after 1 warm-up "
-                   f"(median {sorted(stalls[1:])[len(stalls[1:]) // 2]:.1f})", low=min(stalls[1:]),
-                   high=max(stalls[1:]), note=note)
-    worst_locked = Figure("I17", f"… while another program holds the write lock for {lock_ms:,} ms",
-                          max(locked_stalls), "ms", GOAL_STALL_MS, runs=f"worst of {len(locked_stalls)}",
-                          low=min(locked_stalls), high=max(locked_stalls), note=f"{requests} pending requests taken")
+    worst = Figure(
+        "I17",
+        "Longest UI-thread stall during a decision (click to refreshed queue)",
+        max(stalls[1:]),
+        "ms",
+        GOAL_STALL_MS,
+        runs=f"worst of {len(stalls) - 1} after 1 warm-up (median {sorted(stalls[1:])[len(stalls[1:]) // 2]:.1f})",
+        low=min(stalls[1:]),
+        high=max(stalls[1:]),
+        note=note,
+    )
+    worst_locked = Figure(
+        "I17",
+        f"… while another program holds the write lock for {lock_ms:,} ms",
+        max(locked_stalls),
+        "ms",
+        GOAL_STALL_MS,
+        runs=f"worst of {len(locked_stalls)}",
+        low=min(locked_stalls),
+        high=max(locked_stalls),
+        note=f"{requests} pending requests taken",
+    )
     return [
-        worst, worst_locked,
-        sampled("I17", "Of which: the queue read again on the UI thread (count and first page, in SQL)",
-                rereads, "ms", None, warmups=0),
-        sampled("I17", "Reference: the same approval run on the UI thread (the old freeze)", on_ui_thread, "ms",
-                None, warmups=0),
+        worst,
+        worst_locked,
+        sampled(
+            "I17",
+            "Of which: the queue read again on the UI thread (count and first page, in SQL)",
+            rereads,
+            "ms",
+            None,
+            warmups=0,
+        ),
+        sampled(
+            "I17",
+            "Reference: the same approval run on the UI thread (the old freeze)",
+            on_ui_thread,
+            "ms",
+            None,
+            warmups=0,
+        ),
     ]
 
 
 def main() -> int:
     from ui.demo_builder import demo_database_path
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, help="database file (default: the large demo tenant)")
     parser.add_argument("--decisions", type=int, default=15)
@@ -192,8 +239,9 @@ def main() -> int:
     args = parser.parse_args()
     path = args.db or demo_database_path("large")
     if not path.exists():
-        print(f"No database at {path}. Build the large demo first: entitlement-desk --demo --size large",
-              file=sys.stderr)
+        print(
+            f"No database at {path}. Build the large demo first: entitlement-desk --demo --size large", file=sys.stderr
+        )
         return 2
     # Decisions change the tenant: they are made in a copy, never in the demo itself.
     scratch = Path(tempfile.mkdtemp(prefix="bench-decisions-")) / path.name

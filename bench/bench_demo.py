@@ -7,6 +7,7 @@ every table.
 
 Run: python -m bench.bench_demo [--size small|large] [--seed N]
 """
+
 import argparse
 import tempfile
 import time
@@ -67,8 +68,10 @@ def main() -> None:
     for table, rows in counts.items():
         print(f"  {table:<32} {rows:>12,}")
     verdict = "within" if wall <= GOAL_SECONDS else "over"
-    print(f"demo --size {args.size}: {wall:.1f} s (CPU {cpu:.1f} s), {verdict} the {GOAL_SECONDS} s goal; "
-          f"{counts['assignment']:,} assignments, {counts['audit_event']:,} audit events")
+    print(
+        f"demo --size {args.size}: {wall:.1f} s (CPU {cpu:.1f} s), {verdict} the {GOAL_SECONDS} s goal; "
+        f"{counts['assignment']:,} assignments, {counts['audit_event']:,} audit events"
+    )
 
 
 if __name__ == "__main__":

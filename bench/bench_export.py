@@ -11,6 +11,7 @@ inserts and kept under bench/data/ (gitignored). With --peer, pandas' DataFrame.
 (openpyxl) writes the same rows instead, once, as a reference beside the export's time and
 memory (the `bench` extra installs pandas).
 """
+
 import argparse
 import json
 import random
@@ -44,6 +45,7 @@ ACTIVITIES = (
 
 def database_path(rows: int, data: Path = DATA) -> Path:
     from models.database import SCHEMA_VERSION
+
     return data / f"audit-{rows}-v{SCHEMA_VERSION}.db"
 
 
@@ -53,8 +55,7 @@ def ensure_database(rows: int, data: Path = DATA) -> Path:
     if not path.exists():
         started = time.perf_counter()
         build_database(path, rows)
-        print(f"built {path.name}: {rows:,} audit records in {time.perf_counter() - started:.1f} s",
-              file=sys.stderr)
+        print(f"built {path.name}: {rows:,} audit records in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return path
 
 
@@ -62,21 +63,41 @@ def build_database(path: Path, rows: int) -> None:
     """A database holding `rows` audit records over a year, written with bulk inserts."""
     from models import AuditEvent, db
     from models.database import close_database, open_database
+
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
     partial.unlink(missing_ok=True)
     open_database(partial)
     random.seed(7)
-    users = [(str(uuid.UUID(int=random.getrandbits(128), version=4)), f"User {n}", f"user{n}@contoso.com")
-             for n in range(2000)]
+    users = [
+        (str(uuid.UUID(int=random.getrandbits(128), version=4)), f"User {n}", f"user{n}@contoso.com")
+        for n in range(2000)
+    ]
     packages = [(str(uuid.UUID(int=random.getrandbits(128), version=4)), f"Package {n}") for n in range(200)]
     start = datetime(2025, 1, 1)
-    columns = ("id", "activity_date_time", "category", "activity_display_name", "operation_type", "result",
-               "logged_by_service", "correlation_id", "initiated_by", "initiated_by_type", "initiated_by_id",
-               "initiated_by_upn", "initiated_by_display_name", "initiated_by_upn_key", "initiated_by_name_key",
-               "target_resources", "target_upn_key", "target_name_key", "additional_details", "access_package_id")
-    sql = (f'INSERT INTO "{AuditEvent._meta.table_name}" ({", ".join(columns)}) '
-           f'VALUES ({", ".join("?" * len(columns))})')
+    columns = (
+        "id",
+        "activity_date_time",
+        "category",
+        "activity_display_name",
+        "operation_type",
+        "result",
+        "logged_by_service",
+        "correlation_id",
+        "initiated_by",
+        "initiated_by_type",
+        "initiated_by_id",
+        "initiated_by_upn",
+        "initiated_by_display_name",
+        "initiated_by_upn_key",
+        "initiated_by_name_key",
+        "target_resources",
+        "target_upn_key",
+        "target_name_key",
+        "additional_details",
+        "access_package_id",
+    )
+    sql = f'INSERT INTO "{AuditEvent._meta.table_name}" ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})'
 
     def records():
         for n in range(rows):
@@ -84,19 +105,46 @@ def build_database(path: Path, rows: int) -> None:
             target_id, target_name, target_upn = users[(n * 7) % 2000]
             package_id, package_name = packages[n % 200]
             category, activity = ACTIVITIES[n % len(ACTIVITIES)]
-            initiated = json.dumps({"user": {"id": actor_id, "displayName": actor_name,
-                                             "userPrincipalName": actor_upn}, "app": None}, separators=(",", ":"))
-            targets = json.dumps([
-                {"id": target_id, "displayName": target_name, "type": "User", "userPrincipalName": target_upn,
-                 "modifiedProperties": []},
-                {"id": package_id, "displayName": package_name, "type": "AccessPackage", "modifiedProperties": []},
-            ], separators=(",", ":"))
+            initiated = json.dumps(
+                {"user": {"id": actor_id, "displayName": actor_name, "userPrincipalName": actor_upn}, "app": None},
+                separators=(",", ":"),
+            )
+            targets = json.dumps(
+                [
+                    {
+                        "id": target_id,
+                        "displayName": target_name,
+                        "type": "User",
+                        "userPrincipalName": target_upn,
+                        "modifiedProperties": [],
+                    },
+                    {"id": package_id, "displayName": package_name, "type": "AccessPackage", "modifiedProperties": []},
+                ],
+                separators=(",", ":"),
+            )
             details = json.dumps([{"key": "RequestType", "value": "UserAdd"}], separators=(",", ":"))
-            yield (str(uuid.UUID(int=random.getrandbits(128), version=4)),
-                   str(start + timedelta(seconds=n * 31.5)), category, activity, "Add", "success",
-                   "Core Directory", str(uuid.UUID(int=random.getrandbits(128), version=4)), initiated, "user",
-                   actor_id, actor_upn, actor_name, actor_upn, actor_name.lower(), targets, target_upn,
-                   target_name.lower(), details, package_id)
+            yield (
+                str(uuid.UUID(int=random.getrandbits(128), version=4)),
+                str(start + timedelta(seconds=n * 31.5)),
+                category,
+                activity,
+                "Add",
+                "success",
+                "Core Directory",
+                str(uuid.UUID(int=random.getrandbits(128), version=4)),
+                initiated,
+                "user",
+                actor_id,
+                actor_upn,
+                actor_name,
+                actor_upn,
+                actor_name.lower(),
+                targets,
+                target_upn,
+                target_name.lower(),
+                details,
+                package_id,
+            )
 
     connection = db.connection()
     with db.atomic():
@@ -110,6 +158,7 @@ def measure(kind: str, database: str, output: str) -> dict:
     from desktop.export import export
     from desktop.reports.audit import AuditLogReport
     from models.database import open_database
+
     open_database(database, create=False)
     report = AuditLogReport()
     started, cpu_started = time.perf_counter(), time.process_time()
@@ -129,6 +178,7 @@ def _bare_xlsx(report, output: str) -> int:
     import xlsxwriter
     from desktop.export.xlsx import DATE_FORMAT, WORKBOOK_OPTIONS
     from desktop.reports.base import ColumnType
+
     workbook = xlsxwriter.Workbook(output, WORKBOOK_OPTIONS)
     worksheet = workbook.add_worksheet(report.name)
     date = workbook.add_format({"num_format": DATE_FORMAT})
@@ -153,9 +203,12 @@ def _pandas_xlsx(report, output: str) -> int:
     zone, as Excel has none)."""
     import pandas
     from desktop.reports.base import ColumnType
+
     is_date = [column.type is ColumnType.DATETIME for column in report.columns]
-    rows = ([value.replace(tzinfo=None) if date and value is not None else value
-             for value, date in zip(values, is_date)] for values in report.iterate())
+    rows = (
+        [value.replace(tzinfo=None) if date and value is not None else value for value, date in zip(values, is_date)]
+        for values in report.iterate()
+    )
     frame = pandas.DataFrame.from_records(rows, columns=[column.title for column in report.columns])
     frame.to_excel(output, sheet_name=report.name[:31], index=False, engine="openpyxl")
     return len(frame)
@@ -164,7 +217,10 @@ def _pandas_xlsx(report, output: str) -> int:
 def _run(kind: str, database: Path, output: Path) -> dict:
     result = subprocess.run(
         [sys.executable, "-m", "bench.bench_export", "--measure", kind, str(database), str(output)],
-        check=True, capture_output=True, text=True)
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(result.stdout)
 
 
@@ -178,8 +234,12 @@ def figures(rows: int, runs: int, data: Path = DATA) -> list[Figure]:
     rounds = []
     try:
         for _round in range(runs):
-            rounds.append({kind: _run(kind, path, out / f"{kind}.{'csv' if kind == 'csv' else 'xlsx'}")
-                           for kind in ("bare", "xlsx", "csv")})
+            rounds.append(
+                {
+                    kind: _run(kind, path, out / f"{kind}.{'csv' if kind == 'csv' else 'xlsx'}")
+                    for kind in ("bare", "xlsx", "csv")
+                }
+            )
     finally:
         for result in out.iterdir():
             result.unlink()
@@ -189,18 +249,51 @@ def figures(rows: int, runs: int, data: Path = DATA) -> list[Figure]:
     peak = {kind: statistics.median(r[kind]["peak_mb"] for r in rounds) for kind in ("bare", "xlsx", "csv")}
     size = f"{rows:,} rows"
     return [
-        sampled("P2", f"xlsx export ÷ bare xlsxwriter loop, CPU time ({size})",
-                [r["xlsx"]["cpu"] / r["bare"]["cpu"] for r in rounds], "x", GOAL_RATIO, warmups=0,
-                note=f"wall ratio {wall['xlsx'] / wall['bare']:.2f}"),
-        sampled("P2", f"xlsx export peak memory ({size}, ru_maxrss)", [r["xlsx"]["peak_mb"] for r in rounds], "MB",
-                GOAL_PEAK_MB, warmups=0),
-        sampled("P2", "csv speed over xlsx (xlsx CPU ÷ csv CPU)",
-                [r["xlsx"]["cpu"] / r["csv"]["cpu"] for r in rounds], "x", GOAL_CSV_SPEEDUP, at_most=False,
-                warmups=0, note=f"csv {cpu['csv']:.1f} s CPU ({wall['csv']:.1f} s wall), {peak['csv']:.0f} MB"),
-        sampled("P2", f"xlsx export CPU time ({size})", [r["xlsx"]["cpu"] for r in rounds], "s", None, warmups=0,
-                note=f"{wall['xlsx']:.1f} s wall"),
-        sampled("P2", f"bare xlsxwriter constant-memory loop CPU time ({size})", [r["bare"]["cpu"] for r in rounds],
-                "s", None, warmups=0, note=f"{wall['bare']:.1f} s wall, {peak['bare']:.0f} MB"),
+        sampled(
+            "P2",
+            f"xlsx export ÷ bare xlsxwriter loop, CPU time ({size})",
+            [r["xlsx"]["cpu"] / r["bare"]["cpu"] for r in rounds],
+            "x",
+            GOAL_RATIO,
+            warmups=0,
+            note=f"wall ratio {wall['xlsx'] / wall['bare']:.2f}",
+        ),
+        sampled(
+            "P2",
+            f"xlsx export peak memory ({size}, ru_maxrss)",
+            [r["xlsx"]["peak_mb"] for r in rounds],
+            "MB",
+            GOAL_PEAK_MB,
+            warmups=0,
+        ),
+        sampled(
+            "P2",
+            "csv speed over xlsx (xlsx CPU ÷ csv CPU)",
+            [r["xlsx"]["cpu"] / r["csv"]["cpu"] for r in rounds],
+            "x",
+            GOAL_CSV_SPEEDUP,
+            at_most=False,
+            warmups=0,
+            note=f"csv {cpu['csv']:.1f} s CPU ({wall['csv']:.1f} s wall), {peak['csv']:.0f} MB",
+        ),
+        sampled(
+            "P2",
+            f"xlsx export CPU time ({size})",
+            [r["xlsx"]["cpu"] for r in rounds],
+            "s",
+            None,
+            warmups=0,
+            note=f"{wall['xlsx']:.1f} s wall",
+        ),
+        sampled(
+            "P2",
+            f"bare xlsxwriter constant-memory loop CPU time ({size})",
+            [r["bare"]["cpu"] for r in rounds],
+            "s",
+            None,
+            warmups=0,
+            note=f"{wall['bare']:.1f} s wall, {peak['bare']:.0f} MB",
+        ),
     ]
 
 
@@ -217,9 +310,17 @@ def peer_figures(rows: int, data: Path = DATA) -> list[Figure]:
     finally:
         (out / "pandas.xlsx").unlink(missing_ok=True)
     assert pandas["rows"] == rows, "pandas wrote a different row count"
-    return [Figure("Peer", f"{what}: CPU time", pandas["cpu"], "s", runs="1 run, no warm-up",
-                   note=f"{pandas['seconds']:.1f} s wall"),
-            Figure("Peer", f"{what}: peak memory (ru_maxrss)", pandas["peak_mb"], "MB", runs="1 run, no warm-up")]
+    return [
+        Figure(
+            "Peer",
+            f"{what}: CPU time",
+            pandas["cpu"],
+            "s",
+            runs="1 run, no warm-up",
+            note=f"{pandas['seconds']:.1f} s wall",
+        ),
+        Figure("Peer", f"{what}: peak memory (ru_maxrss)", pandas["peak_mb"], "MB", runs="1 run, no warm-up"),
+    ]
 
 
 def main() -> None:

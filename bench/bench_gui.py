@@ -9,6 +9,7 @@ paint) shows its matches in <= 100 ms. The database defaults to the large demo t
 `entitlement-desk --demo --size large` builds (directory and request history). The first
 run is a warm-up.
 """
+
 import argparse
 import os
 import sys
@@ -49,11 +50,15 @@ def figures(path: Path, runs: int) -> list[Figure]:
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp(prefix="bench-settings-"))
     open_database(path, create=False)
 
-    biggest_id, biggest_count = (Assignment
-                                 .select(Assignment.access_package, fn.COUNT(Assignment.id))
-                                 .where(Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES))
-                                 .group_by(Assignment.access_package)
-                                 .order_by(fn.COUNT(Assignment.id).desc()).limit(1).tuples().get())
+    biggest_id, biggest_count = (
+        Assignment.select(Assignment.access_package, fn.COUNT(Assignment.id))
+        .where(Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES))
+        .group_by(Assignment.access_package)
+        .order_by(fn.COUNT(Assignment.id).desc())
+        .limit(1)
+        .tuples()
+        .get()
+    )
     biggest = AccessPackage.get_by_id(biggest_id)
     users = User.select().count()
 
@@ -108,15 +113,29 @@ def figures(path: Path, runs: int) -> list[Figure]:
     QThreadPool.globalInstance().waitForDone()
     close_database()
 
-    return [sampled("I5", f"Biggest package's assignments ({biggest_count:,} current) to first painted rows",
-                    opened[1:], "ms", GOAL_ASSIGNMENTS_MS, note=f"{users:,} users"),
-            sampled("I5", f"User picker search to painted matches ({len(SEARCHES)} texts a run)",
-                    searched[len(SEARCHES):], "ms", GOAL_PICKER_MS,
-                    note="the query after the debounce, then the paint")]
+    return [
+        sampled(
+            "I5",
+            f"Biggest package's assignments ({biggest_count:,} current) to first painted rows",
+            opened[1:],
+            "ms",
+            GOAL_ASSIGNMENTS_MS,
+            note=f"{users:,} users",
+        ),
+        sampled(
+            "I5",
+            f"User picker search to painted matches ({len(SEARCHES)} texts a run)",
+            searched[len(SEARCHES) :],
+            "ms",
+            GOAL_PICKER_MS,
+            note="the query after the debounce, then the paint",
+        ),
+    ]
 
 
 def main() -> int:
     from ui.app import demo_database_path
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, help="database file (default: the large demo tenant)")
     parser.add_argument("--runs", type=int, default=7)
@@ -124,8 +143,9 @@ def main() -> int:
     args = parser.parse_args()
     path = args.db or demo_database_path("large")
     if not path.exists():
-        print(f"No database at {path}. Build the large demo first: entitlement-desk --demo --size large",
-              file=sys.stderr)
+        print(
+            f"No database at {path}. Build the large demo first: entitlement-desk --demo --size large", file=sys.stderr
+        )
         return 2
     report(figures(path, args.runs), args.json)
     return 0

@@ -10,6 +10,7 @@ Goals: reports 1-3 as of 30 days before the newest change, count + first page, m
 Graph JSON (every assignment with its target, package and policy) a second time grows the
 database file by less than 1 %.
 """
+
 import argparse
 import json
 import shutil
@@ -41,8 +42,14 @@ def query_figures(runs: int) -> list[Figure]:
     moment = newest - timedelta(days=30)
 
     def most(column):
-        return (history.select(column, fn.COUNT(history.version)).group_by(column)
-                .order_by(fn.COUNT(history.version).desc()).limit(1).tuples().get())
+        return (
+            history.select(column, fn.COUNT(history.version))
+            .group_by(column)
+            .order_by(fn.COUNT(history.version).desc())
+            .limit(1)
+            .tuples()
+            .get()
+        )
 
     package_id, _ = most(history.access_package_id)
     user_id, _ = most(history.target_id)
@@ -57,8 +64,9 @@ def query_figures(runs: int) -> list[Figure]:
     for what, chosen in cases.items():
         rows = chosen.count()
         samples = timed_ms(lambda r=chosen: (r.count(), r.page(0, PAGE)), runs)
-        figures.append(sampled("H", f"{what}: count + first page", samples, "ms", GOAL_REPORT_MS,
-                               note=f"{rows:,} rows"))
+        figures.append(
+            sampled("H", f"{what}: count + first page", samples, "ms", GOAL_REPORT_MS, note=f"{rows:,} rows")
+        )
     changes = {
         "Changes of the last 30 days": ChangesReport(moment, newest + timedelta(seconds=1)),
         "Changes of the last 30 days, busiest package": ChangesReport(moment, package=package),
@@ -68,8 +76,9 @@ def query_figures(runs: int) -> list[Figure]:
         rows = chosen.count()
         sort = "user_principal_name" if "sorted" in what else None
         samples = timed_ms(lambda r=chosen, s=sort: (r.count(), r.page(0, PAGE, s)), runs)
-        figures.append(sampled("H", f"{what}: count + first page", samples, "ms", GOAL_CHANGES_MS,
-                               note=f"{rows:,} rows"))
+        figures.append(
+            sampled("H", f"{what}: count + first page", samples, "ms", GOAL_CHANGES_MS, note=f"{rows:,} rows")
+        )
     return figures
 
 
@@ -81,17 +90,23 @@ def growth_figure(path: Path, folder: Path) -> list[Figure]:
 
     export = folder / "assignments.json"
     with open(export, "w", encoding="utf-8") as handle:
-        json.dump({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#identityGovernance/"
-                                     "entitlementManagement/assignments(target(),accessPackage(),assignmentPolicy())",
-                   "value": list(AssignmentsReport(None).documents())}, handle)
+        json.dump(
+            {
+                "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#identityGovernance/"
+                "entitlementManagement/assignments(target(),accessPackage(),assignmentPolicy())",
+                "value": list(AssignmentsReport(None).documents()),
+            },
+            handle,
+        )
 
     def size() -> int:
         db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         return path.stat().st_size
 
     def versions() -> int:
-        return sum(db.execute_sql(f'SELECT COUNT(*) FROM "{history_table(model)}"').fetchone()[0]
-                   for model in TRACKED_MODELS)
+        return sum(
+            db.execute_sql(f'SELECT COUNT(*) FROM "{history_table(model)}"').fetchone()[0] for model in TRACKED_MODELS
+        )
 
     # The first import settles what the demo and Graph's shape store differently.
     import_files([export])
@@ -99,10 +114,18 @@ def growth_figure(path: Path, folder: Path) -> list[Figure]:
     summary = import_files([export])
     after, versions_after = size(), versions()
     growth = (after - before) / before * 100
-    return [Figure("H", "Unchanged re-import of every assignment (Graph JSON): database growth", growth, "%",
-                   GOAL_GROWTH_PERCENT, note=f"{before / 1e6:,.1f} MB → {after / 1e6:,.1f} MB; "
-                   f"{versions_after - versions_before} history rows added; "
-                   f"{summary.total('unchanged'):,} records unchanged")]
+    return [
+        Figure(
+            "H",
+            "Unchanged re-import of every assignment (Graph JSON): database growth",
+            growth,
+            "%",
+            GOAL_GROWTH_PERCENT,
+            note=f"{before / 1e6:,.1f} MB → {after / 1e6:,.1f} MB; "
+            f"{versions_after - versions_before} history rows added; "
+            f"{summary.total('unchanged'):,} records unchanged",
+        )
+    ]
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ measurement runs in its own process, so ru_maxrss is its own peak; both database
 identical audit rows, which the bench checks. The JSON file is generated once under
 bench/data/ (gitignored).
 """
+
 import argparse
 import hashlib
 import json
@@ -54,23 +55,42 @@ def generate(path: Path, records: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
     random.seed(11)
-    users = [(str(uuid.UUID(int=random.getrandbits(128), version=4)), f"User {n}", f"user{n}@contoso.com")
-             for n in range(5000)]
+    users = [
+        (str(uuid.UUID(int=random.getrandbits(128), version=4)), f"User {n}", f"user{n}@contoso.com")
+        for n in range(5000)
+    ]
     packages = [(str(uuid.UUID(int=random.getrandbits(128), version=4)), f"Package {n}") for n in range(300)]
     start = datetime(2025, 1, 1, tzinfo=timezone.utc)
     with open(partial, "w", encoding="utf-8") as handle:
-        handle.write('{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#auditLogs/directoryAudits",'
-                     '"value":[')
+        handle.write(
+            '{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#auditLogs/directoryAudits","value":['
+        )
         for n in range(records):
             category, activity, operation = ACTIVITIES[n % len(ACTIVITIES)]
             actor, target = random.choice(users), random.choice(users)
             package = random.choice(packages)
             moment = start + timedelta(seconds=n * 30, microseconds=random.randrange(1_000_000))
-            initiator = ({"user": None, "app": {"appId": None, "displayName": "Azure AD Identity Governance - "
-                          "User Management", "servicePrincipalId": "4f8a3a2c-6d1e-4a8b-9b47-0e2f6c1d5a93",
-                          "servicePrincipalName": None}} if n % 3 == 0 else
-                         {"user": {"id": actor[0], "displayName": actor[1], "userPrincipalName": actor[2],
-                                   "ipAddress": "203.0.113.7"}, "app": None})
+            initiator = (
+                {
+                    "user": None,
+                    "app": {
+                        "appId": None,
+                        "displayName": "Azure AD Identity Governance - User Management",
+                        "servicePrincipalId": "4f8a3a2c-6d1e-4a8b-9b47-0e2f6c1d5a93",
+                        "servicePrincipalName": None,
+                    },
+                }
+                if n % 3 == 0
+                else {
+                    "user": {
+                        "id": actor[0],
+                        "displayName": actor[1],
+                        "userPrincipalName": actor[2],
+                        "ipAddress": "203.0.113.7",
+                    },
+                    "app": None,
+                }
+            )
             document = {
                 "id": str(uuid.UUID(int=random.getrandbits(128), version=4)),
                 "category": category,
@@ -79,17 +99,32 @@ def generate(path: Path, records: int) -> None:
                 "resultReason": "",
                 "activityDisplayName": activity,
                 "activityDateTime": moment.strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z",
-                "loggedByService": ("Entitlement Management" if category == "EntitlementManagement"
-                                    else "Core Directory"),
+                "loggedByService": (
+                    "Entitlement Management" if category == "EntitlementManagement" else "Core Directory"
+                ),
                 "operationType": operation,
                 "initiatedBy": initiator,
                 "targetResources": [
-                    {"id": package[0], "displayName": package[1], "type": "AccessPackage",
-                     "userPrincipalName": None, "groupType": None, "modifiedProperties": []},
-                    {"id": target[0], "displayName": target[1], "type": "User", "userPrincipalName": target[2],
-                     "groupType": None, "modifiedProperties": []}],
-                "additionalDetails": [{"key": "RequestId", "value": str(uuid.UUID(int=random.getrandbits(128),
-                                                                                     version=4))}],
+                    {
+                        "id": package[0],
+                        "displayName": package[1],
+                        "type": "AccessPackage",
+                        "userPrincipalName": None,
+                        "groupType": None,
+                        "modifiedProperties": [],
+                    },
+                    {
+                        "id": target[0],
+                        "displayName": target[1],
+                        "type": "User",
+                        "userPrincipalName": target[2],
+                        "groupType": None,
+                        "modifiedProperties": [],
+                    },
+                ],
+                "additionalDetails": [
+                    {"key": "RequestId", "value": str(uuid.UUID(int=random.getrandbits(128), version=4))}
+                ],
             }
             handle.write(("," if n else "") + json.dumps(document, separators=(",", ":")))
         handle.write("]}")
@@ -98,6 +133,7 @@ def generate(path: Path, records: int) -> None:
 
 def fresh_database(path: Path) -> None:
     from models.database import close_database, open_database
+
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     open_database(path)
@@ -107,6 +143,7 @@ def fresh_database(path: Path) -> None:
 def run_importer(db_path: Path, file: Path) -> int:
     from desktop.importers import import_files
     from models.database import close_database, open_database
+
     open_database(db_path)
     try:
         return import_files([file]).counts["directoryAudit"]["created"]
@@ -118,8 +155,9 @@ def run_minimal(db_path: Path, file: Path) -> int:
     """The bare script into an audit table without secondary indexes: the minimal store."""
     connection = sqlite3.connect(str(db_path))
     with connection:
-        for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'index' "
-                                          "AND tbl_name = 'audit_event' AND sql IS NOT NULL").fetchall():
+        for (name,) in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_event' AND sql IS NOT NULL"
+        ).fetchall():
             connection.execute(f'DROP INDEX "{name}"')
     connection.close()
     return run_bare(db_path, file)
@@ -133,6 +171,7 @@ def run_bare(db_path: Path, file: Path) -> int:
     from models import AuditEvent
     from models.audit_chain import GENESIS, chain_hash, content_hash, hashed_fields, hashed_values
     from models.database import SQLITE_PRAGMAS
+
     backend = ijson.get_backend("yajl2_c")
     fields = hashed_fields(AuditEvent)
     names = [field.name for field in fields]
@@ -146,8 +185,12 @@ def run_bare(db_path: Path, file: Path) -> int:
         with open(file, "rb") as handle:
             for document in backend.items(handle, "value.item", use_float=True):
                 values = _bare_columns(document)
-                stored = [json.dumps(values[n], ensure_ascii=False, separators=(",", ":"))
-                          if n in json_columns and values[n] is not None else values[n] for n in names]
+                stored = [
+                    json.dumps(values[n], ensure_ascii=False, separators=(",", ":"))
+                    if n in json_columns and values[n] is not None
+                    else values[n]
+                    for n in names
+                ]
                 content = content_hash(hashed_values(fields, stored))
                 head[0] = chain_hash(head[0], content)
                 yield (*stored, content, head[0])
@@ -177,20 +220,29 @@ def _bare_columns(document: dict) -> dict:
     return {
         "id": document["id"],
         "activity_date_time": datetime.fromisoformat(document["activityDateTime"]).replace(tzinfo=None),
-        "category": document["category"], "activity_display_name": document["activityDisplayName"],
-        "operation_type": document["operationType"], "result": document["result"],
-        "result_reason": document["resultReason"] or None, "logged_by_service": document["loggedByService"],
-        "correlation_id": document["correlationId"], "initiated_by": initiator, "initiated_by_type": kind,
-        "initiated_by_id": actor_id, "initiated_by_upn": upn, "initiated_by_display_name": name,
+        "category": document["category"],
+        "activity_display_name": document["activityDisplayName"],
+        "operation_type": document["operationType"],
+        "result": document["result"],
+        "result_reason": document["resultReason"] or None,
+        "logged_by_service": document["loggedByService"],
+        "correlation_id": document["correlationId"],
+        "initiated_by": initiator,
+        "initiated_by_type": kind,
+        "initiated_by_id": actor_id,
+        "initiated_by_upn": upn,
+        "initiated_by_display_name": name,
         "initiated_by_upn_key": upn.casefold() if upn else None,
-        "initiated_by_name_key": name.casefold() if name else None, "target_resources": targets,
+        "initiated_by_name_key": name.casefold() if name else None,
+        "target_resources": targets,
         "target_upn_key": (first.get("userPrincipalName") or "").casefold() or None,
         "target_name_key": (first.get("displayName") or "").casefold() or None,
         "additional_details": document.get("additionalDetails") or [],
         "access_package_id": package["id"] if package else None,
         # Graph's 7 fraction digits, which a datetime cannot hold, kept as text.
-        "graph_extra": ({"activityDateTime": document["activityDateTime"]}
-                        if len(document["activityDateTime"]) > 27 else None),
+        "graph_extra": (
+            {"activityDateTime": document["activityDateTime"]} if len(document["activityDateTime"]) > 27 else None
+        ),
     }
 
 
@@ -200,8 +252,9 @@ def audit_digest(db_path: Path) -> str:
     connection = sqlite3.connect(str(db_path))
     for row in connection.execute("SELECT * FROM audit_event ORDER BY seq"):
         digest.update(repr(row).encode())
-    digest.update(repr(connection.execute(
-        "SELECT value FROM schema_info WHERE key = 'audit_chain_head'").fetchone()).encode())
+    digest.update(
+        repr(connection.execute("SELECT value FROM schema_info WHERE key = 'audit_chain_head'").fetchone()).encode()
+    )
     connection.close()
     return digest.hexdigest()
 
@@ -209,8 +262,12 @@ def audit_digest(db_path: Path) -> str:
 def measure(kind: str, db_path: Path, file: Path) -> dict:
     """Run one measurement in a child process: seconds, rows and peak memory."""
     fresh_database(db_path)
-    output = subprocess.run([sys.executable, "-m", "bench.bench_import", "--child", kind, str(db_path), str(file)],
-                            check=True, capture_output=True, text=True).stdout
+    output = subprocess.run(
+        [sys.executable, "-m", "bench.bench_import", "--child", kind, str(db_path), str(file)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -241,25 +298,43 @@ def figures(records: int, runs: int, data: Path = DATA) -> list[Figure]:
     for path in (bare_db, importer_db, minimal_db):
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-    assert same and all(imported["rows"] == records for _, imported in rounds), \
+    assert same and all(imported["rows"] == records for _, imported in rounds), (
         "the importer and the bare script wrote different audit rows"
+    )
     bare_cpu = statistics.median(bare["cpu"] for bare, _ in rounds)
     importer_cpu = statistics.median(imported["cpu"] for _, imported in rounds)
     wall_ratio = statistics.median(imported["seconds"] / bare["seconds"] for bare, imported in rounds)
     minimal_cpu = statistics.median(minimal["cpu"] for minimal in minimal_rounds)
     return [
-        sampled("P4", f"import ÷ minimal store (ijson C + executemany, no secondary indexes), CPU ({records:,})",
-                [imported["cpu"] / minimal["cpu"] for (_, imported), minimal in zip(rounds, minimal_rounds)], "x",
-                GOAL_MINIMAL_RATIO, warmups=0,
-                note=f"minimal store {minimal_cpu:.1f} s CPU; measured in the same run as the same-schema ratio below"),
-        sampled("P4", f"import ÷ bare ijson + executemany, same schema, CPU time ({records:,} records)",
-                [imported["cpu"] / bare["cpu"] for bare, imported in rounds], "x", GOAL_RATIO, warmups=0,
-                note=f"import {importer_cpu:.1f} s CPU ({records / importer_cpu:,.0f} records/CPU s), bare "
-                     f"{bare_cpu:.1f} s CPU; wall ratio {wall_ratio:.2f}; identical audit rows and chain head"),
-        sampled("P4", "import peak memory (ru_maxrss)", [imported["peak_mb"] for _, imported in rounds], "MB",
-                GOAL_PEAK_MB, warmups=0,
-                note=f"bare script: {statistics.median(bare['peak_mb'] for bare, _ in rounds):.0f} MB; "
-                     f"JSON file {file.stat().st_size / 2**20:,.0f} MiB"),
+        sampled(
+            "P4",
+            f"import ÷ minimal store (ijson C + executemany, no secondary indexes), CPU ({records:,})",
+            [imported["cpu"] / minimal["cpu"] for (_, imported), minimal in zip(rounds, minimal_rounds)],
+            "x",
+            GOAL_MINIMAL_RATIO,
+            warmups=0,
+            note=f"minimal store {minimal_cpu:.1f} s CPU; measured in the same run as the same-schema ratio below",
+        ),
+        sampled(
+            "P4",
+            f"import ÷ bare ijson + executemany, same schema, CPU time ({records:,} records)",
+            [imported["cpu"] / bare["cpu"] for bare, imported in rounds],
+            "x",
+            GOAL_RATIO,
+            warmups=0,
+            note=f"import {importer_cpu:.1f} s CPU ({records / importer_cpu:,.0f} records/CPU s), bare "
+            f"{bare_cpu:.1f} s CPU; wall ratio {wall_ratio:.2f}; identical audit rows and chain head",
+        ),
+        sampled(
+            "P4",
+            "import peak memory (ru_maxrss)",
+            [imported["peak_mb"] for _, imported in rounds],
+            "MB",
+            GOAL_PEAK_MB,
+            warmups=0,
+            note=f"bare script: {statistics.median(bare['peak_mb'] for bare, _ in rounds):.0f} MB; "
+            f"JSON file {file.stat().st_size / 2**20:,.0f} MiB",
+        ),
     ]
 
 

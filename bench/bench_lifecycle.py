@@ -8,6 +8,7 @@ other jobs, and one transaction per transition also waits on the disk (WAL check
 
 Run: python -m bench.bench_lifecycle [--lifecycles N]
 """
+
 import argparse
 import contextlib
 import tempfile
@@ -18,8 +19,20 @@ from pathlib import Path
 from desktop.clock import FixedClock
 from desktop.lifecycle import Lifecycle
 from models import (
-    AccessPackage, Application, AppRole, ApprovalStage, ApprovalStageApprover, AssignmentPolicy,
-    AuditEvent, Catalog, Group, Resource, ResourceRole, ResourceRoleScope, ResourceScope, User,
+    AccessPackage,
+    Application,
+    AppRole,
+    ApprovalStage,
+    ApprovalStageApprover,
+    AssignmentPolicy,
+    AuditEvent,
+    Catalog,
+    Group,
+    Resource,
+    ResourceRole,
+    ResourceRoleScope,
+    ResourceScope,
+    User,
 )
 from models.database import close_database, open_database
 
@@ -36,16 +49,24 @@ def build_tenant(users: int) -> tuple[list[User], User, AccessPackage, Assignmen
     application = Application.create(app_id="11111111-1111-1111-1111-111111111111", display_name="Bench app")
     app_role = AppRole.create(application=application, display_name="User", value="user")
     package = AccessPackage.create(catalog=catalog, display_name="Bench")
-    for origin_system, origin_id, role_origin in (("AadGroup", group.id, f"Member_{group.id}"),
-                                                  ("AadApplication", application.id, app_role.id)):
-        resource = Resource.create(catalog=catalog, origin_id=origin_id, origin_system=origin_system,
-                                   display_name=origin_system)
+    for origin_system, origin_id, role_origin in (
+        ("AadGroup", group.id, f"Member_{group.id}"),
+        ("AadApplication", application.id, app_role.id),
+    ):
+        resource = Resource.create(
+            catalog=catalog, origin_id=origin_id, origin_system=origin_system, display_name=origin_system
+        )
         scope = ResourceScope.create(resource=resource, origin_id=origin_id, origin_system=origin_system)
-        role = ResourceRole.create(resource=resource, origin_id=role_origin, origin_system=origin_system,
-                                   display_name="Member")
+        role = ResourceRole.create(
+            resource=resource, origin_id=role_origin, origin_system=origin_system, display_name="Member"
+        )
         ResourceRoleScope.create(access_package=package, role=role, scope=scope)
-    policy = AssignmentPolicy.create(access_package=package, display_name="Manager approves",
-                                     allowed_target_scope="allMemberUsers", is_approval_required_for_add=True)
+    policy = AssignmentPolicy.create(
+        access_package=package,
+        display_name="Manager approves",
+        allowed_target_scope="allMemberUsers",
+        is_approval_required_for_add=True,
+    )
     stage = ApprovalStage.create(policy=policy, stage_number=1)
     ApprovalStageApprover.create(stage=stage, subject_set_type="requestorManager")
     return people, manager, package, policy
@@ -67,7 +88,7 @@ def run(lifecycles: int, batch_size: int | None = None) -> float:
             step = batch_size or 1
             for first in range(0, len(people), step):
                 with lifecycle.batch() if batch_size else contextlib.nullcontext():
-                    for person in people[first:first + step]:
+                    for person in people[first : first + step]:
                         request = lifecycle.submit(person, package, policy)
                         clock.advance(timedelta(minutes=5))
                         delivered = lifecycle.approve(manager, request.id)
@@ -78,8 +99,10 @@ def run(lifecycles: int, batch_size: int | None = None) -> float:
             close_database()
     rate = lifecycles / elapsed
     mode = f"batches of {batch_size}" if batch_size else "one transaction per transition"
-    print(f"{mode}: {lifecycles} lifecycles (submit, approve, deliver, remove; {records} audit records) "
-          f"in {elapsed:.2f} s: {rate:.0f} lifecycles/s (goal >= 300/s); by CPU time {lifecycles / cpu:.0f}/s")
+    print(
+        f"{mode}: {lifecycles} lifecycles (submit, approve, deliver, remove; {records} audit records) "
+        f"in {elapsed:.2f} s: {rate:.0f} lifecycles/s (goal >= 300/s); by CPU time {lifecycles / cpu:.0f}/s"
+    )
     return rate
 
 

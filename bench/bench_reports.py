@@ -8,6 +8,7 @@ then the first page). Without it, the audit log report on 1,000,000 records (the
 bench.bench_export builds): count, first, last and middle pages, every sort and filter.
 Goal: median at most 50 ms each.
 """
+
 import argparse
 import sys
 from pathlib import Path
@@ -37,8 +38,15 @@ def demo_figures(path: Path, runs: int) -> list[Figure]:
         current = Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES)
 
         def most(column):
-            return (Assignment.select(column, fn.COUNT(Assignment.id)).where(current).group_by(column)
-                    .order_by(fn.COUNT(Assignment.id).desc()).limit(1).tuples().get())
+            return (
+                Assignment.select(column, fn.COUNT(Assignment.id))
+                .where(current)
+                .group_by(column)
+                .order_by(fn.COUNT(Assignment.id).desc())
+                .limit(1)
+                .tuples()
+                .get()
+            )
 
         package_id, package_count = most(Assignment.access_package)
         user_id, user_count = most(Assignment.target)
@@ -56,8 +64,7 @@ def demo_figures(path: Path, runs: int) -> list[Figure]:
         for what, chosen in reports.items():
             rows = chosen.count()
             samples = timed_ms(lambda r=chosen: (r.count(), r.page(0, PAGE)), runs)
-            results.append(sampled("P3", f"{what}: count + first page", samples, "ms", GOAL_MS,
-                                   note=f"{rows:,} rows"))
+            results.append(sampled("P3", f"{what}: count + first page", samples, "ms", GOAL_MS, note=f"{rows:,} rows"))
         return results
     finally:
         close_database()
@@ -92,8 +99,10 @@ def audit_figures(rows: int, runs: int, data: Path = DATA) -> list[Figure]:
         for label, filtered_report in filtered.items():
             cases.append((f"filter {label}: first page", lambda r=filtered_report: r.page(0, PAGE)))
             cases.append((f"filter {label}: count", filtered_report.count))
-        return [sampled("P3", f"audit log ({total:,} records): {label}", timed_ms(action, runs), "ms", GOAL_MS)
-                for label, action in cases]
+        return [
+            sampled("P3", f"audit log ({total:,} records): {label}", timed_ms(action, runs), "ms", GOAL_MS)
+            for label, action in cases
+        ]
     finally:
         close_database()
 

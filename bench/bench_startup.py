@@ -9,6 +9,7 @@ event and of its first paint, measured from the process's start time in /proc/se
 tenant. The first start is a warm-up (the OS file cache stays warm: this is a cold start of
 the app, not of the machine).
 """
+
 import argparse
 import json
 import os
@@ -48,8 +49,13 @@ def child(database: str) -> None:
             kind = event.type()
             if kind == QEvent.Type.Show and isinstance(watched, MainWindow) and "shown" not in marks:
                 marks["shown"] = process_age()
-            elif (kind == QEvent.Type.Paint and "shown" in marks and "painted" not in marks
-                  and isinstance(watched, QWidget) and isinstance(watched.window(), MainWindow)):
+            elif (
+                kind == QEvent.Type.Paint
+                and "shown" in marks
+                and "painted" not in marks
+                and isinstance(watched, QWidget)
+                and isinstance(watched.window(), MainWindow)
+            ):
                 marks["painted"] = process_age()
                 QTimer.singleShot(0, application.quit)
             return False
@@ -72,9 +78,17 @@ def figures(path: Path, runs: int) -> list[Figure]:
     shown = statistics.median(mark["shown"] for mark in marks)
     wall = statistics.median(start.seconds for start in starts[1:])
     cpu = statistics.median(start.cpu for start in starts[1:])
-    return [sampled("P6", f"Cold start to the main window painted ({path.name})", [m["painted"] for m in marks],
-                    "s", GOAL_SECONDS, note=f"Show event at {shown:.2f} s; the whole process, exit included: "
-                                            f"{wall:.2f} s wall, {cpu:.2f} s CPU (medians)")]
+    return [
+        sampled(
+            "P6",
+            f"Cold start to the main window painted ({path.name})",
+            [m["painted"] for m in marks],
+            "s",
+            GOAL_SECONDS,
+            note=f"Show event at {shown:.2f} s; the whole process, exit included: "
+            f"{wall:.2f} s wall, {cpu:.2f} s CPU (medians)",
+        )
+    ]
 
 
 def main() -> None:

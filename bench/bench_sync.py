@@ -10,6 +10,7 @@ Graph served from a further process on 127.0.0.1 (the same pages for all three):
 Goal (issue 14, large demo: 100,000 users, 4,000 packages, 100,000 assignments, 1,000,000 audit
 records): sync ≤ 1.3 × (fetch + import) and peak memory ≤ 400 MB. Prints a Markdown table.
 """
+
 import argparse
 import json
 import resource
@@ -34,6 +35,7 @@ TOKEN = "stand-in-token"
 def serve(shape: tuple[int, int, int, int], port_file: Path) -> None:
     """The stand-in Graph, until the parent ends this process."""
     from tests.helpers.graph_standin import GraphStandIn, build_tenant
+
     users, packages, assignments, audits = shape
     tenant = build_tenant(users=users, packages=packages, assignments=assignments, audits=audits)
     with GraphStandIn(tenant, page_size=PAGE_SIZE, tokens={TOKEN}) as graph:
@@ -47,6 +49,7 @@ def measure_sync(url: str, db_path: Path) -> dict:
     from desktop.graph.sync import Sync
     from desktop.graph.tokens import EnvironmentToken
     from models.database import close_database, open_database
+
     open_database(db_path)
     try:
         with GraphClient(url, EnvironmentToken(TOKEN)) as client:
@@ -62,11 +65,13 @@ def measure_fetch(url: str, pages: Path) -> dict:
     import httpx
 
     from desktop.graph import plan
+
     headers = {"Authorization": f"Bearer {TOKEN}"}
     saving = 0.0
     records = 0
     number = 0
     with httpx.Client(headers=headers, timeout=100) as http:
+
         def save(request_url: str, body: dict) -> None:
             nonlocal saving, records, number
             started = time.perf_counter()
@@ -90,16 +95,22 @@ def measure_fetch(url: str, pages: Path) -> dict:
             """Lists 20 to a $batch; a sub-response's next pages one by one, as the client does."""
             bodies = []
             for start in range(0, len(paths), 20):
-                chunk = paths[start:start + 20]
-                answer = http.post(f"{url}/v1.0/$batch", json={"requests": [
-                    {"id": str(i), "method": "GET", "url": p[len("/v1.0"):]} for i, p in enumerate(chunk)]}).json()
+                chunk = paths[start : start + 20]
+                answer = http.post(
+                    f"{url}/v1.0/$batch",
+                    json={
+                        "requests": [
+                            {"id": str(i), "method": "GET", "url": p[len("/v1.0") :]} for i, p in enumerate(chunk)
+                        ]
+                    },
+                ).json()
                 for response in sorted(answer["responses"], key=lambda r: int(r["id"])):
                     body = response["body"]
                     save(url + chunk[int(response["id"])], body)
                     if keep:
                         bodies.append(body)
                     if body.get("@odata.nextLink"):
-                        bodies += listed(body["@odata.nextLink"][len(url):], keep=keep)
+                        bodies += listed(body["@odata.nextLink"][len(url) :], keep=keep)
             return bodies
 
         def ids(bodies: list[dict], test=lambda record: True, key="id") -> list[str]:
@@ -115,10 +126,20 @@ def measure_fetch(url: str, pages: Path) -> dict:
         catalogs = ids(listed(plan.CATALOGS, keep=True))
         batched([plan.role_members(pk) for pk in roles])
         resource_pages = batched([plan.catalog_resources(pk) for pk in catalogs], keep=True)
-        batched([plan.group_members(pk) for pk in dict.fromkeys(
-            ids(resource_pages, lambda r: r.get("originSystem") == "AadGroup", "originId"))])
-        batched([plan.app_role_assignments(pk) for pk in dict.fromkeys(
-            ids(resource_pages, lambda r: r.get("originSystem") == "AadApplication", "originId"))])
+        batched(
+            [
+                plan.group_members(pk)
+                for pk in dict.fromkeys(ids(resource_pages, lambda r: r.get("originSystem") == "AadGroup", "originId"))
+            ]
+        )
+        batched(
+            [
+                plan.app_role_assignments(pk)
+                for pk in dict.fromkeys(
+                    ids(resource_pages, lambda r: r.get("originSystem") == "AadApplication", "originId")
+                )
+            ]
+        )
         for path in (plan.ACCESS_PACKAGES, plan.POLICIES, plan.ASSIGNMENTS):
             listed(path)
         request_pages = listed(plan.REQUESTS, keep=True)
@@ -131,6 +152,7 @@ def measure_import(pages: Path, db_path: Path) -> dict:
     from desktop.graph.sync import LISTED_WHOLE
     from desktop.importers import import_documents, kinds
     from models.database import close_database, open_database
+
     reading = 0.0
 
     def documents():
@@ -178,13 +200,16 @@ def main() -> int:
     if args.serve:
         serve(tuple(int(v) for v in args.serve[:4]), Path(args.serve[4]))
         return 0
-    shape = tuple(getattr(args, name) or default for name, default in
-                  zip(("users", "packages", "assignments", "audits"), SIZES[args.size]))
+    shape = tuple(
+        getattr(args, name) or default
+        for name, default in zip(("users", "packages", "assignments", "audits"), SIZES[args.size])
+    )
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as scratch:
         folder = Path(scratch)
         port_file = folder / "url"
-        server = subprocess.Popen([sys.executable, "-m", "bench.bench_sync", "--serve", *map(str, shape),
-                                   str(port_file)])
+        server = subprocess.Popen(
+            [sys.executable, "-m", "bench.bench_sync", "--serve", *map(str, shape), str(port_file)]
+        )
         try:
             while not port_file.exists() or not port_file.read_text():
                 if server.poll() is not None:
@@ -202,13 +227,34 @@ def main() -> int:
     halves = fetched["seconds"] + imported["seconds"]
     label = f"{shape[0]:,} users, {shape[1]:,} packages, {shape[2]:,} assignments, {shape[3]:,} audit records"
     figures = [
-        Figure("S1", f"sync ÷ (bare fetch + import alone), {label}", synced["seconds"] / halves, "x", 1.3,
-               runs="1 run each", note=f"sync {synced['seconds']:.1f} s; fetch {fetched['seconds']:.1f} s; "
-                                       f"import {imported['seconds']:.1f} s"),
-        Figure("S2", "sync peak memory (ru_maxrss)", synced["peak_mb"], "MB", 400, runs="1 run",
-               note=f"bare fetch {fetched['peak_mb']:.0f} MB; import alone {imported['peak_mb']:.0f} MB"),
-        Figure("S3", "records fetched by the sync", synced["records"], "", None, runs="1 run",
-               note=f"bare fetch {fetched['records']:,} records in list pages"),
+        Figure(
+            "S1",
+            f"sync ÷ (bare fetch + import alone), {label}",
+            synced["seconds"] / halves,
+            "x",
+            1.3,
+            runs="1 run each",
+            note=f"sync {synced['seconds']:.1f} s; fetch {fetched['seconds']:.1f} s; "
+            f"import {imported['seconds']:.1f} s",
+        ),
+        Figure(
+            "S2",
+            "sync peak memory (ru_maxrss)",
+            synced["peak_mb"],
+            "MB",
+            400,
+            runs="1 run",
+            note=f"bare fetch {fetched['peak_mb']:.0f} MB; import alone {imported['peak_mb']:.0f} MB",
+        ),
+        Figure(
+            "S3",
+            "records fetched by the sync",
+            synced["records"],
+            "",
+            None,
+            runs="1 run",
+            note=f"bare fetch {fetched['records']:,} records in list pages",
+        ),
     ]
     report(figures, args.json)
     return 0

@@ -1,5 +1,6 @@
 """What every benchmark shares: a figure against its goal, medians of timed runs, child
 processes whose own peak memory (ru_maxrss) is read back, the machine and its load."""
+
 import json
 import os
 import platform
@@ -59,8 +60,17 @@ def spread(samples: list[float]) -> tuple[float, float, float]:
     return statistics.median(samples), min(samples), max(samples)
 
 
-def sampled(area: str, what: str, samples: list[float], unit: str, goal: float | None, *,
-            at_most: bool = True, warmups: int = 1, note: str = "") -> Figure:
+def sampled(
+    area: str,
+    what: str,
+    samples: list[float],
+    unit: str,
+    goal: float | None,
+    *,
+    at_most: bool = True,
+    warmups: int = 1,
+    note: str = "",
+) -> Figure:
     """A figure that is the median of `samples` (taken after `warmups` untimed runs)."""
     median, low, high = spread(samples)
     warm = f" after {warmups} warm-up" if warmups else ", no warm-up"
@@ -100,8 +110,14 @@ def run_child(argv: list[str], *, env: dict | None = None, timeout: float | None
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
         # Its own session: stopping it also stops the processes it started.
-        process = subprocess.Popen([sys.executable, *argv], stdout=out, stderr=err, text=True,
-                                   env={**os.environ, **(env or {})}, start_new_session=True)
+        process = subprocess.Popen(
+            [sys.executable, *argv],
+            stdout=out,
+            stderr=err,
+            text=True,
+            env={**os.environ, **(env or {})},
+            start_new_session=True,
+        )
         deadline = None if timeout is None else started + timeout
         try:
             while True:
@@ -154,9 +170,11 @@ class LoadWatch:
             self.samples.append(os.getloadavg()[0])
 
     def summary(self) -> str:
-        return (f"1-minute load average {min(self.samples):.2f}–{max(self.samples):.2f} "
-                f"(mean {statistics.fmean(self.samples):.2f}, {len(self.samples)} samples) on "
-                f"{os.cpu_count()} cores")
+        return (
+            f"1-minute load average {min(self.samples):.2f}–{max(self.samples):.2f} "
+            f"(mean {statistics.fmean(self.samples):.2f}, {len(self.samples)} samples) on "
+            f"{os.cpu_count()} cores"
+        )
 
 
 def machine() -> dict[str, str]:
@@ -188,16 +206,17 @@ def machine() -> dict[str, str]:
 
 def table(figures: list[Figure]) -> str:
     """The figures as a Markdown table."""
-    lines = ["| # | What | Result | Goal | Verdict | Runs (min–max) | Notes |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| # | What | Result | Goal | Verdict | Runs (min–max) | Notes |", "|---|---|---|---|---|---|---|"]
     for figure in figures:
         result = "—" if figure.value is None else f"{number(figure.value)} {figure.unit}".replace(" x", "×")
         extent = figure.runs
         if figure.low is not None and figure.high is not None and figure.low != figure.high:
             extent += f" ({number(figure.low)}–{number(figure.high)})"
         note = "" if figure.value is None else figure.note
-        lines.append(f"| {figure.area} | {figure.what} | {result} | {figure.goal_text()} | {figure.verdict} "
-                     f"| {extent or '—'} | {note} |")
+        lines.append(
+            f"| {figure.area} | {figure.what} | {result} | {figure.goal_text()} | {figure.verdict} "
+            f"| {extent or '—'} | {note} |"
+        )
     return "\n".join(lines)
 
 

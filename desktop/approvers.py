@@ -3,6 +3,7 @@
 A stage's primary approvers are asked; when they resolve to nobody but the target (nobody
 decides their own request), the fallback approvers are asked instead.
 """
+
 from dataclasses import dataclass
 
 from models import ApprovalStage, ApprovalStageApprover, ConnectedOrganizationSponsor, GroupMember, User
@@ -15,17 +16,37 @@ INTERNAL_SPONSORS = "internalSponsors"
 EXTERNAL_SPONSORS = "externalSponsors"
 _SPONSOR_KINDS = {INTERNAL_SPONSORS: "internal", EXTERNAL_SPONSORS: "external"}
 
-_STAGES = Prepared(lambda: ApprovalStage.select().where(ApprovalStage.policy == Parameter("policy"))
-                   .order_by(ApprovalStage.stage_number))
-_SUBJECT_SETS = Prepared(lambda: ApprovalStageApprover.select(ApprovalStageApprover).join(ApprovalStage)
-                         .where(ApprovalStage.policy == Parameter("policy")).order_by(ApprovalStageApprover.id))
-_GROUP_MEMBERS = Prepared(lambda: GroupMember.select(GroupMember.member)
-                          .where(GroupMember.group == Parameter("group")).order_by(GroupMember.member))
+_STAGES = Prepared(
+    lambda: (
+        ApprovalStage.select().where(ApprovalStage.policy == Parameter("policy")).order_by(ApprovalStage.stage_number)
+    )
+)
+_SUBJECT_SETS = Prepared(
+    lambda: (
+        ApprovalStageApprover.select(ApprovalStageApprover)
+        .join(ApprovalStage)
+        .where(ApprovalStage.policy == Parameter("policy"))
+        .order_by(ApprovalStageApprover.id)
+    )
+)
+_GROUP_MEMBERS = Prepared(
+    lambda: (
+        GroupMember.select(GroupMember.member)
+        .where(GroupMember.group == Parameter("group"))
+        .order_by(GroupMember.member)
+    )
+)
 _MANAGER = Prepared(lambda: User.select(User.manager).where(User.id == Parameter("user")))
-_SPONSORS = Prepared(lambda: ConnectedOrganizationSponsor.select(ConnectedOrganizationSponsor.user)
-                     .where((ConnectedOrganizationSponsor.connected_organization == Parameter("organization"))
-                            & (ConnectedOrganizationSponsor.kind == Parameter("kind")))
-                     .order_by(ConnectedOrganizationSponsor.user))
+_SPONSORS = Prepared(
+    lambda: (
+        ConnectedOrganizationSponsor.select(ConnectedOrganizationSponsor.user)
+        .where(
+            (ConnectedOrganizationSponsor.connected_organization == Parameter("organization"))
+            & (ConnectedOrganizationSponsor.kind == Parameter("kind"))
+        )
+        .order_by(ConnectedOrganizationSponsor.user)
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -62,8 +83,10 @@ def stage_definitions(policy_id: str) -> tuple[StageDefinition, ...]:
             duration_before_automatic_denial=stage.duration_before_automatic_denial,
             is_approver_justification_required=stage.is_approver_justification_required,
             primary=tuple(_subject_set(row) for row in sets[stage.id] if not row.is_fallback),
-            fallback=tuple(_subject_set(row) for row in sets[stage.id] if row.is_fallback))
-        for stage in stages)
+            fallback=tuple(_subject_set(row) for row in sets[stage.id] if row.is_fallback),
+        )
+        for stage in stages
+    )
 
 
 class ApproverDirectory:
@@ -93,23 +116,26 @@ class ApproverDirectory:
         if subject.type == SINGLE_USER:
             return [subject.user_id] if subject.user_id else []
         if subject.type == GROUP_MEMBERS:
-            return self._remember(("group", subject.group_id), lambda: [
-                member_id for (member_id,) in _GROUP_MEMBERS.tuples(group=subject.group_id)])
+            return self._remember(
+                ("group", subject.group_id),
+                lambda: [member_id for (member_id,) in _GROUP_MEMBERS.tuples(group=subject.group_id)],
+            )
         if subject.type == REQUESTOR_MANAGER:
             manager_id = target.manager_id
             for _ in range(subject.manager_level - 1):
                 if manager_id is None:
                     break
-                manager_id = self._remember(("manager", manager_id),
-                                            lambda m=manager_id: _MANAGER.scalar(user=m))
+                manager_id = self._remember(("manager", manager_id), lambda m=manager_id: _MANAGER.scalar(user=m))
             return [manager_id] if manager_id else []
         if subject.type in _SPONSOR_KINDS:
             organization_id = target.connected_organization_id
             if organization_id is None:
                 return []
             kind = _SPONSOR_KINDS[subject.type]
-            return self._remember(("sponsors", organization_id, kind), lambda: [
-                user_id for (user_id,) in _SPONSORS.tuples(organization=organization_id, kind=kind)])
+            return self._remember(
+                ("sponsors", organization_id, kind),
+                lambda: [user_id for (user_id,) in _SPONSORS.tuples(organization=organization_id, kind=kind)],
+            )
         return []  # other subject sets do not name approvers
 
     def _remember(self, key, read):
@@ -121,5 +147,6 @@ class ApproverDirectory:
 
 
 def _subject_set(row: ApprovalStageApprover) -> SubjectSet:
-    return SubjectSet(type=row.subject_set_type, user_id=row.user_id, group_id=row.group_id,
-                      manager_level=row.manager_level or 1)
+    return SubjectSet(
+        type=row.subject_set_type, user_id=row.user_id, group_id=row.group_id, manager_level=row.manager_level or 1
+    )

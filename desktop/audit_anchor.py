@@ -8,6 +8,7 @@ themselves and compares it, at the anchored count, with the signed head: a remov
 changed, inserted or reordered record among the anchored ones, or a truncated log, no
 longer matches, whatever hashes are stored.
 """
+
 import base64
 import hashlib
 import json
@@ -45,8 +46,9 @@ def signing_key() -> Ed25519PrivateKey:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         key = Ed25519PrivateKey.generate()
-        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
+        pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
         try:
             handle = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0), 0o600)
         except OSError as error:
@@ -55,8 +57,9 @@ def signing_key() -> Ed25519PrivateKey:
             out.write(pem)
         return key
     if sys.platform != "win32" and stat.S_IMODE(os.lstat(path).st_mode) & 0o077:
-        raise InvalidInput(f"The anchor key {path} can be read by others than its owner; "
-                           f"make it private (chmod 600) and anchor again.")
+        raise InvalidInput(
+            f"The anchor key {path} can be read by others than its owner; make it private (chmod 600) and anchor again."
+        )
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (OSError, ValueError) as error:
@@ -77,8 +80,11 @@ class ChainPoint:
     head: str
 
 
-def chain_point(limit: int | None = None, progress: Callable[[int, int], None] | None = None,
-                cancelled: Callable[[], bool] | None = None) -> ChainPoint:
+def chain_point(
+    limit: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> ChainPoint:
     """The chain head recomputed from the records themselves (not the stored hashes), over
     the first `limit` records in write order (all of them without a limit)."""
     total = AuditEvent.select().count()
@@ -108,8 +114,9 @@ def write_anchor(path, now: datetime | None = None) -> dict:
         "records": point.records,
         "chainHead": point.head,
         "anchoredAt": (now or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(),
-        "publicKey": base64.b64encode(key.public_key().public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw)).decode(),
+        "publicKey": base64.b64encode(
+            key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        ).decode(),
     }
     anchor = {**body, "signature": base64.b64encode(key.sign(_signed_bytes(body))).decode()}
     with atomic_file(path) as temporary:
@@ -136,7 +143,8 @@ def verify_anchor(path, progress=None, cancelled=None) -> AnchorReport:
     anchor = read_anchor(path)
     public_key = Ed25519PublicKey.from_public_bytes(base64.b64decode(anchor["publicKey"]))
     own = key_path().exists() and signing_key().public_key().public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw) == base64.b64decode(anchor["publicKey"])
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    ) == base64.b64decode(anchor["publicKey"])
     report = AnchorReport(anchor, fingerprint(public_key), own)
     report.records_now = AuditEvent.select().count()
     anchored = anchor["records"]
@@ -144,11 +152,13 @@ def verify_anchor(path, progress=None, cancelled=None) -> AnchorReport:
     if point.records < anchored:
         report.problems.append(
             f"Records were removed (the log truncated, or records taken out): it holds {point.records:,} "
-            f"records where the anchor of {anchor['anchoredAt']} counted {anchored:,}.")
+            f"records where the anchor of {anchor['anchoredAt']} counted {anchored:,}."
+        )
     elif point.head != anchor["chainHead"]:
         report.problems.append(
             f"The first {anchored:,} records no longer match the anchor of {anchor['anchoredAt']}: records "
-            "among them were changed, removed, inserted or reordered, and the chain recomputed to hide it.")
+            "among them were changed, removed, inserted or reordered, and the chain recomputed to hide it."
+        )
     return report
 
 
@@ -159,19 +169,23 @@ def read_anchor(path) -> dict:
         raise InvalidInput(f"Cannot read the anchor {path}: {error.strerror}.") from error
     except ValueError as error:
         raise InvalidInput(f"{path} is not an audit anchor (not JSON: {error}).") from error
-    required = {"format": str, "records": int, "chainHead": str, "anchoredAt": str, "publicKey": str,
-                "signature": str}
-    if (not isinstance(anchor, dict) or anchor.get("format") != FORMAT
-            or any(not isinstance(anchor.get(name), kind) for name, kind in required.items())
-            or isinstance(anchor["records"], bool) or anchor["records"] < 0):
+    required = {"format": str, "records": int, "chainHead": str, "anchoredAt": str, "publicKey": str, "signature": str}
+    if (
+        not isinstance(anchor, dict)
+        or anchor.get("format") != FORMAT
+        or any(not isinstance(anchor.get(name), kind) for name, kind in required.items())
+        or isinstance(anchor["records"], bool)
+        or anchor["records"] < 0
+    ):
         raise InvalidInput(f"{path} is not an audit anchor of this app ({FORMAT}).")
     body = {name: value for name, value in anchor.items() if name != "signature"}
     try:
         public_key = Ed25519PublicKey.from_public_bytes(base64.b64decode(anchor["publicKey"], validate=True))
         public_key.verify(base64.b64decode(anchor["signature"], validate=True), _signed_bytes(body))
     except (ValueError, InvalidSignature) as error:
-        raise InvalidInput(f"The anchor {path} is not correctly signed: it was altered after it was "
-                           "written, so it proves nothing.") from error
+        raise InvalidInput(
+            f"The anchor {path} is not correctly signed: it was altered after it was written, so it proves nothing."
+        ) from error
     return anchor
 
 

@@ -4,6 +4,7 @@
 `verify` walks the log in write order and names the first record that was changed, removed
 or slipped in.
 """
+
 import contextlib
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
@@ -15,7 +16,14 @@ from models import AuditEvent, SchemaInfo, db
 from models.base import quote_name
 from models.prepared import Parameter, Prepared
 from models.audit_chain import (
-    GENESIS, HEAD_KEY, chain_hash, content_hash, hashed_fields, hashed_values, record_content_hash, stored_values,
+    GENESIS,
+    HEAD_KEY,
+    chain_hash,
+    content_hash,
+    hashed_fields,
+    hashed_values,
+    record_content_hash,
+    stored_values,
 )
 
 _FIELDS = hashed_fields(AuditEvent)
@@ -50,8 +58,10 @@ def _insert_statement() -> str:
     # bulk insert, and every row has the same shape.
     columns = [field.column_name for field in _FIELDS] + ["content_hash", "chain_hash"]
     marks = ", ".join([db.obj.param] * len(columns))
-    return (f"INSERT INTO {quote_name(AuditEvent._meta.table_name)} "
-            f"({', '.join(quote_name(c) for c in columns)}) VALUES ({marks})")
+    return (
+        f"INSERT INTO {quote_name(AuditEvent._meta.table_name)} "
+        f"({', '.join(quote_name(c) for c in columns)}) VALUES ({marks})"
+    )
 
 
 def _execute(statement: str, rows: list[tuple]) -> int:
@@ -78,11 +88,12 @@ def _locked_head() -> str:
 # Every transition appends records: these run often enough to prepare once.
 _HEAD = Prepared(lambda: SchemaInfo.select(SchemaInfo.value).where(SchemaInfo.key == Parameter("key")))
 _HEAD_FOR_UPDATE = Prepared(
-    lambda: SchemaInfo.select(SchemaInfo.value).where(SchemaInfo.key == Parameter("key")).for_update())
-_TAKE_WRITE_LOCK = Prepared(
-    lambda: SchemaInfo.update(value=SchemaInfo.value).where(SchemaInfo.key == Parameter("key")))
-_MOVE_HEAD = Prepared(lambda: SchemaInfo.update(value=Parameter("value", SchemaInfo.value))
-                      .where(SchemaInfo.key == Parameter("key")))
+    lambda: SchemaInfo.select(SchemaInfo.value).where(SchemaInfo.key == Parameter("key")).for_update()
+)
+_TAKE_WRITE_LOCK = Prepared(lambda: SchemaInfo.update(value=SchemaInfo.value).where(SchemaInfo.key == Parameter("key")))
+_MOVE_HEAD = Prepared(
+    lambda: SchemaInfo.update(value=Parameter("value", SchemaInfo.value)).where(SchemaInfo.key == Parameter("key"))
+)
 
 
 @dataclass(frozen=True)
@@ -103,8 +114,9 @@ class ChainReport:
         return not self.problems
 
 
-def verify(progress: Callable[[int, int], None] | None = None,
-           cancelled: Callable[[], bool] | None = None) -> ChainReport:
+def verify(
+    progress: Callable[[int, int], None] | None = None, cancelled: Callable[[], bool] | None = None
+) -> ChainReport:
     """Walk the log in write order and report every place where the chain breaks."""
     total = AuditEvent.select().count()
     stored_head = SchemaInfo.get_or_none(SchemaInfo.key == HEAD_KEY)
@@ -124,9 +136,14 @@ def verify(progress: Callable[[int, int], None] | None = None,
         trusted = _check(current, following, trusted, head, report)
         current = following
     if head != trusted:
-        report.problems.append(ChainProblem(
-            "removed", None, None, "The newest records were removed." if report.checked
-            else "Every record was removed."))
+        report.problems.append(
+            ChainProblem(
+                "removed",
+                None,
+                None,
+                "The newest records were removed." if report.checked else "Every record was removed.",
+            )
+        )
     if progress:
         progress(report.checked, total)
     return report
@@ -134,8 +151,10 @@ def verify(progress: Callable[[int, int], None] | None = None,
 
 def _check(row: dict, following: dict | None, trusted: str, head: str, report: ChainReport) -> str:
     seq, record_id = row["seq"], row["id"]
-    where = f"record {record_id} (write #{seq}, {row['activity_date_time']:%Y-%m-%d %H:%M:%S} UTC, " \
-            f"{row['activity_display_name']!r})"
+    where = (
+        f"record {record_id} (write #{seq}, {row['activity_date_time']:%Y-%m-%d %H:%M:%S} UTC, "
+        f"{row['activity_display_name']!r})"
+    )
     if not row["content_hash"] or not row["chain_hash"]:
         report.problems.append(ChainProblem("inserted", seq, record_id, f"{where} was inserted outside the app."))
         return trusted
@@ -149,12 +168,15 @@ def _check(row: dict, following: dict | None, trusted: str, head: str, report: C
     # The link to the last good record is broken: either this record was slipped in (the
     # next one, or for the newest record the stored head, still continues from the last good
     # record), or records before it were removed.
-    slipped_in = (head == trusted if following is None else
-                  following["chain_hash"] == chain_hash(trusted, following["content_hash"] or ""))
+    slipped_in = (
+        head == trusted
+        if following is None
+        else following["chain_hash"] == chain_hash(trusted, following["content_hash"] or "")
+    )
     if slipped_in:
-        report.problems.append(ChainProblem(
-            "inserted", seq, record_id, f"{where} was inserted out of order."))
+        report.problems.append(ChainProblem("inserted", seq, record_id, f"{where} was inserted out of order."))
         return trusted
-    report.problems.append(ChainProblem(
-        "removed", seq, record_id, f"One or more records were removed just before {where}."))
+    report.problems.append(
+        ChainProblem("removed", seq, record_id, f"One or more records were removed just before {where}.")
+    )
     return row["chain_hash"]

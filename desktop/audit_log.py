@@ -3,6 +3,7 @@
 The lifecycle builds each record as Graph would return it and inserts it through
 `audit_record.event_fields`, so written and imported records have one shape.
 """
+
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,66 +40,94 @@ class Activity:
 
 
 USER_REQUESTS = Activity(ENTITLEMENT_MANAGEMENT, "User requests access package assignment", "Add")
-ADMIN_ASSIGNS = Activity(
-    ENTITLEMENT_MANAGEMENT, "Administrator directly assigns user to access package", "Assign")
+ADMIN_ASSIGNS = Activity(ENTITLEMENT_MANAGEMENT, "Administrator directly assigns user to access package", "Assign")
 AUTO_APPROVE = Activity(ENTITLEMENT_MANAGEMENT, "Auto approve access package assignment request", "Update")
 CREATE_APPROVAL = Activity(USER_MANAGEMENT, "Create request approval", "Add")
 ADD_APPROVER = Activity(USER_MANAGEMENT, "Add approver to request approval", "Add")
 STAGE_COMPLETED = Activity(
-    ENTITLEMENT_MANAGEMENT, "Approval stage completed for access package assignment request", "Update")
+    ENTITLEMENT_MANAGEMENT, "Approval stage completed for access package assignment request", "Update"
+)
 APPROVE = Activity(ENTITLEMENT_MANAGEMENT, "Approve access package assignment request", "Update")
-READY_TO_FULFILL = Activity(
-    ENTITLEMENT_MANAGEMENT, "Ready to fulfill access package assignment request", "Update")
+READY_TO_FULFILL = Activity(ENTITLEMENT_MANAGEMENT, "Ready to fulfill access package assignment request", "Update")
 FULFILL = Activity(ENTITLEMENT_MANAGEMENT, "Fulfill access package assignment", "Assign")
 DENY = Activity(ENTITLEMENT_MANAGEMENT, "Deny access package assignment request", "Update")
 TIMED_OUT = Activity(
-    ENTITLEMENT_MANAGEMENT,
-    "Access package assignment request timed out (no approver action taken)", "Update")
+    ENTITLEMENT_MANAGEMENT, "Access package assignment request timed out (no approver action taken)", "Update"
+)
 CANCEL = Activity(ENTITLEMENT_MANAGEMENT, "Cancel access package assignment request", "Update")
 REMOVE_ASSIGNMENT = Activity(ENTITLEMENT_MANAGEMENT, "Remove access package assignment", "Unassign")
 
 # The request lifecycle's activities in the order of the design's table.
 LIFECYCLE_ACTIVITIES = (
-    USER_REQUESTS, ADMIN_ASSIGNS, AUTO_APPROVE, CREATE_APPROVAL, ADD_APPROVER, STAGE_COMPLETED,
-    APPROVE, READY_TO_FULFILL, FULFILL, DENY, TIMED_OUT, CANCEL, REMOVE_ASSIGNMENT,
+    USER_REQUESTS,
+    ADMIN_ASSIGNS,
+    AUTO_APPROVE,
+    CREATE_APPROVAL,
+    ADD_APPROVER,
+    STAGE_COMPLETED,
+    APPROVE,
+    READY_TO_FULFILL,
+    FULFILL,
+    DENY,
+    TIMED_OUT,
+    CANCEL,
+    REMOVE_ASSIGNMENT,
 )
 
 ADD_GROUP_MEMBER = Activity(GROUP_MANAGEMENT, "Add member to group", "Assign")
 REMOVE_GROUP_MEMBER = Activity(GROUP_MANAGEMENT, "Remove member from group", "Unassign")
-ADD_APP_ROLE_ASSIGNMENT = Activity(
-    APPLICATION_MANAGEMENT, "Add app role assignment grant to user", "Assign")
-REMOVE_APP_ROLE_ASSIGNMENT = Activity(
-    APPLICATION_MANAGEMENT, "Remove app role assignment from user", "Unassign")
-DIRECTORY_ACTIVITIES = (
-    ADD_GROUP_MEMBER, REMOVE_GROUP_MEMBER, ADD_APP_ROLE_ASSIGNMENT, REMOVE_APP_ROLE_ASSIGNMENT)
+ADD_APP_ROLE_ASSIGNMENT = Activity(APPLICATION_MANAGEMENT, "Add app role assignment grant to user", "Assign")
+REMOVE_APP_ROLE_ASSIGNMENT = Activity(APPLICATION_MANAGEMENT, "Remove app role assignment from user", "Unassign")
+DIRECTORY_ACTIVITIES = (ADD_GROUP_MEMBER, REMOVE_GROUP_MEMBER, ADD_APP_ROLE_ASSIGNMENT, REMOVE_APP_ROLE_ASSIGNMENT)
 
-APP_INITIATOR = {"user": None, "app": {
-    "appId": IDENTITY_GOVERNANCE_APP_ID,
-    "displayName": IDENTITY_GOVERNANCE_APP_NAME,
-    "servicePrincipalId": IDENTITY_GOVERNANCE_SERVICE_PRINCIPAL_ID,
-    "servicePrincipalName": IDENTITY_GOVERNANCE_APP_NAME,
-}}
+APP_INITIATOR = {
+    "user": None,
+    "app": {
+        "appId": IDENTITY_GOVERNANCE_APP_ID,
+        "displayName": IDENTITY_GOVERNANCE_APP_NAME,
+        "servicePrincipalId": IDENTITY_GOVERNANCE_SERVICE_PRINCIPAL_ID,
+        "servicePrincipalName": IDENTITY_GOVERNANCE_APP_NAME,
+    },
+}
 
 
 def user_initiator(user: User) -> dict:
-    return {"user": {"id": user.id, "displayName": user.display_name,
-                     "userPrincipalName": user.user_principal_name, "ipAddress": None},
-            "app": None}
+    return {
+        "user": {
+            "id": user.id,
+            "displayName": user.display_name,
+            "userPrincipalName": user.user_principal_name,
+            "ipAddress": None,
+        },
+        "app": None,
+    }
 
 
 def user_target(user: User) -> dict:
-    return {"id": user.id, "displayName": user.display_name, "type": "User",
-            "userPrincipalName": user.user_principal_name}
+    return {
+        "id": user.id,
+        "displayName": user.display_name,
+        "type": "User",
+        "userPrincipalName": user.user_principal_name,
+    }
 
 
-def record(activity: Activity, *, at: datetime, initiated_by: dict, targets: list[dict],
-           correlation_id: str | None, details: list[tuple[str, str]] = (), result: str = SUCCESS,
-           result_reason: str | None = None, record_id: str | None = None) -> dict:
+def record(
+    activity: Activity,
+    *,
+    at: datetime,
+    initiated_by: dict,
+    targets: list[dict],
+    correlation_id: str | None,
+    details: list[tuple[str, str]] = (),
+    result: str = SUCCESS,
+    result_reason: str | None = None,
+    record_id: str | None = None,
+) -> dict:
     """A Graph `directoryAudit` document (a new random id unless `record_id` is given).
     Entitlement-management and approval records are logged by Entitlement Management,
     directory changes by Core Directory."""
-    service = (CORE_DIRECTORY_SERVICE if activity in DIRECTORY_ACTIVITIES
-               else ENTITLEMENT_MANAGEMENT_SERVICE)
+    service = CORE_DIRECTORY_SERVICE if activity in DIRECTORY_ACTIVITIES else ENTITLEMENT_MANAGEMENT_SERVICE
     return {
         "id": record_id or new_id(),
         "category": activity.category,
@@ -115,8 +144,9 @@ def record(activity: Activity, *, at: datetime, initiated_by: dict, targets: lis
     }
 
 
-def request_targets(*, package_id: str, package_name: str, policy_id: str | None,
-                    policy_name: str | None, request_id: str, target: User) -> list[dict]:
+def request_targets(
+    *, package_id: str, package_name: str, policy_id: str | None, policy_name: str | None, request_id: str, target: User
+) -> list[dict]:
     """The targets of an entitlement-management record: package, policy, request, user."""
     return [
         {"id": package_id, "displayName": package_name, "type": "AccessPackage"},
@@ -130,18 +160,33 @@ def group_targets(user: User, group_id: str, group_name: str) -> list[dict]:
     return [user_target(user), {"id": group_id, "displayName": group_name, "type": "Group"}]
 
 
-def app_role_targets(user: User, *, application_id: str, application_name: str,
-                     app_role_id: str | None, app_role_value: str | None,
-                     app_role_name: str | None) -> list[dict]:
+def app_role_targets(
+    user: User,
+    *,
+    application_id: str,
+    application_name: str,
+    app_role_id: str | None,
+    app_role_value: str | None,
+    app_role_name: str | None,
+) -> list[dict]:
     """Targets of an app role grant or removal, with the modified properties Graph lists
     (values JSON-encoded, as Graph gives them)."""
-    properties = (("AppRole.Id", app_role_id), ("AppRole.Value", app_role_value),
-                  ("AppRole.DisplayName", app_role_name), ("User.ObjectID", user.id),
-                  ("User.UPN", user.user_principal_name))
+    properties = (
+        ("AppRole.Id", app_role_id),
+        ("AppRole.Value", app_role_value),
+        ("AppRole.DisplayName", app_role_name),
+        ("User.ObjectID", user.id),
+        ("User.UPN", user.user_principal_name),
+    )
     return [
-        {"id": application_id, "displayName": application_name, "type": "ServicePrincipal",
-         "modifiedProperties": [{"displayName": name, "oldValue": None, "newValue": json.dumps(value)}
-                                for name, value in properties]},
+        {
+            "id": application_id,
+            "displayName": application_name,
+            "type": "ServicePrincipal",
+            "modifiedProperties": [
+                {"displayName": name, "oldValue": None, "newValue": json.dumps(value)} for name, value in properties
+            ],
+        },
         user_target(user),
     ]
 

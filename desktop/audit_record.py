@@ -4,6 +4,7 @@ The lifecycle writes records through it, the importers read Graph and Entra down
 through it, and the reports and the JSON exporter turn rows back into Graph documents with
 it, so a record keeps its shape on every path.
 """
+
 from datetime import datetime, timezone
 
 from desktop.lookup import search_key
@@ -92,6 +93,9 @@ def format_time(moment: datetime | None) -> str | None:
 
 def detail(document_or_event, key: str):
     """The value of `key` in a record's additionalDetails, or None."""
-    details = (document_or_event.additional_details if isinstance(document_or_event, AuditEvent)
-               else document_or_event.get("additionalDetails")) or []
+    details = (
+        document_or_event.additional_details
+        if isinstance(document_or_event, AuditEvent)
+        else document_or_event.get("additionalDetails")
+    ) or []
     return next((item.get("value") for item in details if item.get("key") == key), None)

@@ -1,5 +1,6 @@
 """Import and sync runs as the history records them: each run is a `ChangeRun`, and every
 change it makes to a tracked table carries the run's id and its observed time."""
+
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Iterator
@@ -12,8 +13,7 @@ SYNC = "sync"
 
 
 @contextmanager
-def recorded_run(source: str, description: str | None = None,
-                 observed: datetime | None = None) -> Iterator[ChangeRun]:
+def recorded_run(source: str, description: str | None = None, observed: datetime | None = None) -> Iterator[ChangeRun]:
     """Inside a write transaction: record a run of `source` and credit the writes made inside
     to it, valid from `observed` (when the tenant was read; default now)."""
     started = observed or datetime.now(timezone.utc)

@@ -4,6 +4,7 @@ Each module in `desktop/commands/` adds its own subcommands through `register(su
 a subcommand's handler takes the parsed arguments and returns the exit code. Errors the
 user can act on go to stderr with exit code 2.
 """
+
 import argparse
 import importlib
 import pkgutil
@@ -12,7 +13,11 @@ import sys
 from desktop import commands
 from desktop.errors import DeskError
 from models.database import (
-    ENV_VARIABLE, RECOVERABLE_ERRORS, close_database, explain_failure, open_database,
+    ENV_VARIABLE,
+    RECOVERABLE_ERRORS,
+    close_database,
+    explain_failure,
+    open_database,
 )
 
 EXIT_USER_ERROR = 2
@@ -21,11 +26,14 @@ EXIT_USER_ERROR = 2
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="entitlement-desk-cli",
-        description="Entitlement Desk without a window: reports, exports, imports and the request lifecycle.")
+        description="Entitlement Desk without a window: reports, exports, imports and the request lifecycle.",
+    )
     parser.add_argument(
-        "--db", metavar="PATH|URL",
+        "--db",
+        metavar="PATH|URL",
         help=f"database file or URL (sqlite:///PATH, postgresql://USER@HOST/DB); default: ${ENV_VARIABLE}, "
-             "else a file in the user data folder")
+        "else a file in the user data folder",
+    )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
         importlib.import_module(f"{commands.__name__}.{info.name}").register(subparsers)

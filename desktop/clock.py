@@ -1,4 +1,5 @@
 """Time comes from a clock passed in, so tests and the demo can move it."""
+
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
 

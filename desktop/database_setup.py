@@ -12,6 +12,7 @@ upgrade of the schema. It makes two roles that cannot log in:
   command's checks (the caller's login is bound to the acting user, or no login is bound yet,
   and the acting user holds Global Administrator).
 """
+
 import re
 from dataclasses import dataclass, field
 
@@ -38,23 +39,28 @@ class SetupReport:
     logins_granted: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        lines = [f"{self.tables} tables now owned by {self.owner_role!r} (no login); the application role "
-                 f"{self.app_role!r} reads and writes them, appends to the audit log and cannot change it."]
+        lines = [
+            f"{self.tables} tables now owned by {self.owner_role!r} (no login); the application role "
+            f"{self.app_role!r} reads and writes them, appends to the audit log and cannot change it."
+        ]
         for login in self.logins_created:
             lines.append(f"Created the login {login!r} (set its password: ALTER ROLE {login} PASSWORD '…').")
         for login in self.logins_granted:
             lines.append(f"{login!r} now has the application role.")
         if not DatabaseLogin.select().exists():
-            lines.append("No login is bound to a directory user yet: until a Global Administrator binds one "
-                         "(entitlement-desk-cli login bind LOGIN --user UPN --as UPN), any login acts as anyone.")
+            lines.append(
+                "No login is bound to a directory user yet: until a Global Administrator binds one "
+                "(entitlement-desk-cli login bind LOGIN --user UPN --as UPN), any login acts as anyone."
+            )
         return lines
 
 
 def setup_database(logins: list[str] = (), owner_role: str = OWNER_ROLE, app_role: str = APP_ROLE) -> SetupReport:
     """Create or refresh the roles, ownership, grants, trigger and functions, in one transaction."""
     if not isinstance(db.obj, peewee.PostgresqlDatabase):
-        raise InvalidInput("database setup is for a shared PostgreSQL database; a local file belongs to "
-                           "whoever may read it.")
+        raise InvalidInput(
+            "database setup is for a shared PostgreSQL database; a local file belongs to whoever may read it."
+        )
     for name in (owner_role, app_role, *logins):
         if not _ROLE_NAME.match(name):
             raise InvalidInput(f"{name!r} is not a plain PostgreSQL role name (lower-case letters, digits, _).")
@@ -112,11 +118,15 @@ def _install_append_only_trigger(audit: str, owner: str) -> None:
         END $$""")
     _sql(f"ALTER FUNCTION {APPEND_ONLY_FUNCTION}() OWNER TO {owner}")
     _sql(f"DROP TRIGGER IF EXISTS audit_event_append_only ON {audit}")
-    _sql(f"CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON {audit} "
-         f"FOR EACH ROW EXECUTE FUNCTION {APPEND_ONLY_FUNCTION}()")
+    _sql(
+        f"CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON {audit} "
+        f"FOR EACH ROW EXECUTE FUNCTION {APPEND_ONLY_FUNCTION}()"
+    )
     _sql(f"DROP TRIGGER IF EXISTS audit_event_no_truncate ON {audit}")
-    _sql(f"CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON {audit} "
-         f"FOR EACH STATEMENT EXECUTE FUNCTION {APPEND_ONLY_FUNCTION}()")
+    _sql(
+        f"CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON {audit} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {APPEND_ONLY_FUNCTION}()"
+    )
 
 
 def _install_binding_functions(owner: str, app: str) -> None:
@@ -158,8 +168,11 @@ def _install_binding_functions(owner: str, app: str) -> None:
             GET DIAGNOSTICS removed = ROW_COUNT;
             RETURN removed;
         END $$""")
-    for signature in (f"{CHECK_FUNCTION}(text)", f"{BIND_FUNCTION}(text, text, text)",
-                      f"{UNBIND_FUNCTION}(text, text)"):
+    for signature in (
+        f"{CHECK_FUNCTION}(text)",
+        f"{BIND_FUNCTION}(text, text, text)",
+        f"{UNBIND_FUNCTION}(text, text)",
+    ):
         _sql(f"ALTER FUNCTION {signature} OWNER TO {owner}")
         _sql(f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC")
         _sql(f"GRANT EXECUTE ON FUNCTION {signature} TO {app}")

@@ -6,6 +6,7 @@ here in bulk; then `desktop.demo_history` drives six months of requests, up to t
 time, through the lifecycle controller. Every id and time comes from the seed and the
 anchor, so the same seed and anchor build the same database.
 """
+
 import random
 import uuid
 from dataclasses import dataclass
@@ -16,13 +17,29 @@ from desktop.demo_history import generate_history
 from desktop.errors import Cancelled, Refused
 from desktop.demo_catalogs import CatalogSteps
 from desktop.demo_vocabulary import (
-    ADMIN_ROLES, APP_ROLE_NAMES, APPLICATION_NAMES, DEMO_ADMINISTRATOR_UPN, DEPARTMENTS, FIRST_NAMES,
-    LAST_NAMES, ORGANIZATIONS, PROJECTS, TENANT_DOMAIN,
+    ADMIN_ROLES,
+    APP_ROLE_NAMES,
+    APPLICATION_NAMES,
+    DEMO_ADMINISTRATOR_UPN,
+    DEPARTMENTS,
+    FIRST_NAMES,
+    LAST_NAMES,
+    ORGANIZATIONS,
+    PROJECTS,
+    TENANT_DOMAIN,
 )
 from desktop.permissions import IDENTITY_GOVERNANCE_ADMINISTRATOR, ROLE_TEMPLATE_IDS
 from models import (
-    Application, AppRole, ConnectedOrganization, ConnectedOrganizationSponsor, DirectoryRole,
-    DirectoryRoleAssignment, Group, GroupMember, User, db,
+    Application,
+    AppRole,
+    ConnectedOrganization,
+    ConnectedOrganizationSponsor,
+    DirectoryRole,
+    DirectoryRoleAssignment,
+    Group,
+    GroupMember,
+    User,
+    db,
 )
 from models.change_context import clear_change_context, set_change_context
 from models.database import refresh_statistics
@@ -47,18 +64,27 @@ class DemoSize:
 
 
 SIZES = {
-    "small": DemoSize(members=450, guests_per_organization=17, groups=60, applications=12,
-                      sites=10, catalogs=8, packages=40),
-    "large": DemoSize(members=97_000, guests_per_organization=1_000, groups=2_500,
-                      applications=300, sites=300, catalogs=120, packages=4_000),
+    "small": DemoSize(
+        members=450, guests_per_organization=17, groups=60, applications=12, sites=10, catalogs=8, packages=40
+    ),
+    "large": DemoSize(
+        members=97_000,
+        guests_per_organization=1_000,
+        groups=2_500,
+        applications=300,
+        sites=300,
+        catalogs=120,
+        packages=4_000,
+    ),
 }
 
 
 class _TenantBuilder(CatalogSteps):
     """Writes the directory (this module) and then the catalogs and policies (`CatalogSteps`)."""
 
-    def __init__(self, size: DemoSize, seed: int, now: datetime, progress: Progress | None,
-                 cancelled: Callable[[], bool] | None):
+    def __init__(
+        self, size: DemoSize, seed: int, now: datetime, progress: Progress | None, cancelled: Callable[[], bool] | None
+    ):
         self.size = size
         self.rng = random.Random(seed)
         self.now = now
@@ -81,7 +107,7 @@ class _TenantBuilder(CatalogSteps):
         for start in range(0, len(rows), BATCH):
             if self.cancelled():
                 raise Cancelled("The demo tenant was not built: cancelled.")
-            insert.execute_many(rows[start:start + BATCH])
+            insert.execute_many(rows[start : start + BATCH])
             self.progress(phase, min(start + BATCH, len(rows)), len(rows))
 
     # -- directory -----------------------------------------------------------------------
@@ -95,13 +121,19 @@ class _TenantBuilder(CatalogSteps):
             else:
                 source["domainName"] = domain
             created = self.moment(380, 200)
-            rows.append({
-                "id": self.guid(), "display_name": name, "state": state,
-                "description": f"{name} partner organization",
-                "identity_sources": [source], "created_by": DEMO_ADMINISTRATOR_UPN,
-                "created_date_time": created, "modified_by": DEMO_ADMINISTRATOR_UPN,
-                "modified_date_time": created + timedelta(days=self.rng.randint(0, 60)),
-            })
+            rows.append(
+                {
+                    "id": self.guid(),
+                    "display_name": name,
+                    "state": state,
+                    "description": f"{name} partner organization",
+                    "identity_sources": [source],
+                    "created_by": DEMO_ADMINISTRATOR_UPN,
+                    "created_date_time": created,
+                    "modified_by": DEMO_ADMINISTRATOR_UPN,
+                    "modified_date_time": created + timedelta(days=self.rng.randint(0, 60)),
+                }
+            )
         self.insert(ConnectedOrganization, rows, "Connected organizations")
         self.organization_rows = rows
 
@@ -118,7 +150,7 @@ class _TenantBuilder(CatalogSteps):
         managers = rows[: max(len(rows) // 10, len(admins))]
         for manager in managers:
             manager["job_title"] = "Manager"
-        for row in rows[len(managers):]:
+        for row in rows[len(managers) :]:
             row["manager"] = self.rng.choice(managers)["id"]
         for org in self.organization_rows:
             domain = next(d for name, _, _, d in ORGANIZATIONS if name == org["display_name"])
@@ -149,12 +181,21 @@ class _TenantBuilder(CatalogSteps):
             upn, company = mail, "Contoso"
         name = f"{first} {last}"
         return {
-            "id": self.guid(), "user_principal_name": upn, "display_name": name,
-            "mail": mail, "given_name": first, "surname": last,
-            "user_type": user_type, "department": self.rng.choice(DEPARTMENTS) if user_type == "Member" else None,
-            "job_title": None, "company_name": company, "account_enabled": True, "manager": None,
+            "id": self.guid(),
+            "user_principal_name": upn,
+            "display_name": name,
+            "mail": mail,
+            "given_name": first,
+            "surname": last,
+            "user_type": user_type,
+            "department": self.rng.choice(DEPARTMENTS) if user_type == "Member" else None,
+            "job_title": None,
+            "company_name": company,
+            "account_enabled": True,
+            "manager": None,
             "connected_organization": organization["id"] if organization else None,
-            "created_date_time": self.moment(1500, self.before_history), "is_reference": False,
+            "created_date_time": self.moment(1500, self.before_history),
+            "is_reference": False,
         }
 
     def sponsors(self) -> None:
@@ -167,15 +208,22 @@ class _TenantBuilder(CatalogSteps):
         self.insert(ConnectedOrganizationSponsor, rows, "Sponsors")
 
     def directory_roles(self) -> None:
-        roles = {name: {"id": self.guid(), "display_name": name, "role_template_id": template,
-                        "description": f"{name} directory role"}
-                 for name, template in ROLE_TEMPLATE_IDS.items()}
+        roles = {
+            name: {
+                "id": self.guid(),
+                "display_name": name,
+                "role_template_id": template,
+                "description": f"{name} directory role",
+            }
+            for name, template in ROLE_TEMPLATE_IDS.items()
+        }
         self.insert(DirectoryRole, list(roles.values()), "Directory roles")
         by_name = {row["display_name"]: row for row in self.members}
         rows = [{"role": roles[role]["id"], "principal": by_name[name]["id"]} for name, role in ADMIN_ROLES]
         self.insert(DirectoryRoleAssignment, rows, "Directory role assignments")
-        self.governance_admins = [by_name[name] for name, role in ADMIN_ROLES
-                                  if role == IDENTITY_GOVERNANCE_ADMINISTRATOR]
+        self.governance_admins = [
+            by_name[name] for name, role in ADMIN_ROLES if role == IDENTITY_GOVERNANCE_ADMINISTRATOR
+        ]
 
     def groups(self) -> None:
         rows, memberships = [], []
@@ -185,10 +233,19 @@ class _TenantBuilder(CatalogSteps):
             name = f"{department} {project} Team" if index >= len(DEPARTMENTS) else f"{department} Approvers"
             if index >= len(DEPARTMENTS) * len(PROJECTS):
                 name = f"{name} {index:04d}"
-            rows.append({"id": self.guid(), "display_name": name,
-                         "description": f"{name} (security group)", "mail": None,
-                         "security_enabled": True, "mail_enabled": False, "group_types": [],
-                         "created_date_time": self.moment(900, self.before_history), "is_reference": False})
+            rows.append(
+                {
+                    "id": self.guid(),
+                    "display_name": name,
+                    "description": f"{name} (security group)",
+                    "mail": None,
+                    "security_enabled": True,
+                    "mail_enabled": False,
+                    "group_types": [],
+                    "created_date_time": self.moment(900, self.before_history),
+                    "is_reference": False,
+                }
+            )
         for index, group in enumerate(rows):
             # The department approver groups (the first ones) are a few people each.
             size = self.rng.randint(2, 5) if index < len(DEPARTMENTS) else self.rng.randint(3, 25)
@@ -207,16 +264,27 @@ class _TenantBuilder(CatalogSteps):
             app = {"id": self.guid(), "app_id": self.guid(), "display_name": name, "is_reference": False}
             apps.append(app)
             for role in APP_ROLE_NAMES[: self.rng.randint(2, 4)]:
-                roles.append({"id": self.guid(), "application": app["id"], "display_name": role,
-                              "value": f"{name.replace(' ', '')}.{role}",
-                              "description": f"{role} of {name}"})
+                roles.append(
+                    {
+                        "id": self.guid(),
+                        "application": app["id"],
+                        "display_name": role,
+                        "value": f"{name.replace(' ', '')}.{role}",
+                        "description": f"{role} of {name}",
+                    }
+                )
         self.insert(Application, apps, "Applications")
         self.insert(AppRole, roles, "App roles")
         self.app_rows, self.app_role_rows = apps, roles
 
 
-def build_demo(size: str = "small", seed: int = 7, progress: Progress | None = None,
-               cancelled: Callable[[], bool] | None = None, now: datetime | None = None) -> None:
+def build_demo(
+    size: str = "small",
+    seed: int = 7,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    now: datetime | None = None,
+) -> None:
     """Fill the open, empty database with the demo tenant, then its request history, which
     ends at `now` (default: today, midnight UTC).
 
@@ -233,13 +301,26 @@ def build_demo(size: str = "small", seed: int = 7, progress: Progress | None = N
     with db.atomic():
         # The history counts the tenant's configuration as there before its request history.
         set_change_context(DEMO_SOURCE, at=anchor - timedelta(days=builder.before_history))
-        for step in (builder.organizations, builder.users, builder.sponsors, builder.directory_roles,
-                     builder.groups, builder.applications, builder.catalogs, builder.resources,
-                     builder.access_packages, builder.policies):
+        for step in (
+            builder.organizations,
+            builder.users,
+            builder.sponsors,
+            builder.directory_roles,
+            builder.groups,
+            builder.applications,
+            builder.catalogs,
+            builder.resources,
+            builder.access_packages,
+            builder.policies,
+        ):
             step()
         clear_change_context()
-    generate_history(random.Random(builder.rng.getrandbits(64)), size,
-                     anchor - timedelta(days=HISTORY_DAYS), anchor,
-                     progress=lambda done, total: builder.progress("Request history", done, total),
-                     cancelled=builder.cancelled)
+    generate_history(
+        random.Random(builder.rng.getrandbits(64)),
+        size,
+        anchor - timedelta(days=HISTORY_DAYS),
+        anchor,
+        progress=lambda done, total: builder.progress("Request history", done, total),
+        cancelled=builder.cancelled,
+    )
     refresh_statistics()

@@ -6,6 +6,7 @@ outside entitlement management.
 The clock moves forward through the period; a month of simulated days is one batch
 transaction. Ids come from the random generator given, so one seed makes one history.
 """
+
 import heapq
 import itertools
 import random
@@ -22,8 +23,19 @@ from desktop.errors import Cancelled, DeskError, InvalidInput
 from desktop.lifecycle import Lifecycle
 from desktop.permissions import GLOBAL_ADMINISTRATOR, IDENTITY_GOVERNANCE_ADMINISTRATOR
 from models import (
-    AccessPackage, Application, AppRole, AppRoleAssignment, AssignmentPolicy, ConnectedOrganization, DirectoryRole,
-    DirectoryRoleAssignment, GroupMember, PolicyAllowedTarget, RequestApprover, User, db,
+    AccessPackage,
+    Application,
+    AppRole,
+    AppRoleAssignment,
+    AssignmentPolicy,
+    ConnectedOrganization,
+    DirectoryRole,
+    DirectoryRoleAssignment,
+    GroupMember,
+    PolicyAllowedTarget,
+    RequestApprover,
+    User,
+    db,
 )
 from models.base import time_ordered_guid
 from models.prepared import Parameter, Prepared
@@ -58,13 +70,17 @@ DAYS_PER_TRANSACTION = 30
 SQLITE_CACHE_KIB = 2 * 1024 * 1024
 
 _USER = Prepared(lambda: User.select().where(User.id == Parameter("id")))
-_APPROVERS_ASKED = Prepared(lambda: RequestApprover
-                            .select(RequestApprover.stage_number, RequestApprover.approver)
-                            .where(RequestApprover.request == Parameter("request"))
-                            .order_by(RequestApprover.stage_number, RequestApprover.approver))
+_APPROVERS_ASKED = Prepared(
+    lambda: (
+        RequestApprover.select(RequestApprover.stage_number, RequestApprover.approver)
+        .where(RequestApprover.request == Parameter("request"))
+        .order_by(RequestApprover.stage_number, RequestApprover.approver)
+    )
+)
 _ADD_APP_ROLE_ASSIGNMENT = Prepared.insert(AppRoleAssignment, ignore_conflict=True)
-_ALLOWED_TARGETS = Prepared(lambda: PolicyAllowedTarget.select()
-                            .where(PolicyAllowedTarget.policy == Parameter("policy")))
+_ALLOWED_TARGETS = Prepared(
+    lambda: PolicyAllowedTarget.select().where(PolicyAllowedTarget.policy == Parameter("policy"))
+)
 _GROUP_MEMBERS = Prepared(lambda: GroupMember.select(GroupMember.member).where(GroupMember.group == Parameter("group")))
 
 
@@ -90,13 +106,29 @@ class _Tenant:
 
     def __init__(self, rng: random.Random):
         self.rng = rng
-        self.members = [i for (i,) in User.select(User.id).where(
-            (User.user_type == "Member") & (User.is_reference == False)  # noqa: E712
-            & (User.account_enabled == True)).order_by(User.id).tuples()]  # noqa: E712
-        guests = list(User.select(User.id, User.connected_organization).where(
-            (User.user_type == "Guest") & (User.is_reference == False)).order_by(User.id).tuples())  # noqa: E712
-        configured = {i for (i,) in ConnectedOrganization.select(ConnectedOrganization.id).where(
-            ConnectedOrganization.state == "configured").tuples()}
+        self.members = [
+            i
+            for (i,) in User.select(User.id)
+            .where(
+                (User.user_type == "Member")
+                & (User.is_reference == False)  # noqa: E712
+                & (User.account_enabled == True)  # noqa: E712
+            )
+            .order_by(User.id)
+            .tuples()
+        ]
+        guests = list(
+            User.select(User.id, User.connected_organization)
+            .where((User.user_type == "Guest") & (User.is_reference == False))  # noqa: E712
+            .order_by(User.id)
+            .tuples()
+        )
+        configured = {
+            i
+            for (i,) in ConnectedOrganization.select(ConnectedOrganization.id)
+            .where(ConnectedOrganization.state == "configured")
+            .tuples()
+        }
         self.guests = [user_id for user_id, _ in guests]
         self.everyone = self.members + self.guests
         self.guests_by_organization: dict[str, list[str]] = {}
@@ -104,16 +136,25 @@ class _Tenant:
             if organization:
                 self.guests_by_organization.setdefault(organization, []).append(user_id)
         self.configured_guests = [user_id for user_id, organization in guests if organization in configured]
-        self.administrators = [User.get_by_id(i) for (i,) in DirectoryRoleAssignment
-                               .select(DirectoryRoleAssignment.principal).join(DirectoryRole)
-                               .where(DirectoryRole.display_name.in_(
-                                   [IDENTITY_GOVERNANCE_ADMINISTRATOR, GLOBAL_ADMINISTRATOR]))
-                               .order_by(DirectoryRoleAssignment.principal).tuples()]
-        policies = list(AssignmentPolicy.select(AssignmentPolicy, AccessPackage).join(AccessPackage)
-                        .order_by(AssignmentPolicy.id))
+        self.administrators = [
+            User.get_by_id(i)
+            for (i,) in DirectoryRoleAssignment.select(DirectoryRoleAssignment.principal)
+            .join(DirectoryRole)
+            .where(DirectoryRole.display_name.in_([IDENTITY_GOVERNANCE_ADMINISTRATOR, GLOBAL_ADMINISTRATOR]))
+            .order_by(DirectoryRoleAssignment.principal)
+            .tuples()
+        ]
+        policies = list(
+            AssignmentPolicy.select(AssignmentPolicy, AccessPackage).join(AccessPackage).order_by(AssignmentPolicy.id)
+        )
         self.all_policies = policies
-        self.requestable = [p for p in policies if p.enable_targets_to_self_add_access
-                            and not p.access_package.is_hidden and p.allowed_target_scope != "notSpecified"]
+        self.requestable = [
+            p
+            for p in policies
+            if p.enable_targets_to_self_add_access
+            and not p.access_package.is_hidden
+            and p.allowed_target_scope != "notSpecified"
+        ]
         self.app_roles = list(AppRole.select(AppRole, Application).join(Application).order_by(AppRole.id))
         self._candidates: dict[str, list[str]] = {}
         self._users: dict[str, User] = {}
@@ -141,8 +182,11 @@ class _Tenant:
             return self.configured_guests
         targets = _ALLOWED_TARGETS.all(policy=policy.id)
         if scope == "specificConnectedOrganizationUsers":
-            return [user_id for target in targets
-                    for user_id in self.guests_by_organization.get(target.connected_organization_id, [])]
+            return [
+                user_id
+                for target in targets
+                for user_id in self.guests_by_organization.get(target.connected_organization_id, [])
+            ]
         if scope == "specificDirectoryUsers":
             listed = [target.user_id for target in targets if target.user_id]
             groups = [target.group_id for target in targets if target.group_id]
@@ -151,9 +195,14 @@ class _Tenant:
         return []
 
 
-def generate_history(rng: random.Random, size: str, start: datetime, end: datetime,
-                     progress: Callable[[int, int], None] | None = None,
-                     cancelled: Callable[[], bool] | None = None) -> HistorySummary:
+def generate_history(
+    rng: random.Random,
+    size: str,
+    start: datetime,
+    end: datetime,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> HistorySummary:
     """Drive `SIZES[size]` requests and direct assignments between `start` and `end` through
     the lifecycle; returns what happened. `progress(done, total)` follows the requests made;
     `cancelled()` is asked once a simulated day (raising Cancelled: the months made stay)."""
@@ -240,12 +289,13 @@ class _History:
     def run_day(self, day_start: datetime, new_requests: int) -> None:
         # Requests arrive during working hours and administrators grant app roles in office
         # hours, all in time order.
-        steps = [(day_start + timedelta(hours=self.rng.uniform(7, 19)), self._new_request)
-                 for _ in range(new_requests)]
+        steps = [(day_start + timedelta(hours=self.rng.uniform(7, 19)), self._new_request) for _ in range(new_requests)]
         grants = self.admin_rhythm.grants_on(day_start.date())
         if self.tenant.app_roles and self.tenant.administrators:
-            steps += [(day_start + timedelta(hours=self.rng.uniform(8, 18)), self._outside_app_role_grant)
-                      for _ in range(grants)]
+            steps += [
+                (day_start + timedelta(hours=self.rng.uniform(8, 18)), self._outside_app_role_grant)
+                for _ in range(grants)
+            ]
         for moment, step in sorted(steps, key=lambda entry: entry[0]):
             self.run_until(moment)
             self._move_to(moment)
@@ -285,9 +335,15 @@ class _History:
             target_id = self.rng.choice(tenant.members) if tenant.members else None
             if target_id is None:
                 return
-            request = self._attempt(lambda: self.lifecycle.assign(
-                self.rng.choice(tenant.administrators), tenant.user(target_id), policy.access_package, policy,
-                justification=self.rng.choice([None, "Onboarding", "Project staffing", "Manager asked"])))
+            request = self._attempt(
+                lambda: self.lifecycle.assign(
+                    self.rng.choice(tenant.administrators),
+                    tenant.user(target_id),
+                    policy.access_package,
+                    policy,
+                    justification=self.rng.choice([None, "Onboarding", "Project staffing", "Manager asked"]),
+                )
+            )
             if request is not None:
                 self.summary.direct_assignments += 1
                 self._maybe_remove_later(request.assignment_id, target_id)
@@ -298,10 +354,12 @@ class _History:
         requestor_id = tenant.requestor_for(policy)
         if requestor_id is None:
             return
-        justification = self.rng.choice(["Needed for my project", "New role", "Customer work",
-                                         "Quarter-end reporting", "Access for onboarding"])
-        request = self._attempt(lambda: self.lifecycle.submit(
-            tenant.user(requestor_id), policy.access_package, policy, justification))
+        justification = self.rng.choice(
+            ["Needed for my project", "New role", "Customer work", "Quarter-end reporting", "Access for onboarding"]
+        )
+        request = self._attempt(
+            lambda: self.lifecycle.submit(tenant.user(requestor_id), policy.access_package, policy, justification)
+        )
         if request is None:
             return
         self.summary.requests += 1
@@ -362,25 +420,44 @@ class _History:
         user = self.tenant.user(self.rng.choice(self.tenant.members))
         now = self.clock.now()
         added = _ADD_APP_ROLE_ASSIGNMENT.rowcount(
-            id=self.new_id(), principal=user.id, application=app_role.application_id, app_role=app_role.id,
-            created_date_time=now)
+            id=self.new_id(),
+            principal=user.id,
+            application=app_role.application_id,
+            app_role=app_role.id,
+            created_date_time=now,
+        )
         if not added:
             return
         application = app_role.application
-        log.write_records([log.record(
-            log.ADD_APP_ROLE_ASSIGNMENT, at=now, initiated_by=log.user_initiator(admin),
-            correlation_id=self.new_id(), record_id=self.new_id(),
-            targets=log.app_role_targets(user, application_id=application.id,
-                                         application_name=application.display_name, app_role_id=app_role.id,
-                                         app_role_value=app_role.value, app_role_name=app_role.display_name))])
+        log.write_records(
+            [
+                log.record(
+                    log.ADD_APP_ROLE_ASSIGNMENT,
+                    at=now,
+                    initiated_by=log.user_initiator(admin),
+                    correlation_id=self.new_id(),
+                    record_id=self.new_id(),
+                    targets=log.app_role_targets(
+                        user,
+                        application_id=application.id,
+                        application_name=application.display_name,
+                        app_role_id=app_role.id,
+                        app_role_value=app_role.value,
+                        app_role_name=app_role.display_name,
+                    ),
+                )
+            ]
+        )
         self.summary.outside_app_role_grants += 1
 
 
 def _guids(rng: random.Random, clock: FixedClock) -> Callable[[], str]:
     """A function giving the time-ordered GUIDs `new_id` gives, seeded: the demo clock's
     time and random bits drawn from `rng`."""
+
     def guid() -> str:
         return time_ordered_guid(int(clock.now().timestamp() * 1000), rng.getrandbits(74))
+
     return guid
 
 

@@ -2,8 +2,12 @@
 from which `desktop.demo` draws a Contoso-style tenant."""
 
 from desktop.permissions import (
-    APPLICATION_ADMINISTRATOR, GLOBAL_ADMINISTRATOR, IDENTITY_GOVERNANCE_ADMINISTRATOR,
-    REPORTS_READER, SECURITY_ADMINISTRATOR, SECURITY_READER,
+    APPLICATION_ADMINISTRATOR,
+    GLOBAL_ADMINISTRATOR,
+    IDENTITY_GOVERNANCE_ADMINISTRATOR,
+    REPORTS_READER,
+    SECURITY_ADMINISTRATOR,
+    SECURITY_READER,
 )
 
 TENANT_DOMAIN = "contoso.com"
@@ -20,8 +24,18 @@ LAST_NAMES = tuple(
     Kowalski Silva Nakamura Ivanova Brennan Costa Dubois Eriksen Fischer""".split()
 )
 DEPARTMENTS = (
-    "Sales", "Marketing", "Finance", "Human Resources", "Engineering", "Operations", "Legal",
-    "IT", "Research", "Customer Support", "Procurement", "Retail",
+    "Sales",
+    "Marketing",
+    "Finance",
+    "Human Resources",
+    "Engineering",
+    "Operations",
+    "Legal",
+    "IT",
+    "Research",
+    "Customer Support",
+    "Procurement",
+    "Retail",
 )
 ORGANIZATIONS = (
     # name, state, identity source, domain
@@ -30,9 +44,26 @@ ORGANIZATIONS = (
     ("Northwind Traders", "proposed", "#microsoft.graph.domainIdentitySource", "northwindtraders.com"),
 )
 APPLICATION_NAMES = (
-    "Salesforce", "ServiceNow", "Workday", "Concur", "Box", "DocuSign", "Zoom", "Jira",
-    "Confluence", "GitHub Enterprise", "Tableau", "SAP Fiori", "Adobe Acrobat Sign", "Slack",
-    "Dropbox Business", "Smartsheet", "Miro", "Figma", "Power BI", "Dynamics 365",
+    "Salesforce",
+    "ServiceNow",
+    "Workday",
+    "Concur",
+    "Box",
+    "DocuSign",
+    "Zoom",
+    "Jira",
+    "Confluence",
+    "GitHub Enterprise",
+    "Tableau",
+    "SAP Fiori",
+    "Adobe Acrobat Sign",
+    "Slack",
+    "Dropbox Business",
+    "Smartsheet",
+    "Miro",
+    "Figma",
+    "Power BI",
+    "Dynamics 365",
 )
 APP_ROLE_NAMES = ("Reader", "Contributor", "Approver", "Administrator")
 PROJECTS = tuple(
@@ -44,9 +75,13 @@ DURATIONS = ("P30D", "P90D", "P180D", "P365D")
 STAGE_TIMEOUTS = ("P3D", "P7D", "P14D")
 # Every Graph allowedTargetScope a request policy can have, weighted toward the common ones.
 POLICY_SCOPES = (
-    ("allMemberUsers", 30), ("specificDirectoryUsers", 25), ("allDirectoryUsers", 10),
-    ("specificConnectedOrganizationUsers", 10), ("allConfiguredConnectedOrganizationUsers", 8),
-    ("allExternalUsers", 5), ("notSpecified", 12),
+    ("allMemberUsers", 30),
+    ("specificDirectoryUsers", 25),
+    ("allDirectoryUsers", 10),
+    ("specificConnectedOrganizationUsers", 10),
+    ("allConfiguredConnectedOrganizationUsers", 8),
+    ("allExternalUsers", 5),
+    ("notSpecified", 12),
 )
 ADMIN_ROLES = (
     # (display name or upn local part, role)
@@ -58,4 +93,3 @@ ADMIN_ROLES = (
     ("Nestor Wilson", REPORTS_READER),
     ("Grady Archie", APPLICATION_ADMINISTRATOR),
 )
-

@@ -6,6 +6,7 @@ a few milliseconds at any tenant size. Only when they do not fill the list does 
 "contains" query run; it walks the display-name index in order and stops at the limit, so
 it stays bounded too.
 """
+
 from dataclasses import dataclass
 
 from peewee import JOIN
@@ -43,31 +44,48 @@ def search_users(text: str, limit: int = DEFAULT_LIMIT) -> list[UserMatch]:
     for match in sorted(prefixed, key=_display_order):
         found.setdefault(match.id, match)
     if len(found) < limit:
-        containing = (_matches_query()
-                      .where(contains(User.display_name_key, key) | contains(User.upn_key, key)
-                             | contains(User.mail_key, key))
-                      .order_by(User.display_name_key, User.id)
-                      .limit(limit + len(found)))
+        containing = (
+            _matches_query()
+            .where(contains(User.display_name_key, key) | contains(User.upn_key, key) | contains(User.mail_key, key))
+            .order_by(User.display_name_key, User.id)
+            .limit(limit + len(found))
+        )
         for row in containing:
             found.setdefault(row.id, _match(row))
     return list(found.values())[:limit]
 
 
 def _matches_query():
-    return (User.select(User.id, User.user_principal_name, User.display_name, User.display_name_key,
-                        User.mail, User.user_type, User.department, User.company_name,
-                        ConnectedOrganization.display_name.alias("organization_name"))
-            .join(ConnectedOrganization, join_type=JOIN.LEFT_OUTER,
-                  on=User.connected_organization == ConnectedOrganization.id)
-            .where(current(User))
-            .objects())
+    return (
+        User.select(
+            User.id,
+            User.user_principal_name,
+            User.display_name,
+            User.display_name_key,
+            User.mail,
+            User.user_type,
+            User.department,
+            User.company_name,
+            ConnectedOrganization.display_name.alias("organization_name"),
+        )
+        .join(
+            ConnectedOrganization, join_type=JOIN.LEFT_OUTER, on=User.connected_organization == ConnectedOrganization.id
+        )
+        .where(current(User))
+        .objects()
+    )
 
 
 def _match(row) -> UserMatch:
     return UserMatch(
-        id=row.id, user_principal_name=row.user_principal_name, display_name=row.display_name,
-        mail=row.mail, user_type=row.user_type, department=row.department,
-        organization=row.organization_name or row.company_name)
+        id=row.id,
+        user_principal_name=row.user_principal_name,
+        display_name=row.display_name,
+        mail=row.mail,
+        user_type=row.user_type,
+        department=row.department,
+        organization=row.organization_name or row.company_name,
+    )
 
 
 def _display_order(match: UserMatch):

@@ -1,6 +1,7 @@
 """ISO 8601 durations as Graph writes them (P14D, PT12H, P1Y6M, P1DT2H30M): the one parser
 that the lifecycle (stage timeouts, expiry), the request history (when a stage times out) and
 the importers (a policy's durations are checked as they arrive) share."""
+
 import calendar
 import re
 from dataclasses import dataclass
@@ -10,7 +11,8 @@ from desktop.errors import InvalidInput
 
 _PATTERN = re.compile(
     r"P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
-    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?")
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?"
+)
 # Longer than any policy means, and short enough that every moment it moves stays within
 # the years a datetime can hold (P10000Y or P99999999999D would overflow).
 LONGEST_YEARS = 1000
@@ -46,8 +48,13 @@ def parse_duration(text: str | None) -> Duration:
     parts = {name: value or "0" for name, value in match.groupdict().items()}
     months = 12 * int(parts["years"]) + int(parts["months"])
     try:
-        span = timedelta(weeks=int(parts["weeks"]), days=int(parts["days"]), hours=int(parts["hours"]),
-                         minutes=int(parts["minutes"]), seconds=float(parts["seconds"]))
+        span = timedelta(
+            weeks=int(parts["weeks"]),
+            days=int(parts["days"]),
+            hours=int(parts["hours"]),
+            minutes=int(parts["minutes"]),
+            seconds=float(parts["seconds"]),
+        )
     except OverflowError:
         span = None
     if span is None or months > 12 * LONGEST_YEARS or span + months * _AVERAGE_MONTH > _LONGEST:

@@ -4,9 +4,16 @@
 policy a user can request as one SQL query. Both apply the same rules: the package is not
 hidden, the policy lets targets add access themselves, and the user falls in the scope.
 """
+
 from models import (
-    AccessPackage, AssignmentPolicy, Catalog, ConnectedOrganization, Group, GroupMember,
-    PolicyAllowedTarget, User,
+    AccessPackage,
+    AssignmentPolicy,
+    Catalog,
+    ConnectedOrganization,
+    Group,
+    GroupMember,
+    PolicyAllowedTarget,
+    User,
 )
 from models.deletion import current
 from models.prepared import Parameter, Prepared
@@ -31,8 +38,11 @@ _SPECIFIC_SCOPES = (SPECIFIC_DIRECTORY_USERS, SPECIFIC_CONNECTED_ORGANIZATION_US
 def why_cannot_request(user: User, policy: AssignmentPolicy) -> str | None:
     """None when `user` may request access through `policy`; otherwise the reason, fit to show."""
     package = policy.access_package
-    for gone, what in ((user, user.display_name), (package, f"Access package {package.display_name!r}"),
-                       (policy, f"Policy {policy.display_name!r}")):
+    for gone, what in (
+        (user, user.display_name),
+        (package, f"Access package {package.display_name!r}"),
+        (policy, f"Policy {policy.display_name!r}"),
+    ):
         if gone.deleted_date_time is not None:
             return f"{what} has been deleted from the tenant."
     if package.is_hidden:
@@ -48,17 +58,18 @@ def why_cannot_request(user: User, policy: AssignmentPolicy) -> str | None:
         if listed.tuples(user=user.id, organization=organization_id, policy=policy.id):
             return None
     if scope == SPECIFIC_DIRECTORY_USERS:
-        return (f"{user.display_name} is neither listed nor a member of a group listed "
-                f"in policy {policy.display_name!r}.")
+        return (
+            f"{user.display_name} is neither listed nor a member of a group listed in policy {policy.display_name!r}."
+        )
     if scope == SPECIFIC_CONNECTED_ORGANIZATION_USERS:
-        return (f"{user.display_name} is not a guest of a connected organization listed "
-                f"in policy {policy.display_name!r}.")
+        return (
+            f"{user.display_name} is not a guest of a connected organization listed in policy {policy.display_name!r}."
+        )
     return f"{user.display_name} is not in the users policy {policy.display_name!r} allows: " + {
         "notSpecified": "administrators assign it directly, nobody requests it.",
         ALL_MEMBER_USERS: "it is for member users only.",
         ALL_EXTERNAL_USERS: "it is for external (guest) users only.",
-        ALL_CONFIGURED_CONNECTED_ORGANIZATION_USERS:
-            "it is for guests of configured connected organizations only.",
+        ALL_CONFIGURED_CONNECTED_ORGANIZATION_USERS: "it is for guests of configured connected organizations only.",
     }.get(scope, f"its scope is {scope}.")
 
 
@@ -67,18 +78,24 @@ def requestable_policies(user: User):
     Catalog joined in, ordered by package and policy name."""
     scope = AssignmentPolicy.allowed_target_scope
     listed = AssignmentPolicy.id.in_(
-        _listed_targets(user.id, _guest_organization(user)).select(PolicyAllowedTarget.policy))
+        _listed_targets(user.id, _guest_organization(user)).select(PolicyAllowedTarget.policy)
+    )
     open_scopes = sorted(_scopes_open_to(user))
     in_scope = (scope.in_(open_scopes) | listed) if open_scopes else listed
-    return (AssignmentPolicy
-            .select(AssignmentPolicy, AccessPackage, Catalog)
-            .join(AccessPackage)
-            .join(Catalog)
-            .where(current(AssignmentPolicy) & current(AccessPackage) & current(Catalog)
-                   & (AccessPackage.is_hidden == False)  # noqa: E712 (peewee expression)
-                   & (AssignmentPolicy.enable_targets_to_self_add_access == True)  # noqa: E712
-                   & in_scope)
-            .order_by(AccessPackage.display_name_key, AssignmentPolicy.display_name))
+    return (
+        AssignmentPolicy.select(AssignmentPolicy, AccessPackage, Catalog)
+        .join(AccessPackage)
+        .join(Catalog)
+        .where(
+            current(AssignmentPolicy)
+            & current(AccessPackage)
+            & current(Catalog)
+            & (AccessPackage.is_hidden == False)  # noqa: E712 (peewee expression)
+            & (AssignmentPolicy.enable_targets_to_self_add_access == True)  # noqa: E712
+            & in_scope
+        )
+        .order_by(AccessPackage.display_name_key, AssignmentPolicy.display_name)
+    )
 
 
 def _scopes_open_to(user: User) -> set[str]:
@@ -114,22 +131,33 @@ def _listed_targets(user_id, organization_id):
     `organization_id` is not None)."""
     target = PolicyAllowedTarget
     groups = GroupMember.select(GroupMember.group).join(Group).where((GroupMember.member == user_id) & current(Group))
-    names_user = (((target.subject_set_type == SINGLE_USER) & (target.user == user_id))
-                  | ((target.subject_set_type == GROUP_MEMBERS) & target.group.in_(groups)))
+    names_user = ((target.subject_set_type == SINGLE_USER) & (target.user == user_id)) | (
+        (target.subject_set_type == GROUP_MEMBERS) & target.group.in_(groups)
+    )
     admits = (AssignmentPolicy.allowed_target_scope == SPECIFIC_DIRECTORY_USERS) & names_user
     if organization_id is not None:
-        admits |= ((AssignmentPolicy.allowed_target_scope == SPECIFIC_CONNECTED_ORGANIZATION_USERS)
-                   & (target.subject_set_type == CONNECTED_ORGANIZATION_MEMBERS)
-                   & (target.connected_organization == organization_id))
+        admits |= (
+            (AssignmentPolicy.allowed_target_scope == SPECIFIC_CONNECTED_ORGANIZATION_USERS)
+            & (target.subject_set_type == CONNECTED_ORGANIZATION_MEMBERS)
+            & (target.connected_organization == organization_id)
+        )
     return target.select().join(AssignmentPolicy).where(admits)
 
 
 # Whether a policy lists a user (`why_cannot_request` asks once per request).
-_LISTS_MEMBER = Prepared(lambda: _listed_targets(Parameter("user"), None)
-                         .where(PolicyAllowedTarget.policy == Parameter("policy")).limit(1))
-_LISTS_GUEST = Prepared(lambda: _listed_targets(Parameter("user"), Parameter("organization"))
-                        .where(PolicyAllowedTarget.policy == Parameter("policy")).limit(1))
+_LISTS_MEMBER = Prepared(
+    lambda: _listed_targets(Parameter("user"), None).where(PolicyAllowedTarget.policy == Parameter("policy")).limit(1)
+)
+_LISTS_GUEST = Prepared(
+    lambda: (
+        _listed_targets(Parameter("user"), Parameter("organization"))
+        .where(PolicyAllowedTarget.policy == Parameter("policy"))
+        .limit(1)
+    )
+)
 # None for an organization deleted from the tenant: its guests no longer count among its members.
-_ORGANIZATION_STATE = Prepared(lambda: ConnectedOrganization.select(ConnectedOrganization.state)
-                               .where((ConnectedOrganization.id == Parameter("id"))
-                                      & current(ConnectedOrganization)))
+_ORGANIZATION_STATE = Prepared(
+    lambda: ConnectedOrganization.select(ConnectedOrganization.state).where(
+        (ConnectedOrganization.id == Parameter("id")) & current(ConnectedOrganization)
+    )
+)

@@ -1,10 +1,18 @@
 """Errors the user can act on. Each carries a message fit to show as is; anything else that
 escapes the core is a bug and is reported as one."""
+
 from models.errors import DatabaseOpenError, DatabaseUnavailable, DeskError
 
 __all__ = [
-    "DeskError", "DatabaseOpenError", "DatabaseUnavailable", "NotFound", "Forbidden", "Refused", "InvalidInput",
-    "OutputError", "Cancelled",
+    "DeskError",
+    "DatabaseOpenError",
+    "DatabaseUnavailable",
+    "NotFound",
+    "Forbidden",
+    "Refused",
+    "InvalidInput",
+    "OutputError",
+    "Cancelled",
 ]
 
 

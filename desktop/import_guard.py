@@ -9,6 +9,7 @@ in the same transaction as the data.
 Without an acting user an import runs as the operator of a local file (who could change the
 file anyway), or as the first import into a shared database that has no role holder yet.
 """
+
 from datetime import datetime, timezone
 from typing import Callable, TypeVar
 
@@ -40,7 +41,8 @@ def guarded_import(actor: User | None, sources: list[str], run: Callable[[], Sum
             raise Forbidden(
                 f"This import changes who holds directory roles ({len(added)} added, {len(removed)} removed); "
                 f"only a Global Administrator may do that, and {actor.display_name} is not one. "
-                "Nothing was imported.")
+                "Nothing was imported."
+            )
         now = datetime.now(timezone.utc)
         correlation_id = new_id()
         records = [import_record(actor, now, sources, len(added) + len(removed))]
@@ -55,8 +57,7 @@ def _operator_may_import() -> bool:
 
 
 def _role_holders() -> set[tuple[str, str]]:
-    return set(DirectoryRoleAssignment.select(DirectoryRoleAssignment.role, DirectoryRoleAssignment.principal)
-               .tuples())
+    return set(DirectoryRoleAssignment.select(DirectoryRoleAssignment.role, DirectoryRoleAssignment.principal).tuples())
 
 
 def _role_records(actor, now, correlation_id, changes, activity) -> list[dict]:
@@ -69,6 +70,9 @@ def _role_records(actor, now, correlation_id, changes, activity) -> list[dict]:
     for role_id, principal_id in changes:
         user = users.get(principal_id)
         principal = user_target(user) if user else {"id": principal_id, "displayName": None, "type": "User"}
-        records.append(role_change_record(activity, actor, now, role_id, role_names.get(role_id, role_id),
-                                          principal, correlation_id))
+        records.append(
+            role_change_record(
+                activity, actor, now, role_id, role_names.get(role_id, role_id), principal, correlation_id
+            )
+        )
     return records

@@ -1,4 +1,5 @@
 """Finding objects by what an administrator types: a UPN, a name or an id."""
+
 from desktop.errors import NotFound
 from models import AccessPackage, AssignmentPolicy, User
 from models.keys import fold, folded
@@ -28,8 +29,7 @@ def find_access_package(name_or_id: str) -> AccessPackage:
     package = AccessPackage.get_or_none(AccessPackage.id == text.lower())
     if package is not None:
         return package
-    matches = list(AccessPackage.select()
-                   .where(AccessPackage.display_name_key == search_key(text)).limit(2))
+    matches = list(AccessPackage.select().where(AccessPackage.display_name_key == search_key(text)).limit(2))
     if not matches:
         raise NotFound(f"No access package {text!r}.")
     if len(matches) > 1:
@@ -41,8 +41,8 @@ def find_policy(package: AccessPackage, name_or_id: str) -> AssignmentPolicy:
     text = name_or_id.strip()
     policy = AssignmentPolicy.get_or_none(
         (AssignmentPolicy.access_package == package)
-        & ((AssignmentPolicy.id == text.lower())
-           | (folded(AssignmentPolicy.display_name) == search_key(text))))
+        & ((AssignmentPolicy.id == text.lower()) | (folded(AssignmentPolicy.display_name) == search_key(text)))
+    )
     if policy is None:
         raise NotFound(f"Access package {package.display_name!r} has no policy {text!r}.")
     return policy

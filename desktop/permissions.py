@@ -5,6 +5,7 @@ Identity Governance Administrator or Global Administrator; the workbooks need on
 monitoring roles. Deciding a request needs no role: the lifecycle controller checks that
 the decider is one of the request's approvers.
 """
+
 from enum import StrEnum
 
 from desktop.errors import Forbidden
@@ -42,10 +43,15 @@ class Action(StrEnum):
 
 
 _GOVERNANCE = frozenset({IDENTITY_GOVERNANCE_ADMINISTRATOR, GLOBAL_ADMINISTRATOR})
-_MONITORING = frozenset({
-    GLOBAL_ADMINISTRATOR, SECURITY_ADMINISTRATOR, SECURITY_READER, REPORTS_READER,
-    APPLICATION_ADMINISTRATOR,
-})
+_MONITORING = frozenset(
+    {
+        GLOBAL_ADMINISTRATOR,
+        SECURITY_ADMINISTRATOR,
+        SECURITY_READER,
+        REPORTS_READER,
+        APPLICATION_ADMINISTRATOR,
+    }
+)
 ALLOWED_ROLES: dict[Action, frozenset[str]] = {
     Action.VIEW_ACCESS_PACKAGES: _GOVERNANCE,
     Action.VIEW_REPORTS: _GOVERNANCE,
@@ -62,9 +68,11 @@ ADMINISTRATOR_ROLES = _GOVERNANCE | _MONITORING
 
 
 def roles_of(user: User) -> frozenset[str]:
-    query = (DirectoryRole.select(DirectoryRole.display_name)
-             .join(DirectoryRoleAssignment)
-             .where(DirectoryRoleAssignment.principal == user))
+    query = (
+        DirectoryRole.select(DirectoryRole.display_name)
+        .join(DirectoryRoleAssignment)
+        .where(DirectoryRoleAssignment.principal == user)
+    )
     return frozenset(role.display_name for role in query)
 
 
@@ -90,11 +98,14 @@ def require(user: User | None, action: Action) -> None:
 
 def administrators():
     """Users holding any role that opens a page of the app, by display name."""
-    return (User.select().distinct()
-            .join(DirectoryRoleAssignment, on=DirectoryRoleAssignment.principal == User.id)
-            .join(DirectoryRole)
-            .where(DirectoryRole.display_name.in_(sorted(ADMINISTRATOR_ROLES)))
-            .order_by(User.display_name_key))
+    return (
+        User.select()
+        .distinct()
+        .join(DirectoryRoleAssignment, on=DirectoryRoleAssignment.principal == User.id)
+        .join(DirectoryRole)
+        .where(DirectoryRole.display_name.in_(sorted(ADMINISTRATOR_ROLES)))
+        .order_by(User.display_name_key)
+    )
 
 
 def _either(roles: frozenset[str]) -> str:

@@ -7,6 +7,7 @@ database the acting user is bound to the database login: once a Global Administr
 any login, every login must be bound and acts only as its own directory user, so one team
 member cannot act as another.
 """
+
 from datetime import datetime, timezone
 
 import peewee
@@ -38,8 +39,10 @@ def resolve_actor(requested: str | User | None) -> User | None:
     if binding is None:
         return _tenant_user_only(wanted)
     if wanted is not None and wanted.id != binding.user_id:
-        raise Forbidden(f"The database login {binding.role_name!r} acts as {binding.user.display_name}; "
-                        f"it cannot act as {wanted.display_name}.")
+        raise Forbidden(
+            f"The database login {binding.role_name!r} acts as {binding.user.display_name}; "
+            f"it cannot act as {wanted.display_name}."
+        )
     return binding.user
 
 
@@ -49,10 +52,12 @@ def _tenant_user_only(wanted: User | None) -> User | None:
     connection = TenantConnection.select().first()
     if connection is None or wanted is None or wanted.id == connection.signed_in_user_id:
         return wanted
-    raise Forbidden(f"This database mirrors the tenant {connection.display_name or connection.tenant_id} and acts as "
-                    f"{connection.signed_in_upn or 'the user who signed in for its sync'}; it cannot act as "
-                    f"{wanted.display_name}. Acting as another user is a simulation, for databases not connected "
-                    "to a tenant.")
+    raise Forbidden(
+        f"This database mirrors the tenant {connection.display_name or connection.tenant_id} and acts as "
+        f"{connection.signed_in_upn or 'the user who signed in for its sync'}; it cannot act as "
+        f"{wanted.display_name}. Acting as another user is a simulation, for databases not connected "
+        "to a tenant."
+    )
 
 
 def check_acting(user: User | None) -> None:
@@ -65,8 +70,9 @@ def check_acting(user: User | None) -> None:
         _tenant_user_only(user)
     if binding is not None and (user is None or user.id != binding.user_id):
         name = user.display_name if user is not None else "no one"
-        raise Forbidden(f"The database login {binding.role_name!r} acts as {binding.user.display_name}; "
-                        f"it cannot act as {name}.")
+        raise Forbidden(
+            f"The database login {binding.role_name!r} acts as {binding.user.display_name}; it cannot act as {name}."
+        )
 
 
 def _binding_in_force() -> DatabaseLogin | None:
@@ -75,12 +81,12 @@ def _binding_in_force() -> DatabaseLogin | None:
     login = database_login()
     if login is None or not DatabaseLogin.select().exists():
         return None
-    binding = (DatabaseLogin.select(DatabaseLogin, User).join(User)
-               .where(DatabaseLogin.role_name == login).first())
+    binding = DatabaseLogin.select(DatabaseLogin, User).join(User).where(DatabaseLogin.role_name == login).first()
     if binding is None:
         raise Forbidden(
             f"The database login {login!r} is not bound to a directory user; ask a Global "
-            f"Administrator to run: entitlement-desk-cli login bind {login} --user UPN")
+            f"Administrator to run: entitlement-desk-cli login bind {login} --user UPN"
+        )
     return binding
 
 
@@ -92,9 +98,11 @@ def bind_login(actor: User | None, role_name: str, user: User, at: datetime | No
         if _guarded_logins():
             _call_guarded(BIND_FUNCTION, role_name, user.id, actor.id)
         else:
-            (DatabaseLogin.insert(role_name=role_name, user=user)
-             .on_conflict(conflict_target=[DatabaseLogin.role_name], update={DatabaseLogin.user: user})
-             .execute())
+            (
+                DatabaseLogin.insert(role_name=role_name, user=user)
+                .on_conflict(conflict_target=[DatabaseLogin.role_name], update={DatabaseLogin.user: user})
+                .execute()
+            )
         write_records([login_binding_record(BIND_LOGIN, actor, role_name, user, at or _now())])
 
 

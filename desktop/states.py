@@ -1,6 +1,7 @@
 """The one vocabulary of request and assignment states (Graph's values): which of them mean
 a user holds a package, which mean a request still waits. The lifecycle, eligibility, the
 reports and the pages all read them here, so they can never disagree."""
+
 from models.requests import REQUEST_STATES, TERMINAL_REQUEST_STATES
 
 # The user holds the package (or is being given it): listed as Assigned, removable, expired

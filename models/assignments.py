@@ -1,4 +1,5 @@
 """Access package assignments and the resource roles each one grants."""
+
 from peewee import CharField, ForeignKeyField
 
 from models.base import GraphModel, UtcDateTimeField

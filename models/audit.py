@@ -1,4 +1,5 @@
 """The audit log: Graph `directoryAudit` records."""
+
 from peewee import AutoField, CharField, TextField
 
 from models.keys import SearchKeyField

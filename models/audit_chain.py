@@ -5,6 +5,7 @@ themselves, taken as the values the database stores; its chain hash is
 sha256(previous chain hash + content hash), so changing, removing or slipping in a record
 breaks the chain at that point.
 """
+
 import hashlib
 import json
 from datetime import datetime
@@ -19,8 +20,7 @@ _HASHED_WHEN_SET = {"graph_extra"}
 
 def hashed_fields(model) -> tuple:
     """The fields a content hash covers, in a fixed order."""
-    return tuple(model._meta.fields[name] for name in model._meta.sorted_field_names
-                 if name not in _NOT_HASHED)
+    return tuple(model._meta.fields[name] for name in model._meta.sorted_field_names if name not in _NOT_HASHED)
 
 
 def stored_values(fields: tuple, values: dict) -> list:

@@ -1,4 +1,5 @@
 """Base model, the database proxy, and the field types every table shares."""
+
 import json
 import random
 import time
@@ -22,8 +23,13 @@ def time_ordered_guid(milliseconds: int, random_bits: int) -> str:
     """A version-7 GUID (RFC 9562): the time in milliseconds since 1970, then 74 random bits.
     Ids made one after another sort side by side, so a new row's id lands on the same
     index page as the last one's instead of on a random page of a large index."""
-    value = ((milliseconds & 0xFFFF_FFFF_FFFF) << 80 | 0x7 << 76 | (random_bits >> 62 & 0xFFF) << 64
-             | 0b10 << 62 | random_bits & 0x3FFF_FFFF_FFFF_FFFF)
+    value = (
+        (milliseconds & 0xFFFF_FFFF_FFFF) << 80
+        | 0x7 << 76
+        | (random_bits >> 62 & 0xFFF) << 64
+        | 0b10 << 62
+        | random_bits & 0x3FFF_FFFF_FFFF_FFFF
+    )
     text = "%032x" % value
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 

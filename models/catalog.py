@@ -1,4 +1,5 @@
 """Catalogs, their resources (with roles and scopes) and access packages."""
+
 from peewee import BooleanField, CharField, CompositeKey, ForeignKeyField, TextField
 
 from models.base import BaseModel, GraphModel, UtcDateTimeField, new_id
@@ -80,8 +81,7 @@ class ResourceRoleScope(GraphModel):
     id is `<accessPackageId>:<Graph id>`."""
 
     id = CharField(max_length=160, primary_key=True, default=new_id)
-    access_package = ForeignKeyField(AccessPackage, backref="resource_role_scopes", on_delete="CASCADE",
-                                     index=False)
+    access_package = ForeignKeyField(AccessPackage, backref="resource_role_scopes", on_delete="CASCADE", index=False)
     role = ForeignKeyField(ResourceRole, backref="role_scopes", on_delete="CASCADE")
     scope = ForeignKeyField(ResourceScope, backref="role_scopes", on_delete="CASCADE")
     created_date_time = UtcDateTimeField(null=True)

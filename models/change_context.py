@@ -1,5 +1,6 @@
 """The change context: the source, run, actor and business time the history triggers record
 for the writes of the current transaction (see `models.history`)."""
+
 from datetime import datetime
 
 import peewee
@@ -13,16 +14,16 @@ _CLEAR_SQLITE = f'DELETE FROM "{_TABLE}"'
 _AT = UtcDateTimeField()
 
 
-def set_change_context(source: str, at: datetime | None = None, run: str | None = None,
-                       actor: str | None = None) -> None:
+def set_change_context(
+    source: str, at: datetime | None = None, run: str | None = None, actor: str | None = None
+) -> None:
     """Record the writes that follow, until `clear_change_context()` or the end of the
     transaction, as coming from `source` at `at` (None: the database's clock). Call inside
     a transaction."""
     if isinstance(db.obj, peewee.PostgresqlDatabase):
         # SET LOCAL semantics: the settings end with the transaction, so a connection handed to
         # the next writer carries nothing over.
-        values = {"source": source, "run": run, "actor": actor,
-                  "at": _AT.db_value(at).isoformat() if at else None}
+        values = {"source": source, "run": run, "actor": actor, "at": _AT.db_value(at).isoformat() if at else None}
         for key, value in values.items():
             db.execute_sql("SELECT set_config(%s, %s, true)", (SETTING_PREFIX + key, value or ""))
         return

@@ -5,6 +5,7 @@ the user data folder. SQLite runs in WAL mode with foreign keys on and a busy ti
 schema carries a version; older databases are migrated forward (after a backup copy of the
 file), newer ones are refused.
 """
+
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -66,18 +67,20 @@ def resolve_location(target: str | os.PathLike | None = None) -> DatabaseLocatio
     if text.startswith(("postgresql://", "postgres://")):
         return DatabaseLocation("postgresql", url=text)
     if text.startswith("sqlite:///"):
-        return DatabaseLocation("sqlite", path=Path(unquote(text[len("sqlite:///"):])).expanduser())
+        return DatabaseLocation("sqlite", path=Path(unquote(text[len("sqlite:///") :])).expanduser())
     if "://" in text:
         raise DatabaseOpenError(
-            f"Unsupported database address {text!r}: use a file path, sqlite:///PATH or postgresql://…")
+            f"Unsupported database address {text!r}: use a file path, sqlite:///PATH or postgresql://…"
+        )
     return DatabaseLocation("sqlite", path=Path(text).expanduser())
 
 
 _open_location: DatabaseLocation | None = None
 
 
-def open_database(target: str | os.PathLike | None = None, *, create: bool = True,
-                  busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> DatabaseLocation:
+def open_database(
+    target: str | os.PathLike | None = None, *, create: bool = True, busy_timeout: float = BUSY_TIMEOUT_SECONDS
+) -> DatabaseLocation:
     """Open (creating or migrating as needed) the database and bind every model to it.
 
     Raises DatabaseOpenError with a message fit for the user when it cannot be used.
@@ -119,8 +122,10 @@ def explain_failure(error: Exception) -> DatabaseUnavailable:
     failure = classify(error)
     text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     if failure is Failure.LOCKED:
-        message = (f"{name} is locked by another program, for longer than the app waits. "
-                   "Nothing was changed; try again when the other program is done.")
+        message = (
+            f"{name} is locked by another program, for longer than the app waits. "
+            "Nothing was changed; try again when the other program is done."
+        )
     elif failure is Failure.FULL:
         message = f"The disk holding {name} is full. Nothing was changed; free some space and try again."
     elif failure is Failure.READ_ONLY:
@@ -129,8 +134,7 @@ def explain_failure(error: Exception) -> DatabaseUnavailable:
         message = f"{name} is damaged ({text}). Nothing was changed; restore it from a backup."
     else:
         _discard_connection()
-        message = (f"Lost the connection to {name} ({text}). Nothing half-done was kept; "
-                   "the next action reconnects.")
+        message = f"Lost the connection to {name} ({text}). Nothing half-done was kept; the next action reconnects."
     return DatabaseUnavailable(message, failure)
 
 
@@ -185,8 +189,9 @@ def _sqlite_database(path: Path, create: bool, busy_timeout: float) -> peewee.Sq
             raise DatabaseOpenError(f"Cannot make {path} private to its owner: {error.strerror}.") from error
     if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK | os.X_OK):
         # Opened for reading only, so reports, exports and verification still work.
-        database = peewee.SqliteDatabase(_read_only_uri(path), uri=True, pragmas=SQLITE_READ_ONLY_PRAGMAS,
-                                         timeout=busy_timeout)
+        database = peewee.SqliteDatabase(
+            _read_only_uri(path), uri=True, pragmas=SQLITE_READ_ONLY_PRAGMAS, timeout=busy_timeout
+        )
     else:
         database = peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=busy_timeout)
     register_fold(database)
@@ -218,15 +223,21 @@ def postgresql_database(url: str) -> peewee.PostgresqlDatabase:
         import psycopg  # noqa: F401  (peewee picks the driver up by itself)
     except ImportError as error:
         raise DatabaseOpenError(
-            "PostgreSQL needs the psycopg driver: pip install 'entitlement-desk[postgresql]'.") from error
+            "PostgreSQL needs the psycopg driver: pip install 'entitlement-desk[postgresql]'."
+        ) from error
     parsed = urlparse(url)
-    params = {"host": parsed.hostname or "localhost", "port": parsed.port or 5432,
-              "user": unquote(parsed.username) if parsed.username else None,
-              "password": unquote(parsed.password) if parsed.password else None,
-              "connect_timeout": 10}
+    params = {
+        "host": parsed.hostname or "localhost",
+        "port": parsed.port or 5432,
+        "user": unquote(parsed.username) if parsed.username else None,
+        "password": unquote(parsed.password) if parsed.password else None,
+        "connect_timeout": 10,
+    }
     return peewee.PostgresqlDatabase(
-        unquote(parsed.path.lstrip("/")) or None, prefer_psycopg3=True,
-        **{key: value for key, value in params.items() if value is not None})
+        unquote(parsed.path.lstrip("/")) or None,
+        prefer_psycopg3=True,
+        **{key: value for key, value in params.items() if value is not None},
+    )
 
 
 def _prepare_schema(location: DatabaseLocation) -> None:
@@ -242,19 +253,20 @@ def _prepare_schema(location: DatabaseLocation) -> None:
             SchemaInfo.create(key=HEAD_KEY, value=GENESIS)
         return
     if SchemaInfo._meta.table_name not in tables:
-        raise DatabaseOpenError(
-            f"{location.describe()} is a database, but not an Entitlement Desk database.")
+        raise DatabaseOpenError(f"{location.describe()} is a database, but not an Entitlement Desk database.")
     version = schema_version()
     if version > SCHEMA_VERSION:
         raise DatabaseOpenError(
             f"{location.describe()} was written by a newer Entitlement Desk (schema version "
-            f"{version}; this version understands up to {SCHEMA_VERSION}). Update the app to open it.")
+            f"{version}; this version understands up to {SCHEMA_VERSION}). Update the app to open it."
+        )
     if version < SCHEMA_VERSION:
         migrate(location, version)
 
 
-def migrate(location: DatabaseLocation, from_version: int,
-            steps: dict | None = None, to_version: int | None = None) -> Path | None:
+def migrate(
+    location: DatabaseLocation, from_version: int, steps: dict | None = None, to_version: int | None = None
+) -> Path | None:
     """Run the forward migrations from `from_version` to `to_version`, each in a transaction.
 
     For SQLite the file is copied first (the copy's path is returned) so a failed migration
@@ -292,10 +304,10 @@ def _backup_sqlite(location: DatabaseLocation, version: int) -> Path:
     except FileExistsError as error:
         raise DatabaseOpenError(
             f"Cannot back up {location.path} before upgrading it: {backup.name} already exists. "
-            "Move it away and open the database again.") from error
+            "Move it away and open the database again."
+        ) from error
     except OSError as error:
-        raise DatabaseOpenError(
-            f"Cannot back up {location.path} before upgrading it: {error.strerror}.") from error
+        raise DatabaseOpenError(f"Cannot back up {location.path} before upgrading it: {error.strerror}.") from error
     # The online backup API copies a consistent image even with the WAL in use.
     source = sqlite3.connect(str(location.path))
     try:

@@ -3,6 +3,7 @@
 A row is never removed because its object left the tenant (reports of the past still need
 it); `deleted_date_time` says since when it is gone, and current-state reports leave it out.
 """
+
 from playhouse.migrate import SchemaMigrator, migrate
 
 from models.assignments import Assignment
@@ -10,8 +11,7 @@ from models.catalog import AccessPackage, Catalog, Resource
 from models.directory import ConnectedOrganization, Group, User
 from models.policy import AssignmentPolicy
 
-DELETABLE_MODELS = (User, Group, ConnectedOrganization, Catalog, Resource, AccessPackage, AssignmentPolicy,
-                    Assignment)
+DELETABLE_MODELS = (User, Group, ConnectedOrganization, Catalog, Resource, AccessPackage, AssignmentPolicy, Assignment)
 
 
 def current(model):
@@ -26,5 +26,8 @@ def add_deleted_columns(database) -> None:
         columns = {column.name for column in database.get_columns(table)}
         if "deleted_date_time" not in columns:
             # The field's own type on each database (DATETIME on SQLite, TIMESTAMP on PostgreSQL).
-            migrate(SchemaMigrator.from_database(database.obj).add_column(
-                table, "deleted_date_time", model.deleted_date_time))
+            migrate(
+                SchemaMigrator.from_database(database.obj).add_column(
+                    table, "deleted_date_time", model.deleted_date_time
+                )
+            )

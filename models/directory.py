@@ -1,5 +1,6 @@
 """Directory objects: connected organizations, users, groups, directory roles, applications
 and app roles."""
+
 from peewee import BooleanField, CharField, CompositeKey, ForeignKeyField, TextField
 
 from models.base import BaseModel, GraphModel, GuidField, JSONField, UtcDateTimeField, new_id
@@ -53,8 +54,7 @@ class User(GraphModel):
     account_enabled = BooleanField(default=True)
     manager = ForeignKeyField("self", null=True, backref="reports", on_delete="SET NULL")
     # Set for guests who came in through a connected organization (accessPackageSubject).
-    connected_organization = ForeignKeyField(
-        ConnectedOrganization, null=True, backref="users", on_delete="SET NULL")
+    connected_organization = ForeignKeyField(ConnectedOrganization, null=True, backref="users", on_delete="SET NULL")
     created_date_time = UtcDateTimeField(null=True)
     # True when the row only stands in for an object referenced by imported data.
     is_reference = BooleanField(default=False)

@@ -1,6 +1,7 @@
 """Errors the user can act on, and what a database failure is, told by its code: SQLite's
 result code (`sqlite_errorcode`) and PostgreSQL's SQLSTATE, never the message text (which
 changes with versions and languages)."""
+
 import enum
 
 
@@ -42,9 +43,13 @@ class DatabaseUnavailable(DeskError):
 SQLITE_ERROR, SQLITE_PERM, SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY = 1, 3, 5, 6, 8
 SQLITE_CORRUPT, SQLITE_FULL, SQLITE_NOTADB = 11, 13, 26
 _SQLITE_FAILURES = {
-    SQLITE_BUSY: Failure.LOCKED, SQLITE_LOCKED: Failure.LOCKED, SQLITE_FULL: Failure.FULL,
-    SQLITE_READONLY: Failure.READ_ONLY, SQLITE_PERM: Failure.READ_ONLY,
-    SQLITE_CORRUPT: Failure.DAMAGED, SQLITE_NOTADB: Failure.DAMAGED,
+    SQLITE_BUSY: Failure.LOCKED,
+    SQLITE_LOCKED: Failure.LOCKED,
+    SQLITE_FULL: Failure.FULL,
+    SQLITE_READONLY: Failure.READ_ONLY,
+    SQLITE_PERM: Failure.READ_ONLY,
+    SQLITE_CORRUPT: Failure.DAMAGED,
+    SQLITE_NOTADB: Failure.DAMAGED,
 }
 # PostgreSQL SQLSTATEs (whole codes first, then their class).
 _SQLSTATE_FAILURES = {
@@ -55,7 +60,8 @@ _SQLSTATE_FAILURES = {
     "40P01": Failure.LOCKED,  # deadlock_detected
     "40001": Failure.LOCKED,  # serialization_failure
     "57014": Failure.LOCKED,  # query_canceled (a lock_timeout or statement_timeout)
-    "XX001": Failure.DAMAGED, "XX002": Failure.DAMAGED,  # data_corrupted, index_corrupted
+    "XX001": Failure.DAMAGED,
+    "XX002": Failure.DAMAGED,  # data_corrupted, index_corrupted
 }
 _SQLSTATE_CLASS_FAILURES = {"08": Failure.LOST, "57": Failure.LOST, "53": Failure.FULL}
 
@@ -85,7 +91,6 @@ def cause(error: BaseException) -> BaseException:
     """The failure that counts. SQLite ends the transaction itself on some failures (a full
     disk among them); the rollback that follows fails with a generic SQLITE_ERROR and
     hides the cause, which is its context."""
-    while (getattr(driver_error(error), "sqlite_errorcode", None) == SQLITE_ERROR
-           and error.__context__ is not None):
+    while getattr(driver_error(error), "sqlite_errorcode", None) == SQLITE_ERROR and error.__context__ is not None:
         error = error.__context__
     return error

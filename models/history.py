@@ -16,6 +16,7 @@ clock. Everything here is generated from the peewee models: after a migration ad
 a tracked table, `install_history(database, [Model])` adds it to the history and re-installs the
 triggers.
 """
+
 import functools
 
 import peewee
@@ -31,9 +32,20 @@ from models.requests import AssignmentRequest
 
 # Every table a history report reads (reports 1-3 and the list of changes).
 TRACKED_MODELS = (
-    User, Group, GroupMember, AccessPackage, Resource, ResourceRole, ResourceRoleScope,
-    AssignmentPolicy, PolicyAllowedTarget, ApprovalStage, ApprovalStageApprover,
-    Assignment, AssignmentRequest, ResourceRoleAssignment,
+    User,
+    Group,
+    GroupMember,
+    AccessPackage,
+    Resource,
+    ResourceRole,
+    ResourceRoleScope,
+    AssignmentPolicy,
+    PolicyAllowedTarget,
+    ApprovalStage,
+    ApprovalStageApprover,
+    Assignment,
+    AssignmentRequest,
+    ResourceRoleAssignment,
 )
 # The columns of a history, besides a row's key, that readers look versions up by: the foreign
 # keys reports 1-3 filter on when read at a moment, and valid time where the list of changes
@@ -44,8 +56,7 @@ HISTORY_LOOKUPS = {
     ResourceRoleScope: ("access_package_id", "valid_from"),
     AssignmentPolicy: ("access_package_id", "valid_from"),
 }
-HISTORY_COLUMNS = ("version", "valid_from", "valid_to", "change_kind", "change_source", "change_run",
-                   "change_actor")
+HISTORY_COLUMNS = ("version", "valid_from", "valid_to", "change_kind", "change_source", "change_run", "change_actor")
 # The source of a write made without a change context, and of the versions a migration backfilled.
 UNKNOWN_SOURCE = "database"
 BACKFILL_SOURCE = "backfill"
@@ -142,7 +153,7 @@ def install_history(database, models=TRACKED_MODELS) -> None:
             database.create_tables([history])
         else:
             _add_missing_columns(database, model, history)
-        for statement in (postgresql_trigger_sql(model) if is_postgresql else sqlite_trigger_sql(model)):
+        for statement in postgresql_trigger_sql(model) if is_postgresql else sqlite_trigger_sql(model):
             database.execute_sql(statement)
 
 
@@ -168,7 +179,8 @@ def backfill_history(database, moment, models=TRACKED_MODELS) -> None:
             f"INSERT INTO {_quoted(history_table(model))} ({columns}, valid_from, valid_to, change_kind, "
             f"change_source) SELECT {columns}, {start}, NULL, 'insert', "
             f"'{BACKFILL_SOURCE}' FROM {_quoted(model._meta.table_name)}",
-            (UtcDateTimeField().db_value(moment),))
+            (UtcDateTimeField().db_value(moment),),
+        )
 
 
 def _quoted(name: str) -> str:
@@ -215,17 +227,23 @@ def sqlite_trigger_sql(model) -> list[str]:
     changed = " OR ".join(f"OLD.{_quoted(c)} IS NOT NEW.{_quoted(c)}" for c in tracked_columns(model))
 
     def close(row):
-        return (f"UPDATE {history} SET valid_to = (SELECT {at} {context}) "
-                f"WHERE {_key_match(model, row)} AND valid_to IS NULL;")
+        return (
+            f"UPDATE {history} SET valid_to = (SELECT {at} {context}) "
+            f"WHERE {_key_match(model, row)} AND valid_to IS NULL;"
+        )
 
     def insert(values, until, kind, start=at):
-        return (f"INSERT INTO {history} ({columns}, {_HISTORY_EXTRA}) "
-                f"SELECT {values}, {start}, {until}, '{kind}', {source}, {run}, {actor} {context};")
+        return (
+            f"INSERT INTO {history} ({columns}, {_HISTORY_EXTRA}) "
+            f"SELECT {values}, {start}, {until}, '{kind}', {source}, {run}, {actor} {context};"
+        )
 
     first_seen = at
     if _creation_time(model, "NEW"):
-        first_seen = (f"CASE WHEN EXISTS (SELECT 1 FROM {history} WHERE {_key_match(model, 'NEW')}) THEN {at} "
-                      f"ELSE COALESCE(MIN({_creation_time(model, 'NEW')}, {at}), {at}) END")
+        first_seen = (
+            f"CASE WHEN EXISTS (SELECT 1 FROM {history} WHERE {_key_match(model, 'NEW')}) THEN {at} "
+            f"ELSE COALESCE(MIN({_creation_time(model, 'NEW')}, {at}), {at}) END"
+        )
     return [
         *(f'DROP TRIGGER IF EXISTS "{name}_{kind}"' for kind in ("insert", "update", "delete")),
         f'CREATE TRIGGER "{name}_insert" AFTER INSERT ON {table} BEGIN '
@@ -249,15 +267,17 @@ def postgresql_trigger_sql(model) -> list[str]:
 
     first_seen = ""
     if _creation_time(model, "NEW"):
-        first_seen = (f"IF NOT EXISTS (SELECT 1 FROM {history} WHERE {_key_match(model, 'NEW')}) THEN "
-                      f"v_start := LEAST({_creation_time(model, 'NEW')}, v_at); END IF;")
+        first_seen = (
+            f"IF NOT EXISTS (SELECT 1 FROM {history} WHERE {_key_match(model, 'NEW')}) THEN "
+            f"v_start := LEAST({_creation_time(model, 'NEW')}, v_at); END IF;"
+        )
 
     body = f"""
 DECLARE
-  v_at timestamp := COALESCE({setting('at')}::timestamp, now() AT TIME ZONE 'UTC');
-  v_source text := COALESCE({setting('source')}, '{UNKNOWN_SOURCE}');
-  v_run text := {setting('run')};
-  v_actor text := {setting('actor')};
+  v_at timestamp := COALESCE({setting("at")}::timestamp, now() AT TIME ZONE 'UTC');
+  v_source text := COALESCE({setting("source")}, '{UNKNOWN_SOURCE}');
+  v_run text := {setting("run")};
+  v_actor text := {setting("actor")};
   v_start timestamp := v_at;
 BEGIN
   IF TG_OP = 'UPDATE' AND OLD IS NOT DISTINCT FROM NEW THEN
@@ -265,9 +285,9 @@ BEGIN
   END IF;
   IF TG_OP = 'INSERT' THEN
     {first_seen}
-    UPDATE {history} SET valid_to = v_at WHERE {_key_match(model, 'NEW')} AND valid_to IS NULL;
+    UPDATE {history} SET valid_to = v_at WHERE {_key_match(model, "NEW")} AND valid_to IS NULL;
   ELSE
-    UPDATE {history} SET valid_to = v_at WHERE {_key_match(model, 'OLD')} AND valid_to IS NULL;
+    UPDATE {history} SET valid_to = v_at WHERE {_key_match(model, "OLD")} AND valid_to IS NULL;
   END IF;
   IF TG_OP = 'DELETE' THEN
     INSERT INTO {history} ({columns}, {_HISTORY_EXTRA})
@@ -279,10 +299,8 @@ BEGIN
   RETURN NULL;
 END"""
     return [
-        f'CREATE OR REPLACE FUNCTION "{name}_write"() RETURNS trigger LANGUAGE plpgsql AS $history$'
-        f"{body}$history$",
+        f'CREATE OR REPLACE FUNCTION "{name}_write"() RETURNS trigger LANGUAGE plpgsql AS $history${body}$history$',
         f'DROP TRIGGER IF EXISTS "{name}_write" ON {table}',
         f'CREATE TRIGGER "{name}_write" AFTER INSERT OR UPDATE OR DELETE ON {table} '
         f'FOR EACH ROW EXECUTE FUNCTION "{name}_write"()',
     ]
-

@@ -7,6 +7,7 @@ filled by the model (BaseModel) on every insert, update and save, never by the c
 writes the row. `folded()` is the same folding inside SQL, for matching columns that have
 no key column: a function registered on each SQLite connection, `desk_fold` on PostgreSQL.
 """
+
 import unicodedata
 from collections.abc import Callable
 
@@ -95,4 +96,5 @@ def install_fold_function(database) -> None:
     database.execute_sql(
         f"CREATE OR REPLACE FUNCTION {FOLD_FUNCTION}(value text) RETURNS text "
         "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT normalize(replace(replace(replace("
-        f"lower(normalize(value, NFKC){collate}), 'ß', 'ss'), 'ẞ', 'ss'), 'ς', 'σ'), NFKC) $$")
+        f"lower(normalize(value, NFKC){collate}), 'ß', 'ss'), 'ẞ', 'ss'), 'ς', 'σ'), NFKC) $$"
+    )

@@ -13,8 +13,7 @@ class SchemaInfo(BaseModel):
     @classmethod
     def put(cls, key: str, value: str) -> None:
         """Insert or overwrite one fact (an upsert SQLite and PostgreSQL both understand)."""
-        (cls.insert(key=key, value=value)
-         .on_conflict(conflict_target=[cls.key], update={cls.value: value}).execute())
+        (cls.insert(key=key, value=value).on_conflict(conflict_target=[cls.key], update={cls.value: value}).execute())
 
 
 class DatabaseLogin(BaseModel):

@@ -1,4 +1,5 @@
 """Assignment policies: who may request, how long access lasts, and the approval stages."""
+
 from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextField
 
 from models.base import BaseModel, GraphModel, UtcDateTimeField
@@ -21,8 +22,13 @@ ALLOWED_TARGET_SCOPES = (
 EXPIRATION_TYPES = ("notSpecified", "noExpiration", "afterDateTime", "afterDuration")
 # Graph `subjectSet` types (the `@odata.type` without the namespace).
 SUBJECT_SET_TYPES = (
-    "singleUser", "groupMembers", "connectedOrganizationMembers", "requestorManager",
-    "internalSponsors", "externalSponsors", "allInternalUsers",
+    "singleUser",
+    "groupMembers",
+    "connectedOrganizationMembers",
+    "requestorManager",
+    "internalSponsors",
+    "externalSponsors",
+    "allInternalUsers",
 )
 
 

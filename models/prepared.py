@@ -6,6 +6,7 @@ with named `Parameter`s where the values go; its SQL is generated from the bound
 at first use (so the placeholder style, quoting and dialect are that database's) and then
 reused, with each run's values converted the way the fields convert them.
 """
+
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -41,10 +42,16 @@ def _keeps_text(field: Field) -> bool:
     """Whether the field stores and reads a str unchanged (peewee's own text fields and keys
     to them)."""
     if isinstance(field, ForeignKeyField):
-        return (type(field).db_value is ForeignKeyField.db_value
-                and type(field).python_value is ForeignKeyField.python_value and _keeps_text(field.rel_field))
-    return (type(field).db_value is Field.db_value and type(field).python_value is Field.python_value
-            and type(field).adapt is CharField.adapt)
+        return (
+            type(field).db_value is ForeignKeyField.db_value
+            and type(field).python_value is ForeignKeyField.python_value
+            and _keeps_text(field.rel_field)
+        )
+    return (
+        type(field).db_value is Field.db_value
+        and type(field).python_value is Field.python_value
+        and type(field).adapt is CharField.adapt
+    )
 
 
 def _reader(field) -> Callable | None:
@@ -103,12 +110,14 @@ class Prepared:
     def insert(cls, model, *, ignore_conflict: bool = False) -> "Prepared":
         """INSERT of one row naming every column but an auto-increment key; the values are
         passed by field name, and a field left out takes its default, as in `Model.create`."""
-        fields = [field for field in model._meta.sorted_fields
-                  if not (field.primary_key and field.field_type == "AUTO")]
+        fields = [
+            field for field in model._meta.sorted_fields if not (field.primary_key and field.field_type == "AUTO")
+        ]
 
         def build():
             query = model.insert({field: Parameter(field.name, field, field.default) for field in fields})
             return query.on_conflict_ignore() if ignore_conflict else query
+
         return cls(build, keyed_model=model)
 
     def _current(self) -> _Compiled:
@@ -118,8 +127,14 @@ class Prepared:
             sql, params = db.get_sql_context().sql(query).query()
             fields = tuple(getattr(query, "_returning", None) or ())
             compiled = self._compiled = _Compiled(
-                db.obj, sql, tuple(params), fields, tuple(_reader(field) for field in fields),
-                getattr(query, "model", None), tuple(getattr(field, "name", None) for field in fields))
+                db.obj,
+                sql,
+                tuple(params),
+                fields,
+                tuple(_reader(field) for field in fields),
+                getattr(query, "model", None),
+                tuple(getattr(field, "name", None) for field in fields),
+            )
         return compiled
 
     def execute(self, **values):
@@ -145,9 +160,12 @@ class Prepared:
     def tuples(self, **values) -> list[tuple]:
         """The rows of a SELECT as tuples, each value as its field reads it."""
         converters = self._current().converters
-        return [tuple(value if convert is None or value is None else convert(value)
-                      for convert, value in zip(converters, row))
-                for row in self.execute(**values).fetchall()]
+        return [
+            tuple(
+                value if convert is None or value is None else convert(value) for convert, value in zip(converters, row)
+            )
+            for row in self.execute(**values).fetchall()
+        ]
 
     def scalar(self, **values):
         """The first column of the first row of a SELECT, or None."""

@@ -1,4 +1,5 @@
 """Assignment requests, the approvers each stage asked, and their decisions."""
+
 from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextField
 
 from models.assignments import Assignment
@@ -9,12 +10,28 @@ from models.policy import AssignmentPolicy
 
 # Graph `accessPackageRequestType` and `accessPackageRequestState` values.
 REQUEST_TYPES = (
-    "notSpecified", "userAdd", "userUpdate", "userRemove", "adminAdd", "adminUpdate",
-    "adminRemove", "systemAdd", "systemUpdate", "systemRemove", "onBehalfAdd",
+    "notSpecified",
+    "userAdd",
+    "userUpdate",
+    "userRemove",
+    "adminAdd",
+    "adminUpdate",
+    "adminRemove",
+    "systemAdd",
+    "systemUpdate",
+    "systemRemove",
+    "onBehalfAdd",
 )
 REQUEST_STATES = (
-    "submitted", "pendingApproval", "delivering", "delivered", "deliveryFailed", "denied",
-    "scheduled", "canceled", "partiallyDelivered",
+    "submitted",
+    "pendingApproval",
+    "delivering",
+    "delivered",
+    "deliveryFailed",
+    "denied",
+    "scheduled",
+    "canceled",
+    "partiallyDelivered",
 )
 TERMINAL_REQUEST_STATES = ("delivered", "deliveryFailed", "denied", "canceled", "partiallyDelivered")
 

@@ -5,6 +5,7 @@ whole result into the client when the query runs: a million audit records would 
 memory before the first row reaches an exporter. On PostgreSQL a query is therefore read
 through a server-side cursor, a batch at a time, inside a transaction that ends with it.
 """
+
 import uuid
 from typing import Iterator
 

@@ -1,5 +1,6 @@
 """The tenant a database is synced from, the delta links of its incremental syncs, and the
 record of every sync run."""
+
 from peewee import AutoField, CharField, TextField
 
 from models.base import BaseModel, JSONField, UtcDateTimeField

@@ -9,6 +9,7 @@ import pytest
 from models.database import close_database, open_database
 from tests.helpers.databases import TEST_DATABASE, empty_postgresql
 
+
 @pytest.fixture
 def db_path(tmp_path):
     return tmp_path / "tenant.db"
@@ -35,5 +36,3 @@ def database(database_target):
 @pytest.fixture
 def on_postgresql() -> bool:
     return bool(TEST_DATABASE)
-
-

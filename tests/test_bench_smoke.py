@@ -1,4 +1,5 @@
 """`python -m bench --quick`: every benchmark runs at tiny sizes, so none rots unnoticed."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,11 @@ def test_every_benchmark_runs_at_tiny_sizes(tmp_path):
     results = tmp_path / "RESULTS.md"
     finished = subprocess.run(
         [sys.executable, "-m", "bench", "--quick", "--data", str(tmp_path / "data"), "--results", str(results)],
-        cwd=ROOT, capture_output=True, text=True, timeout=180)
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert finished.returncode == 0, finished.stderr[-3000:]
     rows = [line for line in results.read_text(encoding="utf-8").splitlines() if line.startswith("| ")]
     for area in AREAS:
@@ -29,7 +34,11 @@ def test_every_benchmark_runs_at_tiny_sizes(tmp_path):
 def test_quick_writes_no_results_unless_told(tmp_path):
     finished = subprocess.run(
         [sys.executable, "-m", "bench", "--quick", "--only", "P5", "--data", str(tmp_path)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120)
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert finished.returncode == 0, finished.stderr[-3000:]
     assert "| P5 |" in finished.stdout
     assert not list(tmp_path.glob("*.md"))

@@ -1,5 +1,6 @@
 """The layers point one way: ui -> desktop -> models, and only ui/ touches Qt. The ui builds
 no SQL: it never imports peewee (it may read models' rows for display, as DESIGN says)."""
+
 import ast
 from pathlib import Path
 

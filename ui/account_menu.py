@@ -27,8 +27,9 @@ class AccountMenu(QMenu):
             self.addAction(self._account_action())
             return
         if not window.switchable:
-            self.addAction(
-                f"Acting as {window.actor.display_name}: this database login is bound to them").setEnabled(False)
+            self.addAction(f"Acting as {window.actor.display_name}: this database login is bound to them").setEnabled(
+                False
+            )
             return
         self.addSection("Act as (a simulation: this database is not connected to a tenant)")
         group = QActionGroup(self)

@@ -5,6 +5,7 @@
 in the background, with a progress dialog) when it does not exist yet. A database that cannot be opened is a dialog
 with the reason; an unexpected exception is the crash dialog, never a bare traceback.
 """
+
 import argparse
 import sys
 from pathlib import Path
@@ -33,16 +34,21 @@ EXIT_CANCELLED = 1
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="entitlement-desk",
-        description="Reports, audit logs and spreadsheets for Microsoft Entra entitlement management.")
+        description="Reports, audit logs and spreadsheets for Microsoft Entra entitlement management.",
+    )
     source = parser.add_mutually_exclusive_group()
     source.add_argument(
-        "--db", metavar="PATH|URL",
+        "--db",
+        metavar="PATH|URL",
         help=f"database file or URL (sqlite:///PATH, postgresql://USER@HOST/DB); default: ${ENV_VARIABLE}, "
-             "else a file in the user data folder")
-    source.add_argument("--demo", action="store_true",
-                        help="open the demo tenant (built on first use, beside the default database)")
-    parser.add_argument("--size", choices=sorted(SIZES), default="small",
-                        help="demo tenant size (with --demo; default: small)")
+        "else a file in the user data folder",
+    )
+    source.add_argument(
+        "--demo", action="store_true", help="open the demo tenant (built on first use, beside the default database)"
+    )
+    parser.add_argument(
+        "--size", choices=sorted(SIZES), default="small", help="demo tenant size (with --demo; default: small)"
+    )
     return parser
 
 

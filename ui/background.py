@@ -4,6 +4,7 @@ result handed back on the UI thread.
 They queue on one reader thread of their own: one read at a time keeps one more database
 connection (and its page cache, up to 64 MiB on SQLite) in memory, not one per pool thread,
 and answers come back in the order they were asked."""
+
 import sys
 from typing import Any, Callable
 

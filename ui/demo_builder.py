@@ -5,6 +5,7 @@ Built under another name and renamed when complete: a cancelled or failed build 
 leaves a half tenant where the next start would open it. The build binds the models to the
 file it fills; whoever asked opens the finished file (or the previous database) afterwards.
 """
+
 import os
 from pathlib import Path
 
@@ -51,8 +52,11 @@ class DemoBuild(QObject):
         size = self.size
 
         def work(context: JobContext) -> None:
-            build_demo(size, progress=lambda phase, done, total: context.progress(done, total, phase),
-                       cancelled=context.cancelled)
+            build_demo(
+                size,
+                progress=lambda phase, done, total: context.progress(done, total, phase),
+                cancelled=context.cancelled,
+            )
 
         parent = self.parent() if isinstance(self.parent(), QWidget) else None
         self.job = run_with_progress(parent, "Entitlement Desk", f"Building the {size} demo tenant…", work)

@@ -8,6 +8,7 @@ QThreadPool thread; it reports progress and checks for cancellation through the
 Each pool thread opens its own peewee connection on first use; the job closes it when it
 ends, so no connection outlives its work (and SQLite's WAL files can be checkpointed).
 """
+
 import threading
 import time
 import traceback
@@ -126,8 +127,9 @@ class Job(QObject):
         self.finished.emit()
 
 
-def run_with_progress(parent: QWidget | None, title: str, label: str,
-                      work: Callable[[JobContext], Any], pool: QThreadPool | None = None) -> Job:
+def run_with_progress(
+    parent: QWidget | None, title: str, label: str, work: Callable[[JobContext], Any], pool: QThreadPool | None = None
+) -> Job:
     """Start `work` in the background behind a window-modal progress dialog with Cancel.
 
     The caller connects to the returned job's outcome signals; the dialog closes itself.

@@ -1,6 +1,7 @@
 """The main window: navigation as in the admin center's entitlement management, one page
 per entry, the database and the acting user in the status bar; an empty database opens on the
 welcome page."""
+
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QThreadPool
@@ -50,8 +51,13 @@ from ui.times_menu import TimesMenu
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, location: DatabaseLocation, actor: User | None = None, switchable: bool = True,
-                 parent: QWidget | None = None):
+    def __init__(
+        self,
+        location: DatabaseLocation,
+        actor: User | None = None,
+        switchable: bool = True,
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self.location = location
         self.switchable = switchable
@@ -122,8 +128,10 @@ class MainWindow(QMainWindow):
         import_action.setShortcut(QKeySequence.StandardKey.Open)
         self.skip_invalid_action = file_menu.addAction("&Skip Invalid Records When Importing")
         self.skip_invalid_action.setCheckable(True)
-        self.skip_invalid_action.setToolTip("Import the valid records and list the others; unchecked, one invalid "
-                                            "record stops the import and every problem is listed")
+        self.skip_invalid_action.setToolTip(
+            "Import the valid records and list the others; unchecked, one invalid "
+            "record stops the import and every problem is listed"
+        )
         file_menu.addAction("&Verify audit log…", self.verify_audit_log)
         file_menu.addSeparator()
         self.sign_in_action = file_menu.addAction("Sign &in to Microsoft Entra…", self.sign_in)
@@ -134,8 +142,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         quit_action = file_menu.addAction("&Quit", self.close)
         # Some desktops define no standard Quit key; Ctrl+Q is what everyone expects there.
-        quit_action.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)
-                                 or [QKeySequence("Ctrl+Q")])
+        quit_action.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Quit) or [QKeySequence("Ctrl+Q")])
 
         go_menu = self.menuBar().addMenu("&Go")
         for number, entry in enumerate(NAVIGATION):
@@ -166,8 +173,11 @@ class MainWindow(QMainWindow):
             messages.inform(self, "Import", reason, icon=messages.Icon.Warning)
             return None
         paths, _ = QFileDialog.getOpenFileNames(
-            self, "Import", str(QSettings().value("import/folder") or Path.home()),
-            "Microsoft Graph JSON or Entra audit-log downloads (*.json *.csv);;All files (*)")
+            self,
+            "Import",
+            str(QSettings().value("import/folder") or Path.home()),
+            "Microsoft Graph JSON or Entra audit-log downloads (*.json *.csv);;All files (*)",
+        )
         if not paths:
             return None
         QSettings().setValue("import/folder", str(Path(paths[0]).parent))
@@ -176,12 +186,26 @@ class MainWindow(QMainWindow):
         skip_invalid = self.skip_invalid_action.isChecked()
 
         def work(context: JobContext) -> ImportSummary:
-            return guarded_import(actor, [Path(path).name for path in paths], lambda: import_files(
-                paths, progress=lambda done, total: context.progress(done, total, "Importing…"),
-                cancelled=context.cancelled, skip_invalid=skip_invalid))
+            return guarded_import(
+                actor,
+                [Path(path).name for path in paths],
+                lambda: import_files(
+                    paths,
+                    progress=lambda done, total: context.progress(done, total, "Importing…"),
+                    cancelled=context.cancelled,
+                    skip_invalid=skip_invalid,
+                ),
+            )
 
-        return run_operation(self, "Import", work, changes=IMPORT_CHANGES, on_success=self._show_import_summary,
-                             on_failure=self._show_import_failure, progress="Importing…")
+        return run_operation(
+            self,
+            "Import",
+            work,
+            changes=IMPORT_CHANGES,
+            on_success=self._show_import_summary,
+            on_failure=self._show_import_failure,
+            progress="Importing…",
+        )
 
     # -- Microsoft Entra: sign-in and sync -----------------------------------------------------------
     def sign_in(self) -> Job | None:
@@ -205,16 +229,20 @@ class MainWindow(QMainWindow):
             return job
         job, self.sync_dialog = start_sync(self, self.account.session(), list(syncable_kinds()))
         job.succeeded.connect(self._synced)
-        job.cancelled.connect(lambda: messages.inform(self, "Sync cancelled", "The sync was cancelled; nothing "
-                                                      "was written."))
+        job.cancelled.connect(
+            lambda: messages.inform(self, "Sync cancelled", "The sync was cancelled; nothing was written.")
+        )
         job.failed.connect(lambda error: show_failure(self, "Sync", error))
         return job
 
     def _synced(self, outcome: SyncOutcome) -> None:
         lines = outcome.summary.lines()[1:]
-        messages.inform(self, "Sync finished",
-                        f"{outcome.identity.status()}: a {outcome.run.mode} sync of "
-                        f"{sum(outcome.fetched.values()):,} records.", details="\n".join(lines))
+        messages.inform(
+            self,
+            "Sync finished",
+            f"{outcome.identity.status()}: a {outcome.run.mode} sync of {sum(outcome.fetched.values()):,} records.",
+            details="\n".join(lines),
+        )
         self.connected = True
         self.set_actor(tenant_actor(self.account.signed_in))
 
@@ -245,25 +273,33 @@ class MainWindow(QMainWindow):
             return None
 
         def work(context: JobContext) -> ChainReport:
-            return verify(progress=lambda done, total: context.progress(done, total, "Checking the audit chain…"),
-                          cancelled=context.cancelled)
+            return verify(
+                progress=lambda done, total: context.progress(done, total, "Checking the audit chain…"),
+                cancelled=context.cancelled,
+            )
 
         job = run_with_progress(self, "Verify audit log", "Checking the audit chain…", work)
         job.succeeded.connect(self._show_chain_report)
-        job.failed.connect(lambda error: show_failure(self, "Verify audit log", error,
-                                                      retry=self.verify_audit_log))
+        job.failed.connect(lambda error: show_failure(self, "Verify audit log", error, retry=self.verify_audit_log))
         return job
 
     def _show_chain_report(self, report: ChainReport) -> None:
         if report.intact:
-            messages.inform(self, "Audit log intact",
-                            f"All {report.checked:,} audit records verify: none was changed, removed or "
-                            "inserted since it was written.")
+            messages.inform(
+                self,
+                "Audit log intact",
+                f"All {report.checked:,} audit records verify: none was changed, removed or "
+                "inserted since it was written.",
+            )
             return
-        messages.inform(self, "Audit log tampered with",
-                        f"{len(report.problems):,} problem(s) in {report.checked:,} records. The first:\n\n"
-                        f"{report.problems[0].message}", icon=messages.Icon.Critical,
-                        details="\n".join(problem.message for problem in report.problems))
+        messages.inform(
+            self,
+            "Audit log tampered with",
+            f"{len(report.problems):,} problem(s) in {report.checked:,} records. The first:\n\n"
+            f"{report.problems[0].message}",
+            icon=messages.Icon.Critical,
+            details="\n".join(problem.message for problem in report.problems),
+        )
 
     # -- acting administrator and pages ---------------------------------------------------------------
     def set_actor(self, user: User | None) -> None:
@@ -354,8 +390,9 @@ class MainWindow(QMainWindow):
 
     def choose_database(self) -> None:
         folder = str(self.location.path.parent) if self.location.kind == "sqlite" else str(Path.home())
-        path, _ = QFileDialog.getOpenFileName(self, "Open database", folder,
-                                              "Entitlement Desk databases (*.db *.sqlite *.sqlite3);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open database", folder, "Entitlement Desk databases (*.db *.sqlite *.sqlite3);;All files (*)"
+        )
         if path:
             self.switch_database(path)
 
@@ -410,6 +447,7 @@ class MainWindow(QMainWindow):
         def failed(error: BaseException) -> None:
             open_database(previous)
             show_failure(self, "Cannot build the demo tenant", error)
+
         self.demo_build.failed.connect(failed)
         self.demo_build.start()
 

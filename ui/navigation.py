@@ -1,5 +1,6 @@
 """The navigation of the main window, as in the admin center's entitlement management: one
 entry per page, with the role it needs; and whom the window acts as first."""
+
 from dataclasses import dataclass
 from typing import Callable
 
@@ -34,8 +35,7 @@ NAVIGATION = (
     NavigationEntry("Access packages", Action.VIEW_ACCESS_PACKAGES, AccessPackagesPage),
     NavigationEntry("Reports", Action.VIEW_REPORTS, ReportsPage),
     NavigationEntry("Audit logs", Action.VIEW_AUDIT_LOG, AuditLogsPage),
-    NavigationEntry("Connected organizations", Action.VIEW_CONNECTED_ORGANIZATIONS,
-                    ConnectedOrganizationsPage),
+    NavigationEntry("Connected organizations", Action.VIEW_CONNECTED_ORGANIZATIONS, ConnectedOrganizationsPage),
     NavigationEntry("Workbooks", Action.VIEW_WORKBOOKS, WorkbooksPage),
     # An approver without a role decides their own queue here; the page says what else needs one.
     NavigationEntry("Requests", None, RequestsPage),

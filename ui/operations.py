@@ -10,6 +10,7 @@ the window keeps painting while the database waits for a lock. A failure is `sho
 problem the admin can act on (a refused step, a locked, full, read-only or lost database) is a
 message, with Retry where trying again can help; anything else is a bug and the crash dialog.
 """
+
 import sys
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -85,10 +86,16 @@ def wait_for_writes(milliseconds: int = -1) -> bool:
     return writer_pool().waitForDone(milliseconds)
 
 
-def run_operation(parent: QWidget | None, title: str, operation: Callable[..., Any], *, changes: Changes,
-                  on_success: Callable[[Any], None] | None = None,
-                  on_failure: Callable[[BaseException], None] | None = None,
-                  progress: str | None = None) -> Job:
+def run_operation(
+    parent: QWidget | None,
+    title: str,
+    operation: Callable[..., Any],
+    *,
+    changes: Changes,
+    on_success: Callable[[Any], None] | None = None,
+    on_failure: Callable[[BaseException], None] | None = None,
+    progress: str | None = None,
+) -> Job:
     """Run `operation()` on the writer thread and call `on_success(result)` on the UI thread,
     after the views that `changes` touches were told.
 
@@ -98,9 +105,11 @@ def run_operation(parent: QWidget | None, title: str, operation: Callable[..., A
     `on_failure` when given (a dialog that stays open shows it itself), else to
     `show_failure`, whose Retry runs the operation again.
     """
+
     def retry() -> None:
-        run_operation(parent, title, operation, changes=changes, on_success=on_success,
-                      on_failure=on_failure, progress=progress)
+        run_operation(
+            parent, title, operation, changes=changes, on_success=on_success, on_failure=on_failure, progress=progress
+        )
 
     if progress is not None:
         job = run_with_progress(parent, title, progress, operation, pool=writer_pool())
@@ -119,8 +128,9 @@ def run_operation(parent: QWidget | None, title: str, operation: Callable[..., A
             on_success(result)
 
     job.succeeded.connect(succeeded)
-    job.failed.connect(on_failure if on_failure is not None
-                       else lambda error: show_failure(parent, title, error, retry=retry))
+    job.failed.connect(
+        on_failure if on_failure is not None else lambda error: show_failure(parent, title, error, retry=retry)
+    )
     job.operation_title = title
     return job
 
@@ -142,8 +152,9 @@ def can_retry(error: BaseException) -> bool:
     return isinstance(error, (DatabaseUnavailable, *RECOVERABLE_ERRORS))
 
 
-def show_failure(parent: QWidget | None, title: str, error: BaseException, *,
-                 retry: Callable[[], None] | None = None) -> None:
+def show_failure(
+    parent: QWidget | None, title: str, error: BaseException, *, retry: Callable[[], None] | None = None
+) -> None:
     """The one way the GUI shows a failed action: a message the admin can act on (with Retry
     where trying again can help and `retry` is given), or the crash dialog for a bug."""
     message = failure_message(error)
@@ -151,9 +162,10 @@ def show_failure(parent: QWidget | None, title: str, error: BaseException, *,
         sys.excepthook(type(error), error, error.__traceback__)  # a bug: the crash dialog
         return
     if retry is not None and can_retry(error):
-        if messages.choose(parent, title, message, ["Retry", "Close"], icon=messages.Icon.Warning,
-                           escape="Close") == "Retry":
+        if (
+            messages.choose(parent, title, message, ["Retry", "Close"], icon=messages.Icon.Warning, escape="Close")
+            == "Retry"
+        ):
             retry()
         return
     messages.inform(parent, title, message, icon=messages.Icon.Warning)
-

@@ -1,6 +1,7 @@
 """The databases opened lately, newest first, for File → Open recent and the welcome page.
 
 A PostgreSQL address is kept without its password (the server asks again, or ~/.pgpass answers)."""
+
 from PySide6.QtCore import QSettings
 
 from models.database import DatabaseLocation

@@ -1,5 +1,6 @@
 """One signal for "a request changed in this app" (a decision, an assignment, a removal), so
 every open timeline and request table shows the change without the admin reloading."""
+
 from PySide6.QtCore import QObject, Signal
 
 

@@ -1,4 +1,5 @@
 """Static files the ui loads from the `resources` package (style sheet, icons)."""
+
 from importlib import resources as importlib_resources
 from pathlib import Path
 

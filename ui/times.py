@@ -1,6 +1,7 @@
 """One rule for every time on screen: the admin's local time, or UTC (View → Times), with the
 zone named in every header over times. The database and every download keep UTC and say so.
 """
+
 from datetime import datetime, timezone
 
 from PySide6.QtCore import QObject, QSettings, Signal

@@ -3,6 +3,7 @@
 On SQLite the tenant is built in a hidden file beside the database and renamed over it when
 complete, so Ctrl-C or a kill leaves the database as it was (the next build removes what a
 killed one left); on PostgreSQL the whole build is one transaction."""
+
 import os
 import re
 import sys
@@ -20,8 +21,12 @@ _PARTIAL = re.compile(r"^\.(?P<name>.+)\.demo-(?P<pid>\d+)\.partial$")
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("demo", help="fill a new database with the demo tenant")
-    parser.add_argument("--size", choices=sorted(SIZES), default="small",
-                        help="small: about 500 users and 40 packages; large: Entra's limits")
+    parser.add_argument(
+        "--size",
+        choices=sorted(SIZES),
+        default="small",
+        help="small: about 500 users and 40 packages; large: Entra's limits",
+    )
     parser.add_argument("--seed", type=int, default=7, help="the same seed builds the same tenant")
     parser.set_defaults(handler=run)
 
@@ -35,8 +40,10 @@ def run(args) -> int:
     else:
         with db.atomic():
             build()
-    print(f"\rDemo tenant ({args.size}, seed {args.seed}) built in {time.monotonic() - started:.1f} s."
-          + " " * 30, file=sys.stderr)
+    print(
+        f"\rDemo tenant ({args.size}, seed {args.seed}) built in {time.monotonic() - started:.1f} s." + " " * 30,
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -68,8 +75,12 @@ def _remove_stale_partials(folder: Path) -> None:
 
 
 def _remove_files(database: Path) -> None:
-    for path in (database, database.with_name(database.name + "-wal"), database.with_name(database.name + "-shm"),
-                 database.with_name(database.name + "-journal")):
+    for path in (
+        database,
+        database.with_name(database.name + "-wal"),
+        database.with_name(database.name + "-shm"),
+        database.with_name(database.name + "-journal"),
+    ):
         path.unlink(missing_ok=True)
 
 
@@ -82,7 +93,11 @@ def _progress_bar():
             return
         last[0] = now
         filled = int(30 * done / total) if total else 30
-        print(f"\r{phase:<28} [{'#' * filled}{'.' * (30 - filled)}] {done:>7,}/{total:,}",
-              end="", file=sys.stderr, flush=True)
+        print(
+            f"\r{phase:<28} [{'#' * filled}{'.' * (30 - filled)}] {done:>7,}/{total:,}",
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
 
     return show

@@ -3,6 +3,7 @@
 With `--as UPN` the export runs as that administrator, with the GUI's permission checks;
 without it the CLI acts as the operator of the local database file (no role check).
 """
+
 import argparse
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -28,20 +29,29 @@ from models.database import resolve_location
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "export", help="save a report as .xlsx, .csv or .json",
+        "export",
+        help="save a report as .xlsx, .csv or .json",
         description="Save a report to a file. The format follows the file extension unless --format "
-                    "names it. Without --as the export acts as the operator of the local database "
-                    "(no role check).")
+        "names it. Without --as the export acts as the operator of the local database "
+        "(no role check).",
+    )
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-o", "--output", required=True, metavar="FILE", help="the file to write")
     common.add_argument("--format", choices=FORMATS, help="default: from the file extension")
-    common.add_argument("--layout", choices=[ENTRA_LAYOUT],
-                        help="CSV layout: 'entra' writes audit records as the admin center downloads them")
-    common.add_argument("--csv-raw", action="store_true",
-                        help="write CSV cells as they are; by default text starting with = + - @ "
-                             "tab or CR gets a leading ' so spreadsheets do not run it as a formula")
-    common.add_argument("--as", dest="acting_upn", metavar="UPN",
-                        help="act as this administrator (their roles are checked)")
+    common.add_argument(
+        "--layout",
+        choices=[ENTRA_LAYOUT],
+        help="CSV layout: 'entra' writes audit records as the admin center downloads them",
+    )
+    common.add_argument(
+        "--csv-raw",
+        action="store_true",
+        help="write CSV cells as they are; by default text starting with = + - @ "
+        "tab or CR gets a leading ' so spreadsheets do not run it as a formula",
+    )
+    common.add_argument(
+        "--as", dest="acting_upn", metavar="UPN", help="act as this administrator (their roles are checked)"
+    )
     reports = parser.add_subparsers(dest="report", required=True, metavar="REPORT")
 
     add = reports.add_parser("assignments", parents=[common], help="users assigned to an access package")
@@ -52,27 +62,32 @@ def register(subparsers) -> None:
     add.add_argument("--as-of", metavar="DATE|TIME", help=AS_OF_HELP)
     add.set_defaults(handler=run, build=_assignments)
 
-    add = reports.add_parser("user-packages", parents=[common],
-                             help="access packages a user can request and has (two sheets)")
+    add = reports.add_parser(
+        "user-packages", parents=[common], help="access packages a user can request and has (two sheets)"
+    )
     add.add_argument("--user", required=True, metavar="UPN")
     add.add_argument("--as-of", metavar="DATE|TIME", help=AS_OF_HELP + " (then only the Assigned sheet)")
-    add.set_defaults(handler=run, build=lambda args, actor: user_package_reports(
-        find_user(args.user), actor=actor, as_of=_as_of(args)))
+    add.set_defaults(
+        handler=run,
+        build=lambda args, actor: user_package_reports(find_user(args.user), actor=actor, as_of=_as_of(args)),
+    )
 
     add = reports.add_parser("user-resources", parents=[common], help="resource roles a user holds")
     add.add_argument("--user", required=True, metavar="UPN")
     add.add_argument("--as-of", metavar="DATE|TIME", help=AS_OF_HELP)
-    add.set_defaults(handler=run, build=lambda args, actor: [
-        ResourceAssignmentsReport(find_user(args.user), actor=actor, as_of=_as_of(args))])
+    add.set_defaults(
+        handler=run,
+        build=lambda args, actor: [ResourceAssignmentsReport(find_user(args.user), actor=actor, as_of=_as_of(args))],
+    )
 
-    add = reports.add_parser("changes", parents=[common],
-                             help="changes of access between two moments, or made by the last import or sync")
+    add = reports.add_parser(
+        "changes", parents=[common], help="changes of access between two moments, or made by the last import or sync"
+    )
     add.add_argument("--since", metavar="DATE|TIME", help="UTC; a date means its midnight")
     add.add_argument("--until", metavar="DATE|TIME", help="UTC, not included; a date includes that whole day")
     add.add_argument("--package", metavar="NAME|ID")
     add.add_argument("--user", metavar="UPN", help="only this user's assignments")
-    add.add_argument("--last-run", action="store_true",
-                     help="only the changes the latest import or sync brought in")
+    add.add_argument("--last-run", action="store_true", help="only the changes the latest import or sync brought in")
     add.set_defaults(handler=run, build=_changes)
 
     add = reports.add_parser("audit", parents=[common], help="the audit log")
@@ -95,26 +110,33 @@ def register(subparsers) -> None:
     add.add_argument("--range", choices=list(RANGES), default="all")
     add.set_defaults(handler=run, build=_package_activity)
 
-    add = reports.add_parser("app-role-activity", parents=[common],
-                             help="the Application role assignment activity workbook")
+    add = reports.add_parser(
+        "app-role-activity", parents=[common], help="the Application role assignment activity workbook"
+    )
     add.add_argument("--application", metavar="NAME|ID", help="default: every application")
-    add.add_argument("--omit-entitlement", action="store_true",
-                     help="leave out changes made by entitlement management")
+    add.add_argument("--omit-entitlement", action="store_true", help="leave out changes made by entitlement management")
     add.add_argument("--range", choices=list(RANGES), default="all")
     add.set_defaults(handler=run, build=_app_role_activity)
 
-    add = reports.add_parser("request-history", parents=[common],
-                             help="one request's audit records, approvers and decisions")
+    add = reports.add_parser(
+        "request-history", parents=[common], help="one request's audit records, approvers and decisions"
+    )
     add.add_argument("request_id", metavar="REQUEST_ID")
-    add.set_defaults(handler=run,
-                     build=lambda args, actor: request_history_reports(args.request_id, actor=actor))
+    add.set_defaults(handler=run, build=lambda args, actor: request_history_reports(args.request_id, actor=actor))
 
 
 def run(args) -> int:
     actor = resolve_actor(args.acting_upn)
     reports = args.build(args, actor)
-    result = export(args.output, reports, format=args.format, layout=args.layout, actor=actor,
-                    csv_raw=args.csv_raw, database=resolve_location(args.db).describe())
+    result = export(
+        args.output,
+        reports,
+        format=args.format,
+        layout=args.layout,
+        actor=actor,
+        csv_raw=args.csv_raw,
+        database=resolve_location(args.db).describe(),
+    )
     print(f"Exported {result.rows:,} rows ({', '.join(r.name for r in reports)}) to {result.path}")
     return 0
 
@@ -133,11 +155,13 @@ def parse_moment(text: str, *, end_of_day: bool = False, option: str = "The time
             moment = moment.replace(tzinfo=timezone.utc)
         return moment.astimezone(timezone.utc)
     except ValueError as error:
-        raise InvalidInput(f"{option} {text!r}: cannot read it as a date or time: use 2026-01-31 or "
-                           "2026-01-31T09:00:00Z.") from error
+        raise InvalidInput(
+            f"{option} {text!r}: cannot read it as a date or time: use 2026-01-31 or 2026-01-31T09:00:00Z."
+        ) from error
     except OverflowError as error:
-        raise InvalidInput(f"{option} {text!r} is out of range: in UTC it falls outside the years 1 to "
-                           "9999.") from error
+        raise InvalidInput(
+            f"{option} {text!r} is out of range: in UTC it falls outside the years 1 to 9999."
+        ) from error
 
 
 AS_OF_HELP = "the report as it was then (UTC; a date means its midnight); default now"
@@ -163,18 +187,33 @@ def _changes(args, actor):
         if not runs:
             raise NotFound("No import or sync has been recorded in this database yet.")
         run = runs[0]
-    return [ChangesReport(since, until, package=find_access_package(args.package) if args.package else None,
-                          user=find_user(args.user) if args.user else None, run=run, actor=actor)]
+    return [
+        ChangesReport(
+            since,
+            until,
+            package=find_access_package(args.package) if args.package else None,
+            user=find_user(args.user) if args.user else None,
+            run=run,
+            actor=actor,
+        )
+    ]
 
 
 def _audit(args, actor):
-    return [AuditLogReport(
-        since=parse_moment(args.since, option="--since") if args.since else None,
-        until=parse_moment(args.until, end_of_day=True, option="--until") if args.until else None,
-        category=args.category, activity=args.activity, result=args.result,
-        initiated_by=args.initiated_by, target=args.target, correlation_id=args.correlation_id,
-        access_package_id=find_access_package(args.package).id if args.package else None,
-        actor=actor)]
+    return [
+        AuditLogReport(
+            since=parse_moment(args.since, option="--since") if args.since else None,
+            until=parse_moment(args.until, end_of_day=True, option="--until") if args.until else None,
+            category=args.category,
+            activity=args.activity,
+            result=args.result,
+            initiated_by=args.initiated_by,
+            target=args.target,
+            correlation_id=args.correlation_id,
+            access_package_id=find_access_package(args.package).id if args.package else None,
+            actor=actor,
+        )
+    ]
 
 
 def _package_activity(args, actor):
@@ -193,5 +232,8 @@ def _package_activity(args, actor):
 def _app_role_activity(args, actor):
     now = SystemClock().now()
     application = find_application(args.application, "all", now) if args.application else None
-    return [AppRoleActivityReport(application, omit_entitlement_management=args.omit_entitlement,
-                                  range_key=args.range, now=now, actor=actor)]
+    return [
+        AppRoleActivityReport(
+            application, omit_entitlement_management=args.omit_entitlement, range_key=args.range, now=now, actor=actor
+        )
+    ]

@@ -4,7 +4,8 @@ from desktop.session import bind_login, bindings, database_login, resolve_actor,
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "login", help="bind shared-database logins to directory users (Global Administrator)")
+        "login", help="bind shared-database logins to directory users (Global Administrator)"
+    )
     actions = parser.add_subparsers(dest="login_action", required=True, metavar="ACTION")
     bind = actions.add_parser("bind", help="make a database login act as a directory user")
     bind.add_argument("role", help="the PostgreSQL login (role) name")
@@ -16,8 +17,7 @@ def register(subparsers) -> None:
     unbind.add_argument("--as", dest="acting", metavar="UPN")
     unbind.set_defaults(handler=run_unbind)
     actions.add_parser("list", help="every binding").set_defaults(handler=run_list)
-    actions.add_parser("whoami", help="this connection's login and who it acts as").set_defaults(
-        handler=run_whoami)
+    actions.add_parser("whoami", help="this connection's login and who it acts as").set_defaults(handler=run_whoami)
 
 
 def run_bind(args) -> int:

@@ -4,6 +4,7 @@ Write commands act as `--as UPN` at `--at ISO-8601` (default: now) and print the
 its new state and, once delivered, the assignment id, separated by tabs. On a shared database
 with bound logins the login decides who acts: `--as` may only name its own user.
 """
+
 import sys
 from datetime import datetime, timezone
 
@@ -50,13 +51,18 @@ def register(subparsers) -> None:
 
     assignment = subparsers.add_parser("assignment", help="end an access package assignment")
     assignment_actions = assignment.add_subparsers(dest="action", required=True, metavar="ACTION")
-    remove = _writer(assignment_actions, "remove",
-                     "the user gives up an assignment, or an administrator removes it", run_remove)
+    remove = _writer(
+        assignment_actions, "remove", "the user gives up an assignment, or an administrator removes it", run_remove
+    )
     remove.add_argument("assignment_id", metavar="ASSIGNMENT_ID")
 
     process = subparsers.add_parser("process", help="time out undecided stages and end expired assignments")
-    process.add_argument("--as", dest="acting", metavar="UPN",
-                         help="the acting administrator (default: the user the database login is bound to)")
+    process.add_argument(
+        "--as",
+        dest="acting",
+        metavar="UPN",
+        help="the acting administrator (default: the user the database login is bound to)",
+    )
     process.add_argument("--at", metavar="ISO-8601", help="the time to process up to (default: now)")
     process.set_defaults(handler=run_process)
 
@@ -72,8 +78,10 @@ def _writer(actions, name: str, text: str, handler):
 def run_submit(args) -> int:
     user = find_user(args.user)
     if resolve_actor(args.acting or user).id != user.id:
-        raise Refused("A user requests access for themselves; to give another user access, "
-                      "an administrator uses `request assign`.")
+        raise Refused(
+            "A user requests access for themselves; to give another user access, "
+            "an administrator uses `request assign`."
+        )
     package = find_access_package(args.package)
     policy = find_policy(package, args.policy) if args.policy else None
     request = _lifecycle(args).submit(user, package, policy, args.justification)
@@ -84,8 +92,14 @@ def run_assign(args) -> int:
     admin = _acting(args)
     package = find_access_package(args.package)
     request = _lifecycle(args).assign(
-        admin, find_user(args.user), package, _policy_for_assignment(package, args.policy),
-        start=_time(args.start, "--start"), end=_time(args.end, "--end"), justification=args.justification)
+        admin,
+        find_user(args.user),
+        package,
+        _policy_for_assignment(package, args.policy),
+        start=_time(args.start, "--start"),
+        end=_time(args.end, "--end"),
+        justification=args.justification,
+    )
     return _show(request)
 
 
@@ -115,19 +129,31 @@ def run_process(args) -> int:
 
 
 def run_list(args) -> int:
-    query = (AssignmentRequest
-             .select(AssignmentRequest, User, AccessPackage)
-             .join(User, on=AssignmentRequest.target == User.id)
-             .switch(AssignmentRequest).join(AccessPackage)
-             .order_by(AssignmentRequest.created_date_time.desc(), AssignmentRequest.id))
+    query = (
+        AssignmentRequest.select(AssignmentRequest, User, AccessPackage)
+        .join(User, on=AssignmentRequest.target == User.id)
+        .switch(AssignmentRequest)
+        .join(AccessPackage)
+        .order_by(AssignmentRequest.created_date_time.desc(), AssignmentRequest.id)
+    )
     if args.state:
         query = query.where(AssignmentRequest.state == args.state)
     if args.user:
         query = query.where(AssignmentRequest.target == find_user(args.user).id)
     for request in query.iterator():
-        print("\t".join((request.id, request.state, request.status, request.request_type,
-                         request.target.principal_name, request.access_package.display_name,
-                         request.created_date_time.isoformat())))
+        print(
+            "\t".join(
+                (
+                    request.id,
+                    request.state,
+                    request.status,
+                    request.request_type,
+                    request.target.principal_name,
+                    request.access_package.display_name,
+                    request.created_date_time.isoformat(),
+                )
+            )
+        )
     return 0
 
 
@@ -155,15 +181,19 @@ def _acting(args) -> User:
 def _policy_for_assignment(package: AccessPackage, name_or_id: str | None) -> AssignmentPolicy:
     if name_or_id:
         return find_policy(package, name_or_id)
-    policies = list(AssignmentPolicy.select().where(AssignmentPolicy.access_package == package.id)
-                    .order_by(AssignmentPolicy.display_name))
+    policies = list(
+        AssignmentPolicy.select()
+        .where(AssignmentPolicy.access_package == package.id)
+        .order_by(AssignmentPolicy.display_name)
+    )
     if len(policies) == 1:
         return policies[0]
     if not policies:
         raise NotFound(f"Access package {package.display_name!r} has no assignment policy.")
     names = ", ".join(repr(policy.display_name) for policy in policies)
-    raise InvalidInput(f"Access package {package.display_name!r} has several policies; "
-                       f"choose one with --policy: {names}.")
+    raise InvalidInput(
+        f"Access package {package.display_name!r} has several policies; choose one with --policy: {names}."
+    )
 
 
 # The times an action may happen at: room on both sides for the durations added to them.
@@ -183,6 +213,7 @@ def _time(text: str | None, option: str) -> datetime | None:
     except OverflowError:
         moment = None  # its offset takes it outside the calendar: far outside the range anyway
     if moment is None or not EARLIEST <= moment < LATEST:
-        raise InvalidInput(f"{option} {text!r} is out of range: use a time from {EARLIEST:%Y-%m-%d} "
-                           f"to before {LATEST:%Y-%m-%d} (UTC).")
+        raise InvalidInput(
+            f"{option} {text!r} is out of range: use a time from {EARLIEST:%Y-%m-%d} to before {LATEST:%Y-%m-%d} (UTC)."
+        )
     return moment

@@ -1,5 +1,6 @@
 """`sync`: sign in to Microsoft Entra and bring the tenant in from Microsoft Graph; `sync --history`,
 `sign-out`."""
+
 import sys
 
 from desktop.graph.clouds import CLOUDS
@@ -10,17 +11,21 @@ from desktop.graph.tokens import ENVIRONMENT_TOKEN, UserToken, token_cache
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "sync", help="sign in to Microsoft Entra and sync the tenant from Microsoft Graph",
+        "sync",
+        help="sign in to Microsoft Entra and sync the tenant from Microsoft Graph",
         description="Fetch the tenant from Microsoft Graph and import it in one transaction: all of it, or nothing "
-                    "when anything fails or you interrupt it. The next sync asks only for what changed. "
-                    f"A token in ${ENVIRONMENT_TOKEN} is used as is, without signing in.")
+        "when anything fails or you interrupt it. The next sync asks only for what changed. "
+        f"A token in ${ENVIRONMENT_TOKEN} is used as is, without signing in.",
+    )
     parser.add_argument("--graph-url", metavar="URL", help="the Graph endpoint root (default: the cloud's)")
     parser.add_argument("--cloud", choices=sorted(CLOUDS), help="sign-in authority and Graph (default: global)")
     parser.add_argument("--tenant", metavar="T", help="tenant id or domain (default: the account's home tenant)")
     parser.add_argument("--client-id", metavar="C", help="the application (client) id to sign in with")
-    parser.add_argument("--certificate", metavar="PEM",
-                        help="app-only sign-in: a PEM file with the app's private key and certificate "
-                             "(needs --tenant and --client-id)")
+    parser.add_argument(
+        "--certificate",
+        metavar="PEM",
+        help="app-only sign-in: a PEM file with the app's private key and certificate (needs --tenant and --client-id)",
+    )
     parser.add_argument("--device-code", action="store_true", help="sign in with a code on another device")
     parser.add_argument("--only", metavar="KIND,…", help="sync only these kinds (for example user,group)")
     parser.add_argument("--full", action="store_true", help="ignore the stored delta links: fetch everything")
@@ -37,20 +42,33 @@ def run(args) -> int:
         print_history()
         return 0
     only = parse_kinds(args.only)
-    settings = sign_in_settings(cloud=args.cloud, graph_url=args.graph_url, tenant=args.tenant,
-                                client_id=args.client_id, certificate=args.certificate,
-                                device_code=args.device_code)
+    settings = sign_in_settings(
+        cloud=args.cloud,
+        graph_url=args.graph_url,
+        tenant=args.tenant,
+        client_id=args.client_id,
+        certificate=args.certificate,
+        device_code=args.device_code,
+    )
     cache = token_cache()
     client, provider = open_client(settings, cache=cache, show_device_code=lambda text: print(text, file=sys.stderr))
     if isinstance(provider, UserToken) and not cache.persisted:
         print(f"entitlement-desk-cli: {cache.note}", file=sys.stderr)
     reporter = _Reporter()
     with client:
-        outcome = Sync(client, only=only, full=args.full, progress=reporter, cloud=settings.cloud.name,
-                       client_id=settings.client_id).run()
+        outcome = Sync(
+            client,
+            only=only,
+            full=args.full,
+            progress=reporter,
+            cloud=settings.cloud.name,
+            client_id=settings.client_id,
+        ).run()
     reporter.done()
-    print(f"Synced {outcome.identity.tenant_name or outcome.identity.tenant_id} as {outcome.identity.describe()} "
-          f"({outcome.run.mode}).")
+    print(
+        f"Synced {outcome.identity.tenant_name or outcome.identity.tenant_id} as {outcome.identity.describe()} "
+        f"({outcome.run.mode})."
+    )
     print(_counts_line(outcome.run.counts))
     for line in outcome.summary.lines()[1:]:
         print(line)
@@ -61,8 +79,11 @@ def run_sign_out(args) -> int:
     settings = sign_in_settings(tenant=args.tenant, client_id=args.client_id)
     cache = token_cache()
     UserToken(settings, cache).sign_out()
-    print("Signed out: the cached tokens are gone." if cache.persisted
-          else "Signed out (tokens were only ever kept in memory).")
+    print(
+        "Signed out: the cached tokens are gone."
+        if cache.persisted
+        else "Signed out (tokens were only ever kept in memory)."
+    )
     return 0
 
 
@@ -73,8 +94,10 @@ def print_history() -> None:
         return
     for run in runs:
         finished = run.finished_at.strftime("%Y-%m-%d %H:%M:%SZ") if run.finished_at else "—"
-        print(f"#{run.id}  {run.started_at:%Y-%m-%d %H:%M:%SZ} → {finished}  {run.result:<9}  {run.mode:<11}  "
-              f"{run.signed_in or '—'}  {run.endpoint}")
+        print(
+            f"#{run.id}  {run.started_at:%Y-%m-%d %H:%M:%SZ} → {finished}  {run.result:<9}  {run.mode:<11}  "
+            f"{run.signed_in or '—'}  {run.endpoint}"
+        )
         if run.counts:
             print(f"    {_counts_line(run.counts)}")
         if run.message:

@@ -4,6 +4,7 @@ Every writer streams the report from the database, writes a temporary file besid
 target and renames it into place, reports progress and honours a cancel flag; a failure or
 cancel leaves no file behind and an existing file untouched.
 """
+
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,8 +34,9 @@ def format_of(path, format: str | None = None) -> str:
     """The format asked for, else the one the file extension names."""
     chosen = (format or Path(path).suffix.lstrip(".")).lower()
     if chosen not in FORMATS:
-        raise InvalidInput(f"Cannot tell the format of {Path(path).name!r}: use a .xlsx, .csv or .json "
-                           "file name, or name the format.")
+        raise InvalidInput(
+            f"Cannot tell the format of {Path(path).name!r}: use a .xlsx, .csv or .json file name, or name the format."
+        )
     return chosen
 
 
@@ -50,10 +52,19 @@ def database_description() -> str:
     return location.describe() if location else "unknown"
 
 
-def export(path, reports: Report | Sequence[Report], *, format: str | None = None, layout: str | None = None,
-           actor: User | None = None, database: str | None = None,
-           progress: Callable[[int, int], None] | None = None, cancel=None,
-           max_rows_per_sheet: int = MAX_ROWS_PER_SHEET, csv_raw: bool = False) -> ExportResult:
+def export(
+    path,
+    reports: Report | Sequence[Report],
+    *,
+    format: str | None = None,
+    layout: str | None = None,
+    actor: User | None = None,
+    database: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancel=None,
+    max_rows_per_sheet: int = MAX_ROWS_PER_SHEET,
+    csv_raw: bool = False,
+) -> ExportResult:
     """Write `reports` to `path`. With an acting user, each report's download permission is
     checked first. CSV cells that a spreadsheet would run as formulas get a leading
     apostrophe unless `csv_raw`. `progress(done, total)` is called now and then; `cancel` (callable or
@@ -63,8 +74,10 @@ def export(path, reports: Report | Sequence[Report], *, format: str | None = Non
     if layout is not None and chosen != "csv":
         raise InvalidInput("A layout applies to CSV files only.")
     if chosen == "csv" and len(reports) != 1:
-        raise InvalidInput(f"A CSV file holds one table; these are {len(reports)} "
-                           f"({', '.join(r.name for r in reports)}): export them to .xlsx or .json.")
+        raise InvalidInput(
+            f"A CSV file holds one table; these are {len(reports)} "
+            f"({', '.join(r.name for r in reports)}): export them to .xlsx or .json."
+        )
     if actor is not None:
         for report in reports:
             require(actor, report.download_action)

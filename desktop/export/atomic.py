@@ -6,6 +6,7 @@ Only a regular file (or a new name) is ever replaced: never the open database or
 journal files, a device or a folder. Temporary names carry the writer's process id, so the
 next export in that folder removes what a killed one left behind.
 """
+
 import os
 import re
 import shutil
@@ -56,8 +57,8 @@ def atomic_file(target: str | os.PathLike) -> Iterator[Path]:
             os.replace(temporary, target)
         except PermissionError as error:
             raise OutputError(
-                f"Cannot replace {target}: it is open in another program (Excel?) or read-only. "
-                "Close it and try again.") from error
+                f"Cannot replace {target}: it is open in another program (Excel?) or read-only. Close it and try again."
+            ) from error
         except OSError as error:
             raise OutputError(f"Cannot save {target}: {error.strerror}.") from error
     finally:
@@ -98,9 +99,11 @@ def refuse_unsafe_target(target: Path) -> None:
     for suffix in _DATABASE_COMPANIONS:
         protected = location.path.with_name(location.path.name + suffix)
         if resolved == Path(os.path.realpath(protected)) or _same_file(target, protected):
-            raise OutputError(f"Cannot save {target}: it is the open database "
-                              f"{location.path}{' (its ' + suffix.lstrip('-') + ' file)' if suffix else ''}; "
-                              "choose another file name.")
+            raise OutputError(
+                f"Cannot save {target}: it is the open database "
+                f"{location.path}{' (its ' + suffix.lstrip('-') + ' file)' if suffix else ''}; "
+                "choose another file name."
+            )
 
 
 def _same_file(first: Path, second: Path) -> bool:
@@ -130,6 +133,7 @@ def remove_stale_leftovers(folder: Path) -> None:
 def process_alive(pid: int) -> bool:
     if sys.platform == "win32":
         import ctypes
+
         # os.kill(pid, 0) would end the process on Windows: ask whether a handle opens.
         query_limited_information = 0x1000
         handle = ctypes.windll.kernel32.OpenProcess(query_limited_information, False, pid)

@@ -5,6 +5,7 @@ A text cell that a spreadsheet would run as a formula (it starts with =, +, -, @
 a carriage return: OWASP's CSV injection) is written with a leading apostrophe, unless the
 caller asks for raw text.
 """
+
 import csv
 import re
 from contextlib import closing
@@ -75,8 +76,13 @@ def plain_text(rows: list[tuple]) -> str | None:
     text = "\r\n".join(lines)
     breaks = len(rows) - 1
     # Commas or line breaks beyond the separators are inside cells.
-    if (all(lines) and '"' not in text and text.count(",") == sum(map(len, rows)) - len(rows)
-            and text.count("\r") == breaks and text.count("\n") == breaks):
+    if (
+        all(lines)
+        and '"' not in text
+        and text.count(",") == sum(map(len, rows)) - len(rows)
+        and text.count("\r") == breaks
+        and text.count("\n") == breaks
+    ):
         return text + "\r\n"
     return None
 

@@ -1,13 +1,27 @@
 """The audit log as the Entra admin center downloads it (CSV, 86 columns): the one place
 that knows the layout, for the exporter that writes it and the importer that reads it."""
+
 TARGETS = 3
 MODIFIED_PROPERTIES = 5
 ADDITIONAL_DETAILS = 6
 
 ACTOR_COLUMNS = (
-    "Date (UTC)", "CorrelationId", "Service", "Category", "Activity", "Result", "ResultReason",
-    "User Agent", "ActorType", "ActorDisplayName", "ActorObjectId", "ActorUserPrincipalName",
-    "IPAddress", "ActorHomeTenantId", "ActorHomeTenantName", "ActorServicePrincipalId",
+    "Date (UTC)",
+    "CorrelationId",
+    "Service",
+    "Category",
+    "Activity",
+    "Result",
+    "ResultReason",
+    "User Agent",
+    "ActorType",
+    "ActorDisplayName",
+    "ActorObjectId",
+    "ActorUserPrincipalName",
+    "IPAddress",
+    "ActorHomeTenantId",
+    "ActorHomeTenantName",
+    "ActorServicePrincipalId",
     "ActorServicePrincipalName",
 )
 
@@ -17,16 +31,22 @@ def target_columns(number: int) -> tuple[str, ...]:
     prefix = f"Target{number}"
     columns = [f"{prefix}Type", f"{prefix}DisplayName", f"{prefix}ObjectId", f"{prefix}UserPrincipalName"]
     for index in range(1, MODIFIED_PROPERTIES + 1):
-        columns += [f"{prefix}ModifiedProperty{index}Name", f"{prefix}ModifiedProperty{index}OldValue",
-                    f"{prefix}ModifiedProperty{index}NewValue"]
+        columns += [
+            f"{prefix}ModifiedProperty{index}Name",
+            f"{prefix}ModifiedProperty{index}OldValue",
+            f"{prefix}ModifiedProperty{index}NewValue",
+        ]
     return tuple(columns)
 
 
 ENTRA_AUDIT_COLUMNS = (
     ACTOR_COLUMNS
     + tuple(column for number in range(1, TARGETS + 1) for column in target_columns(number))
-    + tuple(column for index in range(1, ADDITIONAL_DETAILS + 1)
-            for column in (f"AdditionalDetail{index}Key", f"AdditionalDetail{index}Value"))
+    + tuple(
+        column
+        for index in range(1, ADDITIONAL_DETAILS + 1)
+        for column in (f"AdditionalDetail{index}Key", f"AdditionalDetail{index}Value")
+    )
 )
 assert len(ENTRA_AUDIT_COLUMNS) == 86
 
@@ -51,10 +71,20 @@ def entra_row(document: dict) -> list[str]:
     else:
         actor = [None, None, None, None]
     cells = [
-        document.get("activityDateTime"), document.get("correlationId"), document.get("loggedByService"),
-        document.get("category"), document.get("activityDisplayName"), document.get("result"),
-        document.get("resultReason"), user_agent, *actor, user.get("ipAddress"), user.get("homeTenantId"),
-        user.get("homeTenantName"), app.get("servicePrincipalId"), app.get("servicePrincipalName"),
+        document.get("activityDateTime"),
+        document.get("correlationId"),
+        document.get("loggedByService"),
+        document.get("category"),
+        document.get("activityDisplayName"),
+        document.get("result"),
+        document.get("resultReason"),
+        user_agent,
+        *actor,
+        user.get("ipAddress"),
+        user.get("homeTenantId"),
+        user.get("homeTenantName"),
+        app.get("servicePrincipalId"),
+        app.get("servicePrincipalName"),
     ]
     targets = document.get("targetResources") or []
     for number in range(TARGETS):

@@ -1,5 +1,6 @@
 """JSON in Graph shape: `{"value": [...]}` streamed one object at a time, so an export can
 be imported again. Several reports go in `{"reports": [{"name", "type", "value"}, ...]}`."""
+
 import json
 from datetime import datetime
 

@@ -1,4 +1,5 @@
 """Progress and cancel for long exports."""
+
 import time
 from typing import Callable
 
@@ -12,8 +13,9 @@ class Progress:
     """Counts rows; reports (done, total) to `callback` at most every `interval` seconds and
     raises Cancelled soon after `cancel` (a callable or a threading.Event) turns true."""
 
-    def __init__(self, total: int, callback: Callable[[int, int], None] | None = None,
-                 cancel=None, interval: float = 0.1):
+    def __init__(
+        self, total: int, callback: Callable[[int, int], None] | None = None, cancel=None, interval: float = 0.1
+    ):
         self.total = total
         self.done = 0
         self._callback = callback

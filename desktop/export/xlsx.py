@@ -6,6 +6,7 @@ time zones) and booleans with theirs. Each report gets its own sheet (continued 
 sheets past the row limit, header repeated); a last "Report" sheet says what was exported,
 by whom, from which database, when, and how many rows.
 """
+
 import re
 from datetime import datetime, timezone
 
@@ -46,25 +47,31 @@ def cut_text(text: str) -> str:
     for _ in range(2):
         marker = f"… [cut: {removed} characters]"
         removed = len(text) - (MAX_CELL_TEXT - len(marker))
-    return text[:MAX_CELL_TEXT - len(marker)] + marker
+    return text[: MAX_CELL_TEXT - len(marker)] + marker
 
 
 def sheet_name(base: str, part: int, taken: set[str]) -> str:
     """A valid, unused sheet name: `base`, or "base (2)" for its second part."""
     base = _SHEET_NAME_FORBIDDEN.sub("_", base).strip("'") or "Sheet"
     suffix = f" ({part})" if part > 1 else ""
-    name = base[:MAX_SHEET_NAME - len(suffix)] + suffix
+    name = base[: MAX_SHEET_NAME - len(suffix)] + suffix
     serial = 2
     while name.casefold() in taken:
         tail = f"~{serial}{suffix}"
-        name = base[:MAX_SHEET_NAME - len(tail)] + tail
+        name = base[: MAX_SHEET_NAME - len(tail)] + tail
         serial += 1
     taken.add(name.casefold())
     return name
 
 
-def write_xlsx(path, reports: list[Report], *, about: list[tuple[str, str]], progress: Progress,
-               max_rows_per_sheet: int = MAX_ROWS_PER_SHEET) -> list[int]:
+def write_xlsx(
+    path,
+    reports: list[Report],
+    *,
+    about: list[tuple[str, str]],
+    progress: Progress,
+    max_rows_per_sheet: int = MAX_ROWS_PER_SHEET,
+) -> list[int]:
     """Write each report on its own sheet(s) of a new workbook at `path` (atomically); return
     the row count of each. `about` are the (label, value) lines that head the Report sheet."""
     # Scratch space beside the target: on the same disk, and cleaned up by the next export
@@ -143,8 +150,9 @@ class _WorkbookWriter:
                         value = cut_text(value)
                     code = write_string(row, column, value)
                 if code:
-                    raise CellWriteError(f"xlsxwriter refused row {row}, column {column} of {report.name!r} "
-                                         f"(code {code})")
+                    raise CellWriteError(
+                        f"xlsxwriter refused row {row}, column {column} of {report.name!r} (code {code})"
+                    )
             row += 1
             written += 1
             advance()
@@ -164,8 +172,7 @@ class _WorkbookWriter:
         for row, (label, value) in enumerate(lines):
             _check(worksheet.write_string(row, 0, label, self.bold))
             if isinstance(value, datetime):
-                _check(worksheet.write_datetime(
-                    row, 1, value.astimezone(timezone.utc).replace(tzinfo=None), self.date))
+                _check(worksheet.write_datetime(row, 1, value.astimezone(timezone.utc).replace(tzinfo=None), self.date))
             elif isinstance(value, int):
                 _check(worksheet.write_number(row, 1, value))
             else:

@@ -6,6 +6,7 @@
 - a 401 (the token expired) refreshes the token once;
 - a 403 names the permission the request needs.
 """
+
 import random
 import threading
 from typing import Callable, Iterator
@@ -39,9 +40,17 @@ PERMISSIONS = (
 class GraphClient:
     """Requests to one Graph root (`https://graph.microsoft.com`, or `--graph-url`)."""
 
-    def __init__(self, root: str, tokens: TokenProvider, *, transport: httpx.BaseTransport | None = None,
-                 max_total_wait: float = MAX_TOTAL_WAIT_SECONDS, sleep: Callable[[float], None] | None = None,
-                 cancel_event: threading.Event | None = None, timeout: float = 100.0):
+    def __init__(
+        self,
+        root: str,
+        tokens: TokenProvider,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        max_total_wait: float = MAX_TOTAL_WAIT_SECONDS,
+        sleep: Callable[[float], None] | None = None,
+        cancel_event: threading.Event | None = None,
+        timeout: float = 100.0,
+    ):
         self.root = root.rstrip("/")
         self.tokens = tokens
         self.max_total_wait = max_total_wait
@@ -49,8 +58,12 @@ class GraphClient:
         self._sleep = sleep or self._interruptible_sleep
         self._token_lock = threading.Lock()
         self._token: str | None = None
-        self._http = httpx.Client(transport=transport, timeout=timeout, follow_redirects=False,
-                                  limits=httpx.Limits(max_connections=8, max_keepalive_connections=8))
+        self._http = httpx.Client(
+            transport=transport,
+            timeout=timeout,
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=8, max_keepalive_connections=8),
+        )
 
     def close(self) -> None:
         self._http.close()
@@ -67,8 +80,10 @@ class GraphClient:
         if not path.startswith(("http://", "https://")):
             return self.root + path
         if _origin(path) != _origin(self.root):
-            raise GraphUnavailable(f"Graph answered with a link to another host ({_origin(path)}); "
-                                   f"it was not followed (the endpoint is {self.root}).")
+            raise GraphUnavailable(
+                f"Graph answered with a link to another host ({_origin(path)}); "
+                f"it was not followed (the endpoint is {self.root})."
+            )
         return path
 
     # -- lists -------------------------------------------------------------------------------------
@@ -85,7 +100,7 @@ class GraphClient:
         """The pages of many small lists, fetched BATCH_LIMIT at a time through `$batch`; a
         sub-response's next pages are followed one by one."""
         for start in range(0, len(paths), BATCH_LIMIT):
-            chunk = paths[start:start + BATCH_LIMIT]
+            chunk = paths[start : start + BATCH_LIMIT]
             for path, body in self._batch(chunk, headers):
                 yield self.url(path), body
                 link = body.get("@odata.nextLink")
@@ -94,21 +109,33 @@ class GraphClient:
 
     def _batch(self, paths: list[str], headers: dict | None) -> list[tuple[str, dict]]:
         version = "/" + paths[0].lstrip("/").split("/", 1)[0]
-        requests = [{"id": str(number), "method": "GET", "url": path[len(version):],
-                     **({"headers": headers} if headers else {})} for number, path in enumerate(paths)]
+        requests = [
+            {
+                "id": str(number),
+                "method": "GET",
+                "url": path[len(version) :],
+                **({"headers": headers} if headers else {}),
+            }
+            for number, path in enumerate(paths)
+        ]
         answer = self._request("POST", f"{self.root}{version}/$batch", json={"requests": requests})
         bodies: dict[str, dict] = {}
         for response in answer.get("responses") or []:
             number = str(response.get("id")) if isinstance(response, dict) else ""
             if not number.isdigit() or int(number) >= len(paths) or not isinstance(response.get("status"), int):
-                raise GraphUnavailable(f"Graph's batch answer holds a response this client did not ask for: "
-                                       f"{str(response)[:80]}")
+                raise GraphUnavailable(
+                    f"Graph's batch answer holds a response this client did not ask for: {str(response)[:80]}"
+                )
             status, path = response["status"], paths[int(number)]
             if status in RETRIED_STATUSES:
                 # A throttled sub-request goes again alone, after its own Retry-After.
                 sub_headers = {name.lower(): value for name, value in (response.get("headers") or {}).items()}
-                self._wait(_seconds(sub_headers.get("retry-after")) or _backoff(0), 0.0, self.url(path),
-                           f"Graph answered {status}")
+                self._wait(
+                    _seconds(sub_headers.get("retry-after")) or _backoff(0),
+                    0.0,
+                    self.url(path),
+                    f"Graph answered {status}",
+                )
                 bodies[number] = self.get(self.url(path), headers)
             elif status >= 400:
                 _raise_for(status, self.url(path), response.get("body") or {})
@@ -132,15 +159,19 @@ class GraphClient:
             self._check_cancelled()
             token = self._current_token()
             try:
-                response = self._http.request(method, url, json=json, headers={
-                    "Authorization": f"Bearer {token}", "Accept": "application/json", **(headers or {})})
+                response = self._http.request(
+                    method,
+                    url,
+                    json=json,
+                    headers={"Authorization": f"Bearer {token}", "Accept": "application/json", **(headers or {})},
+                )
             except httpx.ConnectError as error:
                 # Nothing answers at that address (a wrong --graph-url, no network): no use waiting.
-                raise GraphUnavailable(f"Cannot reach Graph at {self.root}: the connection failed "
-                                       f"({_first_line(error)}).") from None
+                raise GraphUnavailable(
+                    f"Cannot reach Graph at {self.root}: the connection failed ({_first_line(error)})."
+                ) from None
             except httpx.TransportError as error:
-                waited += self._wait(_backoff(attempt), waited, url,
-                                     f"the connection dropped ({type(error).__name__})")
+                waited += self._wait(_backoff(attempt), waited, url, f"the connection dropped ({type(error).__name__})")
                 continue
             status = response.status_code
             if status == 401 and not refreshed:
@@ -164,8 +195,10 @@ class GraphClient:
 
     def _wait(self, delay: float, waited: float, url: str, why: str) -> float:
         if waited + delay > self.max_total_wait:
-            raise GraphUnavailable(f"{_path(url)}: {why}, and waiting longer than {self.max_total_wait:.0f} s "
-                                   "in all did not help; try again later.")
+            raise GraphUnavailable(
+                f"{_path(url)}: {why}, and waiting longer than {self.max_total_wait:.0f} s "
+                "in all did not help; try again later."
+            )
         self._sleep(delay)
         self._check_cancelled()
         return delay
@@ -195,13 +228,15 @@ def _raise_for(status: int, url: str, body: dict) -> None:
     detail = (error.get("message") or error.get("code") or "").strip()
     detail = f" ({detail})" if detail else ""
     if status == 401:
-        raise SignInFailed(f"Graph refused the token for {_path(url)} even after a new one was fetched{detail}; "
-                           "sign in again.")
+        raise SignInFailed(
+            f"Graph refused the token for {_path(url)} even after a new one was fetched{detail}; sign in again."
+        )
     if status == 403:
         permission = permission_for(url)
         raise PermissionMissing(
             f"Graph refused {_path(url)} (403){detail}: the signed-in account or application needs the "
-            f"{permission} permission{'s' * (' and ' in permission)} (granted with admin consent) and a directory role that allows reading it.")
+            f"{permission} permission{'s' * (' and ' in permission)} (granted with admin consent) and a directory role that allows reading it."
+        )
     if status == 410:
         raise DeltaExpired(f"Graph no longer knows the delta link of {_path(url).split('?')[0]} (410 Gone){detail}.")
     raise GraphUnavailable(f"Graph answered {status} to {_path(url)}{detail}.")
@@ -230,7 +265,7 @@ def _seconds(value: str | None) -> float | None:
 
 def _backoff(attempt: int) -> float:
     # Full jitter: many clients throttled at once do not come back in step.
-    return random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** attempt))
+    return random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt))
 
 
 def _json_or_empty(response: httpx.Response) -> dict:

@@ -1,4 +1,5 @@
 """The national clouds: where to sign in and where Graph answers, per `--cloud`."""
+
 from dataclasses import dataclass
 
 from desktop.errors import InvalidInput

@@ -1,4 +1,5 @@
 """What can go wrong talking to Entra and Graph, each with a message the admin can act on."""
+
 from desktop.errors import DeskError, Forbidden
 
 

@@ -1,5 +1,6 @@
 """Who a token speaks for: the tenant, and the signed-in user with the directory roles the tenant
 gives them (or the application, for app-only tokens)."""
+
 from dataclasses import dataclass
 
 from desktop.errors import Forbidden
@@ -38,11 +39,19 @@ def who_is_signed_in(client: GraphClient, tokens: TokenProvider) -> SignedIn:
     me = client.get("/v1.0/me?$select=id,displayName,userPrincipalName")
     by_template = {template: name for name, template in ROLE_TEMPLATE_IDS.items()}
     roles = set()
-    for _, page in client.pages("/v1.0/me/memberOf/microsoft.graph.directoryRole?$select=id,displayName,roleTemplateId"):
+    for _, page in client.pages(
+        "/v1.0/me/memberOf/microsoft.graph.directoryRole?$select=id,displayName,roleTemplateId"
+    ):
         for role in page.get("value") or []:
             roles.add(by_template.get(role.get("roleTemplateId"), role.get("displayName") or ""))
-    return SignedIn(tenant_id, tenant_name, user_id=me.get("id"), upn=me.get("userPrincipalName"),
-                    display_name=me.get("displayName"), roles=frozenset(roles - {""}))
+    return SignedIn(
+        tenant_id,
+        tenant_name,
+        user_id=me.get("id"),
+        upn=me.get("userPrincipalName"),
+        display_name=me.get("displayName"),
+        roles=frozenset(roles - {""}),
+    )
 
 
 def require_sync_role(identity: SignedIn) -> None:
@@ -52,5 +61,7 @@ def require_sync_role(identity: SignedIn) -> None:
     if identity.user_id is None or needed & identity.roles:
         return
     held = ", ".join(sorted(identity.roles)) or "no directory role"
-    raise Forbidden(f"{identity.describe()} cannot {Action.SYNC}: that needs {' or '.join(sorted(needed))} "
-                    f"(the tenant gives them {held}).")
+    raise Forbidden(
+        f"{identity.describe()} cannot {Action.SYNC}: that needs {' or '.join(sorted(needed))} "
+        f"(the tenant gives them {held})."
+    )

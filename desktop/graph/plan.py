@@ -6,6 +6,7 @@ the importer); everything else is listed whole. Lists that need ids from earlier
 catalog's resources, a role's or a resource group's members, who holds a resource application's
 app roles) are batched, 20 to a request.
 """
+
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterator
@@ -16,8 +17,10 @@ from desktop.graph.prefetch import Source
 from desktop.importers import kinds
 
 EM = "/v1.0/identityGovernance/entitlementManagement"
-USER_PROPERTIES = ("id,displayName,userPrincipalName,mail,givenName,surname,userType,department,jobTitle,"
-                   "companyName,accountEnabled,createdDateTime")
+USER_PROPERTIES = (
+    "id,displayName,userPrincipalName,mail,givenName,surname,userType,department,jobTitle,"
+    "companyName,accountEnabled,createdDateTime"
+)
 GROUP_PROPERTIES = "id,displayName,description,mail,securityEnabled,mailEnabled,groupTypes,createdDateTime"
 MEMBER_PROPERTIES = "id,displayName,userPrincipalName,mail,userType"
 # Delta queries take their page size from this header, not from $top.
@@ -89,8 +92,9 @@ class Seen:
                 self.pending_requests.append(record["id"])
 
 
-def sources(client: GraphClient, wanted: set[str], delta_links: dict[str, str],
-            audit_start: str | None, seen: Seen) -> list[Source]:
+def sources(
+    client: GraphClient, wanted: set[str], delta_links: dict[str, str], audit_start: str | None, seen: Seen
+) -> list[Source]:
     """The lists of one sync in import order (an object after the objects it refers to)."""
 
     def listed(path: str, headers: dict | None = None) -> Callable[[], Iterator[tuple[str, dict]]]:
@@ -107,18 +111,27 @@ def sources(client: GraphClient, wanted: set[str], delta_links: dict[str, str],
         Source(kinds.CATALOG, listed(CATALOGS)),
         Source(kinds.DIRECTORY_ROLE, batched(lambda: [role_members(pk) for pk in seen.roles]), after_previous=True),
         Source(kinds.RESOURCE, batched(lambda: [catalog_resources(pk) for pk in seen.catalogs])),
-        Source(kinds.GROUP, batched(lambda: [group_members(pk) for pk in dict.fromkeys(seen.resource_groups)]),
-               after_previous=True),
+        Source(
+            kinds.GROUP,
+            batched(lambda: [group_members(pk) for pk in dict.fromkeys(seen.resource_groups)]),
+            after_previous=True,
+        ),
         # Who holds the app roles of the applications that are catalog resources.
-        Source(kinds.APP_ROLE_ASSIGNMENT, batched(lambda: [app_role_assignments(pk) for pk in dict.fromkeys(
-            seen.resource_applications)]), after_previous=True),
+        Source(
+            kinds.APP_ROLE_ASSIGNMENT,
+            batched(lambda: [app_role_assignments(pk) for pk in dict.fromkeys(seen.resource_applications)]),
+            after_previous=True,
+        ),
         Source(kinds.ACCESS_PACKAGE, listed(ACCESS_PACKAGES)),
         Source(kinds.POLICY, listed(POLICIES)),
         Source(kinds.ASSIGNMENT, listed(ASSIGNMENTS)),
         Source(kinds.REQUEST, listed(REQUESTS)),
         # The decisions taken so far on requests still waiting for approval.
-        Source(kinds.APPROVAL_STAGE, batched(lambda: [approval_stages(pk) for pk in seen.pending_requests]),
-               after_previous=True),
+        Source(
+            kinds.APPROVAL_STAGE,
+            batched(lambda: [approval_stages(pk) for pk in seen.pending_requests]),
+            after_previous=True,
+        ),
         Source(kinds.AUDIT, listed(audit_start or AUDITS)),
     ]
     return [source for source in plan if source.name in wanted]

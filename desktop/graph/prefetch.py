@@ -5,6 +5,7 @@ sources run ahead on worker threads, each holding at most `queue_pages` pages, s
 stays bounded whatever the tenant's size. A source marked `after_previous` starts only when
 every source before it has been consumed (it needs what they returned).
 """
+
 import queue
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -31,8 +32,9 @@ class _Running:
         self.queue = pages_queue
 
 
-def prefetched(sources: list[Source], cancel_event: threading.Event, in_flight: int = IN_FLIGHT,
-               queue_pages: int = QUEUE_PAGES) -> Iterator[tuple[str, str, dict]]:
+def prefetched(
+    sources: list[Source], cancel_event: threading.Event, in_flight: int = IN_FLIGHT, queue_pages: int = QUEUE_PAGES
+) -> Iterator[tuple[str, str, dict]]:
     """(source name, url, body) for every page of every source, source by source, in order."""
     stop = threading.Event()
     pending = list(sources)

@@ -5,6 +5,7 @@ importer inside one transaction, with the delta links and the tenant connection 
 same one. Only the run's own record is written apart, so a failed or cancelled sync is listed
 in the history too.
 """
+
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Iterator
@@ -26,8 +27,15 @@ FULL, INCREMENTAL = "full", "incremental"
 SUCCEEDED, FAILED, CANCELLED, RUNNING = "succeeded", "failed", "cancelled", "running"
 # Kinds whose complete current list a full listing is: stored objects it lacks are gone.
 # (Directory roles are keyed by template across tenants; the audit log ages out, never "gone".)
-LISTED_WHOLE = (kinds.CONNECTED_ORGANIZATION, kinds.CATALOG, kinds.RESOURCE, kinds.ACCESS_PACKAGE,
-                kinds.POLICY, kinds.ASSIGNMENT, kinds.REQUEST)
+LISTED_WHOLE = (
+    kinds.CONNECTED_ORGANIZATION,
+    kinds.CATALOG,
+    kinds.RESOURCE,
+    kinds.ACCESS_PACKAGE,
+    kinds.POLICY,
+    kinds.ASSIGNMENT,
+    kinds.REQUEST,
+)
 
 # progress(kind, records of that kind so far, records of all kinds so far); once the pages are in,
 # progress(WRITING, done, total) while the importer writes them.
@@ -58,9 +66,17 @@ def parse_kinds(text: str | None) -> set[str]:
 class Sync:
     """One sync run; `cancel()` may be called from another thread."""
 
-    def __init__(self, client: GraphClient, *, only: set[str] | None = None, full: bool = False,
-                 progress: SyncProgress | None = None, clock: Callable[[], datetime] = utc_now,
-                 cloud: str = "global", client_id: str | None = None):
+    def __init__(
+        self,
+        client: GraphClient,
+        *,
+        only: set[str] | None = None,
+        full: bool = False,
+        progress: SyncProgress | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        cloud: str = "global",
+        client_id: str | None = None,
+    ):
         self.client = client
         self.cloud = cloud
         self.client_id = client_id
@@ -87,8 +103,11 @@ class Sync:
         try:
             identity = who_is_signed_in(self.client, self.client.tokens)
             with db.atomic():
-                (SyncRun.update(signed_in=identity.describe(), tenant_id=identity.tenant_id)
-                 .where(SyncRun.id == run.id).execute())
+                (
+                    SyncRun.update(signed_in=identity.describe(), tenant_id=identity.tenant_id)
+                    .where(SyncRun.id == run.id)
+                    .execute()
+                )
             require_sync_role(identity)
             # On a shared database a bound login syncs only as its own user, like every write.
             check_acting(User.get_or_none(User.id == identity.user_id) if identity.user_id else None)
@@ -98,8 +117,9 @@ class Sync:
             seen = plan.Seen()
             sources = plan.sources(self.client, self.only, stored, stored.get(kinds.AUDIT), seen)
             with db.atomic(), recorded_run(SYNC, f"{identity.describe()} from {self.client.root}", observed=started):
-                summary = import_documents(self._documents(sources, seen), complete=complete, observed_at=started,
-                                           progress=self._check)
+                summary = import_documents(
+                    self._documents(sources, seen), complete=complete, observed_at=started, progress=self._check
+                )
                 self._save_links()
                 self._save_connection(identity, started)
         except (Cancelled, KeyboardInterrupt):
@@ -163,48 +183,68 @@ class Sync:
             if newest is not None:
                 links[kinds.AUDIT] = plan.audits_since(newest)
         for kind, url in links.items():
-            (DeltaLink.insert(kind=kind, url=url, saved_at=now)
-             .on_conflict(conflict_target=[DeltaLink.kind], update={DeltaLink.url: url, DeltaLink.saved_at: now})
-             .execute())
+            (
+                DeltaLink.insert(kind=kind, url=url, saved_at=now)
+                .on_conflict(conflict_target=[DeltaLink.kind], update={DeltaLink.url: url, DeltaLink.saved_at: now})
+                .execute()
+            )
 
     def _save_connection(self, identity: SignedIn, now: datetime) -> None:
-        values = {"display_name": identity.tenant_name, "graph_root": self.client.root, "cloud": self.cloud,
-                  "client_id": self.client_id, "signed_in_user_id": identity.user_id,
-                  "signed_in_upn": identity.describe()}
-        (TenantConnection.insert(tenant_id=identity.tenant_id, connected_at=now, **values)
-         .on_conflict(conflict_target=[TenantConnection.tenant_id],
-                      update={getattr(TenantConnection, name): value for name, value in values.items()})
-         .execute())
+        values = {
+            "display_name": identity.tenant_name,
+            "graph_root": self.client.root,
+            "cloud": self.cloud,
+            "client_id": self.client_id,
+            "signed_in_user_id": identity.user_id,
+            "signed_in_upn": identity.describe(),
+        }
+        (
+            TenantConnection.insert(tenant_id=identity.tenant_id, connected_at=now, **values)
+            .on_conflict(
+                conflict_target=[TenantConnection.tenant_id],
+                update={getattr(TenantConnection, name): value for name, value in values.items()},
+            )
+            .execute()
+        )
 
     def _finish(self, run: SyncRun, result: str, message: str | None, summary: ImportSummary | None = None) -> None:
         counts = {kind: {"fetched": number} for kind, number in self.fetched.items()}
-        for kind, outcome in (summary.counts.items() if summary else ()):
+        for kind, outcome in summary.counts.items() if summary else ():
             counts.setdefault(kind, {}).update({name: number for name, number in outcome.items() if number})
-        for kind, number in (summary.deleted.items() if summary else ()):
+        for kind, number in summary.deleted.items() if summary else ():
             if number:
                 counts.setdefault(kind, {})["deleted"] = number
         with db.atomic():
-            (SyncRun.update(finished_at=self.clock(), result=result, message=message, counts=counts)
-             .where(SyncRun.id == run.id).execute())
+            (
+                SyncRun.update(finished_at=self.clock(), result=result, message=message, counts=counts)
+                .where(SyncRun.id == run.id)
+                .execute()
+            )
         run.finished_at, run.result, run.message, run.counts = self.clock(), result, message, counts
 
 
 def _newest_audit_held() -> datetime | None:
-    return AuditEvent.select(AuditEvent.activity_date_time).order_by(
-        AuditEvent.activity_date_time.desc()).limit(1).scalar()
+    return (
+        AuditEvent.select(AuditEvent.activity_date_time)
+        .order_by(AuditEvent.activity_date_time.desc())
+        .limit(1)
+        .scalar()
+    )
 
 
 def _check_same_tenant(identity: SignedIn) -> None:
     connection = TenantConnection.select().first()
     if connection is not None and connection.tenant_id != identity.tenant_id:
-        raise InvalidInput(f"This database mirrors the tenant {connection.display_name or connection.tenant_id}; "
-                           f"{identity.describe()} is signed in to {identity.tenant_name or identity.tenant_id}. "
-                           "Sync that tenant into another database (--db).")
+        raise InvalidInput(
+            f"This database mirrors the tenant {connection.display_name or connection.tenant_id}; "
+            f"{identity.describe()} is signed in to {identity.tenant_name or identity.tenant_id}. "
+            "Sync that tenant into another database (--db)."
+        )
     if connection is None and User.select().exists():
-        raise InvalidInput("This database holds data that did not come from a tenant (the demo, or imported "
-                           "files); sync into a new database (--db) so the two are never mixed.")
-
-
+        raise InvalidInput(
+            "This database holds data that did not come from a tenant (the demo, or imported "
+            "files); sync into a new database (--db) so the two are never mixed."
+        )
 
 
 def history(limit: int = 100) -> list[SyncRun]:

@@ -7,6 +7,7 @@
 
 MSAL is used only through its public API, and only here.
 """
+
 import os
 import re
 from dataclasses import dataclass
@@ -29,8 +30,13 @@ DEFAULT_CLIENT_ID = "14d82eec-204b-4c2f-b7e8-296a70dab67e"
 # The delegated permissions a sync needs (read only): the least privileged for each call it makes
 # (the audit log needs Directory.Read.All beside AuditLog.Read.All).
 DELEGATED_PERMISSIONS = (
-    "User.Read.All", "GroupMember.Read.All", "RoleManagement.Read.Directory",
-    "EntitlementManagement.Read.All", "AuditLog.Read.All", "Directory.Read.All", "Application.Read.All",
+    "User.Read.All",
+    "GroupMember.Read.All",
+    "RoleManagement.Read.Directory",
+    "EntitlementManagement.Read.All",
+    "AuditLog.Read.All",
+    "Directory.Read.All",
+    "Application.Read.All",
 )
 CACHE_FILE = "msal-token-cache.bin"
 _PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z ]+)-----.+?-----END \1-----", re.DOTALL)
@@ -82,8 +88,10 @@ class EnvironmentToken:
         return self._value
 
     def refresh(self) -> str:
-        raise SignInFailed(f"The token in {ENVIRONMENT_TOKEN} has expired or was refused; get a new one "
-                           "(for example: az account get-access-token --resource-type ms-graph).")
+        raise SignInFailed(
+            f"The token in {ENVIRONMENT_TOKEN} has expired or was refused; get a new one "
+            "(for example: az account get-access-token --resource-type ms-graph)."
+        )
 
     def sign_out(self) -> None:
         """Nothing is held: the token lives in the environment, which the app does not change."""
@@ -105,9 +113,11 @@ class CertificateToken:
     def token(self) -> str:
         if self._application is None:
             self._application = msal.ConfidentialClientApplication(
-                self._settings.client_id, authority=self._settings.authority, client_credential=self._credential)
-        return _access_token(self._application.acquire_token_for_client(
-            scopes=[f"{self._settings.cloud.graph_root}/.default"]))
+                self._settings.client_id, authority=self._settings.authority, client_credential=self._credential
+            )
+        return _access_token(
+            self._application.acquire_token_for_client(scopes=[f"{self._settings.cloud.graph_root}/.default"])
+        )
 
     def refresh(self) -> str:
         # A new application has an empty cache, so MSAL asks Entra for a new token.
@@ -124,8 +134,9 @@ class UserToken:
     delegated = True
     INTERACTIVE_TIMEOUT_SECONDS = 300
 
-    def __init__(self, settings: SignInSettings, cache: "TokenCache",
-                 show_device_code: Callable[[str], None] | None = None):
+    def __init__(
+        self, settings: SignInSettings, cache: "TokenCache", show_device_code: Callable[[str], None] | None = None
+    ):
         self._settings = settings
         self.cache = cache
         self._show_device_code = show_device_code
@@ -135,8 +146,10 @@ class UserToken:
     def _app(self):
         if self._application is None:
             self._application = msal.PublicClientApplication(
-                self._settings.client_id or DEFAULT_CLIENT_ID, authority=self._settings.authority,
-                token_cache=self.cache.cache)
+                self._settings.client_id or DEFAULT_CLIENT_ID,
+                authority=self._settings.authority,
+                token_cache=self.cache.cache,
+            )
         return self._application
 
     def token(self) -> str:
@@ -159,8 +172,11 @@ class UserToken:
                 raise SignInFailed(f"Device code sign-in could not start: {_reason(flow)}")
             (self._show_device_code or print)(flow["message"])
             return _access_token(application.acquire_token_by_device_flow(flow))
-        return _access_token(application.acquire_token_interactive(
-            scopes, prompt="select_account", timeout=self.INTERACTIVE_TIMEOUT_SECONDS))
+        return _access_token(
+            application.acquire_token_interactive(
+                scopes, prompt="select_account", timeout=self.INTERACTIVE_TIMEOUT_SECONDS
+            )
+        )
 
     def sign_out(self) -> None:
         """Forget the accounts and their tokens: the cache is emptied where it is kept."""
@@ -204,17 +220,28 @@ def token_cache(folder: Path | None = None, build_persistence=None) -> TokenCach
         except msal_extensions.persistence.PersistenceNotFound:
             content = "{}"
         persistence.save(content)
-        return TokenCache(msal_extensions.PersistedTokenCache(persistence), True,
-                          "Tokens are kept encrypted by the operating system's key store.", persistence)
+        return TokenCache(
+            msal_extensions.PersistedTokenCache(persistence),
+            True,
+            "Tokens are kept encrypted by the operating system's key store.",
+            persistence,
+        )
     except Exception as error:  # each platform's store fails with its own library's errors
-        return TokenCache(msal.SerializableTokenCache(), False,
-                          "No operating-system key store is available here "
-                          f"({type(error).__name__}: {_first_line(error)}); tokens are "
-                          "kept in memory only and you will sign in again next time.")
+        return TokenCache(
+            msal.SerializableTokenCache(),
+            False,
+            "No operating-system key store is available here "
+            f"({type(error).__name__}: {_first_line(error)}); tokens are "
+            "kept in memory only and you will sign in again next time.",
+        )
 
 
-def choose_provider(settings: SignInSettings, environ=None, cache: TokenCache | None = None,
-                    show_device_code: Callable[[str], None] | None = None) -> TokenProvider:
+def choose_provider(
+    settings: SignInSettings,
+    environ=None,
+    cache: TokenCache | None = None,
+    show_device_code: Callable[[str], None] | None = None,
+) -> TokenProvider:
     """The environment's token when there is one, else certificate sign-in when a certificate
     is given, else a user signing in (device code or the system browser)."""
     environ = os.environ if environ is None else environ
@@ -235,8 +262,10 @@ def certificate_credential(path: Path) -> dict:
     key = next((block for name, block in blocks.items() if name.endswith("PRIVATE KEY")), None)
     certificate = blocks.get("CERTIFICATE")
     if key is None or certificate is None:
-        raise InvalidInput(f"{path}: a PEM file with both the private key and the certificate is needed "
-                           "(cat key.pem cert.pem > app.pem).")
+        raise InvalidInput(
+            f"{path}: a PEM file with both the private key and the certificate is needed "
+            "(cat key.pem cert.pem > app.pem)."
+        )
     return {"private_key": key, "public_certificate": certificate}
 
 

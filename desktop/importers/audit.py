@@ -6,6 +6,7 @@ data is unchanged, a known id with other data is reported and the stored record 
 the same id twice with different data within one import is an error. Rows written by this
 run are told apart by their `seq`, so no set of a million ids is kept in memory.
 """
+
 import re
 from typing import Callable
 
@@ -23,13 +24,25 @@ from models.audit import AUDIT_RESULTS
 # 22 columns a row: well under SQLite's 32,766 bound parameters a statement.
 CHUNK = 1000
 # The directoryAudit properties the AuditEvent columns hold; any other is kept in graph_extra.
-MODELLED = frozenset((
-    "id", "category", "correlationId", "result", "resultReason", "activityDisplayName", "activityDateTime",
-    "loggedByService", "operationType", "initiatedBy", "targetResources", "targetResource", "additionalDetails",
-))
+MODELLED = frozenset(
+    (
+        "id",
+        "category",
+        "correlationId",
+        "result",
+        "resultReason",
+        "activityDisplayName",
+        "activityDateTime",
+        "loggedByService",
+        "operationType",
+        "initiatedBy",
+        "targetResources",
+        "targetResource",
+        "additionalDetails",
+    )
+)
 _BEYOND_MICROSECONDS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7,}Z$")
-TEXT_FIELDS = ("category", "activityDisplayName", "operationType", "resultReason", "loggedByService",
-               "correlationId")
+TEXT_FIELDS = ("category", "activityDisplayName", "operationType", "resultReason", "loggedByService", "correlationId")
 
 
 def audit_fields(record: dict) -> dict:
@@ -102,8 +115,9 @@ def _reread(record: dict, field: str):
 
 def _target(target: dict) -> dict:
     if "Type" in target or NULL_TEXT in target.values():
-        return {("type" if key == "Type" else key): (None if value == NULL_TEXT else value)
-                for key, value in target.items()}
+        return {
+            ("type" if key == "Type" else key): (None if value == NULL_TEXT else value) for key, value in target.items()
+        }
     return target
 
 
@@ -184,14 +198,27 @@ class AuditWriter:
         correlations = list({fields["correlation_id"] for fields, _ in entries.values() if fields["correlation_id"]})
         stored = {}
         for start in range(0, len(correlations), CHUNK):
-            for row in AuditEvent.select(AuditEvent.id, AuditEvent.activity_date_time, AuditEvent.correlation_id,
-                                         AuditEvent.activity_display_name, AuditEvent.initiated_by_id).where(
-                    AuditEvent.correlation_id.in_(correlations[start:start + CHUNK])).tuples():
+            for row in (
+                AuditEvent.select(
+                    AuditEvent.id,
+                    AuditEvent.activity_date_time,
+                    AuditEvent.correlation_id,
+                    AuditEvent.activity_display_name,
+                    AuditEvent.initiated_by_id,
+                )
+                .where(AuditEvent.correlation_id.in_(correlations[start : start + CHUNK]))
+                .tuples()
+            ):
                 stored.setdefault((_from_csv(row[0]), *row[1:]), row[0])
         kept = {}
         for pk, (fields, where) in entries.items():
-            key = (not _from_csv(pk), fields["activity_date_time"], fields["correlation_id"],
-                   fields["activity_display_name"], fields["initiated_by_id"])
+            key = (
+                not _from_csv(pk),
+                fields["activity_date_time"],
+                fields["correlation_id"],
+                fields["activity_display_name"],
+                fields["initiated_by_id"],
+            )
             if key in stored:
                 self.summary.count(AUDIT, UNCHANGED)
             else:
@@ -216,8 +243,11 @@ class AuditWriter:
             elif written_by_this_run:
                 self.reject(where, pk, AUDIT, _duplicate("an earlier record"))
             else:
-                self.summary.skip(f"{where} (id {pk})", "differs from the stored audit record with this id; "
-                                                        "the audit log is append-only, so the stored one was kept")
+                self.summary.skip(
+                    f"{where} (id {pk})",
+                    "differs from the stored audit record with this id; "
+                    "the audit log is append-only, so the stored one was kept",
+                )
         return new
 
     def _append(self, entries: dict[str, tuple[dict, str]], final: bool) -> None:
@@ -254,8 +284,11 @@ def _stored_formats() -> set[bool]:
 
 
 def _csv_id():
-    return (fn.LENGTH(AuditEvent.id) == 36) & (fn.SUBSTR(AuditEvent.id, 15, 1) == "5") & (
-        fn.SUBSTR(AuditEvent.id, 9, 1) == "-")
+    return (
+        (fn.LENGTH(AuditEvent.id) == 36)
+        & (fn.SUBSTR(AuditEvent.id, 15, 1) == "5")
+        & (fn.SUBSTR(AuditEvent.id, 9, 1) == "-")
+    )
 
 
 def _ties_reversed(rows: list[dict]) -> list[dict]:

@@ -6,6 +6,7 @@ Beta `accessPackageAssignmentPolicy` says who may request with `requestorSetting
 `approvalStages` (`approvalStageTimeOutInDays`); expiry with `durationInDays` or
 `expirationDateTime`; extension with `canExtend`. `questions` have no place in this model.
 """
+
 from desktop.importers.values import FieldError
 
 # Beta requestorSettings.scopeType → v1.0 allowedTargetScope.
@@ -26,18 +27,34 @@ _BETA_APPROVAL = ("isApprovalRequired", "isApprovalRequiredForExtension", "appro
 def is_beta_policy(record: dict) -> bool:
     requestor = record.get("requestorSettings")
     approval = record.get("requestApprovalSettings")
-    return ("durationInDays" in record or "expirationDateTime" in record or "canExtend" in record
-            or isinstance(requestor, dict) and any(name in requestor for name in _BETA_REQUESTOR)
-            or isinstance(approval, dict) and any(name in approval for name in _BETA_APPROVAL))
+    return (
+        "durationInDays" in record
+        or "expirationDateTime" in record
+        or "canExtend" in record
+        or isinstance(requestor, dict)
+        and any(name in requestor for name in _BETA_REQUESTOR)
+        or isinstance(approval, dict)
+        and any(name in approval for name in _BETA_APPROVAL)
+    )
 
 
 def v1_policy(record: dict) -> dict:
     """`record` in the v1.0 shape (a v1.0 record is returned as it is)."""
     if not is_beta_policy(record):
         return record
-    policy = {key: value for key, value in record.items()
-              if key not in ("durationInDays", "expirationDateTime", "canExtend", "questions",
-                             "requestorSettings", "requestApprovalSettings")}
+    policy = {
+        key: value
+        for key, value in record.items()
+        if key
+        not in (
+            "durationInDays",
+            "expirationDateTime",
+            "canExtend",
+            "questions",
+            "requestorSettings",
+            "requestApprovalSettings",
+        )
+    }
     requestor = record.get("requestorSettings")
     if isinstance(requestor, dict):
         settings = {}
@@ -60,16 +77,19 @@ def v1_policy(record: dict) -> dict:
         policy["expiration"] = {"type": "afterDateTime", "endDateTime": record["expirationDateTime"]}
     elif isinstance(record.get("durationInDays"), int) and not isinstance(record["durationInDays"], bool):
         days = record["durationInDays"]
-        policy["expiration"] = {"type": "afterDuration", "duration": f"P{days}D"} if days > 0 else {
-            "type": "noExpiration"}
+        policy["expiration"] = (
+            {"type": "afterDuration", "duration": f"P{days}D"} if days > 0 else {"type": "noExpiration"}
+        )
     return policy
 
 
 def _v1_approval(approval: dict) -> dict:
     settings = {}
-    for beta, v1 in (("isApprovalRequired", "isApprovalRequiredForAdd"),
-                     ("isApprovalRequiredForExtension", "isApprovalRequiredForUpdate"),
-                     ("isRequestorJustificationRequired", "isRequestorJustificationRequired")):
+    for beta, v1 in (
+        ("isApprovalRequired", "isApprovalRequiredForAdd"),
+        ("isApprovalRequiredForExtension", "isApprovalRequiredForUpdate"),
+        ("isRequestorJustificationRequired", "isRequestorJustificationRequired"),
+    ):
         if beta in approval:
             settings[v1] = approval[beta]
     stages = approval.get("approvalStages", approval.get("stages"))
@@ -79,9 +99,18 @@ def _v1_approval(approval: dict) -> dict:
 
 
 def _v1_stage(stage: dict) -> dict:
-    v1 = {key: stage[key] for key in ("isApproverJustificationRequired", "isEscalationEnabled", "primaryApprovers",
-                                      "fallbackPrimaryApprovers", "durationBeforeAutomaticDenial",
-                                      "durationBeforeEscalation") if key in stage}
+    v1 = {
+        key: stage[key]
+        for key in (
+            "isApproverJustificationRequired",
+            "isEscalationEnabled",
+            "primaryApprovers",
+            "fallbackPrimaryApprovers",
+            "durationBeforeAutomaticDenial",
+            "durationBeforeEscalation",
+        )
+        if key in stage
+    }
     days = stage.get("approvalStageTimeOutInDays")
     if isinstance(days, int) and not isinstance(days, bool):
         v1["durationBeforeAutomaticDenial"] = f"P{days}D"

@@ -7,6 +7,7 @@ expression (an unterminated one waits for the next chunk, up to MAX_STRING), the
 reduced to its brackets, and only a chunk that could reach MAX_DEPTH is walked bracket by
 bracket.
 """
+
 import io
 import re
 
@@ -45,7 +46,7 @@ class BoundedReader(io.RawIOBase):
         data = self._raw.read(min(len(buffer), CHUNK))
         if data:
             self._check(data)
-        buffer[:len(data)] = data
+        buffer[: len(data)] = data
         return len(data)
 
     def record_done(self) -> None:
@@ -58,8 +59,9 @@ class BoundedReader(io.RawIOBase):
     def _check(self, data: bytes) -> None:
         self.record_bytes += len(data)
         if self.record_bytes > MAX_RECORD:
-            raise TooLarge(f"one record is larger than {MAX_RECORD // 2**20} MiB (a line or a value far larger "
-                           "than Graph writes)")
+            raise TooLarge(
+                f"one record is larger than {MAX_RECORD // 2**20} MiB (a line or a value far larger than Graph writes)"
+            )
         scan = data[1:] if self.escape_cut else data
         if b"\\" in scan:
             scan = _ESCAPE.sub(b"", scan)

@@ -1,17 +1,30 @@
 """Marking imported objects deleted: by a delta page's `@removed`, or by their absence from a list
 the import holds completely. A row is never removed; a deleted object seen again is current again."""
+
 from datetime import datetime
 
 from desktop.importers import kinds
 from models import (
-    AccessPackage, Assignment, AssignmentPolicy, Catalog, ConnectedOrganization, Group, Resource, User,
+    AccessPackage,
+    Assignment,
+    AssignmentPolicy,
+    Catalog,
+    ConnectedOrganization,
+    Group,
+    Resource,
+    User,
 )
 
 CHUNK = 500
 DELETABLE = {
-    kinds.USER: User, kinds.GROUP: Group, kinds.CONNECTED_ORGANIZATION: ConnectedOrganization,
-    kinds.CATALOG: Catalog, kinds.RESOURCE: Resource, kinds.ACCESS_PACKAGE: AccessPackage,
-    kinds.POLICY: AssignmentPolicy, kinds.ASSIGNMENT: Assignment,
+    kinds.USER: User,
+    kinds.GROUP: Group,
+    kinds.CONNECTED_ORGANIZATION: ConnectedOrganization,
+    kinds.CATALOG: Catalog,
+    kinds.RESOURCE: Resource,
+    kinds.ACCESS_PACKAGE: AccessPackage,
+    kinds.POLICY: AssignmentPolicy,
+    kinds.ASSIGNMENT: Assignment,
 }
 
 
@@ -27,8 +40,11 @@ def mark(kind: str, ids, observed_at: datetime) -> int:
         return 0
     ids, marked = list(ids), 0
     for start in range(0, len(ids), CHUNK):
-        marked += model.update(deleted_date_time=observed_at).where(
-            model.id.in_(ids[start:start + CHUNK]) & model.deleted_date_time.is_null()).execute()
+        marked += (
+            model.update(deleted_date_time=observed_at)
+            .where(model.id.in_(ids[start : start + CHUNK]) & model.deleted_date_time.is_null())
+            .execute()
+        )
     return marked
 
 
@@ -50,4 +66,5 @@ def restore(kind: str, seen) -> None:
     ids = list(seen)
     for start in range(0, len(ids), CHUNK):
         model.update(deleted_date_time=None).where(
-            model.id.in_(ids[start:start + CHUNK]) & model.deleted_date_time.is_null(False)).execute()
+            model.id.in_(ids[start : start + CHUNK]) & model.deleted_date_time.is_null(False)
+        ).execute()

@@ -4,6 +4,7 @@
 context a file name and `@odata.context` give a file. All pages of one list are among them,
 so a page whose `@odata.nextLink` was fetched too gets no warning.
 """
+
 import re
 from collections.abc import Collection, Iterable
 from datetime import datetime
@@ -23,14 +24,21 @@ _KEY_SEGMENT = re.compile(r"/([A-Za-z]+)/([0-9a-fA-F-]{36})(?=/)")
 _VERSION = re.compile(r"^/(v1\.0|beta)/")
 # `/groups/{id}/members`, `/groups/{id}/transitiveMembers`, `/directoryRoles/{id}/members` and
 # `/directoryRoles(roleTemplateId='{id}')/members`, optionally cast to users.
-_MEMBERS = re.compile(r"/(?:(groups)/([0-9a-fA-F-]{36})/(?:members|transitiveMembers)"
-                      r"|(directoryRoles)(?:/|\(roleTemplateId=')([0-9a-fA-F-]{36})'?\)?/members)"
-                      r"(?:/microsoft\.graph\.user)?/?$")
+_MEMBERS = re.compile(
+    r"/(?:(groups)/([0-9a-fA-F-]{36})/(?:members|transitiveMembers)"
+    r"|(directoryRoles)(?:/|\(roleTemplateId=')([0-9a-fA-F-]{36})'?\)?/members)"
+    r"(?:/microsoft\.graph\.user)?/?$"
+)
 
 
-def import_documents(documents: Iterable[tuple[str, dict]], *, progress: Callable[[int, int], None] | None = None,
-                     skip_invalid: bool = False, complete: Collection[str] = (),
-                     observed_at: datetime | None = None) -> ImportSummary:
+def import_documents(
+    documents: Iterable[tuple[str, dict]],
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    skip_invalid: bool = False,
+    complete: Collection[str] = (),
+    observed_at: datetime | None = None,
+) -> ImportSummary:
     """Import Graph responses in one transaction; the same checks, problems and summary as
     import_files. `progress(documents_done, 0)` is called after each document and may raise
     Cancelled (nothing is written). `complete` names the kinds (desktop.importers.kinds) whose
@@ -92,8 +100,11 @@ def _batch_response(run: ImportRun, summary: ImportSummary, url: str, response) 
     if not isinstance(status, int) or status >= 300 or not isinstance(body, dict):
         error = body.get("error") if isinstance(body, dict) else None
         message = error.get("message") if isinstance(error, dict) else None
-        summary.warnings.append(f"{where}: failed with status {status}" + (f": {message}" if message else "")
-                                + "; its records were not imported")
+        summary.warnings.append(
+            f"{where}: failed with status {status}"
+            + (f": {message}" if message else "")
+            + "; its records were not imported"
+        )
         return
     _import_body(run, summary, where, body)
 
@@ -111,8 +122,12 @@ def _collect_members(memberships: dict[tuple[str, str, bool], set[str]], url: st
         owner = ("directoryRoles", match.group(4).lower(), "roleTemplateId" in match.group(0))
     members = memberships.setdefault(owner, set())
     for record in body["value"]:
-        if isinstance(record, dict) and odata_type(record) in (None, "user") and isinstance(record.get("id"), str) \
-                and "@removed" not in record:
+        if (
+            isinstance(record, dict)
+            and odata_type(record) in (None, "user")
+            and isinstance(record.get("id"), str)
+            and "@removed" not in record
+        ):
             members.add(record["id"].lower())
 
 
@@ -121,4 +136,3 @@ def context_of(url: str) -> str:
     path = urlsplit(url).path if "://" in url else url.split("?", 1)[0]
     path = _VERSION.sub("/", path if path.startswith("/") else "/" + path)
     return "$metadata#" + _KEY_SEGMENT.sub(r"/\1('\2')", path).strip("/")
-

@@ -4,10 +4,16 @@
 The CSV has no record id, so the id is a uuid5 over the row's cells: the same row imported
 twice is the same record.
 """
+
 import uuid
 
 from desktop.export.entra_layout import (
-    ACTOR_TYPE_APP, ADDITIONAL_DETAILS, ENTRA_AUDIT_COLUMNS, TARGETS, USER_AGENT_DETAIL, target_columns,
+    ACTOR_TYPE_APP,
+    ADDITIONAL_DETAILS,
+    ENTRA_AUDIT_COLUMNS,
+    TARGETS,
+    USER_AGENT_DETAIL,
+    target_columns,
 )
 from desktop.importers.values import FieldError, parse_time
 
@@ -18,8 +24,9 @@ APP_ACTOR_TYPES = (ACTOR_TYPE_APP.lower(), "app", "serviceprincipal")
 
 _INDEX = {name: position for position, name in enumerate(ENTRA_AUDIT_COLUMNS)}
 _TARGET_BLOCKS = [tuple(_INDEX[c] for c in target_columns(n)) for n in range(1, TARGETS + 1)]
-_DETAIL_PAIRS = [(_INDEX[f"AdditionalDetail{k}Key"], _INDEX[f"AdditionalDetail{k}Value"])
-                 for k in range(1, ADDITIONAL_DETAILS + 1)]
+_DETAIL_PAIRS = [
+    (_INDEX[f"AdditionalDetail{k}Key"], _INDEX[f"AdditionalDetail{k}Value"]) for k in range(1, ADDITIONAL_DETAILS + 1)
+]
 
 
 def looks_like_audit_header(header: list[str]) -> bool:
@@ -33,7 +40,7 @@ def check_header(header: list[str]) -> str | None:
     """What is wrong with an audit CSV header, or None. The date column may be localised
     (`Data (UTC)`), so it is matched by position and its "(UTC)" suffix."""
     if not header[0].endswith("(UTC)"):
-        return f"the first column is {header[0]!r}, not the date column \"Date (UTC)\""
+        return f'the first column is {header[0]!r}, not the date column "Date (UTC)"'
     given = header[1:]
     expected = list(ENTRA_AUDIT_COLUMNS[1:])
     missing = [c for c in expected if c not in given]
@@ -52,6 +59,7 @@ def check_header(header: list[str]) -> str | None:
 
 def audit_document(cells: list[str]) -> dict:
     """The Graph `directoryAudit` document of one row (86 cells, header already checked)."""
+
     def cell(name: str) -> str | None:
         return cells[_INDEX[name]] or None
 
@@ -84,21 +92,27 @@ def audit_document(cells: list[str]) -> dict:
 def _initiator(cell) -> dict:
     actor_type = (cell("ActorType") or "").lower()
     if actor_type in APP_ACTOR_TYPES or (not actor_type and cell("ActorServicePrincipalId")):
-        return {"user": None, "app": {
-            "appId": None,
-            "displayName": cell("ActorDisplayName") or cell("ActorServicePrincipalName"),
-            "servicePrincipalId": cell("ActorServicePrincipalId") or cell("ActorObjectId"),
-            "servicePrincipalName": cell("ActorServicePrincipalName"),
-        }}
+        return {
+            "user": None,
+            "app": {
+                "appId": None,
+                "displayName": cell("ActorDisplayName") or cell("ActorServicePrincipalName"),
+                "servicePrincipalId": cell("ActorServicePrincipalId") or cell("ActorObjectId"),
+                "servicePrincipalName": cell("ActorServicePrincipalName"),
+            },
+        }
     if actor_type or cell("ActorObjectId") or cell("ActorUserPrincipalName"):
-        return {"user": {
-            "id": cell("ActorObjectId"),
-            "displayName": cell("ActorDisplayName"),
-            "userPrincipalName": cell("ActorUserPrincipalName"),
-            "ipAddress": cell("IPAddress"),
-            "homeTenantId": cell("ActorHomeTenantId"),
-            "homeTenantName": cell("ActorHomeTenantName"),
-        }, "app": None}
+        return {
+            "user": {
+                "id": cell("ActorObjectId"),
+                "displayName": cell("ActorDisplayName"),
+                "userPrincipalName": cell("ActorUserPrincipalName"),
+                "ipAddress": cell("IPAddress"),
+                "homeTenantId": cell("ActorHomeTenantId"),
+                "homeTenantName": cell("ActorHomeTenantName"),
+            },
+            "app": None,
+        }
     return {"user": None, "app": None}
 
 
@@ -111,5 +125,10 @@ def _target(cells: list[str], block: tuple[int, ...]) -> dict | None:
         prop_name, old, new = (cells[block[start + j]] for j in range(3))
         if prop_name or old or new:
             properties.append({"displayName": prop_name, "oldValue": old or None, "newValue": new or None})
-    return {"id": object_id, "displayName": name, "type": kind, "userPrincipalName": upn,
-            "modifiedProperties": properties}
+    return {
+        "id": object_id,
+        "displayName": name,
+        "type": kind,
+        "userPrincipalName": upn,
+        "modifiedProperties": properties,
+    }

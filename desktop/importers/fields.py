@@ -1,4 +1,5 @@
 """Field specs: which Graph field fills which column, and the row builders the writers share."""
+
 from contextlib import contextmanager
 
 from desktop.importers.values import FieldError, boolean, enumeration, listing, nested, present, raw, text, timestamp
@@ -13,40 +14,60 @@ UNKNOWN_CATALOG_ID = "00000000-0000-4000-8000-00000000ca7a"
 UNKNOWN_CATALOG_NAME = "Catalog not in the import"
 # (column, reader, Graph names...) of the plain fields of each type.
 USER_FIELDS = (
-    ("display_name", text, "displayName"), ("mail", text, "mail"), ("given_name", text, "givenName"),
-    ("surname", text, "surname"), ("user_type", text, "userType"), ("department", text, "department"),
-    ("job_title", text, "jobTitle"), ("company_name", text, "companyName"),
-    ("account_enabled", boolean, "accountEnabled"), ("created_date_time", timestamp, "createdDateTime"),
+    ("display_name", text, "displayName"),
+    ("mail", text, "mail"),
+    ("given_name", text, "givenName"),
+    ("surname", text, "surname"),
+    ("user_type", text, "userType"),
+    ("department", text, "department"),
+    ("job_title", text, "jobTitle"),
+    ("company_name", text, "companyName"),
+    ("account_enabled", boolean, "accountEnabled"),
+    ("created_date_time", timestamp, "createdDateTime"),
 )
 GROUP_FIELDS = (
-    ("display_name", text, "displayName"), ("description", text, "description"), ("mail", text, "mail"),
-    ("security_enabled", boolean, "securityEnabled"), ("mail_enabled", boolean, "mailEnabled"),
+    ("display_name", text, "displayName"),
+    ("description", text, "description"),
+    ("mail", text, "mail"),
+    ("security_enabled", boolean, "securityEnabled"),
+    ("mail_enabled", boolean, "mailEnabled"),
     ("created_date_time", timestamp, "createdDateTime"),
 )
 ORGANIZATION_FIELDS = (
-    ("display_name", text, "displayName"), ("description", text, "description"),
-    ("created_by", text, "createdBy"), ("created_date_time", timestamp, "createdDateTime"),
-    ("modified_by", text, "modifiedBy"), ("modified_date_time", timestamp, "modifiedDateTime"),
+    ("display_name", text, "displayName"),
+    ("description", text, "description"),
+    ("created_by", text, "createdBy"),
+    ("created_date_time", timestamp, "createdDateTime"),
+    ("modified_by", text, "modifiedBy"),
+    ("modified_date_time", timestamp, "modifiedDateTime"),
 )
 CATALOG_FIELDS = (
-    ("display_name", text, "displayName"), ("description", text, "description"),
+    ("display_name", text, "displayName"),
+    ("description", text, "description"),
     ("is_externally_visible", boolean, "isExternallyVisible"),
-    ("created_date_time", timestamp, "createdDateTime"), ("modified_date_time", timestamp, "modifiedDateTime"),
+    ("created_date_time", timestamp, "createdDateTime"),
+    ("modified_date_time", timestamp, "modifiedDateTime"),
 )
 RESOURCE_FIELDS = (
-    ("display_name", text, "displayName"), ("description", text, "description"), ("url", text, "url"),
+    ("display_name", text, "displayName"),
+    ("description", text, "description"),
+    ("url", text, "url"),
     ("created_date_time", timestamp, "createdDateTime", "addedOn"),
 )
 ROLE_FIELDS = (("display_name", text, "displayName"), ("description", text, "description"))
 SCOPE_FIELDS = (("display_name", text, "displayName"), ("is_root_scope", boolean, "isRootScope"))
 PACKAGE_FIELDS = (
-    ("display_name", text, "displayName"), ("description", text, "description"),
+    ("display_name", text, "displayName"),
+    ("description", text, "description"),
     ("is_hidden", boolean, "isHidden"),
-    ("created_date_time", timestamp, "createdDateTime"), ("modified_date_time", timestamp, "modifiedDateTime"),
+    ("created_date_time", timestamp, "createdDateTime"),
+    ("modified_date_time", timestamp, "modifiedDateTime"),
 )
 POLICY_FIELDS = (
-    ("display_name", text, "displayName"), ("description", text, "description"),
-    ("created_date_time", timestamp, "createdDateTime"), ("modified_date_time", timestamp, "modifiedDateTime"),
+    ("display_name", text, "displayName"),
+    ("description", text, "description"),
+    ("created_date_time", timestamp, "createdDateTime"),
+    ("modified_date_time", timestamp, "modifiedDateTime"),
 )
 REQUESTOR_SETTINGS = (
     ("enable_targets_to_self_add_access", boolean, "enableTargetsToSelfAddAccess"),
@@ -138,4 +159,3 @@ def schedule_of(record: dict) -> dict:
 def status_of(state: str | None) -> str | None:
     """Graph's status text for a state, for records that carry only the state."""
     return state[:1].upper() + state[1:] if state else None
-

@@ -1,4 +1,5 @@
 """Importing files: the one entry point the CLI and the GUI's File → Import… call."""
+
 import os
 from pathlib import Path
 from typing import Callable, Iterable
@@ -19,8 +20,13 @@ CHECK_EVERY = 2000
 Progress = Callable[[int, int], None]
 
 
-def import_files(paths: Iterable[str | os.PathLike], progress: Progress | None = None,
-                 cancelled: Callable[[], bool] | None = None, *, skip_invalid: bool = False) -> ImportSummary:
+def import_files(
+    paths: Iterable[str | os.PathLike],
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    *,
+    skip_invalid: bool = False,
+) -> ImportSummary:
     """Import Graph JSON and Entra audit CSV files in one transaction.
 
     Every file is checked and every problem listed: with problems nothing is written and
@@ -55,21 +61,23 @@ def import_files(paths: Iterable[str | os.PathLike], progress: Progress | None =
     with db.atomic(), recorded_run(IMPORT, ", ".join(summary.files)):
         understood_any = not sources
         for source in ordered:
-            understood_any |= _import_source(source, run, summary,
-                                           lambda done=done, source=source: checkpoint(done + source.bytes_read))
+            understood_any |= _import_source(
+                source, run, summary, lambda done=done, source=source: checkpoint(done + source.bytes_read)
+            )
             run.end_source()
             done += source.size
             checkpoint(done)
         if not understood_any and summary.skipped_total and not run.problem_total:
-            raise InvalidInput(f"Nothing in {', '.join(summary.files)} is Graph JSON or an Entra audit-log "
-                               "download this app understands.")
+            raise InvalidInput(
+                f"Nothing in {', '.join(summary.files)} is Graph JSON or an Entra audit-log "
+                "download this app understands."
+            )
         run.finish()
     refresh_statistics()
     return summary
 
 
-def _import_source(source: Source, run: ImportRun, summary: ImportSummary,
-                   checkpoint: Callable[[], None]) -> bool:
+def _import_source(source: Source, run: ImportRun, summary: ImportSummary, checkpoint: Callable[[], None]) -> bool:
     """Write one file's records, calling `checkpoint()` now and then; True when at least one
     was understood (or it had none)."""
     if isinstance(source, UnknownSource):
@@ -104,13 +112,15 @@ def _import_source(source: Source, run: ImportRun, summary: ImportSummary,
         summary.skip(source.name, f"none of its {unknown:,} records is a Graph resource this app imports")
         return False
     if unknown:
-        summary.skip(first_unknown, f"{unknown:,} records of {source.name} are not a Graph resource this app "
-                                    "imports (this is the first)")
+        summary.skip(
+            first_unknown,
+            f"{unknown:,} records of {source.name} are not a Graph resource this app imports (this is the first)",
+        )
     return True
 
 
 def _without_prefix(message: str, name: str) -> str:
-    return message[len(name) + 2:] if message.startswith(f"{name}: ") else message
+    return message[len(name) + 2 :] if message.startswith(f"{name}: ") else message
 
 
 def _rank(source: Source) -> int:

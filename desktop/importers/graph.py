@@ -1,5 +1,6 @@
 """Graph records into rows: one writer per family of resources over the shared upsert engine
 (desktop.importers.upsert), and the audit log's own bulk writer."""
+
 import json
 from collections import defaultdict
 
@@ -15,18 +16,37 @@ from desktop.importers.write_catalogs import CatalogWriter
 from desktop.importers.write_directory import DirectoryWriter
 from desktop.importers.write_policies import PolicyWriter
 from desktop.importers.summary import ImportSummary
-from models import AccessPackage, Application, AppRole, Assignment, AssignmentPolicy, AssignmentRequest, Catalog, ConnectedOrganization, Group, Resource, User
+from models import (
+    AccessPackage,
+    Application,
+    AppRole,
+    Assignment,
+    AssignmentPolicy,
+    AssignmentRequest,
+    Catalog,
+    ConnectedOrganization,
+    Group,
+    Resource,
+    User,
+)
 
 # The Graph type each table's stand-ins are counted under.
 STAND_IN_KINDS = {
-    User: kinds.USER, Group: kinds.GROUP, ConnectedOrganization: kinds.CONNECTED_ORGANIZATION,
-    Catalog: kinds.CATALOG, AccessPackage: kinds.ACCESS_PACKAGE, AssignmentPolicy: kinds.POLICY,
-    Application: kinds.APP_ROLE_ASSIGNMENT, AppRole: kinds.APP_ROLE_ASSIGNMENT, Resource: kinds.RESOURCE,
+    User: kinds.USER,
+    Group: kinds.GROUP,
+    ConnectedOrganization: kinds.CONNECTED_ORGANIZATION,
+    Catalog: kinds.CATALOG,
+    AccessPackage: kinds.ACCESS_PACKAGE,
+    AssignmentPolicy: kinds.POLICY,
+    Application: kinds.APP_ROLE_ASSIGNMENT,
+    AppRole: kinds.APP_ROLE_ASSIGNMENT,
+    Resource: kinds.RESOURCE,
 }
 
 
-class GraphWriter(DirectoryWriter, CatalogWriter, PolicyWriter, AssignmentWriter, AppRoleWriter, ApprovalWriter,
-                  UpsertEngine):
+class GraphWriter(
+    DirectoryWriter, CatalogWriter, PolicyWriter, AssignmentWriter, AppRoleWriter, ApprovalWriter, UpsertEngine
+):
     """Writes the records of one import run: `end_file()` after each file, `finish()` once at the end."""
 
     def __init__(self, summary: ImportSummary, reject):
@@ -36,13 +56,20 @@ class GraphWriter(DirectoryWriter, CatalogWriter, PolicyWriter, AssignmentWriter
         self.stage_numbers: dict[str, int] = {}  # stages of each approval seen, in order
         self.role_ids: dict[str, str] = {}  # a directory role's Graph id → its stored id (see _directory_role)
         self.writers = {
-            kinds.USER: self._user, kinds.GROUP: self._group, kinds.DIRECTORY_ROLE: self._directory_role,
-            kinds.CONNECTED_ORGANIZATION: self._organization, kinds.SUBJECT: self._subject,
-            kinds.CATALOG: self._catalog, kinds.RESOURCE: self._resource,
-            kinds.ACCESS_PACKAGE: self._access_package, kinds.POLICY: self._policy,
-            kinds.ASSIGNMENT: self._assignment, kinds.REQUEST: self._request,
+            kinds.USER: self._user,
+            kinds.GROUP: self._group,
+            kinds.DIRECTORY_ROLE: self._directory_role,
+            kinds.CONNECTED_ORGANIZATION: self._organization,
+            kinds.SUBJECT: self._subject,
+            kinds.CATALOG: self._catalog,
+            kinds.RESOURCE: self._resource,
+            kinds.ACCESS_PACKAGE: self._access_package,
+            kinds.POLICY: self._policy,
+            kinds.ASSIGNMENT: self._assignment,
+            kinds.REQUEST: self._request,
             kinds.APP_ROLE_ASSIGNMENT: self._app_role_assignment,
-            kinds.APPROVAL: self._approval, kinds.APPROVAL_STAGE: self._approval_stage,
+            kinds.APPROVAL: self._approval,
+            kinds.APPROVAL_STAGE: self._approval_stage,
         }
 
     def write(self, kind: str, record, context: str | None, where: str) -> None:
@@ -84,9 +111,11 @@ class GraphWriter(DirectoryWriter, CatalogWriter, PolicyWriter, AssignmentWriter
 
     def finish(self) -> None:
         """Drop an unused unknown-catalog row and count the stand-ins (after the last file)."""
-        if (Catalog.select().where(Catalog.id == UNKNOWN_CATALOG_ID).exists()
-                and not AccessPackage.select().where(AccessPackage.catalog == UNKNOWN_CATALOG_ID).exists()
-                and not Resource.select().where(Resource.catalog == UNKNOWN_CATALOG_ID).exists()):
+        if (
+            Catalog.select().where(Catalog.id == UNKNOWN_CATALOG_ID).exists()
+            and not AccessPackage.select().where(AccessPackage.catalog == UNKNOWN_CATALOG_ID).exists()
+            and not Resource.select().where(Resource.catalog == UNKNOWN_CATALOG_ID).exists()
+        ):
             Catalog.delete().where(Catalog.id == UNKNOWN_CATALOG_ID).execute()
             self.stand_ins[Catalog].discard(UNKNOWN_CATALOG_ID)
         for model, ids in self.stand_ins.items():

@@ -4,6 +4,7 @@
 The shape comes before the context because one file may concatenate responses of several
 queries, and only the first page's context is read when a page is streamed.
 """
+
 import re
 
 from desktop.importers.values import odata_type
@@ -25,23 +26,49 @@ APPROVAL = "approval"
 APPROVAL_STAGE = "approvalStage"
 
 # Import order: an object after the objects it refers to, so fewer stand-ins are needed.
-KINDS = (USER, GROUP, DIRECTORY_ROLE, CONNECTED_ORGANIZATION, SUBJECT, CATALOG, RESOURCE,
-         ACCESS_PACKAGE, POLICY, ASSIGNMENT, REQUEST, APP_ROLE_ASSIGNMENT, APPROVAL, APPROVAL_STAGE, AUDIT)
+KINDS = (
+    USER,
+    GROUP,
+    DIRECTORY_ROLE,
+    CONNECTED_ORGANIZATION,
+    SUBJECT,
+    CATALOG,
+    RESOURCE,
+    ACCESS_PACKAGE,
+    POLICY,
+    ASSIGNMENT,
+    REQUEST,
+    APP_ROLE_ASSIGNMENT,
+    APPROVAL,
+    APPROVAL_STAGE,
+    AUDIT,
+)
 
 # The last segment of `@odata.context` (v1.0 and beta collection names).
 CONTEXT_KINDS = {
-    "users": USER, "groups": GROUP, "directoryRoles": DIRECTORY_ROLE,
-    "connectedOrganizations": CONNECTED_ORGANIZATION, "subjects": SUBJECT,
-    "catalogs": CATALOG, "accessPackageCatalogs": CATALOG,
-    "resources": RESOURCE, "accessPackageResources": RESOURCE,
+    "users": USER,
+    "groups": GROUP,
+    "directoryRoles": DIRECTORY_ROLE,
+    "connectedOrganizations": CONNECTED_ORGANIZATION,
+    "subjects": SUBJECT,
+    "catalogs": CATALOG,
+    "accessPackageCatalogs": CATALOG,
+    "resources": RESOURCE,
+    "accessPackageResources": RESOURCE,
     "accessPackages": ACCESS_PACKAGE,
-    "assignmentPolicies": POLICY, "accessPackageAssignmentPolicies": POLICY,
-    "assignments": ASSIGNMENT, "accessPackageAssignments": ASSIGNMENT,
-    "assignmentRequests": REQUEST, "accessPackageAssignmentRequests": REQUEST,
+    "assignmentPolicies": POLICY,
+    "accessPackageAssignmentPolicies": POLICY,
+    "assignments": ASSIGNMENT,
+    "accessPackageAssignments": ASSIGNMENT,
+    "assignmentRequests": REQUEST,
+    "accessPackageAssignmentRequests": REQUEST,
     "directoryAudits": AUDIT,
-    "assignmentApprovals": APPROVAL, "accessPackageAssignmentApprovals": APPROVAL,
-    "stages": APPROVAL_STAGE, "steps": APPROVAL_STAGE,
-    "appRoleAssignedTo": APP_ROLE_ASSIGNMENT, "appRoleAssignments": APP_ROLE_ASSIGNMENT,
+    "assignmentApprovals": APPROVAL,
+    "accessPackageAssignmentApprovals": APPROVAL,
+    "stages": APPROVAL_STAGE,
+    "steps": APPROVAL_STAGE,
+    "appRoleAssignedTo": APP_ROLE_ASSIGNMENT,
+    "appRoleAssignments": APP_ROLE_ASSIGNMENT,
 }
 _PARENTHESES = re.compile(r"\([^()]*\)")
 _CATALOG_IN_CONTEXT = re.compile(r"(?:accessPackageC|c)atalogs\('([0-9a-fA-F-]{36})'\)")
@@ -54,7 +81,7 @@ def context_kind(context: str | None) -> str | None:
         return None
     path = context.split("#", 1)[1]
     if path.startswith("Collection(") and path.endswith(")"):
-        return odata_type({"@odata.type": path[len("Collection("):-1]})
+        return odata_type({"@odata.type": path[len("Collection(") : -1]})
     while _PARENTHESES.search(path):
         path = _PARENTHESES.sub("", path)
     segments = [s for s in path.split("/") if s and not s.startswith("$")]
@@ -97,14 +124,17 @@ def shape_kind(record: dict) -> str | None:
         return APP_ROLE_ASSIGNMENT
     if "requestType" in keys or "requestState" in keys:
         return REQUEST
-    if {"allowedTargetScope", "requestorSettings", "requestApprovalSettings",
-            "specificAllowedTargets"} & keys:
+    if {"allowedTargetScope", "requestorSettings", "requestApprovalSettings", "specificAllowedTargets"} & keys:
         return POLICY
     if ("schedule" in keys or "assignmentState" in keys) and (
-            {"state", "assignmentState", "target", "targetId"} & keys):
+        {"state", "assignmentState", "target", "targetId"} & keys
+    ):
         return ASSIGNMENT
-    if "originSystem" in keys and "isRootScope" not in keys and (
-            {"createdDateTime", "roles", "scopes", "resourceType", "attributes"} & keys):
+    if (
+        "originSystem" in keys
+        and "isRootScope" not in keys
+        and ({"createdDateTime", "roles", "scopes", "resourceType", "attributes"} & keys)
+    ):
         return RESOURCE
     if "catalogType" in keys:
         return CATALOG

@@ -1,5 +1,6 @@
 """Paged lists: a page whose `@odata.nextLink` leads to a page that is not in the same import
 gets a warning in the summary, never silence."""
+
 from collections import defaultdict
 
 
@@ -28,5 +29,8 @@ class PageTracker:
                 del self.open_links[link]
 
     def warnings(self) -> list[str]:
-        return [f"{name}: page {number} of a paged list; the following pages were not imported"
-                for link, (name, number) in self.open_links.items() if link not in self.fetched]
+        return [
+            f"{name}: page {number} of a paged list; the following pages were not imported"
+            for link, (name, number) in self.open_links.items()
+            if link not in self.fetched
+        ]

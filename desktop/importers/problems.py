@@ -3,6 +3,7 @@
 A run checks every file and lists every problem instead of stopping at the first, so an
 administrator fixes an export once. Up to PROBLEMS_KEPT are listed; all are counted.
 """
+
 from dataclasses import dataclass
 
 from desktop.errors import InvalidInput
@@ -70,8 +71,10 @@ def report_lines(problems: list[Problem], total: int, *, imported: bool) -> list
     if imported:
         head = f"{total:,} record{'s' * (total != 1)} skipped (not valid):"
     else:
-        head = (f"{total:,} problem{'s' * (total != 1)} found; nothing was imported. Fix them, or import with "
-                "--skip-invalid (File → Import…: \"Skip invalid records\") to import the rest:")
+        head = (
+            f"{total:,} problem{'s' * (total != 1)} found; nothing was imported. Fix them, or import with "
+            '--skip-invalid (File → Import…: "Skip invalid records") to import the rest:'
+        )
     lines = [head] + [f"  {problem.line()}" for problem in problems]
     if total > len(problems):
         lines.append(f"  … and {total - len(problems):,} more")

@@ -5,6 +5,7 @@ A record is written whole or not at all: one the writers cannot take is rolled b
 savepoint (or, for the tables written in chunks, left out of its chunk) and listed. At the
 end the run raises ImportProblems listing them all, unless `skip_invalid` keeps the rest.
 """
+
 import json
 from collections import Counter
 from dataclasses import dataclass
@@ -67,8 +68,9 @@ class ImportRun:
     def record(self, where: Place, kind: str | None, record, context: str | None) -> bool:
         """Write one record; False when it is not a resource this app imports."""
         if not isinstance(record, dict):
-            self.problem(Problem(where.file, where.record, None, None,
-                                 f"is not a JSON object but {json.dumps(record)[:40]}"))
+            self.problem(
+                Problem(where.file, where.record, None, None, f"is not a JSON object but {json.dumps(record)[:40]}")
+            )
             return True
         kind = kind or kinds.classify(record, context)
         if kind is None:
@@ -95,8 +97,9 @@ class ImportRun:
             if kind in CHUNKED_KINDS:  # a chunk failed in the database: the transaction cannot go on
                 raise ChunkFailed(f"{where}{_id_text(pk)}: conflicts with data already imported ({error})") from None
             self._rolled_back(kind, pk)
-            self.problem(Problem(where.file, where.record, pk, None,
-                                 f"conflicts with data already imported ({error})", kind))
+            self.problem(
+                Problem(where.file, where.record, pk, None, f"conflicts with data already imported ({error})", kind)
+            )
         return True
 
     def _rolled_back(self, kind: str, pk: str | None) -> None:

@@ -5,6 +5,7 @@ pages (`[{…"value": […]}, …]`), a plain array of records (ConvertTo-Json) 
 object. Nothing is loaded whole: a one-page file of a million audit records streams its
 `value` items one by one.
 """
+
 import codecs
 import csv
 import io
@@ -47,7 +48,7 @@ class CountingReader(io.RawIOBase):
 
     def readinto(self, buffer) -> int:
         data = self.read(len(buffer))
-        buffer[:len(data)] = data
+        buffer[: len(data)] = data
         return len(data)
 
     def close(self) -> None:
@@ -266,8 +267,9 @@ def open_source(path: Path) -> Source:
         try:
             codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
         except UnicodeDecodeError as error:
-            raise InvalidInput(f"{path.name}: not UTF-8 text (byte {error.start + 1}), so not Graph JSON or an "
-                               "Entra audit CSV") from None
+            raise InvalidInput(
+                f"{path.name}: not UTF-8 text (byte {error.start + 1}), so not Graph JSON or an Entra audit CSV"
+            ) from None
     return _csv_source(path, encoding)
 
 
@@ -290,8 +292,11 @@ def _element(element, pages: list) -> Iterator[tuple[object, str | None]]:
     if isinstance(element, dict) and isinstance(element.get("responses"), list) and "value" not in element:
         for response in element["responses"]:
             yield from _batch_response(response, pages)
-    elif isinstance(element, dict) and "value" in element and (
-            isinstance(element["value"], list) or "@odata.context" in element):
+    elif (
+        isinstance(element, dict)
+        and "value" in element
+        and (isinstance(element["value"], list) or "@odata.context" in element)
+    ):
         if not isinstance(element["value"], list):
             raise FieldError("value", "must be a list of records")
         context = element.get("@odata.context")
@@ -313,8 +318,14 @@ def _batch_response(response, pages: list) -> Iterator[tuple[object, str | None]
     if not isinstance(status, int) or status >= 300 or not isinstance(body, dict):
         error = body.get("error") if isinstance(body, dict) else None
         message = error.get("message") if isinstance(error, dict) else None
-        yield Notice(f"$batch request {response.get('id')!s} failed with status {status}"
-                     + (f": {message}" if message else "") + "; its records were not imported"), None
+        yield (
+            Notice(
+                f"$batch request {response.get('id')!s} failed with status {status}"
+                + (f": {message}" if message else "")
+                + "; its records were not imported"
+            ),
+            None,
+        )
         return
     yield from _element(body, pages)
 

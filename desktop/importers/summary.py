@@ -1,5 +1,6 @@
 """What an import did: created, updated and unchanged counts per Graph type, the stand-ins
 it had to create, and what it did not understand."""
+
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -44,19 +45,27 @@ class ImportSummary:
 
     def lines(self) -> list[str]:
         """The summary as text lines, for the CLI and the import dialog."""
-        lines = [f"Imported {len(self.files)} file{'s' * (len(self.files) != 1)}: "
-                 f"{self.total(CREATED):,} created, {self.total(UPDATED):,} updated, "
-                 f"{self.total(UNCHANGED):,} unchanged."]
+        lines = [
+            f"Imported {len(self.files)} file{'s' * (len(self.files) != 1)}: "
+            f"{self.total(CREATED):,} created, {self.total(UPDATED):,} updated, "
+            f"{self.total(UNCHANGED):,} unchanged."
+        ]
         width = max((len(kind) for kind in self.counts), default=0)
         for kind, counts in self.counts.items():
-            lines.append(f"  {kind:<{width}}  {counts[CREATED]:>9,} created  {counts[UPDATED]:>9,} updated  "
-                         f"{counts[UNCHANGED]:>9,} unchanged")
+            lines.append(
+                f"  {kind:<{width}}  {counts[CREATED]:>9,} created  {counts[UPDATED]:>9,} updated  "
+                f"{counts[UNCHANGED]:>9,} unchanged"
+            )
         if self.references:
-            lines.append("Stand-ins for objects referred to but not in the import: " + ", ".join(
-                f"{number:,} {kind}" for kind, number in sorted(self.references.items())))
+            lines.append(
+                "Stand-ins for objects referred to but not in the import: "
+                + ", ".join(f"{number:,} {kind}" for kind, number in sorted(self.references.items()))
+            )
         if self.deleted:
-            lines.append("Marked deleted (gone from the tenant): " + ", ".join(
-                f"{number:,} {kind}" for kind, number in sorted(self.deleted.items()) if number))
+            lines.append(
+                "Marked deleted (gone from the tenant): "
+                + ", ".join(f"{number:,} {kind}" for kind, number in sorted(self.deleted.items()) if number)
+            )
         lines += [f"Warning: {warning}" for warning in self.warnings]
         if self.invalid_total:
             lines += report_lines(self.invalid, self.invalid_total, imported=True)

@@ -8,6 +8,7 @@ stored set when present. An object a record refers to that is neither in the imp
 in the database becomes a stand-in row, marked `is_reference` where the table has the
 column, and is counted; a later record of that object turns it into a real row.
 """
+
 from collections import defaultdict
 from typing import Callable
 
@@ -74,8 +75,7 @@ class UpsertEngine:
             model.update(changes).where(model.id == pk).execute()
         return CREATED if was_stand_in else UPDATED if changes else UNCHANGED
 
-    def _defer(self, kind: str, model, row: dict, defaults: dict | None = None,
-               required: dict | None = None) -> None:
+    def _defer(self, kind: str, model, row: dict, defaults: dict | None = None, required: dict | None = None) -> None:
         """Queue an upsert of a row nothing nests under, to write it with its chunk."""
         batch = self.deferred.setdefault(model, {})
         batch[row["id"]] = (kind, row, defaults or {}, required or {}, self.where)
@@ -152,7 +152,7 @@ class UpsertEngine:
             model.delete().where(condition & other_field.in_(list(removed))).execute()
         rows = [{owner_field.name: owner_id, other_field.name: other, **fixed} for other in sorted(added)]
         for start in range(0, len(rows), LINK_CHUNK):
-            model.insert_many(rows[start:start + LINK_CHUNK]).execute()
+            model.insert_many(rows[start : start + LINK_CHUNK]).execute()
         return bool(removed or added)
 
     def _note(self, reason: str) -> None:
@@ -170,11 +170,9 @@ def uniform(model, rows: list[dict]) -> list[dict]:
     return [{column: row.get(column, defaults[column]) for column in columns} for row in rows]
 
 
-
 def changed(outcome: str, changed: bool) -> str:
     return UPDATED if changed and outcome == UNCHANGED else outcome
 
 
 def canonical(rows: list[dict]) -> list[tuple]:
     return sorted(tuple(sorted((k, str(v)) for k, v in row.items())) for row in rows)
-

@@ -5,6 +5,7 @@ offset, use beta names (`requestState`, `completedDate`) and capitalised enum va
 (`UserAdd`, `Delivered`). Every reader here takes the names a field may go by, the first
 present one wins, and a value that cannot be read raises FieldError naming that field.
 """
+
 import re
 from datetime import datetime, timezone
 

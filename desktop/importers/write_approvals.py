@@ -1,6 +1,7 @@
 """Writing the stages of an access package assignment approval (`assignmentApprovals/{id}/stages`,
 or the approval with `$expand=stages`; beta `steps`) as the decisions of the request it approves:
 the approval's id is the request's."""
+
 import re
 
 from desktop.importers.fields import inside
@@ -45,11 +46,18 @@ class ApprovalWriter:
         reviewer = nested(stage, "reviewedBy")
         with inside("reviewedBy"):
             approver = self._user_stand_in(reviewer) if reviewer and reviewer.get("id") else None
-        row = {"id": graph_id(stage, "id", required=True), "request": request_id, "stage_number": number,
-               "approver": approver, "review_result": result, "justification": text(stage, "justification"),
-               "reviewed_date_time": timestamp(stage, "reviewedDateTime", required=True)}
-        stored = ApprovalDecision.get_or_none((ApprovalDecision.request == request_id)
-                                              & (ApprovalDecision.stage_number == number))
+        row = {
+            "id": graph_id(stage, "id", required=True),
+            "request": request_id,
+            "stage_number": number,
+            "approver": approver,
+            "review_result": result,
+            "justification": text(stage, "justification"),
+            "reviewed_date_time": timestamp(stage, "reviewedDateTime", required=True),
+        }
+        stored = ApprovalDecision.get_or_none(
+            (ApprovalDecision.request == request_id) & (ApprovalDecision.stage_number == number)
+        )
         if stored is not None and stored.id != row["id"]:
             return UNCHANGED  # decided through this app, which keeps its own decision
         outcome = self._upsert(ApprovalDecision, row)

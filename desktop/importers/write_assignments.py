@@ -1,4 +1,5 @@
 """Writing assignments and assignment requests."""
+
 from desktop.importers import kinds
 from desktop.importers.fields import fields_of, inside, schedule_of, status_of
 from desktop.importers.values import enumeration, guid, nested, present, raw, text, timestamp
@@ -21,12 +22,29 @@ class AssignmentWriter:
         if status is not None:
             row["status"] = status
         row.update(schedule_of(record))
-        row.update(fields_of(Assignment, record, (("expired_date_time", timestamp, "expiredDateTime"),
-                                                ("created_date_time", timestamp, "createdDateTime"))))
+        row.update(
+            fields_of(
+                Assignment,
+                record,
+                (
+                    ("expired_date_time", timestamp, "expiredDateTime"),
+                    ("created_date_time", timestamp, "createdDateTime"),
+                ),
+            )
+        )
         defaults = {"status": status_of(row.get("state"))}
-        self._defer(kinds.ASSIGNMENT, Assignment, row, defaults=defaults, required={
-            "access_package": "accessPackage", "assignment_policy": "assignmentPolicy",
-            "target": "target", "state": "state"})
+        self._defer(
+            kinds.ASSIGNMENT,
+            Assignment,
+            row,
+            defaults=defaults,
+            required={
+                "access_package": "accessPackage",
+                "assignment_policy": "assignmentPolicy",
+                "target": "target",
+                "state": "state",
+            },
+        )
 
     def _package_of(self, record: dict) -> str | None:
         package = nested(record, "accessPackage")
@@ -79,10 +97,17 @@ class AssignmentWriter:
         status = text(record, "status", "requestStatus")
         if status is not None:
             row["status"] = status
-        row.update(fields_of(AssignmentRequest, record, (
-            ("justification", text, "justification"),
-            ("created_date_time", timestamp, "createdDateTime", "createdDate"),
-            ("completed_date_time", timestamp, "completedDateTime", "completedDate"))))
+        row.update(
+            fields_of(
+                AssignmentRequest,
+                record,
+                (
+                    ("justification", text, "justification"),
+                    ("created_date_time", timestamp, "createdDateTime", "createdDate"),
+                    ("completed_date_time", timestamp, "completedDateTime", "completedDate"),
+                ),
+            )
+        )
         row.update(schedule_of(record))
         if "assignment" in record:
             assignment = nested(record, "assignment")
@@ -99,8 +124,16 @@ class AssignmentWriter:
             row["target"] = Assignment.select(Assignment.target).where(Assignment.id == row["assignment"]).scalar()
         if "target" not in row and row.get("requestor") and row.get("request_type", "").startswith("user"):
             row["target"] = row["requestor"]  # a self-service request (beta lists no target) is for its requestor
-        self._defer(kinds.REQUEST, AssignmentRequest, row, defaults={"status": status_of(row.get("state"))}, required={
-            "access_package": "accessPackage", "target": "target", "request_type": "requestType",
-            "state": "state", "created_date_time": "createdDateTime"})
-
-
+        self._defer(
+            kinds.REQUEST,
+            AssignmentRequest,
+            row,
+            defaults={"status": status_of(row.get("state"))},
+            required={
+                "access_package": "accessPackage",
+                "target": "target",
+                "request_type": "requestType",
+                "state": "state",
+                "created_date_time": "createdDateTime",
+            },
+        )

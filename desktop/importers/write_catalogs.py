@@ -1,15 +1,31 @@
 """Writing catalogs, their resources (roles, scopes) and access packages with their role scopes."""
+
 import uuid
 
 from desktop.importers import kinds
 from desktop.importers.fields import (
-    RESOURCE_FIELDS, ROLE_FIELDS, SCOPE_FIELDS, UNKNOWN_CATALOG_ID, UNKNOWN_CATALOG_NAME, catalog_row,
-    fields_of, inside, package_row,
+    RESOURCE_FIELDS,
+    ROLE_FIELDS,
+    SCOPE_FIELDS,
+    UNKNOWN_CATALOG_ID,
+    UNKNOWN_CATALOG_NAME,
+    catalog_row,
+    fields_of,
+    inside,
+    package_row,
 )
 from desktop.importers.upsert import changed
 from desktop.importers.summary import UNCHANGED
 from desktop.importers.values import FieldError, graph_id, guid, listing, nested, present, raw, text, timestamp
-from models import AccessPackage, Catalog, IncompatibleAccessPackage, Resource, ResourceRole, ResourceRoleScope, ResourceScope
+from models import (
+    AccessPackage,
+    Catalog,
+    IncompatibleAccessPackage,
+    Resource,
+    ResourceRole,
+    ResourceRoleScope,
+    ResourceScope,
+)
 
 
 # Ids of the resources stood in for by the origin a role scope names (stable, so a second
@@ -49,9 +65,12 @@ class CatalogWriter:
             derived = _origin_system_of_parts(record)
             if derived:
                 row["origin_system"] = derived
-        outcome = self._upsert(Resource, row, defaults={"display_name": row.get("origin_id")},
-                               required={"catalog": "catalog", "origin_id": "originId",
-                                         "origin_system": "originSystem"})
+        outcome = self._upsert(
+            Resource,
+            row,
+            defaults={"display_name": row.get("origin_id")},
+            required={"catalog": "catalog", "origin_id": "originId", "origin_system": "originSystem"},
+        )
         resource = Resource.get_by_id(pk)
         parts_changed = False
         for field, model, spec in (("roles", ResourceRole, ROLE_FIELDS), ("scopes", ResourceScope, SCOPE_FIELDS)):
@@ -67,9 +86,12 @@ class CatalogWriter:
         for column, field in (("origin_id", "originId"), ("origin_system", "originSystem")):
             if raw(data, field) is not None:
                 row[column] = text(data, field)
-        return self._upsert(model, row, defaults={
-            "origin_system": resource.origin_system, "display_name": row.get("origin_id")},
-            required={"origin_id": "originId"})
+        return self._upsert(
+            model,
+            row,
+            defaults={"origin_system": resource.origin_system, "display_name": row.get("origin_id")},
+            required={"origin_id": "originId"},
+        )
 
     # --- access packages and policies ---------------------------------------------------
 
@@ -93,13 +115,23 @@ class CatalogWriter:
             for position, other in enumerate(listing(record, "incompatibleAccessPackages") or []):
                 with inside(f"incompatibleAccessPackages[{position}]"):
                     wanted.add(self._package_stand_in(other))
-            outcome = changed(outcome, self._replace_links(
-                IncompatibleAccessPackage.access_package, pk, IncompatibleAccessPackage.incompatible_with, wanted))
+            outcome = changed(
+                outcome,
+                self._replace_links(
+                    IncompatibleAccessPackage.access_package, pk, IncompatibleAccessPackage.incompatible_with, wanted
+                ),
+            )
         return outcome
 
     def _unknown_catalog(self) -> str:
-        return self._stand_in(Catalog, {"id": UNKNOWN_CATALOG_ID, "display_name": UNKNOWN_CATALOG_NAME,
-                                        "description": "Holds access packages imported without their catalog."})
+        return self._stand_in(
+            Catalog,
+            {
+                "id": UNKNOWN_CATALOG_ID,
+                "display_name": UNKNOWN_CATALOG_NAME,
+                "description": "Holds access packages imported without their catalog.",
+            },
+        )
 
     def _package_stand_in(self, data: dict) -> str:
         pk = guid(data, "id", required=True)
@@ -130,10 +162,17 @@ class CatalogWriter:
                 with inside("scope"):
                     scope_id = guid(scope, "id", required=True)
                     self._resource_part(ResourceScope, SCOPE_FIELDS, scope, resource)
-                wanted[pk] = {"id": pk, "access_package": package_id, "role": role_id, "scope": scope_id,
-                              "created_date_time": timestamp(item, "createdDateTime")}
-        stored = {row["id"]: row for row in ResourceRoleScope.select().where(
-            ResourceRoleScope.access_package == package_id).dicts()}
+                wanted[pk] = {
+                    "id": pk,
+                    "access_package": package_id,
+                    "role": role_id,
+                    "scope": scope_id,
+                    "created_date_time": timestamp(item, "createdDateTime"),
+                }
+        stored = {
+            row["id"]: row
+            for row in ResourceRoleScope.select().where(ResourceRoleScope.access_package == package_id).dicts()
+        }
         if stored == wanted:
             return False
         ResourceRoleScope.delete().where(ResourceRoleScope.access_package == package_id).execute()
@@ -164,12 +203,23 @@ class CatalogWriter:
         if resource is None and isinstance(origin, str) and origin and isinstance(system, str) and system:
             # The scope names its resource by origin: a stand-in until the catalog's resources come.
             pk = str(uuid.uuid5(STAND_IN_RESOURCES, f"{catalog_id}|{origin}"))
-            self._stand_in(Resource, {"id": pk, "catalog": catalog_id, "origin_id": origin, "origin_system": system,
-                                      "display_name": raw(scope, "displayName") if origin.startswith("http") else origin})
+            self._stand_in(
+                Resource,
+                {
+                    "id": pk,
+                    "catalog": catalog_id,
+                    "origin_id": origin,
+                    "origin_system": system,
+                    "display_name": raw(scope, "displayName") if origin.startswith("http") else origin,
+                },
+            )
             resource = Resource.get_by_id(pk)
         if resource is None:
-            raise FieldError("role", "belongs to a resource that is neither in the import nor in the database "
-                                     "(import the catalog's resources with their roles and scopes)")
+            raise FieldError(
+                "role",
+                "belongs to a resource that is neither in the import nor in the database "
+                "(import the catalog's resources with their roles and scopes)",
+            )
         return resource
 
 

@@ -1,6 +1,13 @@
 """Writing directory objects: users, groups, directory roles, connected organizations, subjects."""
+
 from desktop.importers.fields import (
-    GROUP_FIELDS, USER_FIELDS, add_keys, fields_of, inside, organization_row, strings,
+    GROUP_FIELDS,
+    USER_FIELDS,
+    add_keys,
+    fields_of,
+    inside,
+    organization_row,
+    strings,
 )
 from desktop.importers.summary import CREATED, UNCHANGED, UPDATED
 from desktop.importers.upsert import changed
@@ -8,8 +15,13 @@ from desktop.importers.values import FieldError, guid, listing, nested, odata_ty
 from desktop.importers import kinds
 from desktop.lookup import search_key
 from models import (
-    ConnectedOrganization, ConnectedOrganizationSponsor, DirectoryRole, DirectoryRoleAssignment, Group,
-    GroupMember, User,
+    ConnectedOrganization,
+    ConnectedOrganizationSponsor,
+    DirectoryRole,
+    DirectoryRoleAssignment,
+    Group,
+    GroupMember,
+    User,
 )
 
 
@@ -47,8 +59,14 @@ class DirectoryWriter:
             if key is None or pk in stored and stored[pk]["upn_key"] == key:
                 continue
             if key in claims:
-                self.reject(where, pk, kinds.USER, FieldError(
-                    "userPrincipalName", f"{row['user_principal_name']!r} is also the UPN of user {claims[key]}"))
+                self.reject(
+                    where,
+                    pk,
+                    kinds.USER,
+                    FieldError(
+                        "userPrincipalName", f"{row['user_principal_name']!r} is also the UPN of user {claims[key]}"
+                    ),
+                )
                 del batch[pk]
                 continue
             claims[key] = pk
@@ -61,8 +79,12 @@ class DirectoryWriter:
             if not holder.is_reference:
                 _, row, _, _, where = batch.pop(pk)
                 upn = row["user_principal_name"]
-                self.reject(where, pk, kinds.USER, FieldError(
-                    "userPrincipalName", f"{upn!r} already belongs to another user ({holder.id})"))
+                self.reject(
+                    where,
+                    pk,
+                    kinds.USER,
+                    FieldError("userPrincipalName", f"{upn!r} already belongs to another user ({holder.id})"),
+                )
                 continue
             User.update(user_principal_name=None, upn_key=None).where(User.id == holder.id).execute()
 
@@ -78,8 +100,14 @@ class DirectoryWriter:
         self._flush_if_queued(User, pk)
         if organization is None and pk in self.settled_users:
             return pk
-        stored = User.select(User.is_reference, User.connected_organization, User.user_principal_name,
-                             User.display_name, User.mail).where(User.id == pk).dicts().first()
+        stored = (
+            User.select(
+                User.is_reference, User.connected_organization, User.user_principal_name, User.display_name, User.mail
+            )
+            .where(User.id == pk)
+            .dicts()
+            .first()
+        )
         if stored is None:
             return self._stand_in(User, self._referred_user(data, pk, organization))
         changes = {}
@@ -94,7 +122,9 @@ class DirectoryWriter:
             if stored["user_principal_name"] is None and candidate["user_principal_name"] is not None:
                 changes.update(user_principal_name=candidate["user_principal_name"], upn_key=candidate["upn_key"])
             if stored["display_name"] in (pk, stored["user_principal_name"]) and candidate["display_name"] not in (
-                    pk, candidate["user_principal_name"]):
+                pk,
+                candidate["user_principal_name"],
+            ):
                 changes.update(display_name=candidate["display_name"], display_name_key=candidate["display_name_key"])
         if changes:
             User.update(changes).where(User.id == pk).execute()
@@ -108,9 +138,17 @@ class DirectoryWriter:
         mail = text(data, "mail", "email")
         name = text(data, "displayName") or upn or mail or pk
         user_type = text(data, "userType") or ("Guest" if organization or "#EXT#" in (upn or "") else "Member")
-        return {"id": pk, "user_principal_name": upn, "upn_key": search_key(upn), "display_name": name,
-                "display_name_key": search_key(name), "mail": mail, "mail_key": search_key(mail),
-                "user_type": user_type, "connected_organization": organization}
+        return {
+            "id": pk,
+            "user_principal_name": upn,
+            "upn_key": search_key(upn),
+            "display_name": name,
+            "display_name_key": search_key(name),
+            "mail": mail,
+            "mail_key": search_key(mail),
+            "user_type": user_type,
+            "connected_organization": organization,
+        }
 
     def _group_stand_in(self, data: dict) -> str:
         pk = guid(data, "groupId", "id", required=True)
@@ -152,11 +190,16 @@ class DirectoryWriter:
         if by_template:
             stored = DirectoryRole.select(DirectoryRole.id).where(DirectoryRole.role_template_id == role_id).scalar()
         else:
-            stored = self.role_ids.get(role_id) or DirectoryRole.select(DirectoryRole.id).where(
-                DirectoryRole.id == role_id).scalar()
+            stored = (
+                self.role_ids.get(role_id)
+                or DirectoryRole.select(DirectoryRole.id).where(DirectoryRole.id == role_id).scalar()
+            )
         if stored is None:
-            raise FieldError("members", "lists the members of a directory role that is neither in this import "
-                                        "nor in the database; import /directoryRoles too")
+            raise FieldError(
+                "members",
+                "lists the members of a directory role that is neither in this import "
+                "nor in the database; import /directoryRoles too",
+            )
         for member in members:
             self._user_stand_in({"id": member})
         if self._replace_links(DirectoryRoleAssignment.role, stored, DirectoryRoleAssignment.principal, members):
@@ -182,25 +225,37 @@ class DirectoryWriter:
         # A role activated in another tenant (the demo) has its own id but the same template.
         role_id = by_template.id if by_template is not None and by_template.id != pk else pk
         self.role_ids[pk.lower()] = role_id
-        row = {"id": role_id, "role_template_id": template,
-               **fields_of(DirectoryRole, record, (("display_name", text, "displayName"),
-                                                 ("description", text, "description")))}
+        row = {
+            "id": role_id,
+            "role_template_id": template,
+            **fields_of(
+                DirectoryRole, record, (("display_name", text, "displayName"), ("description", text, "description"))
+            ),
+        }
         outcome = self._upsert(DirectoryRole, row, required={"display_name": "displayName"})
         if "members" in record:
             members = self._users_among(listing(record, "members") or [], "members", "members of role")
-            outcome = changed(outcome, self._replace_links(
-                DirectoryRoleAssignment.role, role_id, DirectoryRoleAssignment.principal, members))
+            outcome = changed(
+                outcome,
+                self._replace_links(DirectoryRoleAssignment.role, role_id, DirectoryRoleAssignment.principal, members),
+            )
         return outcome
 
     def _organization(self, record: dict, context, pk: str) -> str:
-        outcome = self._upsert(ConnectedOrganization, organization_row(record, pk),
-                               defaults={"display_name": pk})
+        outcome = self._upsert(ConnectedOrganization, organization_row(record, pk), defaults={"display_name": pk})
         for kind, field in (("internal", "internalSponsors"), ("external", "externalSponsors")):
             if field in record:
                 sponsors = self._users_among(listing(record, field) or [], field, "sponsors of organization")
-                outcome = changed(outcome, self._replace_links(
-                    ConnectedOrganizationSponsor.connected_organization, pk,
-                    ConnectedOrganizationSponsor.user, sponsors, kind=kind))
+                outcome = changed(
+                    outcome,
+                    self._replace_links(
+                        ConnectedOrganizationSponsor.connected_organization,
+                        pk,
+                        ConnectedOrganizationSponsor.user,
+                        sponsors,
+                        kind=kind,
+                    ),
+                )
         return outcome
 
     def _organization_stand_in(self, data: dict | None) -> str | None:

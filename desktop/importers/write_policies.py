@@ -1,12 +1,29 @@
 """Writing assignment policies: settings, allowed targets, approval stages and approvers."""
+
 from desktop.importers.beta import v1_policy
 from desktop.importers.fields import (
-    ALLOWED_TARGET_TYPES, APPROVAL_SETTINGS, APPROVER_TYPES, POLICY_FIELDS, REQUESTOR_SETTINGS,
-    fields_of, inside,
+    ALLOWED_TARGET_TYPES,
+    APPROVAL_SETTINGS,
+    APPROVER_TYPES,
+    POLICY_FIELDS,
+    REQUESTOR_SETTINGS,
+    fields_of,
+    inside,
 )
 from desktop.importers.upsert import canonical, changed
 from desktop.importers.values import (
-    FieldError, boolean, duration, enumeration, guid, integer, listing, nested, odata_type, raw, text, timestamp,
+    FieldError,
+    boolean,
+    duration,
+    enumeration,
+    guid,
+    integer,
+    listing,
+    nested,
+    odata_type,
+    raw,
+    text,
+    timestamp,
 )
 from models import ApprovalStage, ApprovalStageApprover, AssignmentPolicy, PolicyAllowedTarget
 from models.policy import ALLOWED_TARGET_SCOPES, EXPIRATION_TYPES
@@ -18,8 +35,9 @@ class PolicyWriter:
     def _policy(self, record: dict, context, pk: str, package_id: str | None = None) -> str:
         record = v1_policy(record)
         row = self._policy_row(record, pk, package_id)
-        outcome = self._upsert(AssignmentPolicy, row, defaults={"display_name": pk},
-                               required={"access_package": "accessPackage"})
+        outcome = self._upsert(
+            AssignmentPolicy, row, defaults={"display_name": pk}, required={"access_package": "accessPackage"}
+        )
         if "specificAllowedTargets" in record:
             outcome = changed(outcome, self._allowed_targets(record, pk))
         settings = nested(record, "requestApprovalSettings")
@@ -40,9 +58,16 @@ class PolicyWriter:
         expiration = nested(record, "expiration")
         if expiration is not None:
             with inside("expiration"):
-                row.update(fields_of(AssignmentPolicy, expiration, (
-                    ("expiration_duration", duration, "duration"),
-                    ("expiration_end_date_time", timestamp, "endDateTime"))))
+                row.update(
+                    fields_of(
+                        AssignmentPolicy,
+                        expiration,
+                        (
+                            ("expiration_duration", duration, "duration"),
+                            ("expiration_end_date_time", timestamp, "endDateTime"),
+                        ),
+                    )
+                )
                 if "type" in expiration:
                     row["expiration_type"] = enumeration(expiration, "type", allowed=EXPIRATION_TYPES)
         if package_id is None:
@@ -54,8 +79,11 @@ class PolicyWriter:
                 package_id = self._package_stand_in({"id": guid(record, "accessPackageId")})
         if package_id:
             row["access_package"] = package_id
-        return {column: value for column, value in row.items()
-                if value is not None or AssignmentPolicy._meta.fields[column].null}
+        return {
+            column: value
+            for column, value in row.items()
+            if value is not None or AssignmentPolicy._meta.fields[column].null
+        }
 
     def _policy_stand_in(self, data: dict, package_id: str | None) -> str:
         pk = guid(data, "id", required=True)
@@ -79,8 +107,11 @@ class PolicyWriter:
             row["group"] = self._group_stand_in(data)
         elif kind == "connectedOrganizationMembers":
             row["connected_organization"] = self._organization_stand_in(
-                {"id": guid(data, "connectedOrganizationId", "id", required=True),
-                 "displayName": text(data, "description")})
+                {
+                    "id": guid(data, "connectedOrganizationId", "id", required=True),
+                    "displayName": text(data, "description"),
+                }
+            )
         elif kind == "requestorManager":
             row["manager_level"] = integer(data, "managerLevel") or 1
         return row
@@ -93,9 +124,12 @@ class PolicyWriter:
                 if row is not None:
                     wanted.append({"user": None, "group": None, "connected_organization": None, **row})
         columns = ("subject_set_type", "user", "group", "connected_organization")
-        stored = [dict(zip(columns, values)) for values in PolicyAllowedTarget.select(
-            *(getattr(PolicyAllowedTarget, c) for c in columns)).where(
-            PolicyAllowedTarget.policy == policy_id).tuples()]
+        stored = [
+            dict(zip(columns, values))
+            for values in PolicyAllowedTarget.select(*(getattr(PolicyAllowedTarget, c) for c in columns))
+            .where(PolicyAllowedTarget.policy == policy_id)
+            .tuples()
+        ]
         if canonical(stored) == canonical(wanted):
             return False
         PolicyAllowedTarget.delete().where(PolicyAllowedTarget.policy == policy_id).execute()
@@ -108,19 +142,28 @@ class PolicyWriter:
         wanted = []
         for position, stage in enumerate(listing(settings, "stages") or []):
             with inside(f"stages[{position}]"):
-                columns = {"stage_number": position + 1, **fields_of(ApprovalStage, stage, (
-                    ("duration_before_automatic_denial", duration, "durationBeforeAutomaticDenial"),
-                    ("is_approver_justification_required", boolean, "isApproverJustificationRequired"),
-                    ("is_escalation_enabled", boolean, "isEscalationEnabled"),
-                    ("duration_before_escalation", duration, "durationBeforeEscalation")))}
+                columns = {
+                    "stage_number": position + 1,
+                    **fields_of(
+                        ApprovalStage,
+                        stage,
+                        (
+                            ("duration_before_automatic_denial", duration, "durationBeforeAutomaticDenial"),
+                            ("is_approver_justification_required", boolean, "isApproverJustificationRequired"),
+                            ("is_escalation_enabled", boolean, "isEscalationEnabled"),
+                            ("duration_before_escalation", duration, "durationBeforeEscalation"),
+                        ),
+                    ),
+                }
                 approvers = []
                 for field, fallback in (("primaryApprovers", False), ("fallbackPrimaryApprovers", True)):
                     for index, item in enumerate(listing(stage, field) or []):
                         with inside(f"{field}[{index}]"):
                             row = self._subject_set(item, APPROVER_TYPES)
                             if row is not None:
-                                approvers.append({"user": None, "group": None, "manager_level": 1,
-                                                  **row, "is_fallback": fallback})
+                                approvers.append(
+                                    {"user": None, "group": None, "manager_level": 1, **row, "is_fallback": fallback}
+                                )
                 wanted.append((columns, approvers))
         if _canonical_stages(_stored_stages(policy_id)) == _canonical_stages(wanted):
             return False
@@ -132,23 +175,35 @@ class PolicyWriter:
         return True
 
 
-
 def _stored_stages(policy_id: str) -> list[tuple[dict, list[dict]]]:
     stages = []
     for stage in ApprovalStage.select().where(ApprovalStage.policy == policy_id).order_by(ApprovalStage.stage_number):
-        columns = {"stage_number": stage.stage_number,
-                   "duration_before_automatic_denial": stage.duration_before_automatic_denial,
-                   "is_approver_justification_required": stage.is_approver_justification_required,
-                   "is_escalation_enabled": stage.is_escalation_enabled,
-                   "duration_before_escalation": stage.duration_before_escalation}
-        approvers = [{"subject_set_type": a.subject_set_type, "user": a.user_id, "group": a.group_id,
-                      "manager_level": a.manager_level, "is_fallback": a.is_fallback}
-                     for a in stage.approvers]
+        columns = {
+            "stage_number": stage.stage_number,
+            "duration_before_automatic_denial": stage.duration_before_automatic_denial,
+            "is_approver_justification_required": stage.is_approver_justification_required,
+            "is_escalation_enabled": stage.is_escalation_enabled,
+            "duration_before_escalation": stage.duration_before_escalation,
+        }
+        approvers = [
+            {
+                "subject_set_type": a.subject_set_type,
+                "user": a.user_id,
+                "group": a.group_id,
+                "manager_level": a.manager_level,
+                "is_fallback": a.is_fallback,
+            }
+            for a in stage.approvers
+        ]
         stages.append((columns, approvers))
     return stages
 
 
 def _canonical_stages(stages: list[tuple[dict, list[dict]]]) -> list:
-    defaults = {"duration_before_automatic_denial": "P14D", "is_approver_justification_required": False,
-                "is_escalation_enabled": False, "duration_before_escalation": None}
+    defaults = {
+        "duration_before_automatic_denial": "P14D",
+        "is_approver_justification_required": False,
+        "is_escalation_enabled": False,
+        "duration_before_escalation": None,
+    }
     return [(canonical([{**defaults, **columns}]), canonical(approvers)) for columns, approvers in stages]

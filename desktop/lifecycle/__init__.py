@@ -3,6 +3,7 @@ assignments change state. The other modules are its parts: the SQL it runs (stat
 the configuration a transaction reads (configuration), the transactions (transactions),
 audit records and decisions (records), giving and taking access (delivery), and the work
 time brings (due_work)."""
+
 from desktop.lifecycle.controller import Lifecycle
 from desktop.lifecycle.due_work import Processed
 

@@ -5,6 +5,7 @@ It is read inside the transaction that uses it and forgotten when that transacti
 (one transition, or one batch): a policy changed by an import, a sync or another
 administrator on a shared database is never acted on from an older reading.
 """
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -63,13 +64,18 @@ class Configuration:
             row.access_package = sql.ACCESS_PACKAGE.first(id=row.access_package_id)
             row._dirty.clear()
             return Policy(row, stage_definitions(policy_id))
+
         return self._remember(("policy", policy_id), read)
 
     def incompatible(self, package_id: str) -> frozenset[str]:
         """Ids of the packages incompatible with `package_id`, declared either way round."""
+
         def read():
-            return frozenset(incompatible_with if declared_by == package_id else declared_by
-                             for declared_by, incompatible_with in sql.INCOMPATIBLE_PAIRS.tuples(package=package_id))
+            return frozenset(
+                incompatible_with if declared_by == package_id else declared_by
+                for declared_by, incompatible_with in sql.INCOMPATIBLE_PAIRS.tuples(package=package_id)
+            )
+
         return self._remember(("incompatible", package_id), read)
 
     def grants(self, package_id: str) -> tuple[Grant, ...]:
@@ -82,8 +88,9 @@ def expiration(policy: AssignmentPolicy, start: datetime) -> datetime | None:
         try:
             return shift(start, policy.expiration_duration)
         except InvalidInput as error:
-            raise InvalidInput(f"Policy {policy.display_name!r} (id {policy.id}) has an unusable "
-                               f"expiration duration: {error}") from None
+            raise InvalidInput(
+                f"Policy {policy.display_name!r} (id {policy.id}) has an unusable expiration duration: {error}"
+            ) from None
     if policy.expiration_type == "afterDateTime":
         return policy.expiration_end_date_time
     return None
@@ -91,18 +98,34 @@ def expiration(policy: AssignmentPolicy, start: datetime) -> datetime | None:
 
 def _read_grants(package_id: str) -> tuple[Grant, ...]:
     grants = []
-    for role_id, scope_id, role_origin_id, role_name, system, resource_origin_id, resource_name \
-            in sql.PACKAGE_ROLES.tuples(package=package_id):
+    for (
+        role_id,
+        scope_id,
+        role_origin_id,
+        role_name,
+        system,
+        resource_origin_id,
+        resource_name,
+    ) in sql.PACKAGE_ROLES.tuples(package=package_id):
         exists = {AAD_GROUP: sql.GROUP_EXISTS, AAD_APPLICATION: sql.APPLICATION_EXISTS}.get(system)
         in_directory = bool(exists and exists.tuples(id=resource_origin_id))
         app_role = None  # (id, value) of the application's role the package grants
         if in_directory and system == AAD_APPLICATION:
-            app_role = next(((role_origin_id, value) for (value,) in sql.APP_ROLE_VALUE.tuples(id=role_origin_id)),
-                            None)
-        grants.append(Grant(
-            role_id=role_id, scope_id=scope_id, origin_system=system,
-            resource_origin_id=resource_origin_id, resource_name=resource_name,
-            role_origin_id=role_origin_id, role_name=role_name, in_directory=in_directory,
-            app_role_id=app_role[0] if app_role else None,
-            app_role_value=app_role[1] if app_role else None))
+            app_role = next(
+                ((role_origin_id, value) for (value,) in sql.APP_ROLE_VALUE.tuples(id=role_origin_id)), None
+            )
+        grants.append(
+            Grant(
+                role_id=role_id,
+                scope_id=scope_id,
+                origin_system=system,
+                resource_origin_id=resource_origin_id,
+                resource_name=resource_name,
+                role_origin_id=role_origin_id,
+                role_name=role_name,
+                in_directory=in_directory,
+                app_role_id=app_role[0] if app_role else None,
+                app_role_value=app_role[1] if app_role else None,
+            )
+        )
     return tuple(grants)

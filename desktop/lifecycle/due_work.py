@@ -1,6 +1,7 @@
 """The work time brings: approval stages nobody decided in time, and assignments past their
 end. One bad item (a policy with an unusable duration, a request that refuses) is reported
 and skipped; the rest of the tenant is still processed."""
+
 from datetime import datetime
 from typing import NamedTuple
 
@@ -10,7 +11,11 @@ from desktop.errors import InvalidInput, NotFound, Refused
 from desktop.lifecycle import statements as sql
 from desktop.lifecycle.delivery import end_assignment
 from desktop.lifecycle.records import (
-    Subject, record_decision, refuse_time_travel_for_assignment, refuse_time_travel_for_request, request_record,
+    Subject,
+    record_decision,
+    refuse_time_travel_for_assignment,
+    refuse_time_travel_for_request,
+    request_record,
 )
 from desktop.lifecycle.transactions import Transactions
 from desktop.states import ACTIVE_ASSIGNMENT_STATES
@@ -38,8 +43,9 @@ class Processed(NamedTuple):
             done = f"{timed_out} (no approver acted in time); {expired} (their end date passed)."
         if not self.skipped:
             return done
-        return "\n\n".join([done, f"Skipped {len(self.skipped):,} that could not be processed:",
-                             "\n".join(self.skipped)])
+        return "\n\n".join(
+            [done, f"Skipped {len(self.skipped):,} that could not be processed:", "\n".join(self.skipped)]
+        )
 
 
 def process_due(transactions: Transactions, now: datetime) -> Processed:
@@ -53,9 +59,11 @@ def process_due(transactions: Transactions, now: datetime) -> Processed:
         except _ITEM_PROBLEMS as problem:
             skipped.append(f"Request {request_id} was not timed out: {problem}")
     expired = 0
-    due = (Assignment.select(Assignment.id)
-           .where(Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES) & (Assignment.schedule_end <= now))
-           .order_by(Assignment.schedule_end, Assignment.id))
+    due = (
+        Assignment.select(Assignment.id)
+        .where(Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES) & (Assignment.schedule_end <= now))
+        .order_by(Assignment.schedule_end, Assignment.id)
+    )
     for (assignment_id,) in list(due.tuples()):
         try:
             expired += _expire(transactions, assignment_id, now)
@@ -86,10 +94,10 @@ def _time_out(transactions: Transactions, request_id: str, stage_number: int, no
         except Refused:
             return 0
         policy = step.reader.policy(request.assignment_policy_id).row
-        subject = Subject(request.id, request.request_type, policy.access_package, policy,
-                          step.reader.user(request.target_id))
-        request_record(step, log.TIMED_OUT, subject, now, log.APP_INITIATOR, stage=stage_number,
-                       result=log.TIMEOUT)
+        subject = Subject(
+            request.id, request.request_type, policy.access_package, policy, step.reader.user(request.target_id)
+        )
+        request_record(step, log.TIMED_OUT, subject, now, log.APP_INITIATOR, stage=stage_number, result=log.TIMEOUT)
         request.state, request.status, request.completed_date_time = "denied", "TimedOut", now
         request.current_stage = None
         sql.save_changes(request)
@@ -99,8 +107,10 @@ def _time_out(transactions: Transactions, request_id: str, stage_number: int, no
 def _overdue_requests(now: datetime, skipped: list[str]) -> list[tuple[str, int]]:
     """(request id, stage number) of pending requests whose current stage ran out. A stage
     duration that cannot be read is reported in `skipped`, naming its policies."""
-    durations = [duration for (duration,) in ApprovalStage.select(
-        ApprovalStage.duration_before_automatic_denial).distinct().tuples()]
+    durations = [
+        duration
+        for (duration,) in ApprovalStage.select(ApprovalStage.duration_before_automatic_denial).distinct().tuples()
+    ]
     overdue = None
     for duration in durations:
         try:
@@ -108,24 +118,37 @@ def _overdue_requests(now: datetime, skipped: list[str]) -> list[tuple[str, int]
         except InvalidInput as problem:
             skipped.extend(_unusable_stage_duration(duration, problem))
             continue
-        condition = ((ApprovalStage.duration_before_automatic_denial == duration)
-                     & (AssignmentRequest.stage_started_date_time <= started_before))
+        condition = (ApprovalStage.duration_before_automatic_denial == duration) & (
+            AssignmentRequest.stage_started_date_time <= started_before
+        )
         overdue = condition if overdue is None else overdue | condition
     if overdue is None:
         return []
-    return list(AssignmentRequest
-                .select(AssignmentRequest.id, AssignmentRequest.current_stage)
-                .join(ApprovalStage, on=((ApprovalStage.policy == AssignmentRequest.assignment_policy)
-                                         & (ApprovalStage.stage_number == AssignmentRequest.current_stage)))
-                .where((AssignmentRequest.state == "pendingApproval") & overdue)
-                .order_by(AssignmentRequest.stage_started_date_time, AssignmentRequest.id)
-                .tuples())
+    return list(
+        AssignmentRequest.select(AssignmentRequest.id, AssignmentRequest.current_stage)
+        .join(
+            ApprovalStage,
+            on=(
+                (ApprovalStage.policy == AssignmentRequest.assignment_policy)
+                & (ApprovalStage.stage_number == AssignmentRequest.current_stage)
+            ),
+        )
+        .where((AssignmentRequest.state == "pendingApproval") & overdue)
+        .order_by(AssignmentRequest.stage_started_date_time, AssignmentRequest.id)
+        .tuples()
+    )
 
 
 def _unusable_stage_duration(duration: str, problem: InvalidInput) -> list[str]:
-    stages = (ApprovalStage.select(ApprovalStage.stage_number, AssignmentPolicy.id, AssignmentPolicy.display_name)
-              .join(AssignmentPolicy)
-              .where(ApprovalStage.duration_before_automatic_denial == duration)
-              .order_by(AssignmentPolicy.display_name, AssignmentPolicy.id, ApprovalStage.stage_number).tuples())
-    return [f"Policy {name!r} (id {policy_id}): stage {number} was not timed out: its "
-            f"durationBeforeAutomaticDenial {problem}" for number, policy_id, name in stages]
+    stages = (
+        ApprovalStage.select(ApprovalStage.stage_number, AssignmentPolicy.id, AssignmentPolicy.display_name)
+        .join(AssignmentPolicy)
+        .where(ApprovalStage.duration_before_automatic_denial == duration)
+        .order_by(AssignmentPolicy.display_name, AssignmentPolicy.id, ApprovalStage.stage_number)
+        .tuples()
+    )
+    return [
+        f"Policy {name!r} (id {policy_id}): stage {number} was not timed out: its "
+        f"durationBeforeAutomaticDenial {problem}"
+        for number, policy_id, name in stages
+    ]

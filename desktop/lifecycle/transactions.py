@@ -4,6 +4,7 @@ Each transaction gets a fresh `Reader` (configuration included), so nothing read
 transaction is trusted in the next. The audit records a transition makes are written at
 the end of its transaction (in bulk during a batch).
 """
+
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime

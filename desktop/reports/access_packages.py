@@ -3,6 +3,7 @@
 The counts are correlated subqueries on indexed foreign keys, so a page of 200 packages
 costs 400 index lookups whatever the tenant's size.
 """
+
 from peewee import fn
 
 from desktop.lookup import search_key
@@ -17,14 +18,17 @@ from models.keys import contains, folded
 
 
 def _assignment_count():
-    return (Assignment.select(fn.COUNT(Assignment.id))
-            .where((Assignment.access_package == AccessPackage.id)
-                   & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES) & current(Assignment)))
+    return Assignment.select(fn.COUNT(Assignment.id)).where(
+        (Assignment.access_package == AccessPackage.id)
+        & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES)
+        & current(Assignment)
+    )
 
 
 def _policy_count():
-    return (AssignmentPolicy.select(fn.COUNT(AssignmentPolicy.id))
-            .where((AssignmentPolicy.access_package == AccessPackage.id) & current(AssignmentPolicy)))
+    return AssignmentPolicy.select(fn.COUNT(AssignmentPolicy.id)).where(
+        (AssignmentPolicy.access_package == AccessPackage.id) & current(AssignmentPolicy)
+    )
 
 
 class AccessPackagesReport(QueryReport):
@@ -52,19 +56,27 @@ class AccessPackagesReport(QueryReport):
         return [("Name or catalog contains", self.search)] if self.search else []
 
     def query(self):
-        query = (AccessPackage
-                 .select(AccessPackage.id, AccessPackage.display_name, AccessPackage.description,
-                         AccessPackage.is_hidden, AccessPackage.created_date_time,
-                         AccessPackage.modified_date_time, Catalog.display_name.alias("catalog_name"),
-                         _assignment_count().alias("assignment_count"),
-                         _policy_count().alias("policy_count"))
-                 .join(Catalog, on=AccessPackage.catalog == Catalog.id)
-                 .where(current(AccessPackage))
-                 .namedtuples())
+        query = (
+            AccessPackage.select(
+                AccessPackage.id,
+                AccessPackage.display_name,
+                AccessPackage.description,
+                AccessPackage.is_hidden,
+                AccessPackage.created_date_time,
+                AccessPackage.modified_date_time,
+                Catalog.display_name.alias("catalog_name"),
+                _assignment_count().alias("assignment_count"),
+                _policy_count().alias("policy_count"),
+            )
+            .join(Catalog, on=AccessPackage.catalog == Catalog.id)
+            .where(current(AccessPackage))
+            .namedtuples()
+        )
         if self.search:
             key = search_key(self.search)
-            query = query.where(contains(AccessPackage.display_name_key, key)
-                                | contains(folded(Catalog.display_name), key))
+            query = query.where(
+                contains(AccessPackage.display_name_key, key) | contains(folded(Catalog.display_name), key)
+            )
         return query
 
     def sort_expressions(self) -> dict:
@@ -87,5 +99,17 @@ class AccessPackagesReport(QueryReport):
         return AccessPackage.id
 
     def rows(self, records: list) -> list[tuple]:
-        return [(r.display_name, r.catalog_name, r.description, r.assignment_count, r.policy_count,
-                 r.is_hidden, r.created_date_time, r.modified_date_time, r.id) for r in records]
+        return [
+            (
+                r.display_name,
+                r.catalog_name,
+                r.description,
+                r.assignment_count,
+                r.policy_count,
+                r.is_hidden,
+                r.created_date_time,
+                r.modified_date_time,
+                r.id,
+            )
+            for r in records
+        ]

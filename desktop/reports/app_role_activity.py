@@ -4,6 +4,7 @@ Source records: category ApplicationManagement, activity "Add app role assignmen
 user" or "Remove app role assignment from user", with a ServicePrincipal target (the
 application, its modifiedProperties naming the app role) and a User target (the subject).
 """
+
 import json
 from datetime import datetime, timezone
 from functools import reduce
@@ -63,8 +64,9 @@ def applications_with_activity(range_key: str, now: datetime) -> list[tuple[str,
     in the range, by name, for the drop-down."""
     conditions = _base_conditions(range_key, now)
     applications = {}
-    for (targets,) in (AuditEvent.select(AuditEvent.target_resources)
-                       .where(reduce(and_, conditions)).tuples().iterator()):
+    for (targets,) in (
+        AuditEvent.select(AuditEvent.target_resources).where(reduce(and_, conditions)).tuples().iterator()
+    ):
         for target in targets or ():
             if target.get("type") == SERVICE_PRINCIPAL and target.get("id"):
                 applications[target["id"]] = target.get("displayName") or target["id"]
@@ -75,9 +77,12 @@ def find_application(name_or_id: str, range_key: str = "all", now: datetime | No
     """(service principal id, display name) of an application named by id or display name:
     one in the directory, else one that appears in the records."""
     text = name_or_id.strip()
-    match = (Application.select(Application.id, Application.display_name)
-             .where((Application.id == text.lower()) | (folded(Application.display_name) == search_key(text)))
-             .tuples().first())
+    match = (
+        Application.select(Application.id, Application.display_name)
+        .where((Application.id == text.lower()) | (folded(Application.display_name) == search_key(text)))
+        .tuples()
+        .first()
+    )
     if match:
         return match
     for application in applications_with_activity(range_key, now or datetime.now(timezone.utc)):
@@ -105,8 +110,15 @@ class AppRoleActivityReport(AuditQueryReport):
         Column("subject_id", "Subject ID"),
     )
 
-    def __init__(self, application: tuple[str, str] | None = None, *, omit_entitlement_management: bool = False,
-                 range_key: str = "all", now: datetime | None = None, actor: User | None = None):
+    def __init__(
+        self,
+        application: tuple[str, str] | None = None,
+        *,
+        omit_entitlement_management: bool = False,
+        range_key: str = "all",
+        now: datetime | None = None,
+        actor: User | None = None,
+    ):
         """`application`: (service principal id, display name), as `find_application` gives."""
         authorize(actor, Action.VIEW_WORKBOOKS)
         self.application = application
@@ -117,9 +129,11 @@ class AppRoleActivityReport(AuditQueryReport):
 
     def filters(self) -> list[tuple[str, str]]:
         application = f"{self.application[1]} ({self.application[0]})" if self.application else "all"
-        return [("Application", application),
-                ("Omit changes made by entitlement management", "yes" if self.omit_entitlement_management else "no"),
-                ("Time range", f"{self.range_key} until {self.now:%Y-%m-%d %H:%M:%S} UTC")]
+        return [
+            ("Application", application),
+            ("Omit changes made by entitlement management", "yes" if self.omit_entitlement_management else "no"),
+            ("Time range", f"{self.range_key} until {self.now:%Y-%m-%d %H:%M:%S} UTC"),
+        ]
 
     def conditions(self) -> list:
         conditions = list(self._base)
@@ -134,17 +148,28 @@ class AppRoleActivityReport(AuditQueryReport):
 
     def selected(self) -> tuple:
         e = AuditEvent
-        return (e.activity_date_time, e.activity_display_name, e.initiated_by_type, e.initiated_by_id,
-                e.initiated_by_upn, e.initiated_by_display_name, e.target_resources)
+        return (
+            e.activity_date_time,
+            e.activity_display_name,
+            e.initiated_by_type,
+            e.initiated_by_id,
+            e.initiated_by_upn,
+            e.initiated_by_display_name,
+            e.target_resources,
+        )
 
     def sort_expressions(self) -> dict:
         e = AuditEvent
         # Application, role and subject id live in the targets' JSON: sorted by its text.
         return {
-            "date": e.activity_date_time, "activity": e.activity_display_name,
-            "user": e.initiated_by_upn_key, "service_principal": e.initiated_by_id,
-            "app": e.initiated_by_name_key, "target_app": e.target_resources,
-            "app_role": e.target_resources, "subject_name": e.target_name_key,
+            "date": e.activity_date_time,
+            "activity": e.activity_display_name,
+            "user": e.initiated_by_upn_key,
+            "service_principal": e.initiated_by_id,
+            "app": e.initiated_by_name_key,
+            "target_app": e.target_resources,
+            "app_role": e.target_resources,
+            "subject_name": e.target_name_key,
             "subject_id": e.target_resources,
         }
 
@@ -155,12 +180,19 @@ class AppRoleActivityReport(AuditQueryReport):
             application = next((t for t in targets if t.get("type") == SERVICE_PRINCIPAL), {})
             subject = next((t for t in targets if t.get("type") == "User"), {})
             is_app = initiator_type == "app"
-            rows.append((
-                utc_time(when), activity, None if is_app else (upn or initiator_name),
-                initiator_id if is_app else None, initiator_name if is_app else None,
-                application.get("displayName"), app_role_name(application, activity == REMOVE_ACTIVITY),
-                subject.get("displayName"), subject.get("id"),
-            ))
+            rows.append(
+                (
+                    utc_time(when),
+                    activity,
+                    None if is_app else (upn or initiator_name),
+                    initiator_id if is_app else None,
+                    initiator_name if is_app else None,
+                    application.get("displayName"),
+                    app_role_name(application, activity == REMOVE_ACTIVITY),
+                    subject.get("displayName"),
+                    subject.get("id"),
+                )
+            )
         return rows
 
     def daily_counts(self):

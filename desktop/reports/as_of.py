@@ -1,6 +1,7 @@
 """Reports as of a moment: a report's own query, with each tracked table shadowed by a
 common table expression of the same name that selects the versions valid at that moment.
 So a report is defined once and answers for any moment; the history tables hold the rest."""
+
 import functools
 from datetime import datetime
 
@@ -13,8 +14,10 @@ from models.history import TRACKED_MODELS, history_table, tracked_columns
 @functools.cache
 def _versions_sql(model, param: str) -> str:
     columns = ", ".join(f'"{column}"' for column in tracked_columns(model))
-    return (f'SELECT {columns} FROM "{history_table(model)}" '
-            f"WHERE valid_from <= {param} AND (valid_to IS NULL OR valid_to > {param})")
+    return (
+        f'SELECT {columns} FROM "{history_table(model)}" '
+        f"WHERE valid_from <= {param} AND (valid_to IS NULL OR valid_to > {param})"
+    )
 
 
 def versions_at(model, moment: datetime, param: str) -> CTE:

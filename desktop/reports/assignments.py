@@ -1,5 +1,6 @@
 """Report 1: users assigned to an access package (or to every package), by assignment state,
 now or as of a moment."""
+
 from datetime import datetime
 
 from peewee import JOIN
@@ -46,8 +47,14 @@ class AssignmentsReport(QueryReport):
 
     graph_type = "accessPackageAssignment"
 
-    def __init__(self, package: AccessPackage | None, state: str = "all", *, actor: User | None = None,
-                 as_of: datetime | None = None):
+    def __init__(
+        self,
+        package: AccessPackage | None,
+        state: str = "all",
+        *,
+        actor: User | None = None,
+        as_of: datetime | None = None,
+    ):
         authorize(actor, Action.VIEW_REPORTS)
         self.as_of = as_of
         key = state.strip().lower()
@@ -63,30 +70,38 @@ class AssignmentsReport(QueryReport):
             self.columns = ASSIGNMENT_COLUMNS
 
     def filters(self) -> list[tuple[str, str]]:
-        package = (f"{self.package.display_name} ({self.package.id})" if self.package
-                   else "all access packages")
+        package = f"{self.package.display_name} ({self.package.id})" if self.package else "all access packages"
         return [("Access package", package), ("State", self.state)] + self.as_of_filter()
 
     def query(self):
-        query = (Assignment
-                 .select(Assignment.id, Assignment.state, Assignment.status, Assignment.schedule_start,
-                         Assignment.schedule_end, Assignment.expired_date_time,
-                         User.id.alias("user_id"), User.display_name, User.user_principal_name,
-                         User.mail, User.user_type,
-                         ConnectedOrganization.id.alias("organization_id"),
-                         ConnectedOrganization.display_name.alias("organization_name"),
-                         AssignmentPolicy.id.alias("policy_id"),
-                         AssignmentPolicy.display_name.alias("policy_name"),
-                         AccessPackage.id.alias("package_id"),
-                         AccessPackage.display_name.alias("package_name"))
-                 .join(User, on=Assignment.target == User.id)
-                 .join(ConnectedOrganization, JOIN.LEFT_OUTER,
-                       on=User.connected_organization == ConnectedOrganization.id)
-                 .switch(Assignment)
-                 .join(AssignmentPolicy, on=Assignment.assignment_policy == AssignmentPolicy.id)
-                 .switch(Assignment)
-                 .join(AccessPackage, on=Assignment.access_package == AccessPackage.id)
-                 .namedtuples())
+        query = (
+            Assignment.select(
+                Assignment.id,
+                Assignment.state,
+                Assignment.status,
+                Assignment.schedule_start,
+                Assignment.schedule_end,
+                Assignment.expired_date_time,
+                User.id.alias("user_id"),
+                User.display_name,
+                User.user_principal_name,
+                User.mail,
+                User.user_type,
+                ConnectedOrganization.id.alias("organization_id"),
+                ConnectedOrganization.display_name.alias("organization_name"),
+                AssignmentPolicy.id.alias("policy_id"),
+                AssignmentPolicy.display_name.alias("policy_name"),
+                AccessPackage.id.alias("package_id"),
+                AccessPackage.display_name.alias("package_name"),
+            )
+            .join(User, on=Assignment.target == User.id)
+            .join(ConnectedOrganization, JOIN.LEFT_OUTER, on=User.connected_organization == ConnectedOrganization.id)
+            .switch(Assignment)
+            .join(AssignmentPolicy, on=Assignment.assignment_policy == AssignmentPolicy.id)
+            .switch(Assignment)
+            .join(AccessPackage, on=Assignment.access_package == AccessPackage.id)
+            .namedtuples()
+        )
         return self._filtered(query)
 
     def _filtered(self, query):
@@ -129,20 +144,39 @@ class AssignmentsReport(QueryReport):
 
     def rows(self, records: list) -> list[tuple]:
         tenant_wide = self.package is None
-        return [((r.package_name, r.package_id) if tenant_wide else ()) + (
-            r.display_name, r.user_principal_name, r.mail, r.user_id, r.user_type,
-            r.organization_name, r.state, r.status, r.policy_name, r.schedule_start,
-            r.schedule_end, r.id) for r in records]
+        return [
+            ((r.package_name, r.package_id) if tenant_wide else ())
+            + (
+                r.display_name,
+                r.user_principal_name,
+                r.mail,
+                r.user_id,
+                r.user_type,
+                r.organization_name,
+                r.state,
+                r.status,
+                r.policy_name,
+                r.schedule_start,
+                r.schedule_end,
+                r.id,
+            )
+            for r in records
+        ]
 
     def documents(self):
         """Graph `accessPackageAssignment` objects with target, accessPackage and
         assignmentPolicy expanded, in the report's order."""
         for r in streamed(self._ordered(self.default_order())):
-            target = {"id": r.user_id, "objectId": r.user_id, "displayName": r.display_name,
-                      "email": r.mail, "principalName": r.user_principal_name, "subjectType": "user"}
+            target = {
+                "id": r.user_id,
+                "objectId": r.user_id,
+                "displayName": r.display_name,
+                "email": r.mail,
+                "principalName": r.user_principal_name,
+                "subjectType": "user",
+            }
             if r.organization_id:
-                target["connectedOrganization"] = {"id": r.organization_id,
-                                                   "displayName": r.organization_name}
+                target["connectedOrganization"] = {"id": r.organization_id, "displayName": r.organization_name}
             yield {
                 "id": r.id,
                 "state": r.state,
@@ -150,8 +184,11 @@ class AssignmentsReport(QueryReport):
                 "expiredDateTime": format_time(r.expired_date_time),
                 "schedule": {
                     "startDateTime": format_time(r.schedule_start),
-                    "expiration": ({"type": "afterDateTime", "endDateTime": format_time(r.schedule_end)}
-                                   if r.schedule_end else {"type": "noExpiration"}),
+                    "expiration": (
+                        {"type": "afterDateTime", "endDateTime": format_time(r.schedule_end)}
+                        if r.schedule_end
+                        else {"type": "noExpiration"}
+                    ),
                 },
                 "target": target,
                 "accessPackage": {"id": r.package_id, "displayName": r.package_name},

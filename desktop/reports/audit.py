@@ -4,6 +4,7 @@
 indexed `*_key` columns. Newest first; records of one request that share a timestamp keep
 their write order (`seq`).
 """
+
 import json
 import re
 from datetime import datetime, timezone
@@ -33,8 +34,10 @@ def correlation_prefix(text: str | None) -> str | None:
     if not prefix:
         return None
     if len(prefix) < MIN_CORRELATION_PREFIX:
-        raise InvalidInput(f"Type at least {MIN_CORRELATION_PREFIX} characters of the correlation ID "
-                           f"({prefix!r} would match too many requests).")
+        raise InvalidInput(
+            f"Type at least {MIN_CORRELATION_PREFIX} characters of the correlation ID "
+            f"({prefix!r} would match too many requests)."
+        )
     return prefix
 
 
@@ -147,11 +150,20 @@ class AuditLogReport(AuditQueryReport):
         Column("id", "ID"),
     )
 
-    def __init__(self, *, since: datetime | None = None, until: datetime | None = None,
-                 category: str | None = None, activity: str | None = None, result: str | None = None,
-                 initiated_by: str | None = None, target: str | None = None,
-                 correlation_id: str | None = None, access_package_id: str | None = None,
-                 actor: User | None = None):
+    def __init__(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        category: str | None = None,
+        activity: str | None = None,
+        result: str | None = None,
+        initiated_by: str | None = None,
+        target: str | None = None,
+        correlation_id: str | None = None,
+        access_package_id: str | None = None,
+        actor: User | None = None,
+    ):
         authorize(actor, Action.VIEW_AUDIT_LOG)
         self.since, self.until = since, until
         self.category, self.activity, self.result = category, activity, result
@@ -161,11 +173,19 @@ class AuditLogReport(AuditQueryReport):
 
     def filters(self) -> list[tuple[str, str]]:
         values = [
-            ("Since (UTC)", self.since), ("Until (UTC, not included)", self.until),
-            ("Category", self.category), ("Activity", self.activity), ("Result", self.result),
-            ("Initiated by (starts with)", self.initiated_by), ("Target (starts with)", self.target),
-            ("Correlation ID" if self.correlation_id and len(self.correlation_id) == GUID_LENGTH
-             else "Correlation ID (starts with)", self.correlation_id),
+            ("Since (UTC)", self.since),
+            ("Until (UTC, not included)", self.until),
+            ("Category", self.category),
+            ("Activity", self.activity),
+            ("Result", self.result),
+            ("Initiated by (starts with)", self.initiated_by),
+            ("Target (starts with)", self.target),
+            (
+                "Correlation ID"
+                if self.correlation_id and len(self.correlation_id) == GUID_LENGTH
+                else "Correlation ID (starts with)",
+                self.correlation_id,
+            ),
             ("Access package ID", self.access_package_id),
         ]
         return [(label, _text(value)) for label, value in values if value]
@@ -184,25 +204,40 @@ class AuditLogReport(AuditQueryReport):
             conditions.append(AuditEvent.result == self.result)
         if self.initiated_by:
             key = search_key(self.initiated_by.strip())
-            conditions.append(prefix_range(AuditEvent.initiated_by_upn_key, key)
-                              | prefix_range(AuditEvent.initiated_by_name_key, key))
+            conditions.append(
+                prefix_range(AuditEvent.initiated_by_upn_key, key) | prefix_range(AuditEvent.initiated_by_name_key, key)
+            )
         if self.target:
             key = search_key(self.target.strip())
-            conditions.append(prefix_range(AuditEvent.target_upn_key, key)
-                              | prefix_range(AuditEvent.target_name_key, key))
+            conditions.append(
+                prefix_range(AuditEvent.target_upn_key, key) | prefix_range(AuditEvent.target_name_key, key)
+            )
         if self.correlation_id:
-            conditions.append(AuditEvent.correlation_id == self.correlation_id
-                              if len(self.correlation_id) == GUID_LENGTH
-                              else prefix_range(AuditEvent.correlation_id, self.correlation_id))
+            conditions.append(
+                AuditEvent.correlation_id == self.correlation_id
+                if len(self.correlation_id) == GUID_LENGTH
+                else prefix_range(AuditEvent.correlation_id, self.correlation_id)
+            )
         if self.access_package_id:
             conditions.append(AuditEvent.access_package_id == self.access_package_id)
         return conditions
 
     def selected(self) -> tuple:
         e = AuditEvent
-        return (e.activity_date_time, e.logged_by_service, e.category, e.activity_display_name, e.result,
-                e.result_reason, e.initiated_by_upn, e.initiated_by_display_name, e.target_resources,
-                e.correlation_id, e.access_package_id, e.id)
+        return (
+            e.activity_date_time,
+            e.logged_by_service,
+            e.category,
+            e.activity_display_name,
+            e.result,
+            e.result_reason,
+            e.initiated_by_upn,
+            e.initiated_by_display_name,
+            e.target_resources,
+            e.correlation_id,
+            e.access_package_id,
+            e.id,
+        )
 
     def graph_rows(self, sort_key: str | None = None, descending: bool = False):
         query = self._ordered(self._order(sort_key, descending))
@@ -211,20 +246,51 @@ class AuditLogReport(AuditQueryReport):
     def sort_expressions(self) -> dict:
         e = AuditEvent
         return {
-            "date": e.activity_date_time, "service": e.logged_by_service, "category": e.category,
-            "activity": e.activity_display_name, "result": e.result, "result_reason": e.result_reason,
-            "initiated_by": e.initiated_by_upn_key, "target": e.target_name_key,
-            "correlation_id": e.correlation_id, "access_package_id": e.access_package_id,
+            "date": e.activity_date_time,
+            "service": e.logged_by_service,
+            "category": e.category,
+            "activity": e.activity_display_name,
+            "result": e.result,
+            "result_reason": e.result_reason,
+            "initiated_by": e.initiated_by_upn_key,
+            "target": e.target_name_key,
+            "correlation_id": e.correlation_id,
+            "access_package_id": e.access_package_id,
             "id": e.id,
         }
 
     def rows(self, records: list, time=utc_time) -> list[tuple]:
         """The rows of raw records, their times converted by `time` (`graph_time` for
         `graph_rows`)."""
-        return [(time(when), service, category, activity, result, reason, upn or name,
-                 target_text(json_value(targets)), correlation, package, event_id)
-                for (when, service, category, activity, result, reason, upn, name, targets,
-                     correlation, package, event_id) in records]
+        return [
+            (
+                time(when),
+                service,
+                category,
+                activity,
+                result,
+                reason,
+                upn or name,
+                target_text(json_value(targets)),
+                correlation,
+                package,
+                event_id,
+            )
+            for (
+                when,
+                service,
+                category,
+                activity,
+                result,
+                reason,
+                upn,
+                name,
+                targets,
+                correlation,
+                package,
+                event_id,
+            ) in records
+        ]
 
 
 def audit_document(event_id: str) -> dict:
@@ -242,8 +308,7 @@ def audit_categories() -> list[str]:
 
 def audit_activities(category: str | None = None) -> list[str]:
     """The activities present (in `category`, if given), for the filter drop-down."""
-    return _distinct_values(AuditEvent.activity_display_name,
-                            (AuditEvent.category, category) if category else None)
+    return _distinct_values(AuditEvent.activity_display_name, (AuditEvent.category, category) if category else None)
 
 
 def _distinct_values(column, equal_to: tuple | None = None) -> list[str]:
@@ -256,11 +321,13 @@ def _distinct_values(column, equal_to: tuple | None = None) -> list[str]:
     if equal_to is not None:
         where = f" AND {quote_name(equal_to[0].column_name)} = {mark}"
         params = [equal_to[1]]
-    sql = (f"WITH RECURSIVE present(value) AS ("
-           f"SELECT MIN({name}) FROM {table} WHERE {name} IS NOT NULL{where} "
-           f"UNION ALL SELECT (SELECT MIN({name}) FROM {table} WHERE {name} > present.value{where}) "
-           f"FROM present WHERE present.value IS NOT NULL) "
-           f"SELECT value FROM present WHERE value IS NOT NULL")
+    sql = (
+        f"WITH RECURSIVE present(value) AS ("
+        f"SELECT MIN({name}) FROM {table} WHERE {name} IS NOT NULL{where} "
+        f"UNION ALL SELECT (SELECT MIN({name}) FROM {table} WHERE {name} > present.value{where}) "
+        f"FROM present WHERE present.value IS NOT NULL) "
+        f"SELECT value FROM present WHERE value IS NOT NULL"
+    )
     return [value for (value,) in db.execute_sql(sql, params * 2)]
 
 

@@ -4,6 +4,7 @@ A report is built from filters (constructor arguments) and answers in SQL: nothi
 loads a whole report into memory. Rows are tuples of Python values in column order:
 str, int, float, bool, aware UTC datetime, or None; JSON columns hold the JSON text.
 """
+
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -53,8 +54,7 @@ class Report:
     def count(self) -> int:
         raise NotImplementedError
 
-    def page(self, offset: int, limit: int, sort_key: str | None = None,
-             descending: bool = False) -> list[tuple]:
+    def page(self, offset: int, limit: int, sort_key: str | None = None, descending: bool = False) -> list[tuple]:
         """Rows [offset, offset+limit) in the given order (the report's own order when
         `sort_key` is None); ties always broken by a unique key, so pages never overlap."""
         raise NotImplementedError
@@ -168,8 +168,7 @@ class QueryReport(Report):
     def count(self) -> int:
         return as_of(self.count_query(), self.as_of).count()
 
-    def page(self, offset: int, limit: int, sort_key: str | None = None,
-             descending: bool = False) -> list[tuple]:
+    def page(self, offset: int, limit: int, sort_key: str | None = None, descending: bool = False) -> list[tuple]:
         order = self._order(sort_key, descending)
         if offset > self.REVERSE_AFTER:
             total = self.count()
@@ -177,8 +176,7 @@ class QueryReport(Report):
                 end = min(offset + limit, total)
                 if end <= offset:
                     return []
-                records = list(self.fetch(self._ordered(order, reverse=True).offset(total - end)
-                                          .limit(end - offset)))
+                records = list(self.fetch(self._ordered(order, reverse=True).offset(total - end).limit(end - offset)))
                 records.reverse()
                 return self.rows(records)
         return self.rows(list(self.fetch(self._ordered(order).offset(offset).limit(limit))))
@@ -206,13 +204,17 @@ class QueryReport(Report):
             raise ValueError(f"{type(self).__name__} has no column {sort_key!r} to sort by")
         chosen = expressions[sort_key]
         return [(chosen, descending)] + [
-            (expression, descending) for expression in self.tie_breakers(chosen) if expression is not chosen]
+            (expression, descending) for expression in self.tie_breakers(chosen) if expression is not chosen
+        ]
 
     def _ordered(self, order: list[tuple[object, bool]], reverse: bool = False):
         # Ordering (not .asc()/.desc()) so correlated subqueries can be sort keys too.
-        return as_of(self.query().order_by(*[
-            Ordering(expression, "DESC" if desc != reverse else "ASC") for expression, desc in order]),
-            self.as_of)
+        return as_of(
+            self.query().order_by(
+                *[Ordering(expression, "DESC" if desc != reverse else "ASC") for expression, desc in order]
+            ),
+            self.as_of,
+        )
 
 
 def authorize(actor, action: Action) -> None:

@@ -2,6 +2,7 @@
 history tables: one row per assignment added, removed, expired, extended or shortened, per
 resource role added to or removed from a package, and per policy added, changed or removed;
 with who did it, through which request, who approved and why, and where it came from."""
+
 from collections import defaultdict
 from datetime import datetime
 
@@ -27,8 +28,10 @@ POLICY_ADDED, POLICY_CHANGED, POLICY_REMOVED = "Policy added", "Policy changed",
 _POLICY_BOOKKEEPING = {"modified_date_time", "created_date_time"}
 
 _ACTIVE_LIST = ", ".join(f"'{state}'" for state in ACTIVE)
-_PREVIOUS = ("LEFT JOIN {table} p ON p.id = h.id AND p.version = (SELECT MAX(q.version) FROM {table} q "
-             "WHERE q.id = h.id AND q.version < h.version)")
+_PREVIOUS = (
+    "LEFT JOIN {table} p ON p.id = h.id AND p.version = (SELECT MAX(q.version) FROM {table} q "
+    "WHERE q.id = h.id AND q.version < h.version)"
+)
 _ASSIGNMENT_CHANGE = f"""CASE
   WHEN h.change_kind = 'insert' AND h.state IN ({_ACTIVE_LIST}) THEN '{ASSIGNMENT_ADDED}'
   WHEN h.change_kind = 'delete' AND h.state IN ({_ACTIVE_LIST}) THEN '{ASSIGNMENT_REMOVED}'
@@ -45,11 +48,26 @@ _ASSIGNMENT_CHANGE = f"""CASE
 END"""
 # The request behind an assignment's change: its latest request made by then. Looked up for
 # the rows of a page (`_requests`); in SQL only to sort by it, as it costs a lookup per change.
-_REQUEST_OF_CHANGE = ("(SELECT {column} FROM assignment_request r {join} WHERE substr(c.change_key, 1, 1) = 'a' "
-                      "AND r.assignment_id = c.object_id AND r.created_date_time <= c.changed_at "
-                      "ORDER BY r.created_date_time DESC, r.id DESC LIMIT 1)")
-_BRANCH_COLUMNS = ("change_key", "changed_at", "change", "package_id", "user_id", "role_id", "policy_id",
-                   "object_id", "source", "run", "actor", "version", "previous_version")
+_REQUEST_OF_CHANGE = (
+    "(SELECT {column} FROM assignment_request r {join} WHERE substr(c.change_key, 1, 1) = 'a' "
+    "AND r.assignment_id = c.object_id AND r.created_date_time <= c.changed_at "
+    "ORDER BY r.created_date_time DESC, r.id DESC LIMIT 1)"
+)
+_BRANCH_COLUMNS = (
+    "change_key",
+    "changed_at",
+    "change",
+    "package_id",
+    "user_id",
+    "role_id",
+    "policy_id",
+    "object_id",
+    "source",
+    "run",
+    "actor",
+    "version",
+    "previous_version",
+)
 
 
 class ChangesReport(QueryReport):
@@ -78,9 +96,16 @@ class ChangesReport(QueryReport):
         Column("access_package_id", "Access package ID"),
     )
 
-    def __init__(self, since: datetime | None = None, until: datetime | None = None, *,
-                 package: AccessPackage | None = None, user: User | None = None,
-                 run: ChangeRun | None = None, actor: User | None = None):
+    def __init__(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        *,
+        package: AccessPackage | None = None,
+        user: User | None = None,
+        run: ChangeRun | None = None,
+        actor: User | None = None,
+    ):
         authorize(actor, Action.VIEW_REPORTS)
         self.since, self.until, self.package, self.user, self.run = since, until, package, user, run
 
@@ -161,18 +186,35 @@ WHERE {p_where}"""
 
     def query(self):
         sql, params = self._union()
-        columns = [SQL(expression) for expression in (
-            "c.changed_at", "c.change", "ap.display_name", "u.user_principal_name", "u.display_name",
-            "res.display_name", "rr.display_name", "pol.display_name", "c.source", "c.run",
-            "c.object_id", "c.package_id", "c.change_key", "c.version", "c.previous_version",
-            "actor.user_principal_name")]
+        columns = [
+            SQL(expression)
+            for expression in (
+                "c.changed_at",
+                "c.change",
+                "ap.display_name",
+                "u.user_principal_name",
+                "u.display_name",
+                "res.display_name",
+                "rr.display_name",
+                "pol.display_name",
+                "c.source",
+                "c.run",
+                "c.object_id",
+                "c.package_id",
+                "c.change_key",
+                "c.version",
+                "c.previous_version",
+                "actor.user_principal_name",
+            )
+        ]
         joins = (
             "LEFT JOIN access_package ap ON ap.id = c.package_id "
             'LEFT JOIN "user" u ON u.id = c.user_id '
             "LEFT JOIN resource_role rr ON rr.id = c.role_id "
             "LEFT JOIN resource res ON res.id = rr.resource_id "
             "LEFT JOIN assignment_policy pol ON pol.id = c.policy_id "
-            'LEFT JOIN "user" actor ON actor.id = c.actor')
+            'LEFT JOIN "user" actor ON actor.id = c.actor'
+        )
         return Select(from_list=[SQL(f"({sql}) AS c {joins}", params)], columns=columns).bind(db)
 
     def count_query(self):
@@ -190,12 +232,15 @@ WHERE {p_where}"""
             "resource_role": SQL("res.display_name"),
             "policy": SQL("pol.display_name"),
             "details": SQL("c.change"),
-            "done_by": SQL(_REQUEST_OF_CHANGE.format(
-                column="q.upn_key", join='JOIN "user" q ON q.id = r.requestor_id')),
+            "done_by": SQL(
+                _REQUEST_OF_CHANGE.format(column="q.upn_key", join='JOIN "user" q ON q.id = r.requestor_id')
+            ),
             "request_id": SQL(_REQUEST_OF_CHANGE.format(column="r.id", join="")),
-            "approvers": SQL("(SELECT MIN(d_user.upn_key) FROM approval_decision d "
-                             'JOIN "user" d_user ON d_user.id = d.approver_id WHERE d.request_id = '
-                             f"{_REQUEST_OF_CHANGE.format(column='r.id', join='')})"),
+            "approvers": SQL(
+                "(SELECT MIN(d_user.upn_key) FROM approval_decision d "
+                'JOIN "user" d_user ON d_user.id = d.approver_id WHERE d.request_id = '
+                f"{_REQUEST_OF_CHANGE.format(column='r.id', join='')})"
+            ),
             "justification": SQL(_REQUEST_OF_CHANGE.format(column="r.justification", join="")),
             "source": SQL("c.source"),
             "run_id": SQL("c.run"),
@@ -217,19 +262,49 @@ WHERE {p_where}"""
         approvals = _approvals({request[0] for request in requests.values()})
         details = _details(records)
         rows = []
-        for (changed_at, change, package, upn, name, resource, role, policy, source, run,
-             object_id, package_id, key, _version, _previous, actor) in records:
+        for (
+            changed_at,
+            change,
+            package,
+            upn,
+            name,
+            resource,
+            role,
+            policy,
+            source,
+            run,
+            object_id,
+            package_id,
+            key,
+            _version,
+            _previous,
+            actor,
+        ) in records:
             request_id, request_type, requestor, justification = requests.get(key, (None, None, None, None))
             if request_type and request_type.startswith("system"):
                 done_by = "System"
             else:
                 done_by = requestor or actor
-            rows.append((
-                to_time(changed_at), change, package, upn, name,
-                role_label(resource, role) if resource and role else None, policy, details.get(key),
-                done_by, request_id, approvals[request_id][0] if request_id else None,
-                joined([justification] + (approvals[request_id][1] if request_id else [])),
-                source, run, object_id, package_id))
+            rows.append(
+                (
+                    to_time(changed_at),
+                    change,
+                    package,
+                    upn,
+                    name,
+                    role_label(resource, role) if resource and role else None,
+                    policy,
+                    details.get(key),
+                    done_by,
+                    request_id,
+                    approvals[request_id][0] if request_id else None,
+                    joined([justification] + (approvals[request_id][1] if request_id else [])),
+                    source,
+                    run,
+                    object_id,
+                    package_id,
+                )
+            )
         return rows
 
 
@@ -238,13 +313,20 @@ def _requests(changes) -> dict[str, tuple]:
     the changed assignment made by the time of the change, for (key, assignment id, time)."""
     by_assignment = defaultdict(list)
     if changes:
-        query = (AssignmentRequest
-                 .select(AssignmentRequest.assignment, AssignmentRequest.created_date_time, AssignmentRequest.id,
-                         AssignmentRequest.request_type, User.user_principal_name, AssignmentRequest.justification)
-                 .join(User, JOIN.LEFT_OUTER, on=AssignmentRequest.requestor == User.id)
-                 .where(AssignmentRequest.assignment.in_(list({assignment for _, assignment, _ in changes})))
-                 .order_by(AssignmentRequest.created_date_time, AssignmentRequest.id)
-                 .tuples())
+        query = (
+            AssignmentRequest.select(
+                AssignmentRequest.assignment,
+                AssignmentRequest.created_date_time,
+                AssignmentRequest.id,
+                AssignmentRequest.request_type,
+                User.user_principal_name,
+                AssignmentRequest.justification,
+            )
+            .join(User, JOIN.LEFT_OUTER, on=AssignmentRequest.requestor == User.id)
+            .where(AssignmentRequest.assignment.in_(list({assignment for _, assignment, _ in changes})))
+            .order_by(AssignmentRequest.created_date_time, AssignmentRequest.id)
+            .tuples()
+        )
         for assignment, created, *request in query:
             by_assignment[assignment].append((created, tuple(request)))
     found = {}
@@ -259,18 +341,27 @@ def _approvals(request_ids) -> dict[str, tuple[str | None, list[str]]]:
     """request id -> (the approvers who decided, joined; their justifications)."""
     decided = defaultdict(list)
     if request_ids:
-        query = (ApprovalDecision
-                 .select(ApprovalDecision.request, ApprovalDecision.review_result, ApprovalDecision.justification,
-                         User.user_principal_name)
-                 .join(User, on=ApprovalDecision.approver == User.id)
-                 .where(ApprovalDecision.request.in_(list(request_ids)))
-                 .order_by(ApprovalDecision.request, ApprovalDecision.stage_number)
-                 .tuples())
+        query = (
+            ApprovalDecision.select(
+                ApprovalDecision.request,
+                ApprovalDecision.review_result,
+                ApprovalDecision.justification,
+                User.user_principal_name,
+            )
+            .join(User, on=ApprovalDecision.approver == User.id)
+            .where(ApprovalDecision.request.in_(list(request_ids)))
+            .order_by(ApprovalDecision.request, ApprovalDecision.stage_number)
+            .tuples()
+        )
         for request_id, result, justification, upn in query:
             decided[request_id].append((f"{upn} ({result})", f"{upn}: {justification}" if justification else None))
-    return defaultdict(lambda: (None, []), {
-        request_id: (joined(who for who, _ in items), [why for _, why in items if why])
-        for request_id, items in decided.items()})
+    return defaultdict(
+        lambda: (None, []),
+        {
+            request_id: (joined(who for who, _ in items), [why for _, why in items if why])
+            for request_id, items in decided.items()
+        },
+    )
 
 
 def _details(records) -> dict[str, str]:
@@ -293,13 +384,21 @@ def _details(records) -> dict[str, str]:
             continue
         new, old = versions[key[0], version], versions[key[0], previous]
         if key[0] == "a":
-            parts = [f"{label}: {_text(old[column])} → {_text(new[column])}"
-                     for column, label in (("state", "state"), ("schedule_end", "end"))
-                     if old[column] != new[column]]
+            parts = [
+                f"{label}: {_text(old[column])} → {_text(new[column])}"
+                for column, label in (("state", "state"), ("schedule_end", "end"))
+                if old[column] != new[column]
+            ]
         else:
-            parts = [f"{column}: {_text(old[column])} → {_text(new[column])}" for column in new
-                     if column in old and column not in _POLICY_BOOKKEEPING and not column.startswith(("valid_", "change_"))
-                     and column != "version" and old[column] != new[column]]
+            parts = [
+                f"{column}: {_text(old[column])} → {_text(new[column])}"
+                for column in new
+                if column in old
+                and column not in _POLICY_BOOKKEEPING
+                and not column.startswith(("valid_", "change_"))
+                and column != "version"
+                and old[column] != new[column]
+            ]
         details[key] = "; ".join(parts) or None
     return details
 

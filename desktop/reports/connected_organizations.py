@@ -1,4 +1,5 @@
 """Report 5: connected organizations with their identity sources and sponsors."""
+
 from collections import defaultdict
 
 from peewee import fn
@@ -53,10 +54,16 @@ class ConnectedOrganizationsReport(QueryReport):
         o = ConnectedOrganization
         # Identity sources live in a JSON column; its text starts with the source's type.
         return {
-            "name": o.display_name, "description": o.description, "state": o.state,
-            "identity_source_type": o.identity_sources, "tenant_or_domain": o.identity_sources,
-            "internal_sponsors": _first_sponsor(INTERNAL), "external_sponsors": _first_sponsor(EXTERNAL),
-            "created": o.created_date_time, "modified": o.modified_date_time, "id": o.id,
+            "name": o.display_name,
+            "description": o.description,
+            "state": o.state,
+            "identity_source_type": o.identity_sources,
+            "tenant_or_domain": o.identity_sources,
+            "internal_sponsors": _first_sponsor(INTERNAL),
+            "external_sponsors": _first_sponsor(EXTERNAL),
+            "created": o.created_date_time,
+            "modified": o.modified_date_time,
+            "id": o.id,
         }
 
     def default_order(self) -> list[tuple[object, bool]]:
@@ -67,13 +74,21 @@ class ConnectedOrganizationsReport(QueryReport):
 
     def rows(self, records: list) -> list[tuple]:
         sponsors = _sponsors([r.id for r in records])
-        return [(
-            r.display_name, r.description, r.state, identity_source_types(r.identity_sources),
-            identity_source_ids(r.identity_sources),
-            joined(name for name, _ in sponsors[r.id, INTERNAL]),
-            joined(name for name, _ in sponsors[r.id, EXTERNAL]),
-            r.created_date_time, r.modified_date_time, r.id,
-        ) for r in records]
+        return [
+            (
+                r.display_name,
+                r.description,
+                r.state,
+                identity_source_types(r.identity_sources),
+                identity_source_ids(r.identity_sources),
+                joined(name for name, _ in sponsors[r.id, INTERNAL]),
+                joined(name for name, _ in sponsors[r.id, EXTERNAL]),
+                r.created_date_time,
+                r.modified_date_time,
+                r.id,
+            )
+            for r in records
+        ]
 
     def details(self, row: tuple, column_key: str) -> list[tuple]:
         kind = {"internal_sponsors": INTERNAL, "external_sponsors": EXTERNAL}[column_key]
@@ -95,22 +110,34 @@ def _documents(organizations: list):
     sponsors = _sponsor_users([o.id for o in organizations])
     for o in organizations:
         yield {
-            "id": o.id, "displayName": o.display_name, "description": o.description, "state": o.state,
+            "id": o.id,
+            "displayName": o.display_name,
+            "description": o.description,
+            "state": o.state,
             "identitySources": o.identity_sources or [],
-            "createdBy": o.created_by, "createdDateTime": format_time(o.created_date_time),
-            "modifiedBy": o.modified_by, "modifiedDateTime": format_time(o.modified_date_time),
-            "internalSponsors": sponsors[o.id, INTERNAL], "externalSponsors": sponsors[o.id, EXTERNAL],
+            "createdBy": o.created_by,
+            "createdDateTime": format_time(o.created_date_time),
+            "modifiedBy": o.modified_by,
+            "modifiedDateTime": format_time(o.modified_date_time),
+            "internalSponsors": sponsors[o.id, INTERNAL],
+            "externalSponsors": sponsors[o.id, EXTERNAL],
         }
 
 
 def _sponsor_query(organization_ids):
-    return (ConnectedOrganizationSponsor
-            .select(ConnectedOrganizationSponsor.connected_organization, ConnectedOrganizationSponsor.kind,
-                    User.id, User.display_name, User.user_principal_name)
-            .join(User)
-            .where(ConnectedOrganizationSponsor.connected_organization.in_(organization_ids))
-            .order_by(User.display_name_key, User.id)
-            .tuples())
+    return (
+        ConnectedOrganizationSponsor.select(
+            ConnectedOrganizationSponsor.connected_organization,
+            ConnectedOrganizationSponsor.kind,
+            User.id,
+            User.display_name,
+            User.user_principal_name,
+        )
+        .join(User)
+        .where(ConnectedOrganizationSponsor.connected_organization.in_(organization_ids))
+        .order_by(User.display_name_key, User.id)
+        .tuples()
+    )
 
 
 def _sponsors(organization_ids) -> dict[tuple[str, str], list[tuple]]:
@@ -124,14 +151,19 @@ def _sponsors(organization_ids) -> dict[tuple[str, str], list[tuple]]:
 def _sponsor_users(organization_ids) -> dict[tuple[str, str], list[dict]]:
     sponsors = defaultdict(list)
     for organization_id, kind, user_id, name, upn in _sponsor_query(organization_ids):
-        sponsors[organization_id, kind].append({
-            "@odata.type": "#microsoft.graph.user", "id": user_id, "displayName": name,
-            "userPrincipalName": upn})
+        sponsors[organization_id, kind].append(
+            {"@odata.type": "#microsoft.graph.user", "id": user_id, "displayName": name, "userPrincipalName": upn}
+        )
     return sponsors
 
 
 def _first_sponsor(kind: str):
     """A correlated subquery: the first sponsor name of a kind (for sorting)."""
-    return (ConnectedOrganizationSponsor.select(fn.MIN(User.display_name_key)).join(User)
-            .where((ConnectedOrganizationSponsor.connected_organization == ConnectedOrganization.id)
-                   & (ConnectedOrganizationSponsor.kind == kind)))
+    return (
+        ConnectedOrganizationSponsor.select(fn.MIN(User.display_name_key))
+        .join(User)
+        .where(
+            (ConnectedOrganizationSponsor.connected_organization == ConnectedOrganization.id)
+            & (ConnectedOrganizationSponsor.kind == kind)
+        )
+    )

@@ -1,4 +1,5 @@
 """The resource roles an access package grants, shared by the user reports."""
+
 from collections import defaultdict
 from datetime import datetime
 
@@ -35,13 +36,16 @@ def role_label(resource_name: str, role_name: str) -> str:
 def roles_of_packages(package_ids, moment: datetime | None = None) -> dict[str, list[tuple]]:
     """package id -> its resource roles as (resource, resource type, role) rows, by name
     (at `moment`; None: now)."""
-    query = (ResourceRoleScope
-             .select(ResourceRoleScope.access_package, Resource.display_name,
-                     Resource.origin_system, ResourceRole.display_name)
-             .join(ResourceRole).join(Resource)
-             .where(ResourceRoleScope.access_package.in_(list(package_ids)) & current(Resource))
-             .order_by(Resource.display_name, ResourceRole.display_name)
-             .tuples())
+    query = (
+        ResourceRoleScope.select(
+            ResourceRoleScope.access_package, Resource.display_name, Resource.origin_system, ResourceRole.display_name
+        )
+        .join(ResourceRole)
+        .join(Resource)
+        .where(ResourceRoleScope.access_package.in_(list(package_ids)) & current(Resource))
+        .order_by(Resource.display_name, ResourceRole.display_name)
+        .tuples()
+    )
     query = as_of(query, moment)
     roles = defaultdict(list)
     for package_id, resource, origin_system, role in query:
@@ -51,6 +55,9 @@ def roles_of_packages(package_ids, moment: datetime | None = None) -> dict[str, 
 
 def first_role_resource(package_field):
     """A correlated subquery: the first resource name among a package's roles (for sorting)."""
-    return (ResourceRoleScope.select(fn.MIN(Resource.display_name))
-            .join(ResourceRole).join(Resource)
-            .where((ResourceRoleScope.access_package == package_field) & current(Resource)))
+    return (
+        ResourceRoleScope.select(fn.MIN(Resource.display_name))
+        .join(ResourceRole)
+        .join(Resource)
+        .where((ResourceRoleScope.access_package == package_field) & current(Resource))
+    )

@@ -1,5 +1,6 @@
 """Report 8: one request's history: its audit records (correlation id = request id) in
 write order, the approvers each stage was sent to, the decisions, and what it waits for."""
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,9 +12,14 @@ from desktop.permissions import Action
 from desktop.reports.audit import AuditQueryReport, json_value, target_text, utc_time
 from desktop.reports.base import Column, ColumnType, QueryReport, authorize
 from models import (
-    ApprovalDecision, ApprovalStage, AssignmentRequest, AuditEvent,
-    RequestApprover, User,
+    ApprovalDecision,
+    ApprovalStage,
+    AssignmentRequest,
+    AuditEvent,
+    RequestApprover,
+    User,
 )
+
 
 @dataclass(frozen=True)
 class Waiting:
@@ -59,21 +65,33 @@ def request_state(request: AssignmentRequest) -> RequestState:
     """The request's current state and, while pendingApproval, what it waits for."""
     waiting = None
     if request.state == "pendingApproval" and request.current_stage:
-        approvers = (User.select().join(RequestApprover, on=RequestApprover.approver == User.id)
-                     .where((RequestApprover.request == request.id)
-                            & (RequestApprover.stage_number == request.current_stage))
-                     .order_by(User.display_name_key, User.id))
-        stage = (ApprovalStage.get_or_none((ApprovalStage.policy == request.assignment_policy_id)
-                                           & (ApprovalStage.stage_number == request.current_stage)))
+        approvers = (
+            User.select()
+            .join(RequestApprover, on=RequestApprover.approver == User.id)
+            .where((RequestApprover.request == request.id) & (RequestApprover.stage_number == request.current_stage))
+            .order_by(User.display_name_key, User.id)
+        )
+        stage = ApprovalStage.get_or_none(
+            (ApprovalStage.policy == request.assignment_policy_id)
+            & (ApprovalStage.stage_number == request.current_stage)
+        )
         timeout = _stage_timeout(stage, request.stage_started_date_time)
         waiting = Waiting(request.current_stage, tuple(_person(user) for user in approvers), timeout)
     policy = request.assignment_policy
     return RequestState(
-        request_id=request.id, access_package=request.access_package.display_name,
-        policy=policy.display_name if policy else None, requestor=_person(request.requestor),
-        target=_person(request.target), request_type=request.request_type, state=request.state,
-        status=request.status, justification=request.justification, created=request.created_date_time,
-        completed=request.completed_date_time, waiting=waiting)
+        request_id=request.id,
+        access_package=request.access_package.display_name,
+        policy=policy.display_name if policy else None,
+        requestor=_person(request.requestor),
+        target=_person(request.target),
+        request_type=request.request_type,
+        state=request.state,
+        status=request.status,
+        justification=request.justification,
+        created=request.created_date_time,
+        completed=request.completed_date_time,
+        waiting=waiting,
+    )
 
 
 class RequestHistoryReport(AuditQueryReport):
@@ -96,8 +114,10 @@ class RequestHistoryReport(AuditQueryReport):
         authorize(actor, Action.VIEW_AUDIT_LOG)
         self.request_id = request_id.strip().lower()
         self.request = AssignmentRequest.get_or_none(AssignmentRequest.id == self.request_id)
-        if self.request is None and not AuditEvent.select().where(
-                AuditEvent.correlation_id == self.request_id).exists():
+        if (
+            self.request is None
+            and not AuditEvent.select().where(AuditEvent.correlation_id == self.request_id).exists()
+        ):
             raise NotFound(f"No request {request_id.strip()!r}: neither a request nor audit records carry that id.")
 
     def filters(self) -> list[tuple[str, str]]:
@@ -115,21 +135,45 @@ class RequestHistoryReport(AuditQueryReport):
 
     def selected(self) -> tuple:
         e = AuditEvent
-        return (e.activity_date_time, e.category, e.activity_display_name, e.result, e.initiated_by_upn,
-                e.initiated_by_display_name, e.target_resources, e.additional_details, e.id)
+        return (
+            e.activity_date_time,
+            e.category,
+            e.activity_display_name,
+            e.result,
+            e.initiated_by_upn,
+            e.initiated_by_display_name,
+            e.target_resources,
+            e.additional_details,
+            e.id,
+        )
 
     def sort_expressions(self) -> dict:
         e = AuditEvent
         return {
-            "time": e.activity_date_time, "category": e.category, "activity": e.activity_display_name,
-            "result": e.result, "initiated_by": e.initiated_by_upn_key, "target": e.target_name_key,
-            "additional_details": e.additional_details, "id": e.id,
+            "time": e.activity_date_time,
+            "category": e.category,
+            "activity": e.activity_display_name,
+            "result": e.result,
+            "initiated_by": e.initiated_by_upn_key,
+            "target": e.target_name_key,
+            "additional_details": e.additional_details,
+            "id": e.id,
         }
 
     def rows(self, records: list) -> list[tuple]:
-        return [(utc_time(when), category, activity, result, upn or name, target_text(json_value(targets)),
-                 details, event_id)
-                for when, category, activity, result, upn, name, targets, details, event_id in records]
+        return [
+            (
+                utc_time(when),
+                category,
+                activity,
+                result,
+                upn or name,
+                target_text(json_value(targets)),
+                details,
+                event_id,
+            )
+            for when, category, activity, result, upn, name, targets, details, event_id in records
+        ]
 
 
 class _RequestTableReport(QueryReport):
@@ -155,16 +199,22 @@ class RequestApproversReport(_RequestTableReport):
     )
 
     def query(self):
-        return (RequestApprover
-                .select(RequestApprover.stage_number, User.display_name, User.user_principal_name,
-                        RequestApprover.is_fallback)
-                .join(User, on=RequestApprover.approver == User.id)
-                .where(RequestApprover.request == self.request_id)
-                .tuples())
+        return (
+            RequestApprover.select(
+                RequestApprover.stage_number, User.display_name, User.user_principal_name, RequestApprover.is_fallback
+            )
+            .join(User, on=RequestApprover.approver == User.id)
+            .where(RequestApprover.request == self.request_id)
+            .tuples()
+        )
 
     def sort_expressions(self) -> dict:
-        return {"stage": RequestApprover.stage_number, "approver": User.display_name_key,
-                "user_principal_name": User.upn_key, "fallback": RequestApprover.is_fallback}
+        return {
+            "stage": RequestApprover.stage_number,
+            "approver": User.display_name_key,
+            "user_principal_name": User.upn_key,
+            "fallback": RequestApprover.is_fallback,
+        }
 
     def default_order(self) -> list[tuple[object, bool]]:
         return [(RequestApprover.stage_number, False), (User.display_name_key, False), (RequestApprover.id, False)]
@@ -189,18 +239,29 @@ class RequestDecisionsReport(_RequestTableReport):
     )
 
     def query(self):
-        return (ApprovalDecision
-                .select(ApprovalDecision.stage_number, User.display_name, User.user_principal_name,
-                        ApprovalDecision.review_result, ApprovalDecision.justification,
-                        ApprovalDecision.reviewed_date_time)
-                .join(User, JOIN.LEFT_OUTER, on=ApprovalDecision.approver == User.id)
-                .where(ApprovalDecision.request == self.request_id)
-                .tuples())
+        return (
+            ApprovalDecision.select(
+                ApprovalDecision.stage_number,
+                User.display_name,
+                User.user_principal_name,
+                ApprovalDecision.review_result,
+                ApprovalDecision.justification,
+                ApprovalDecision.reviewed_date_time,
+            )
+            .join(User, JOIN.LEFT_OUTER, on=ApprovalDecision.approver == User.id)
+            .where(ApprovalDecision.request == self.request_id)
+            .tuples()
+        )
 
     def sort_expressions(self) -> dict:
         d = ApprovalDecision
-        return {"stage": d.stage_number, "approver": User.display_name_key, "result": d.review_result,
-                "justification": d.justification, "reviewed": d.reviewed_date_time}
+        return {
+            "stage": d.stage_number,
+            "approver": User.display_name_key,
+            "result": d.review_result,
+            "justification": d.justification,
+            "reviewed": d.reviewed_date_time,
+        }
 
     def default_order(self) -> list[tuple[object, bool]]:
         return [(ApprovalDecision.stage_number, False), (ApprovalDecision.id, False)]
@@ -209,11 +270,16 @@ class RequestDecisionsReport(_RequestTableReport):
         return ApprovalDecision.id
 
     def rows(self, records: list) -> list[tuple]:
-        return [(stage, f"{name} ({upn})" if name else None, result, justification, reviewed)
-                for stage, name, upn, result, justification, reviewed in records]
+        return [
+            (stage, f"{name} ({upn})" if name else None, result, justification, reviewed)
+            for stage, name, upn, result, justification, reviewed in records
+        ]
 
 
 def request_history_reports(request_id: str, *, actor: User | None = None) -> list[QueryReport]:
     """The timeline, approvers and decisions of a request (one sheet each in a workbook)."""
-    return [RequestHistoryReport(request_id, actor=actor), RequestApproversReport(request_id, actor=actor),
-            RequestDecisionsReport(request_id, actor=actor)]
+    return [
+        RequestHistoryReport(request_id, actor=actor),
+        RequestApproversReport(request_id, actor=actor),
+        RequestDecisionsReport(request_id, actor=actor),
+    ]

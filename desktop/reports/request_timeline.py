@@ -1,6 +1,7 @@
 """A request's timeline as "Determine the status of a user's request" reads it: its audit
 records in write order, each with what its additionalDetails (written by the lifecycle)
 say about the request in one line."""
+
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,6 +38,14 @@ def step_details(additional_details: list[dict]) -> str:
 def timeline_steps(report: RequestHistoryReport) -> list[TimelineStep]:
     """The request's records, oldest first, in write order (one request has a few dozen)."""
     index = {column.key: number for number, column in enumerate(report.columns)}
-    return [TimelineStep(row[index["time"]], row[index["category"]], row[index["activity"]], row[index["result"]],
-                         row[index["initiated_by"]], step_details(json.loads(row[index["additional_details"]])))
-            for row in report.iterate()]
+    return [
+        TimelineStep(
+            row[index["time"]],
+            row[index["category"]],
+            row[index["activity"]],
+            row[index["result"]],
+            row[index["initiated_by"]],
+            step_details(json.loads(row[index["additional_details"]])),
+        )
+        for row in report.iterate()
+    ]

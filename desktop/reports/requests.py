@@ -1,5 +1,6 @@
 """Access package assignment requests: every request (with a state filter), or the requests
 waiting for one approver's decision (the controller's `pending_approvals`)."""
+
 from peewee import JOIN
 
 from desktop.errors import InvalidInput
@@ -56,14 +57,30 @@ class RequestsReport(QueryReport):
 
     def query(self):
         r = AssignmentRequest
-        query = (r.select(r.created_date_time, Requestor.display_name, Target.display_name,
-                          Target.user_principal_name, AccessPackage.display_name, AssignmentPolicy.display_name,
-                          r.request_type, r.state, r.status, r.current_stage, r.completed_date_time, r.id)
-                 .join(Target, on=r.target == Target.id)
-                 .switch(r).join(Requestor, JOIN.LEFT_OUTER, on=r.requestor == Requestor.id)
-                 .switch(r).join(AccessPackage, on=r.access_package == AccessPackage.id)
-                 .switch(r).join(AssignmentPolicy, JOIN.LEFT_OUTER, on=r.assignment_policy == AssignmentPolicy.id)
-                 .tuples())
+        query = (
+            r.select(
+                r.created_date_time,
+                Requestor.display_name,
+                Target.display_name,
+                Target.user_principal_name,
+                AccessPackage.display_name,
+                AssignmentPolicy.display_name,
+                r.request_type,
+                r.state,
+                r.status,
+                r.current_stage,
+                r.completed_date_time,
+                r.id,
+            )
+            .join(Target, on=r.target == Target.id)
+            .switch(r)
+            .join(Requestor, JOIN.LEFT_OUTER, on=r.requestor == Requestor.id)
+            .switch(r)
+            .join(AccessPackage, on=r.access_package == AccessPackage.id)
+            .switch(r)
+            .join(AssignmentPolicy, JOIN.LEFT_OUTER, on=r.assignment_policy == AssignmentPolicy.id)
+            .tuples()
+        )
         if self.state != "all":
             query = query.where(r.state == self.state)
         if self.pending_for is not None:
@@ -75,11 +92,18 @@ class RequestsReport(QueryReport):
     def sort_expressions(self) -> dict:
         r = AssignmentRequest
         return {
-            "created": r.created_date_time, "requestor": Requestor.display_name_key,
-            "target": Target.display_name_key, "target_upn": Target.upn_key,
-            "package": AccessPackage.display_name_key, "policy": AssignmentPolicy.display_name,
-            "type": r.request_type, "state": r.state, "status": r.status, "stage": r.current_stage,
-            "completed": r.completed_date_time, "id": r.id,
+            "created": r.created_date_time,
+            "requestor": Requestor.display_name_key,
+            "target": Target.display_name_key,
+            "target_upn": Target.upn_key,
+            "package": AccessPackage.display_name_key,
+            "policy": AssignmentPolicy.display_name,
+            "type": r.request_type,
+            "state": r.state,
+            "status": r.status,
+            "stage": r.current_stage,
+            "completed": r.completed_date_time,
+            "id": r.id,
         }
 
     def default_order(self) -> list[tuple[object, bool]]:

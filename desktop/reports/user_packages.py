@@ -1,4 +1,5 @@
 """Report 2: access packages for a user, as two tabs: "Can request" and "Assigned"."""
+
 from collections import defaultdict
 from datetime import datetime
 
@@ -9,7 +10,10 @@ from desktop.permissions import Action
 from desktop.reports.base import Column, ColumnType, QueryReport, authorize, joined
 from desktop.states import ACTIVE_ASSIGNMENT_STATES
 from desktop.reports.package_roles import (
-    ROLE_DETAIL_COLUMNS, first_role_resource, role_label, roles_of_packages,
+    ROLE_DETAIL_COLUMNS,
+    first_role_resource,
+    role_label,
+    roles_of_packages,
 )
 from models import AccessPackage, Assignment, AssignmentPolicy, Catalog, User
 from models.deletion import current
@@ -51,12 +55,14 @@ class CanRequestReport(QueryReport):
 
     def query(self):
         package = self._package
-        return (package
-                .select(package.id, package.display_name, package.description,
-                        Catalog.display_name.alias("catalog_name"))
-                .join(Catalog, on=package.catalog == Catalog.id)
-                .where(package.id.in_(self._policies().select(AssignmentPolicy.access_package)))
-                .namedtuples())
+        return (
+            package.select(
+                package.id, package.display_name, package.description, Catalog.display_name.alias("catalog_name")
+            )
+            .join(Catalog, on=package.catalog == Catalog.id)
+            .where(package.id.in_(self._policies().select(AssignmentPolicy.access_package)))
+            .namedtuples()
+        )
 
     def sort_expressions(self) -> dict:
         package = self._package
@@ -67,8 +73,9 @@ class CanRequestReport(QueryReport):
             "description": package.description,
             "policies": self._policies().select(fn.MIN(AssignmentPolicy.display_name)).where(of_package),
             # MIN over 0/1, not over the boolean: PostgreSQL has no MIN(boolean).
-            "approval_required": self._policies().select(fn.MIN(Case(
-                None, [(AssignmentPolicy.is_approval_required_for_add, 1)], 0))).where(of_package),
+            "approval_required": self._policies()
+            .select(fn.MIN(Case(None, [(AssignmentPolicy.is_approval_required_for_add, 1)], 0)))
+            .where(of_package),
             "resource_roles": first_role_resource(package.id),
             "access_package_id": package.id,
         }
@@ -83,13 +90,18 @@ class CanRequestReport(QueryReport):
         ids = [r.id for r in records]
         policies = self._policies_of(ids)
         roles = roles_of_packages(ids)
-        return [(
-            r.display_name, r.catalog_name, r.description,
-            joined(name for name, _, _ in policies[r.id]),
-            all(required for _, required, _ in policies[r.id]),
-            joined(role_label(resource, role) for resource, _, role in roles[r.id]),
-            r.id,
-        ) for r in records]
+        return [
+            (
+                r.display_name,
+                r.catalog_name,
+                r.description,
+                joined(name for name, _, _ in policies[r.id]),
+                all(required for _, required, _ in policies[r.id]),
+                joined(role_label(resource, role) for resource, _, role in roles[r.id]),
+                r.id,
+            )
+            for r in records
+        ]
 
     def details(self, row: tuple, column_key: str) -> list[tuple]:
         package_id = row[self.column_index("access_package_id")]
@@ -101,12 +113,18 @@ class CanRequestReport(QueryReport):
 
     def _policies_of(self, package_ids) -> dict[str, list[tuple]]:
         """package id -> (policy, approval required, policy id) of the policies the user can use."""
-        query = (self._policies()
-                 .select(AssignmentPolicy.access_package, AssignmentPolicy.display_name,
-                         AssignmentPolicy.is_approval_required_for_add, AssignmentPolicy.id)
-                 .where(AssignmentPolicy.access_package.in_(package_ids))
-                 .order_by(AssignmentPolicy.display_name, AssignmentPolicy.id)
-                 .tuples())
+        query = (
+            self._policies()
+            .select(
+                AssignmentPolicy.access_package,
+                AssignmentPolicy.display_name,
+                AssignmentPolicy.is_approval_required_for_add,
+                AssignmentPolicy.id,
+            )
+            .where(AssignmentPolicy.access_package.in_(package_ids))
+            .order_by(AssignmentPolicy.display_name, AssignmentPolicy.id)
+            .tuples()
+        )
         policies = defaultdict(list)
         for package_id, name, required, policy_id in query:
             policies[package_id].append((name, required, policy_id))
@@ -139,18 +157,29 @@ class AssignedPackagesReport(QueryReport):
         return [("User", self.user.label)] + self.as_of_filter()
 
     def query(self):
-        return (Assignment
-                .select(Assignment.id, Assignment.state, Assignment.schedule_start, Assignment.schedule_end,
-                        AccessPackage.id.alias("package_id"), AccessPackage.display_name.alias("package_name"),
-                        Catalog.display_name.alias("catalog_name"),
-                        AssignmentPolicy.display_name.alias("policy_name"))
-                .join(AccessPackage, on=Assignment.access_package == AccessPackage.id)
-                .join(Catalog, on=AccessPackage.catalog == Catalog.id)
-                .switch(Assignment)
-                .join(AssignmentPolicy, on=Assignment.assignment_policy == AssignmentPolicy.id)
-                .where((Assignment.target == self.user.id) & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES)
-                       & current(Assignment) & current(AccessPackage))
-                .namedtuples())
+        return (
+            Assignment.select(
+                Assignment.id,
+                Assignment.state,
+                Assignment.schedule_start,
+                Assignment.schedule_end,
+                AccessPackage.id.alias("package_id"),
+                AccessPackage.display_name.alias("package_name"),
+                Catalog.display_name.alias("catalog_name"),
+                AssignmentPolicy.display_name.alias("policy_name"),
+            )
+            .join(AccessPackage, on=Assignment.access_package == AccessPackage.id)
+            .join(Catalog, on=AccessPackage.catalog == Catalog.id)
+            .switch(Assignment)
+            .join(AssignmentPolicy, on=Assignment.assignment_policy == AssignmentPolicy.id)
+            .where(
+                (Assignment.target == self.user.id)
+                & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES)
+                & current(Assignment)
+                & current(AccessPackage)
+            )
+            .namedtuples()
+        )
 
     def sort_expressions(self) -> dict:
         return {
@@ -173,11 +202,20 @@ class AssignedPackagesReport(QueryReport):
 
     def rows(self, records: list) -> list[tuple]:
         roles = roles_of_packages({r.package_id for r in records}, self.as_of)
-        return [(
-            r.package_name, r.catalog_name, r.policy_name, r.state, r.schedule_start, r.schedule_end,
-            joined(role_label(resource, role) for resource, _, role in roles[r.package_id]),
-            r.id, r.package_id,
-        ) for r in records]
+        return [
+            (
+                r.package_name,
+                r.catalog_name,
+                r.policy_name,
+                r.state,
+                r.schedule_start,
+                r.schedule_end,
+                joined(role_label(resource, role) for resource, _, role in roles[r.package_id]),
+                r.id,
+                r.package_id,
+            )
+            for r in records
+        ]
 
     def details(self, row: tuple, column_key: str) -> list[tuple]:
         if column_key != "resource_roles":
@@ -186,8 +224,7 @@ class AssignedPackagesReport(QueryReport):
         return roles_of_packages([package_id], self.as_of)[package_id]
 
 
-def user_package_reports(user: User, *, actor: User | None = None,
-                         as_of: datetime | None = None) -> list[QueryReport]:
+def user_package_reports(user: User, *, actor: User | None = None, as_of: datetime | None = None) -> list[QueryReport]:
     """Both tabs of "Access packages for a user", in the admin center's order. At a moment
     there is only "Assigned": who could request what then is not part of the history."""
     if as_of is not None:

@@ -4,6 +4,7 @@ Flat (one row per access package and policy) for the paged table and the exports
 groups by resource: a resource reached through two or more packages (or holding two or more
 roles) is one parent row ("3 packages") with a row per role and package under it.
 """
+
 from datetime import datetime
 from itertools import groupby
 
@@ -11,7 +12,13 @@ from desktop.permissions import Action
 from desktop.reports.base import Column, ColumnType, QueryReport, TreeNode, authorize, joined
 from desktop.reports.package_roles import resource_type
 from models import (
-    AccessPackage, Assignment, AssignmentPolicy, Resource, ResourceRole, ResourceRoleAssignment, User,
+    AccessPackage,
+    Assignment,
+    AssignmentPolicy,
+    Resource,
+    ResourceRole,
+    ResourceRoleAssignment,
+    User,
 )
 from models.deletion import current
 
@@ -43,25 +50,36 @@ class ResourceAssignmentsReport(QueryReport):
         return [("User", self.user.label)] + self.as_of_filter()
 
     def query(self):
-        return (ResourceRoleAssignment
-                .select(ResourceRoleAssignment.id, ResourceRoleAssignment.status,
-                        Resource.id.alias("resource_id"), Resource.display_name.alias("resource_name"),
-                        Resource.origin_system, ResourceRole.id.alias("role_id"),
-                        ResourceRole.display_name.alias("role_name"),
-                        AccessPackage.display_name.alias("package_name"),
-                        AssignmentPolicy.display_name.alias("policy_name"),
-                        Assignment.schedule_start, Assignment.schedule_end)
-                .join(ResourceRole, on=ResourceRoleAssignment.role == ResourceRole.id)
-                .join(Resource, on=ResourceRole.resource == Resource.id)
-                .switch(ResourceRoleAssignment)
-                .join(Assignment, on=ResourceRoleAssignment.assignment == Assignment.id)
-                .join(AccessPackage, on=Assignment.access_package == AccessPackage.id)
-                .switch(Assignment)
-                .join(AssignmentPolicy, on=Assignment.assignment_policy == AssignmentPolicy.id)
-                .where((ResourceRoleAssignment.target == self.user.id)
-                       & (ResourceRoleAssignment.status != REMOVED)
-                       & current(Assignment) & current(AccessPackage) & current(Resource))
-                .namedtuples())
+        return (
+            ResourceRoleAssignment.select(
+                ResourceRoleAssignment.id,
+                ResourceRoleAssignment.status,
+                Resource.id.alias("resource_id"),
+                Resource.display_name.alias("resource_name"),
+                Resource.origin_system,
+                ResourceRole.id.alias("role_id"),
+                ResourceRole.display_name.alias("role_name"),
+                AccessPackage.display_name.alias("package_name"),
+                AssignmentPolicy.display_name.alias("policy_name"),
+                Assignment.schedule_start,
+                Assignment.schedule_end,
+            )
+            .join(ResourceRole, on=ResourceRoleAssignment.role == ResourceRole.id)
+            .join(Resource, on=ResourceRole.resource == Resource.id)
+            .switch(ResourceRoleAssignment)
+            .join(Assignment, on=ResourceRoleAssignment.assignment == Assignment.id)
+            .join(AccessPackage, on=Assignment.access_package == AccessPackage.id)
+            .switch(Assignment)
+            .join(AssignmentPolicy, on=Assignment.assignment_policy == AssignmentPolicy.id)
+            .where(
+                (ResourceRoleAssignment.target == self.user.id)
+                & (ResourceRoleAssignment.status != REMOVED)
+                & current(Assignment)
+                & current(AccessPackage)
+                & current(Resource)
+            )
+            .namedtuples()
+        )
 
     def sort_expressions(self) -> dict:
         return {
@@ -76,16 +94,32 @@ class ResourceAssignmentsReport(QueryReport):
         }
 
     def default_order(self) -> list[tuple[object, bool]]:
-        return [(Resource.display_name, False), (Resource.id, False), (ResourceRole.display_name, False),
-                (ResourceRole.id, False), (AccessPackage.display_name_key, False),
-                (ResourceRoleAssignment.id, False)]
+        return [
+            (Resource.display_name, False),
+            (Resource.id, False),
+            (ResourceRole.display_name, False),
+            (ResourceRole.id, False),
+            (AccessPackage.display_name_key, False),
+            (ResourceRoleAssignment.id, False),
+        ]
 
     def unique_key(self):
         return ResourceRoleAssignment.id
 
     def rows(self, records: list) -> list[tuple]:
-        return [(r.resource_name, resource_type(r.origin_system), r.role_name, r.package_name,
-                 r.policy_name, r.schedule_start, r.schedule_end, r.status) for r in records]
+        return [
+            (
+                r.resource_name,
+                resource_type(r.origin_system),
+                r.role_name,
+                r.package_name,
+                r.policy_name,
+                r.schedule_start,
+                r.schedule_end,
+                r.status,
+            )
+            for r in records
+        ]
 
     def tree(self) -> list[TreeNode]:
         """One node per resource; one reached through several roles, packages or policies has a
@@ -100,13 +134,15 @@ class ResourceAssignmentsReport(QueryReport):
                 continue
             starts = [row[5] for row in children if row[5] is not None]
             ends = [row[6] for row in children]
-            parent = (*children[0][:2],
-                      counted((row[2] for row in children), "role", "roles"),
-                      counted((row[3] for row in children), "package", "packages"),
-                      counted((row[4] for row in children), "policy", "policies"),
-                      min(starts) if starts else None,
-                      None if None in ends else max(ends),
-                      joined(dict.fromkeys(row[7] for row in children)))
+            parent = (
+                *children[0][:2],
+                counted((row[2] for row in children), "role", "roles"),
+                counted((row[3] for row in children), "package", "packages"),
+                counted((row[4] for row in children), "policy", "policies"),
+                min(starts) if starts else None,
+                None if None in ends else max(ends),
+                joined(dict.fromkeys(row[7] for row in children)),
+            )
             nodes.append(TreeNode(parent, tuple(children)))
         return nodes
 

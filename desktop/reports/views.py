@@ -2,6 +2,7 @@
 its selected rows. Each is again a Report, so the model shows it and the exporters write it
 without knowing where it came from; all of them still answer in SQL, page by page.
 """
+
 import copy
 import operator
 from functools import reduce
@@ -30,8 +31,11 @@ def quick_filtered(report: Report | None, text: str) -> Report | None:
         return report
     key = search_key(text)
     expressions = report.sort_expressions()
-    searchable = [expressions[column.key] for column in report.columns
-                  if column.type == ColumnType.TEXT and isinstance(expressions.get(column.key), ColumnBase)]
+    searchable = [
+        expressions[column.key]
+        for column in report.columns
+        if column.type == ColumnType.TEXT and isinstance(expressions.get(column.key), ColumnBase)
+    ]
     if not searchable:
         return report
     # Folding in SQL also keeps a field's own converter (a JSON column's, say) off the key.
@@ -55,8 +59,14 @@ class ShownReport(Report):
     """What the admin sees: chosen columns (in screen order), the table's sort, and
     optionally only some rows (ranges of row numbers in that sort)."""
 
-    def __init__(self, report: Report, column_keys: list[str], sort_key: str | None = None,
-                 descending: bool = False, row_ranges: list[tuple[int, int]] | None = None):
+    def __init__(
+        self,
+        report: Report,
+        column_keys: list[str],
+        sort_key: str | None = None,
+        descending: bool = False,
+        row_ranges: list[tuple[int, int]] | None = None,
+    ):
         by_key = {column.key: column for column in report.columns}
         self.source = report
         self.name = report.name
@@ -82,8 +92,7 @@ class ShownReport(Report):
             return self.source.count()
         return sum(length for _, length in self.row_ranges)
 
-    def page(self, offset: int, limit: int, sort_key: str | None = None,
-             descending: bool = False) -> list[tuple]:
+    def page(self, offset: int, limit: int, sort_key: str | None = None, descending: bool = False) -> list[tuple]:
         # A derived report keeps the order it was made with; `sort_key` is not a choice here.
         rows = []
         for start, length in self._source_spans(offset, limit):
@@ -150,9 +159,8 @@ class RowsReport(Report):
     def count(self) -> int:
         return len(self._rows)
 
-    def page(self, offset: int, limit: int, sort_key: str | None = None,
-             descending: bool = False) -> list[tuple]:
-        return self._rows[offset:offset + limit]
+    def page(self, offset: int, limit: int, sort_key: str | None = None, descending: bool = False) -> list[tuple]:
+        return self._rows[offset : offset + limit]
 
     def iterate(self, sort_key: str | None = None, descending: bool = False) -> Iterator[tuple]:
         return iter(self._rows)

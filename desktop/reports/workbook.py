@@ -1,4 +1,5 @@
 """What the two audit workbooks share: the time ranges and counts per day for the chart."""
+
 from datetime import date, datetime, timedelta
 
 from peewee import fn
@@ -28,10 +29,14 @@ def range_conditions(range_key: str, now: datetime) -> list:
 def daily_counts(query) -> list[tuple[date, str, int]]:
     """(UTC day, activity, record count) of an AuditEvent query, by day then activity."""
     day = fn.DATE(AuditEvent.activity_date_time).coerce(False)
-    grouped = (query.select(day.alias("day"), AuditEvent.activity_display_name, fn.COUNT(AuditEvent.seq))
-               .group_by(day, AuditEvent.activity_display_name)
-               .order_by(day, AuditEvent.activity_display_name)
-               .tuples())
+    grouped = (
+        query.select(day.alias("day"), AuditEvent.activity_display_name, fn.COUNT(AuditEvent.seq))
+        .group_by(day, AuditEvent.activity_display_name)
+        .order_by(day, AuditEvent.activity_display_name)
+        .tuples()
+    )
     # SQLite answers DATE() with text, PostgreSQL with a date.
-    return [(value if isinstance(value, date) else date.fromisoformat(value), activity, count)
-            for value, activity, count in grouped]
+    return [
+        (value if isinstance(value, date) else date.fromisoformat(value), activity, count)
+        for value, activity, count in grouped
+    ]

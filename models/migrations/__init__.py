@@ -3,6 +3,7 @@
 A module `vNNNN_<what>.py` here holds `upgrade(database)`, which takes the schema from
 version NNNN-1 to NNNN. Each runs in its own transaction after a backup of the file.
 """
+
 import importlib
 import pkgutil
 import re

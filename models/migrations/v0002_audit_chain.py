@@ -1,4 +1,5 @@
 """Version 2: audit records carry a content hash and a hash chained to the previous record."""
+
 from peewee import CharField
 from playhouse.migrate import SchemaMigrator, migrate
 
@@ -22,6 +23,5 @@ def upgrade(database) -> None:
     for row in AuditEvent.select(AuditEvent.seq, *fields).order_by(AuditEvent.seq).dicts().iterator():
         content = content_hash(stored_values(fields, row))
         head = chain_hash(head, content)
-        (AuditEvent.update(content_hash=content, chain_hash=head)
-         .where(AuditEvent.seq == row["seq"]).execute())
+        (AuditEvent.update(content_hash=content, chain_hash=head).where(AuditEvent.seq == row["seq"]).execute())
     SchemaInfo.put(HEAD_KEY, head)

@@ -1,4 +1,5 @@
 """Version 3: database logins bound to directory users, for shared PostgreSQL databases."""
+
 from models.meta import DatabaseLogin
 
 

@@ -1,5 +1,6 @@
 """Version 4: indexes for sorting the audit log by result, service and result reason, and
 audit ids as long as Entra's own."""
+
 import peewee
 
 from models.audit import AuditEvent

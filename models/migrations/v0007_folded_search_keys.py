@@ -3,6 +3,7 @@ audit log's is recomputed from its source with `fold`, and PostgreSQL gets the `
 folds the same way inside SQL. The audit log's keys stay as written: they are covered by
 each record's content hash (and the log is append-only), and the keys it already holds were
 case-folded, so only compatibility forms (NFKC) can differ in them."""
+
 import peewee
 
 from models.base import quote_name
@@ -24,8 +25,11 @@ def upgrade(database) -> None:
     mark = database.obj.param
     for table, key, source in _KEYS:
         rows = database.execute_sql(
-            f"SELECT DISTINCT {quote_name(source)}, {quote_name(key)} FROM {quote_name(table)}").fetchall()
+            f"SELECT DISTINCT {quote_name(source)}, {quote_name(key)} FROM {quote_name(table)}"
+        ).fetchall()
         for text, stored in rows:
             if text is not None and fold(text) != stored:
-                database.execute_sql(f"UPDATE {quote_name(table)} SET {quote_name(key)} = {mark} "
-                                     f"WHERE {quote_name(source)} = {mark}", (fold(text), text))
+                database.execute_sql(
+                    f"UPDATE {quote_name(table)} SET {quote_name(key)} = {mark} WHERE {quote_name(source)} = {mark}",
+                    (fold(text), text),
+                )

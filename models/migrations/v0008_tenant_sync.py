@@ -1,4 +1,5 @@
 """Version 8: the tenant connection, the delta links of incremental syncs, and sync runs."""
+
 from models.sync import DeltaLink, SyncRun, TenantConnection
 
 

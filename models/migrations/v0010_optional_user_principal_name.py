@@ -6,6 +6,7 @@ SQLite cannot drop a NOT NULL in place: the table is rebuilt (create, copy, drop
 indexes again) with foreign key enforcement off, so that dropping the old table cascades into
 no other table, and the foreign keys are checked before the transaction commits.
 """
+
 import re
 
 from models.errors import DatabaseOpenError
@@ -21,8 +22,9 @@ def upgrade(database) -> None:
             database.execute_sql(f'ALTER TABLE "{TABLE}" ALTER COLUMN "{column}" DROP NOT NULL')
     else:
         _rebuild_sqlite(database)
-    database.execute_sql(f'UPDATE "{TABLE}" SET "user_principal_name" = NULL, "upn_key" = NULL '
-                         f'WHERE "user_principal_name" = "id"')
+    database.execute_sql(
+        f'UPDATE "{TABLE}" SET "user_principal_name" = NULL, "upn_key" = NULL WHERE "user_principal_name" = "id"'
+    )
 
 
 # models.database.migrate turns foreign key enforcement off around this step on SQLite.
@@ -32,8 +34,9 @@ upgrade.rebuilds_sqlite_tables = True
 def _rebuild_sqlite(database) -> None:
     if database.execute_sql("PRAGMA foreign_keys").fetchone()[0]:
         raise DatabaseOpenError("Schema version 10 rebuilds the user table and needs foreign keys off.")
-    (create,) = database.execute_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
-                                     (TABLE,)).fetchone()
+    (create,) = database.execute_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE,)
+    ).fetchone()
     for column in OPTIONAL_COLUMNS:
         create, found = re.subn(rf'("{column}" VARCHAR\(\d+\)) NOT NULL', r"\1", create)
         if found != 1:
@@ -41,9 +44,13 @@ def _rebuild_sqlite(database) -> None:
     create, found = re.subn(rf'^CREATE TABLE "{TABLE}"', f'CREATE TABLE "{REBUILT}"', create)
     if found != 1:
         raise DatabaseOpenError("The user table's definition is not as schema version 9 made it.")
-    dependents = [sql for (sql,) in database.execute_sql(
-        "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger') AND sql IS NOT NULL",
-        (TABLE,))]
+    dependents = [
+        sql
+        for (sql,) in database.execute_sql(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger') AND sql IS NOT NULL",
+            (TABLE,),
+        )
+    ]
     columns = ", ".join(f'"{row[1]}"' for row in database.execute_sql(f'PRAGMA table_info("{TABLE}")'))
     database.execute_sql(create)
     database.execute_sql(f'INSERT INTO "{REBUILT}" ({columns}) SELECT {columns} FROM "{TABLE}"')

@@ -1,4 +1,5 @@
 """The access packages list report: counts, search, SQL sort, stable pages."""
+
 from datetime import timezone
 
 from desktop.reports.access_packages import AccessPackagesReport
@@ -7,9 +8,15 @@ from tests.helpers import factories
 
 
 def assign(package, policy, target, state="delivered"):
-    return Assignment.create(access_package=package, assignment_policy=policy, target=target,
-                             state=state, status=state.capitalize(), schedule_start=factories.T0,
-                             created_date_time=factories.T0)
+    return Assignment.create(
+        access_package=package,
+        assignment_policy=policy,
+        target=target,
+        state=state,
+        status=state.capitalize(),
+        schedule_start=factories.T0,
+        created_date_time=factories.T0,
+    )
 
 
 def test_rows_count_current_assignments_and_policies(database):
@@ -24,7 +31,11 @@ def test_rows_count_current_assignments_and_policies(database):
     (row,) = report.page(0, 10)
     values = dict(zip((c.key for c in report.columns), row))
     assert (values["display_name"], values["catalog"], values["assignments"], values["policies"]) == (
-        "Field sales", "Sales", 2, 2)
+        "Field sales",
+        "Sales",
+        2,
+        2,
+    )
     assert values["created"] == factories.T0 and values["created"].tzinfo == timezone.utc
 
 

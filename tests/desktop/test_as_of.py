@@ -1,5 +1,6 @@
 """Reports as of a moment: for random lifecycle histories, the report read "as of" any moment
 equals the current report as it was taken at that moment."""
+
 import bisect
 import shutil
 import tempfile
@@ -20,6 +21,7 @@ from models.database import close_database, open_database
 from tests.helpers import factories as f
 from tests.helpers.databases import TEST_DATABASE, empty_postgresql
 from tests.helpers.history_tenant import SET_UP, build_at
+
 
 def snapshot(packages, people, moment=None) -> dict:
     """Every row of reports 1-3 for every package and person, now or at `moment`."""
@@ -72,8 +74,11 @@ class AsOfMachine(RuleBasedStateMachine):
     def assign(self, person, package, days):
         package = self.packages[package]
         end = self.clock.now() + timedelta(days=days) if days else None
-        self.attempt(lambda: self.lifecycle.assign(self.tenant.admin, self.people[person], package,
-                                                   package.policies.get(), end=end))
+        self.attempt(
+            lambda: self.lifecycle.assign(
+                self.tenant.admin, self.people[person], package, package.policies.get(), end=end
+            )
+        )
 
     @rule(pick=st.integers(0, 50), decider=st.integers(0, 6), approve=st.booleans())
     def decide(self, pick, decider, approve):
@@ -87,8 +92,9 @@ class AsOfMachine(RuleBasedStateMachine):
     def remove(self, pick, actor):
         assignments = list(Assignment.select().order_by(Assignment.created_date_time, Assignment.id))
         if assignments:
-            self.attempt(lambda: self.lifecycle.remove_assignment(
-                self.people[actor], assignments[pick % len(assignments)].id))
+            self.attempt(
+                lambda: self.lifecycle.remove_assignment(self.people[actor], assignments[pick % len(assignments)].id)
+            )
 
     @rule(hours=st.sampled_from([1, 12, 24 * 5, 24 * 21]))
     def wait(self, hours):

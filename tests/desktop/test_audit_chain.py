@@ -42,8 +42,9 @@ def test_a_changed_json_field_is_named(chained_log):
     """Changing a justification inside the JSON is caught too."""
     target = chained_log[2]
     with tampering():
-        AuditEvent.update(additional_details=[{"key": "Justification", "value": "forged"}]) \
-            .where(AuditEvent.seq == target).execute()
+        AuditEvent.update(additional_details=[{"key": "Justification", "value": "forged"}]).where(
+            AuditEvent.seq == target
+        ).execute()
     assert [(p.kind, p.seq) for p in verify().problems] == [("changed", target)]
 
 
@@ -77,8 +78,10 @@ def test_appends_from_two_transactions_continue_one_chain(chained_log):
     """A second batch extends the chain where the first ended."""
     append(event_fields(document(n)) for n in range(20, 25))
     assert verify().intact
-    assert SchemaInfo.get(SchemaInfo.key == HEAD_KEY).value == \
-        AuditEvent.select().order_by(AuditEvent.seq.desc()).first().chain_hash
+    assert (
+        SchemaInfo.get(SchemaInfo.key == HEAD_KEY).value
+        == AuditEvent.select().order_by(AuditEvent.seq.desc()).first().chain_hash
+    )
 
 
 def test_a_rolled_back_append_leaves_the_chain_as_it_was(chained_log):
@@ -115,8 +118,13 @@ def test_version_1_database_is_chained_by_the_migration(tmp_path):
             raw.execute(
                 "INSERT INTO audit_event (id, activity_date_time, category, activity_display_name, "
                 "result, target_resources, additional_details) VALUES (?, ?, ?, ?, 'success', '[]', '[]')",
-                (str(uuid.UUID(int=number)), f"2025-12-0{number + 1} 10:00:00", "EntitlementManagement",
-                 f"Old step {number}"))
+                (
+                    str(uuid.UUID(int=number)),
+                    f"2025-12-0{number + 1} 10:00:00",
+                    "EntitlementManagement",
+                    f"Old step {number}",
+                ),
+            )
     open_database(path)
     try:
         assert schema_version() == SCHEMA_VERSION

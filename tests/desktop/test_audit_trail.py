@@ -1,4 +1,5 @@
 """The shape of the audit records the lifecycle writes: Graph directoryAudit documents."""
+
 import json
 from datetime import timedelta
 
@@ -19,8 +20,12 @@ def tenant(database):
 
 
 def records(correlation_id):
-    return [event_document(event) for event in AuditEvent.select()
-            .where(AuditEvent.correlation_id == correlation_id).order_by(AuditEvent.activity_date_time, AuditEvent.seq)]
+    return [
+        event_document(event)
+        for event in AuditEvent.select()
+        .where(AuditEvent.correlation_id == correlation_id)
+        .order_by(AuditEvent.activity_date_time, AuditEvent.seq)
+    ]
 
 
 def test_catalogue_follows_the_design_table():
@@ -49,24 +54,34 @@ def test_entitlement_records_name_package_policy_request_and_user(tenant):
     lifecycle.approve(tenant.approver, request.id, "ok")
     documents = records(request.id)
     first = documents[0]
-    assert first["initiatedBy"] == {"user": {"id": tenant.bob.id, "displayName": "Bob",
-                                             "userPrincipalName": "bob@contoso.com", "ipAddress": None},
-                                    "app": None}
+    assert first["initiatedBy"] == {
+        "user": {"id": tenant.bob.id, "displayName": "Bob", "userPrincipalName": "bob@contoso.com", "ipAddress": None},
+        "app": None,
+    }
     assert [(t["type"], t["id"]) for t in first["targetResources"]] == [
-        ("AccessPackage", tenant.staged_package.id), ("AccessPackageAssignmentPolicy", tenant.staged_policy.id),
-        ("AccessPackageAssignmentRequest", request.id), ("User", tenant.bob.id)]
+        ("AccessPackage", tenant.staged_package.id),
+        ("AccessPackageAssignmentPolicy", tenant.staged_policy.id),
+        ("AccessPackageAssignmentRequest", request.id),
+        ("User", tenant.bob.id),
+    ]
     assert first["targetResources"][3]["userPrincipalName"] == "bob@contoso.com"
     assert [(d["key"], d["value"]) for d in first["additionalDetails"]] == [
-        ("RequestId", request.id), ("PolicyId", tenant.staged_policy.id),
-        ("AccessPackageId", tenant.staged_package.id), ("RequestType", "userAdd"),
-        ("Justification", "Project Falcon")]
+        ("RequestId", request.id),
+        ("PolicyId", tenant.staged_policy.id),
+        ("AccessPackageId", tenant.staged_package.id),
+        ("RequestType", "userAdd"),
+        ("Justification", "Project Falcon"),
+    ]
     assert {(d["loggedByService"], d["correlationId"], d["result"]) for d in documents} == {
-        ("Entitlement Management", request.id, "success")}
+        ("Entitlement Management", request.id, "success")
+    }
     approval = documents[1]
     assert approval["initiatedBy"]["app"] == {
-        "appId": log.IDENTITY_GOVERNANCE_APP_ID, "displayName": "Azure AD Identity Governance - User Management",
+        "appId": log.IDENTITY_GOVERNANCE_APP_ID,
+        "displayName": "Azure AD Identity Governance - User Management",
         "servicePrincipalId": log.IDENTITY_GOVERNANCE_SERVICE_PRINCIPAL_ID,
-        "servicePrincipalName": "Azure AD Identity Governance - User Management"}
+        "servicePrincipalName": "Azure AD Identity Governance - User Management",
+    }
     assert approval["initiatedBy"]["user"] is None
     assert detail(approval, "Stage") == "1"
     stage_done = next(d for d in documents if d["activityDisplayName"] == log.STAGE_COMPLETED.name)
@@ -81,18 +96,27 @@ def test_directory_records_name_the_user_and_the_group_or_app_role(tenant):
     by_activity = {d["activityDisplayName"]: d for d in records(request.id)}
     grant = by_activity["Add app role assignment grant to user"]
     assert (grant["category"], grant["loggedByService"], grant["operationType"]) == (
-        "ApplicationManagement", "Core Directory", "Assign")
+        "ApplicationManagement",
+        "Core Directory",
+        "Assign",
+    )
     assert grant["initiatedBy"]["app"]["displayName"] == log.IDENTITY_GOVERNANCE_APP_NAME
     principal, user = grant["targetResources"]
     assert (principal["type"], principal["displayName"], user["type"], user["userPrincipalName"]) == (
-        "ServicePrincipal", "CRM", "User", "alice@contoso.com")
+        "ServicePrincipal",
+        "CRM",
+        "User",
+        "alice@contoso.com",
+    )
     properties = {p["displayName"]: json.loads(p["newValue"]) for p in principal["modifiedProperties"]}
     assert properties["AppRole.Value"] == "reader" and properties["AppRole.DisplayName"] == "Reader"
     assert properties["User.ObjectID"] == tenant.alice.id and properties["User.UPN"] == "alice@contoso.com"
     member = by_activity["Add member to group"]
     assert (member["category"], member["loggedByService"]) == ("GroupManagement", "Core Directory")
     assert [(t["type"], t["displayName"]) for t in member["targetResources"]] == [
-        ("User", "Alice"), ("Group", "Sales team")]
+        ("User", "Alice"),
+        ("Group", "Sales team"),
+    ]
 
 
 def test_timeout_record_has_result_timeout(tenant):
@@ -104,7 +128,10 @@ def test_timeout_record_has_result_timeout(tenant):
     lifecycle.process_due(tenant.admin)
     last = records(request.id)[-1]
     assert (last["activityDisplayName"], last["result"], last["initiatedBy"]["user"]) == (
-        log.TIMED_OUT.name, "timeout", None)
+        log.TIMED_OUT.name,
+        "timeout",
+        None,
+    )
 
 
 def test_approvers_are_named_in_add_approver_records(tenant):
@@ -112,4 +139,5 @@ def test_approvers_are_named_in_add_approver_records(tenant):
     request = Lifecycle(FixedClock(f.T0)).submit(tenant.alice, tenant.approval_package)
     added = [d for d in records(request.id) if d["activityDisplayName"] == log.ADD_APPROVER.name]
     assert [(detail(d, "ApproverUserPrincipalName"), detail(d, "Stage")) for d in added] == [
-        ("max.manager@contoso.com", "1")]
+        ("max.manager@contoso.com", "1")
+    ]

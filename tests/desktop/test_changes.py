@@ -1,5 +1,6 @@
 """Changes of access between two moments and per import run; imports of changed and unchanged
 tenants; the CLI's `export changes` and `--as-of`."""
+
 import csv
 import json
 from datetime import datetime, timedelta, timezone
@@ -25,8 +26,10 @@ FIRST_ASSIGNMENT = "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d0001"
 
 
 def history_rows() -> dict[str, int]:
-    return {history_table(model): db.execute_sql(f'SELECT COUNT(*) FROM "{history_table(model)}"').fetchone()[0]
-            for model in TRACKED_MODELS}
+    return {
+        history_table(model): db.execute_sql(f'SELECT COUNT(*) FROM "{history_table(model)}"').fetchone()[0]
+        for model in TRACKED_MODELS
+    }
 
 
 def changes(report) -> list[tuple]:
@@ -68,7 +71,11 @@ def test_changes_narrow_by_range_package_and_user(lifecycle_history):
     assert len(changes(ChangesReport(user=t.alice))) == 2
     open_changes = changes(ChangesReport(package=t.open_package))
     assert {r["change"] for r in open_changes} == {
-        "Assignment added", "Assignment removed", "Resource role added", "Policy added"}
+        "Assignment added",
+        "Assignment removed",
+        "Resource role added",
+        "Policy added",
+    }
     report = ChangesReport(since=f.T0)
     assert report.count() == len(changes(report))
     assert report.page(1, 2) == list(report.iterate())[1:3]
@@ -119,8 +126,10 @@ def test_changed_import_is_recorded_as_of_its_run(database, tmp_path):
     assert extended["details"] == "end: 2025-01-14T09:12:45.3Z → 2027-01-14T09:12:45Z"
     package = AccessPackage.get_by_id(SALES_STARTER)
     end = AssignmentsReport(package).column_index("end")
-    before = {row[-1]: row[end] for row in AssignmentsReport(package, as_of=run.started_date_time
-                                                                - timedelta(seconds=1)).iterate()}
+    before = {
+        row[-1]: row[end]
+        for row in AssignmentsReport(package, as_of=run.started_date_time - timedelta(seconds=1)).iterate()
+    }
     now = {row[-1]: row[end] for row in AssignmentsReport(package).iterate()}
     assert before[FIRST_ASSIGNMENT] == old_end
     assert now[FIRST_ASSIGNMENT] == datetime(2027, 1, 14, 9, 12, 45, tzinfo=timezone.utc)
@@ -142,6 +151,7 @@ def cli(database_target, capsys):
         code = main(["--db", str(database_target), *argv])
         captured = capsys.readouterr()
         return code, captured.out, captured.err
+
     return run
 
 
@@ -149,24 +159,34 @@ def test_cli_export_changes_and_as_of(lifecycle_history, cli, tmp_path):
     """`export changes` writes the rows of a range; `--as-of` exports a report as it was then,
     and the Report sheet says as of when."""
     path = tmp_path / "changes.csv"
-    code, out, err = cli("export", "changes", "--since", "2026-01-05", "--until", "2026-01-05",
-                         "--package", "Open", "-o", str(path))
+    code, out, err = cli(
+        "export", "changes", "--since", "2026-01-05", "--until", "2026-01-05", "--package", "Open", "-o", str(path)
+    )
     assert (code, err) == (0, "")
     with open(path, encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
     assert rows[0][:3] == ["When (UTC)", "Change", "Access package"]
     assert [row[1] for row in rows[1:]] == ["Assignment removed", "Assignment added"]
     workbook_path = tmp_path / "then.xlsx"
-    code, out, err = cli("export", "assignments", "--package", "Open", "--as-of", "2026-01-05T09:30:00Z",
-                         "-o", str(workbook_path))
+    code, out, err = cli(
+        "export", "assignments", "--package", "Open", "--as-of", "2026-01-05T09:30:00Z", "-o", str(workbook_path)
+    )
     assert (code, err) == (0, "")
     workbook = openpyxl.load_workbook(workbook_path)
     names = [row[0] for row in workbook["Assignments of Open"].iter_rows(values_only=True)]
     assert names == ["Display name", "Alice"]
     about = list(workbook["Report"].iter_rows(values_only=True))
     assert ("  As of", "2026-01-05T09:30:00Z") in about
-    code, out, err = cli("export", "user-resources", "--user", "bob@contoso.com", "--as-of", "2026-01-05",
-                         "-o", str(tmp_path / "bob.csv"))
+    code, out, err = cli(
+        "export",
+        "user-resources",
+        "--user",
+        "bob@contoso.com",
+        "--as-of",
+        "2026-01-05",
+        "-o",
+        str(tmp_path / "bob.csv"),
+    )
     assert code == 0 and out.startswith("Exported 0 rows")
 
 

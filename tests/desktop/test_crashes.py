@@ -5,6 +5,7 @@ run leaves), then 20 times killed at a random moment within that time. After eac
 SQLite file passes `PRAGMA integrity_check`, the audit chain verifies, no request is stuck
 between states, and no partial export stands at the target path.
 """
+
 import os
 import random
 import shutil
@@ -28,8 +29,10 @@ KILLS = 20
 SETTLED_STATES = {"pendingApproval", "delivered", "denied", "canceled"}
 
 # SQLite files killed mid-write; on the PostgreSQL pass these would test the same files again.
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(bool(os.environ.get("ENTITLEMENT_DESK_TEST_DB")), reason="SQLite file crash test")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(bool(os.environ.get("ENTITLEMENT_DESK_TEST_DB")), reason="SQLite file crash test"),
+]
 
 
 def cli(*args: str) -> list[str]:
@@ -60,8 +63,11 @@ def assert_sound(path: Path) -> dict:
         assert verify().intact
         states = {state for (state,) in AssignmentRequest.select(AssignmentRequest.state).tuples()}
         assert states <= SETTLED_STATES
-        return {"users": User.select().count(), "audit": AuditEvent.select().count(),
-                "requests": AssignmentRequest.select().count()}
+        return {
+            "users": User.select().count(),
+            "audit": AuditEvent.select().count(),
+            "requests": AssignmentRequest.select().count(),
+        }
     finally:
         close_database()
 
@@ -96,8 +102,9 @@ def test_killed_demo_generation_leaves_whole_days(tmp_path, rng):
 def test_killed_import_leaves_nothing_or_everything(tmp_path, tenant_file, rng):
     """One import is one transaction: killed, it leaves none of its records."""
     audit_json = tmp_path / "audit.json"
-    subprocess.run(cli("--db", str(tenant_file), "export", "audit", "-o", str(audit_json)),
-                   check=True, capture_output=True)
+    subprocess.run(
+        cli("--db", str(tenant_file), "export", "audit", "-o", str(audit_json)), check=True, capture_output=True
+    )
     finished = tmp_path / "finished.db"
     duration = run_to_end(cli("--db", str(finished), "import", str(audit_json)))
     complete = assert_sound(finished)
@@ -116,8 +123,7 @@ def test_killed_export_leaves_no_partial_file(tmp_path, tenant_file, rng):
     rows = openpyxl.load_workbook(finished, read_only=True).worksheets[0].max_row
     for attempt in range(KILLS):
         target = tmp_path / f"killed-{attempt}.xlsx"
-        run_and_kill(cli("--db", str(tenant_file), "export", "audit", "-o", str(target)),
-                     rng.uniform(0.05, duration))
+        run_and_kill(cli("--db", str(tenant_file), "export", "audit", "-o", str(target)), rng.uniform(0.05, duration))
         if target.exists():
             assert openpyxl.load_workbook(target, read_only=True).worksheets[0].max_row == rows
     assert_sound(tenant_file)
@@ -132,14 +138,19 @@ def test_killed_lifecycle_processing_leaves_every_request_settled(tmp_path, tena
     for attempt in range(KILLS):
         target = tmp_path / f"killed-{attempt}.db"
         shutil.copy(tenant_file, target)
-        run_and_kill(cli("--db", str(target), "process", "--as", DEMO_ADMINISTRATOR_UPN, "--at", far_future), rng.uniform(0.05, duration))
+        run_and_kill(
+            cli("--db", str(target), "process", "--as", DEMO_ADMINISTRATOR_UPN, "--at", far_future),
+            rng.uniform(0.05, duration),
+        )
         assert_sound(target)
         open_database(target)
         try:
             for request in AssignmentRequest.select(AssignmentRequest.id, AssignmentRequest.state):
-                events = (AuditEvent.select(AuditEvent.activity_display_name)
-                          .where(AuditEvent.correlation_id == request.id)
-                          .order_by(AuditEvent.activity_date_time, AuditEvent.seq))
+                events = (
+                    AuditEvent.select(AuditEvent.activity_display_name)
+                    .where(AuditEvent.correlation_id == request.id)
+                    .order_by(AuditEvent.activity_date_time, AuditEvent.seq)
+                )
                 path = "".join(TOKENS[e.activity_display_name] for e in events)
                 assert PATHS[request.state].fullmatch(path), (request.state, path)
         finally:

@@ -1,5 +1,6 @@
 """Objects marked deleted (gone from the tenant) are never reported as current; their history
 stays, and one that reappears in a later import is current again."""
+
 from datetime import datetime, timezone
 
 import pytest
@@ -17,8 +18,17 @@ from desktop.reports.user_packages import AssignedPackagesReport, CanRequestRepo
 from desktop.reports.user_resources import ResourceAssignmentsReport
 from desktop.states import ACTIVE_ASSIGNMENT_STATES
 from models import (
-    AccessPackage, Assignment, AssignmentPolicy, AssignmentRequest, ConnectedOrganization, GroupMember,
-    PolicyAllowedTarget, ResourceRoleAssignment, ResourceRoleScope, User, db,
+    AccessPackage,
+    Assignment,
+    AssignmentPolicy,
+    AssignmentRequest,
+    ConnectedOrganization,
+    GroupMember,
+    PolicyAllowedTarget,
+    ResourceRoleAssignment,
+    ResourceRoleScope,
+    User,
+    db,
 )
 from tests.helpers.graph_fixtures import ALL_FILES, NAMED_POLICY
 
@@ -62,7 +72,8 @@ def test_a_deleted_package_or_policy_cannot_be_requested_and_is_not_listed(tenan
     gone(kinds.POLICY, policy.id)
     assert policy.id not in {p.id for p in requestable_policies(user)}
     assert why_cannot_request(user, AssignmentPolicy.get_by_id(policy.id)) == (
-        f"Policy {policy.display_name!r} has been deleted from the tenant.")
+        f"Policy {policy.display_name!r} has been deleted from the tenant."
+    )
     gone(kinds.ACCESS_PACKAGE, package.id)
     assert package.id not in ids_in(CanRequestReport(user)) and package.id not in ids_in(AccessPackagesReport())
     assert "has been deleted from the tenant" in why_cannot_request(user, AssignmentPolicy.get_by_id(policy.id))
@@ -79,15 +90,20 @@ def test_a_deleted_user_is_not_in_the_picker_and_cannot_request(tenant):
     assert user.id not in {match.id for match in search_users("")}
     policy = list(requestable_policies(user))[0]
     assert why_cannot_request(User.get_by_id(user.id), policy) == (
-        f"{user.display_name} has been deleted from the tenant.")
+        f"{user.display_name} has been deleted from the tenant."
+    )
 
 
 def test_members_of_a_deleted_group_are_no_longer_eligible_through_it(tenant):
-    listed_group = PolicyAllowedTarget.get((PolicyAllowedTarget.policy == NAMED_POLICY)
-                                           & PolicyAllowedTarget.group.is_null(False)).group_id
+    listed_group = PolicyAllowedTarget.get(
+        (PolicyAllowedTarget.policy == NAMED_POLICY) & PolicyAllowedTarget.group.is_null(False)
+    ).group_id
     singly = {t.user_id for t in PolicyAllowedTarget.select().where(PolicyAllowedTarget.policy == NAMED_POLICY)}
-    member = next(User.get_by_id(m.member_id) for m in GroupMember.select().where(GroupMember.group == listed_group)
-                  if m.member_id not in singly)
+    member = next(
+        User.get_by_id(m.member_id)
+        for m in GroupMember.select().where(GroupMember.group == listed_group)
+        if m.member_id not in singly
+    )
     policy = AssignmentPolicy.get_by_id(NAMED_POLICY)
     assert why_cannot_request(member, policy) is None
     assert NAMED_POLICY in {p.id for p in requestable_policies(member)}
@@ -101,11 +117,20 @@ def test_the_roles_of_a_deleted_resource_are_not_held(tenant):
     tenant (and the roles of a deleted assignment)."""
     scope = ResourceRoleScope.select().first()
     package = AccessPackage.get_by_id(scope.access_package_id)
-    assignment = Assignment.select().where((Assignment.access_package == package.id)
-                                           & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES)).first()
+    assignment = (
+        Assignment.select()
+        .where((Assignment.access_package == package.id) & Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES))
+        .first()
+    )
     user = User.get_by_id(assignment.target_id)
-    ResourceRoleAssignment.create(id="1b2c3d4e-5f60-4a7b-8c9d-00000000ff01", assignment=assignment.id,
-                                  role=scope.role_id, scope=scope.scope_id, target=user.id, status="Fulfilled")
+    ResourceRoleAssignment.create(
+        id="1b2c3d4e-5f60-4a7b-8c9d-00000000ff01",
+        assignment=assignment.id,
+        role=scope.role_id,
+        scope=scope.scope_id,
+        target=user.id,
+        status="Fulfilled",
+    )
     assert ResourceAssignmentsReport(user).count() == 1
     assert len(roles_of_packages([package.id])[package.id]) >= 1
     resource = scope.role.resource_id
@@ -121,24 +146,34 @@ def test_the_roles_of_a_deleted_resource_are_not_held(tenant):
 def test_a_deleted_connected_organization_is_not_listed_and_admits_no_guests(tenant):
     organization = ConnectedOrganization.select().where(ConnectedOrganization.state == "configured").first()
     guests = list(User.select().where((User.connected_organization == organization.id) & (User.user_type == "Guest")))
-    admitted = {guest.id for guest in guests if any(
-        p.allowed_target_scope.startswith(("specificConnected", "allConfigured")) for p in requestable_policies(guest))}
+    admitted = {
+        guest.id
+        for guest in guests
+        if any(
+            p.allowed_target_scope.startswith(("specificConnected", "allConfigured"))
+            for p in requestable_policies(guest)
+        )
+    }
     assert organization.id in ids_in(ConnectedOrganizationsReport())
     gone(kinds.CONNECTED_ORGANIZATION, organization.id)
     assert organization.id not in ids_in(ConnectedOrganizationsReport())
     for guest in guests:
-        assert not any(p.allowed_target_scope.startswith(("specificConnected", "allConfigured"))
-                       for p in requestable_policies(guest))
+        assert not any(
+            p.allowed_target_scope.startswith(("specificConnected", "allConfigured"))
+            for p in requestable_policies(guest)
+        )
     assert admitted, "the fixture tenant has a guest admitted through their connected organization"
 
 
 def test_a_deleted_assignment_neither_blocks_a_new_request_nor_can_be_removed(tenant):
     from desktop.errors import Refused
     from desktop.lifecycle import Lifecycle
+
     assignment = Assignment.select().where(Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES)).first()
     user, policy = User.get_by_id(assignment.target_id), AssignmentPolicy.get_by_id(assignment.assignment_policy_id)
     AssignmentPolicy.update(enable_targets_to_self_add_access=True, allowed_target_scope="allDirectoryUsers").where(
-        AssignmentPolicy.id == policy.id).execute()
+        AssignmentPolicy.id == policy.id
+    ).execute()
     with pytest.raises(Refused, match="already has access package"):
         Lifecycle().submit(user, policy.access_package, policy, "Needed again")
     gone(kinds.ASSIGNMENT, assignment.id)

@@ -11,8 +11,16 @@ from desktop.demo_history import DAYS_PER_TRANSACTION
 from desktop.errors import Cancelled, Refused
 from desktop.permissions import IDENTITY_GOVERNANCE_ADMINISTRATOR, roles_of
 from models import (
-    ALL_MODELS, AccessPackage, ApprovalStage, Assignment, AssignmentPolicy, AssignmentRequest,
-    AuditEvent, ConnectedOrganization, IncompatibleAccessPackage, User,
+    ALL_MODELS,
+    AccessPackage,
+    ApprovalStage,
+    Assignment,
+    AssignmentPolicy,
+    AssignmentRequest,
+    AuditEvent,
+    ConnectedOrganization,
+    IncompatibleAccessPackage,
+    User,
 )
 from models.database import SCHEMA_VERSION, close_database, open_database
 from models.policy import ALLOWED_TARGET_SCOPES
@@ -71,11 +79,12 @@ def test_small_demo_covers_what_the_reports_need(demo):
     assert ConnectedOrganization.select().where(ConnectedOrganization.state == "proposed").count() == 1
     scopes = {p.allowed_target_scope for p in AssignmentPolicy.select()}
     assert scopes == set(ALLOWED_TARGET_SCOPES) - {
-        "specificDirectoryServicePrincipals", "allDirectoryServicePrincipals"}
+        "specificDirectoryServicePrincipals",
+        "allDirectoryServicePrincipals",
+    }
     stage_counts = {p.approval_stages.count() for p in AssignmentPolicy.select()}
     assert stage_counts == {0, 1, 2, 3}
-    assert {p.expiration_type for p in AssignmentPolicy.select()} == {
-        "noExpiration", "afterDuration", "afterDateTime"}
+    assert {p.expiration_type for p in AssignmentPolicy.select()} == {"noExpiration", "afterDuration", "afterDateTime"}
     assert IncompatibleAccessPackage.select().exists()
     assert ApprovalStage.select().where(ApprovalStage.is_approver_justification_required).exists()
 
@@ -89,14 +98,20 @@ def test_small_demo_has_six_months_of_history_up_to_now(demo):
     states = {r.id: r.state for r in AssignmentRequest.select()}
     assert {"delivered", "denied", "canceled", "pendingApproval"} <= set(states.values())
     trails: dict[str, str] = {}
-    for event in AuditEvent.select().where(AuditEvent.correlation_id.in_(list(states))).order_by(
-            AuditEvent.activity_date_time, AuditEvent.seq):
+    for event in (
+        AuditEvent.select()
+        .where(AuditEvent.correlation_id.in_(list(states)))
+        .order_by(AuditEvent.activity_date_time, AuditEvent.seq)
+    ):
         trails[event.correlation_id] = trails.get(event.correlation_id, "") + TOKENS[event.activity_display_name]
     for request_id, trail in trails.items():
         assert PATHS[states[request_id]].fullmatch(trail), (states[request_id], trail)
     times = AuditEvent.select(AuditEvent.activity_date_time)
-    assert NOW - timedelta(days=HISTORY_DAYS) <= min(e.activity_date_time for e in times) \
+    assert (
+        NOW - timedelta(days=HISTORY_DAYS)
+        <= min(e.activity_date_time for e in times)
         < NOW - timedelta(days=HISTORY_DAYS - 2)
+    )
     assert max(e.activity_date_time for e in times) <= NOW
     for days in (1, 7, 30, 90):
         assert times.where(AuditEvent.activity_date_time >= NOW - timedelta(days=days)).exists(), days
@@ -105,8 +120,10 @@ def test_small_demo_has_six_months_of_history_up_to_now(demo):
 
 def test_small_demo_has_app_role_grants_made_outside_entitlement_management(demo):
     """Administrators grant app roles directly too: records initiated by a user, not the app."""
-    outside = AuditEvent.select().where((AuditEvent.activity_display_name == log.ADD_APP_ROLE_ASSIGNMENT.name)
-                                        & (AuditEvent.initiated_by_type == "user"))
+    outside = AuditEvent.select().where(
+        (AuditEvent.activity_display_name == log.ADD_APP_ROLE_ASSIGNMENT.name)
+        & (AuditEvent.initiated_by_type == "user")
+    )
     assert outside.count() > 100
 
 
@@ -139,8 +156,7 @@ def test_demo_cancelled_during_the_history_keeps_the_months_made(database):
         return phases.count("Request history") >= DAYS_PER_TRANSACTION + 5
 
     with pytest.raises(Cancelled):
-        build_demo("small", now=NOW, progress=lambda phase, done, total: phases.append(phase),
-                   cancelled=cancelled)
+        build_demo("small", now=NOW, progress=lambda phase, done, total: phases.append(phase), cancelled=cancelled)
     assert User.select().exists() and AssignmentRequest.select().exists()
     assert verify().intact
 
@@ -173,9 +189,15 @@ def test_app_role_grants_follow_an_organisations_week(demo):
 
     from desktop.demo_history import is_holiday
     from desktop.reports.audit import utc_time
-    grants = (AuditEvent.select(AuditEvent.activity_date_time)
-              .where((AuditEvent.activity_display_name == log.ADD_APP_ROLE_ASSIGNMENT.name)
-                     & (AuditEvent.initiated_by_type == "user")).tuples())
+
+    grants = (
+        AuditEvent.select(AuditEvent.activity_date_time)
+        .where(
+            (AuditEvent.activity_display_name == log.ADD_APP_ROLE_ASSIGNMENT.name)
+            & (AuditEvent.initiated_by_type == "user")
+        )
+        .tuples()
+    )
     per_day = Counter(utc_time(moment).date() for (moment,) in grants)
     total = sum(per_day.values())
     weekend = sum(count for day, count in per_day.items() if day.weekday() >= 5)

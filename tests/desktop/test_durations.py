@@ -1,5 +1,6 @@
 """The one ISO 8601 duration parser: what Graph writes, calendar months, and durations too
 long to mean anything refused with a message instead of an overflow."""
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -10,16 +11,19 @@ from desktop.errors import InvalidInput
 T = datetime(2026, 1, 31, 9, 0, tzinfo=timezone.utc)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("P14D", Duration(0, timedelta(days=14))),
-    ("PT12H", Duration(0, timedelta(hours=12))),
-    ("P1DT2H30M", Duration(0, timedelta(days=1, hours=2, minutes=30))),
-    ("P2W", Duration(0, timedelta(weeks=2))),
-    ("p1m", Duration(1, timedelta())),
-    ("P1Y6M", Duration(18, timedelta())),
-    ("PT0.5S", Duration(0, timedelta(seconds=0.5))),
-    (" P365D ", Duration(0, timedelta(days=365))),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("P14D", Duration(0, timedelta(days=14))),
+        ("PT12H", Duration(0, timedelta(hours=12))),
+        ("P1DT2H30M", Duration(0, timedelta(days=1, hours=2, minutes=30))),
+        ("P2W", Duration(0, timedelta(weeks=2))),
+        ("p1m", Duration(1, timedelta())),
+        ("P1Y6M", Duration(18, timedelta())),
+        ("PT0.5S", Duration(0, timedelta(seconds=0.5))),
+        (" P365D ", Duration(0, timedelta(days=365))),
+    ],
+)
 def test_graph_durations(text, expected):
     """Every shape Graph writes reads the same everywhere, months included."""
     assert parse_duration(text) == expected

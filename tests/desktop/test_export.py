@@ -1,5 +1,6 @@
 """Exports read back: every report in every format, cell by cell and type by type; the
 spreadsheet safety rules; all-or-nothing files."""
+
 import csv
 import io
 import json
@@ -26,6 +27,7 @@ from models import AuditEvent, db
 from tests.helpers.list_report import INJECTION, ListReport, text_report
 from tests.helpers.reports_tenant import every_report
 from tests.helpers.reports_tenant import build_tenant
+
 
 def csv_text(value) -> str:
     """A cell as CSV text: times in Graph's UTC form, booleans true/false, none empty."""
@@ -110,8 +112,17 @@ def test_plain_rows_are_joined():
     """Rows with nothing to quote are joined without csv.writer; any other row leaves it the batch."""
     rows = [("2025-02-06T10:59:28.5Z", None, "Ada Admin"), ("x", "", "é")]
     assert plain_text(rows) == csv_writer_text(rows) == "2025-02-06T10:59:28.5Z,,Ada Admin\r\nx,,é\r\n"
-    for odd in [("a,b", "c"), ('say "hi"', "c"), ("two\nlines", "c"), ("cr\r", "c"), (None,), ("",), (),
-                (1, "a"), (1.5, "a")]:
+    for odd in [
+        ("a,b", "c"),
+        ('say "hi"', "c"),
+        ("two\nlines", "c"),
+        ("cr\r", "c"),
+        (None,),
+        ("",),
+        (),
+        (1, "a"),
+        (1.5, "a"),
+    ]:
         assert plain_text(rows + [odd]) is None, odd
 
 
@@ -145,7 +156,10 @@ def test_audit_json_is_directory_audit(tenant, tmp_path):
     export(path, AuditLogReport(correlation_id=tenant.request.id))
     value = json.loads(path.read_text(encoding="utf-8"))["value"]
     assert [d["activityDisplayName"] for d in value] == [
-        "Add approver to request approval", "Create request approval", "User requests access package assignment"]
+        "Add approver to request approval",
+        "Create request approval",
+        "User requests access package assignment",
+    ]
     assert value[2]["initiatedBy"]["user"]["id"] == tenant.carol.id
     assert value[2]["activityDateTime"] == "2026-01-07T09:00:00Z"
 
@@ -241,8 +255,13 @@ def test_rows_continue_on_new_sheets(database, tmp_path):
 
 def test_typed_cells_of_every_kind(database, tmp_path):
     """Numbers, booleans, dates (naive UTC), JSON text and empty cells keep their types."""
-    columns = (Column("n", "N", ColumnType.NUMBER), Column("b", "B", ColumnType.BOOLEAN),
-               Column("d", "D", ColumnType.DATETIME), Column("j", "J", ColumnType.JSON), Column("t", "T"))
+    columns = (
+        Column("n", "N", ColumnType.NUMBER),
+        Column("b", "B", ColumnType.BOOLEAN),
+        Column("d", "D", ColumnType.DATETIME),
+        Column("j", "J", ColumnType.JSON),
+        Column("t", "T"),
+    )
     moment = datetime(2026, 3, 1, 12, 30, 15, tzinfo=timezone.utc)
     rows = [(7, True, moment, '{"a": 1}', "ä ö ü 名前"), (2.5, False, None, None, None)]
     report = ListReport("Kinds", columns, rows)
@@ -359,9 +378,18 @@ def test_a_failed_export_ends_its_database_read(database, folder, on_postgresql)
     """A write failing half-way through a long export leaves no transaction or cursor behind,
     although the error (with its traceback) is still held, as a job holds it for the UI."""
     start = datetime(2026, 1, 5, tzinfo=timezone.utc)
-    AuditEvent.insert_many([
-        {"id": f"record-{n}", "activity_date_time": start, "category": "Test", "activity_display_name": "Step",
-         "target_resources": []} for n in range(6000)]).execute()
+    AuditEvent.insert_many(
+        [
+            {
+                "id": f"record-{n}",
+                "activity_date_time": start,
+                "category": "Test",
+                "activity_display_name": "Step",
+                "target_resources": [],
+            }
+            for n in range(6000)
+        ]
+    ).execute()
     for suffix in ("csv", "xlsx", "json"):
         checks = iter(range(3))
 

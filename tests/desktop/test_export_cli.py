@@ -1,4 +1,5 @@
 """`entitlement-desk-cli export`: every report by name, filters, errors as exit code 2."""
+
 import csv
 import json
 
@@ -18,10 +19,12 @@ def tenant(database):
 @pytest.fixture
 def cli(database_target, tmp_path, capsys):
     """Run the CLI on the test database; returns (exit code, stdout, stderr)."""
+
     def run(*argv):
         code = main(["--db", str(database_target), *argv])
         captured = capsys.readouterr()
         return code, captured.out, captured.err
+
     return run
 
 
@@ -64,20 +67,25 @@ def test_user_resources(tenant, cli, tmp_path):
     assert cli("export", "user-resources", "--user", "alice.archer@contoso.com", "-o", str(path))[0] == 0
     value = json.loads(path.read_text(encoding="utf-8"))["value"]
     assert [(r["resource"], r["access_package"]) for r in value] == [
-        ("Finance team", "Finance"), ("Sales team", "Finance"), ("Sales team", "Sales")]
+        ("Finance team", "Finance"),
+        ("Sales team", "Finance"),
+        ("Sales team", "Sales"),
+    ]
 
 
 def test_unknown_names_exit_2_without_a_file(tenant, cli, tmp_path):
     """An unknown user, package, request or application is a clear error, exit 2, no file."""
     path = tmp_path / "out.xlsx"
-    for argv in (["user-packages", "--user", "ghost@contoso.com"],
-                 ["user-resources", "--user", "ghost@contoso.com"],
-                 ["assignments", "--package", "Nothing"],
-                 ["audit", "--package", "Nothing"],
-                 ["package-activity", "--package", "Nothing"],
-                 ["app-role-activity", "--application", "Nothing"],
-                 ["request-history", "00000000-0000-0000-0000-000000000000"],
-                 ["audit", "--as", "ghost@contoso.com"]):
+    for argv in (
+        ["user-packages", "--user", "ghost@contoso.com"],
+        ["user-resources", "--user", "ghost@contoso.com"],
+        ["assignments", "--package", "Nothing"],
+        ["audit", "--package", "Nothing"],
+        ["package-activity", "--package", "Nothing"],
+        ["app-role-activity", "--application", "Nothing"],
+        ["request-history", "00000000-0000-0000-0000-000000000000"],
+        ["audit", "--as", "ghost@contoso.com"],
+    ):
         code, out, err = cli("export", *argv, "-o", str(path))
         assert code == 2 and out == "", argv
         assert err.startswith("entitlement-desk-cli: No "), err
@@ -87,15 +95,39 @@ def test_unknown_names_exit_2_without_a_file(tenant, cli, tmp_path):
 def test_audit_filters_and_entra_layout(tenant, cli, tmp_path):
     """Audit filters from the command line; --layout entra writes the 86 columns."""
     path = tmp_path / "audit.csv"
-    code, out, _ = cli("export", "audit", "--initiated-by", "ADA", "--category", "EntitlementManagement",
-                       "--since", "2025-11-01", "--until", "2026-01-05", "-o", str(path), "--layout", "entra")
+    code, out, _ = cli(
+        "export",
+        "audit",
+        "--initiated-by",
+        "ADA",
+        "--category",
+        "EntitlementManagement",
+        "--since",
+        "2025-11-01",
+        "--until",
+        "2026-01-05",
+        "-o",
+        str(path),
+        "--layout",
+        "entra",
+    )
     assert code == 0 and out.startswith("Exported 2 rows")
     rows = csv_rows(path)
     assert rows[0] == list(ENTRA_AUDIT_COLUMNS)
     assert [row[4] for row in rows[1:]] == [
-        "Remove access package assignment", "Administrator directly assigns user to access package"]
-    code, out, _ = cli("export", "audit", "--correlation-id", tenant.request.id, "--package", "Finance",
-                       "-o", str(tmp_path / "request.json"))
+        "Remove access package assignment",
+        "Administrator directly assigns user to access package",
+    ]
+    code, out, _ = cli(
+        "export",
+        "audit",
+        "--correlation-id",
+        tenant.request.id,
+        "--package",
+        "Finance",
+        "-o",
+        str(tmp_path / "request.json"),
+    )
     assert code == 0 and out.startswith("Exported 3 rows")
     code, _, err = cli("export", "audit", "--since", "last tuesday", "-o", str(path))
     assert code == 2 and "--since 'last tuesday': cannot read it as a date or time" in err
@@ -111,8 +143,9 @@ def test_acting_administrator(tenant, cli, database, tmp_path):
     assert about["Acting administrator"] == "Ada Admin (ada.admin@contoso.com)"
     assert about["Database"] == database.describe()
     workbook = tmp_path / "activity.xlsx"
-    code, _, _ = cli("export", "package-activity", "--package", "Sales", "--as", "rita.reader@contoso.com",
-                     "-o", str(workbook))
+    code, _, _ = cli(
+        "export", "package-activity", "--package", "Sales", "--as", "rita.reader@contoso.com", "-o", str(workbook)
+    )
     assert code == 0 and workbook.exists()
 
 
@@ -127,7 +160,9 @@ def test_workbooks_and_the_rest(tenant, cli, tmp_path):
     path = tmp_path / "organizations.json"
     assert cli("export", "connected-organizations", "-o", str(path))[0] == 0
     assert [o["displayName"] for o in json.loads(path.read_text(encoding="utf-8"))["value"]] == [
-        "Contoso Partners", "Fabrikam"]
+        "Contoso Partners",
+        "Fabrikam",
+    ]
     path = tmp_path / "request.xlsx"
     code, out, _ = cli("export", "request-history", tenant.old_request.id.upper(), "-o", str(path))
     assert code == 0 and "(Request history, Approvers, Decisions)" in out

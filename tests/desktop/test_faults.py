@@ -1,4 +1,5 @@
 """A database that fails mid-work gives a clear message and keeps its state."""
+
 import sqlite3
 
 import peewee
@@ -9,7 +10,11 @@ from desktop.audit_record import event_fields
 from desktop.cli import main
 from models import AuditEvent, User, db
 from models.database import (
-    RECOVERABLE_ERRORS, close_database, explain_failure, open_database, postgresql_database,
+    RECOVERABLE_ERRORS,
+    close_database,
+    explain_failure,
+    open_database,
+    postgresql_database,
 )
 from models.errors import DatabaseUnavailable, Failure, classify
 from tests.helpers import factories
@@ -67,11 +72,14 @@ def test_a_read_only_database(sqlite_file):
 
 def test_cli_turns_a_database_failure_into_one_line(sqlite_file, capsys, monkeypatch):
     """The CLI prints the failure on stderr with exit code 2, never a traceback."""
+
     def fail(args):
         full = sqlite3.OperationalError("database or disk is full")
         full.sqlite_errorcode = 13  # SQLITE_FULL, as the driver sets it
         raise peewee.OperationalError("database or disk is full") from full
+
     from desktop.commands import info
+
     monkeypatch.setattr(info, "run", fail)
     close_database()
     assert main(["--db", str(sqlite_file), "info"]) == 2
@@ -101,16 +109,25 @@ def _driver_error(kind, code_attribute: str, code):
     return error
 
 
-@pytest.mark.parametrize(("code", "failure", "retryable"), [
-    (5, Failure.LOCKED, True), (6, Failure.LOCKED, True), (261, Failure.LOCKED, True),  # SQLITE_BUSY_RECOVERY
-    (13, Failure.FULL, True), (8, Failure.READ_ONLY, False), (11, Failure.DAMAGED, False),
-    (26, Failure.DAMAGED, False), (10, Failure.LOST, True),
-])
+@pytest.mark.parametrize(
+    ("code", "failure", "retryable"),
+    [
+        (5, Failure.LOCKED, True),
+        (6, Failure.LOCKED, True),
+        (261, Failure.LOCKED, True),  # SQLITE_BUSY_RECOVERY
+        (13, Failure.FULL, True),
+        (8, Failure.READ_ONLY, False),
+        (11, Failure.DAMAGED, False),
+        (26, Failure.DAMAGED, False),
+        (10, Failure.LOST, True),
+    ],
+)
 def test_sqlite_failures_are_told_by_result_code_not_text(code, failure, retryable):
     """The message text says nothing; the result code decides, and says whether Retry helps."""
     try:
         raise peewee.OperationalError("message text in any language") from _driver_error(
-            sqlite3.OperationalError, "sqlite_errorcode", code)
+            sqlite3.OperationalError, "sqlite_errorcode", code
+        )
     except peewee.OperationalError as error:
         assert classify(error) is failure
         explained = explain_failure(error)
@@ -121,10 +138,18 @@ class _PostgresError(Exception):
     sqlstate = None
 
 
-@pytest.mark.parametrize(("sqlstate", "failure"), [
-    ("53100", Failure.FULL), ("25006", Failure.READ_ONLY), ("55P03", Failure.LOCKED), ("40P01", Failure.LOCKED),
-    ("08006", Failure.LOST), ("57P01", Failure.LOST), ("XX001", Failure.DAMAGED),
-])
+@pytest.mark.parametrize(
+    ("sqlstate", "failure"),
+    [
+        ("53100", Failure.FULL),
+        ("25006", Failure.READ_ONLY),
+        ("55P03", Failure.LOCKED),
+        ("40P01", Failure.LOCKED),
+        ("08006", Failure.LOST),
+        ("57P01", Failure.LOST),
+        ("XX001", Failure.DAMAGED),
+    ],
+)
 def test_postgresql_failures_are_told_by_sqlstate(sqlstate, failure):
     try:
         raise peewee.OperationalError("text") from _driver_error(_PostgresError, "sqlstate", sqlstate)

@@ -1,4 +1,5 @@
 """`entitlement-desk-cli import`: the summary on stdout, errors on stderr with exit code 2."""
+
 from pathlib import Path
 
 from desktop.cli import main
@@ -36,7 +37,8 @@ def test_a_malformed_file_exits_2_with_one_line_and_writes_nothing(db_path, caps
     assert captured.out == ""
     assert captured.err == (
         "entitlement-desk-cli: impossible-date.json: record 2 (id 5f1c0f6e-8e2b-4c1a-9d3e-1a2b3c4d0102): field "
-        "createdDateTime: is not a valid date and time: '2024-02-30T10:00:00Z'\n")
+        "createdDateTime: is not a valid date and time: '2024-02-30T10:00:00Z'\n"
+    )
     open_database(db_path)
     try:
         assert User.select().count() == 0

@@ -1,4 +1,5 @@
 """Importing the Entra admin center's audit-log downloads: the 86-column CSV and the JSON."""
+
 import csv
 import json
 from datetime import datetime, timezone
@@ -23,9 +24,21 @@ JSON_FILE = ENTRA / "AuditLogs_2024-03-05.json"
 
 def test_this_apps_entra_csv_imports_back(tmp_path):
     """The exporter's Entra CSV imports anew to the same log rows (ids aside) and the same CSV."""
-    columns = ("activity_date_time", "category", "activity_display_name", "result", "result_reason",
-               "logged_by_service", "correlation_id", "initiated_by_type", "initiated_by_id", "initiated_by_upn_key",
-               "initiated_by_name_key", "target_upn_key", "access_package_id")
+    columns = (
+        "activity_date_time",
+        "category",
+        "activity_display_name",
+        "result",
+        "result_reason",
+        "logged_by_service",
+        "correlation_id",
+        "initiated_by_type",
+        "initiated_by_id",
+        "initiated_by_upn_key",
+        "initiated_by_name_key",
+        "target_upn_key",
+        "access_package_id",
+    )
 
     def log_rows():
         return sorted(tuple(str(row[c]) for c in columns) for row in AuditEvent.select().dicts())
@@ -57,19 +70,25 @@ def test_csv_rows_become_graph_documents(database):
     request = AuditEvent.get(AuditEvent.activity_display_name == "User requests access package assignment")
     assert request.activity_date_time == datetime(2024, 3, 2, 18, 44, 9, 123456, tzinfo=timezone.utc)
     assert (request.result, request.initiated_by_type, request.initiated_by_upn_key) == (
-        "success", "user", "lee@tailspintoys.com")
+        "success",
+        "user",
+        "lee@tailspintoys.com",
+    )
     assert request.initiated_by["user"]["homeTenantName"] == "Tailspin Toys"
     assert request.access_package_id == "6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b0002"
     assert request.target_upn_key == "lee@tailspintoys.com"
     assert request.additional_details == [
         {"key": "User-Agent", "value": "Mozilla/5.0 (Windows NT 10.0; Win64; x64)"},
         {"key": "RequestId", "value": "4d2e6f8a-1b3c-4d5e-9f7a-0b2c4d6e0002"},
-        {"key": "Justification", "value": 'Need the partner CRM, "urgent"; thanks'}]
+        {"key": "Justification", "value": 'Need the partner CRM, "urgent"; thanks'},
+    ]
     member = AuditEvent.get(AuditEvent.activity_display_name == "Add member to group")
     assert member.initiated_by_type == "app"
     assert member.initiated_by["app"]["servicePrincipalId"] == "4f8a3a2c-6d1e-4a8b-9b47-0e2f6c1d5a93"
     assert [p["displayName"] for p in member.target_resources[0]["modifiedProperties"]] == [
-        "Group.ObjectID", "Group.DisplayName"]
+        "Group.ObjectID",
+        "Group.DisplayName",
+    ]
     assert [t["type"] for t in member.target_resources] == ["User", "Group"]
     assert audit_chain.verify().intact
 
@@ -118,12 +137,14 @@ def test_a_changed_audit_record_is_reported_and_the_stored_one_kept(database, tm
     import_files([JSON_FILE])
     before = database_digest()
     changed = tmp_path / "changed.json"
-    changed.write_text(JSON_FILE.read_text(encoding="utf-8").replace("Quarterly audit", "Yearly audit"),
-                       encoding="utf-8")
+    changed.write_text(
+        JSON_FILE.read_text(encoding="utf-8").replace("Quarterly audit", "Yearly audit"), encoding="utf-8"
+    )
     summary = import_files([changed])
     assert summary.counts["directoryAudit"] == {"unchanged": 1}
     assert [s.reason for s in summary.skipped] == [
-        "differs from the stored audit record with this id; the audit log is append-only, so the stored one was kept"]
+        "differs from the stored audit record with this id; the audit log is append-only, so the stored one was kept"
+    ]
     assert database_digest() == before
     assert audit_chain.verify().intact
 
@@ -153,10 +174,15 @@ def test_one_event_from_graph_json_and_from_the_csv_is_one_record(tmp_path):
 
 
 def test_the_documented_singular_target_resource_is_read(database, tmp_path):
-    record = {"id": "Directory_29f1d0b5", "activityDateTime": "2024-03-05T10:00:00Z", "category": "GroupManagement",
-              "activityDisplayName": "Add member to group", "result": "success", "initiatedBy": {},
-              "targetResource": {"id": "7a2d4c1b-3e5f-4a6b-8c7d-9e0f1a2b0001", "displayName": "Sales",
-                                 "type": "Group"}}
+    record = {
+        "id": "Directory_29f1d0b5",
+        "activityDateTime": "2024-03-05T10:00:00Z",
+        "category": "GroupManagement",
+        "activityDisplayName": "Add member to group",
+        "result": "success",
+        "initiatedBy": {},
+        "targetResource": {"id": "7a2d4c1b-3e5f-4a6b-8c7d-9e0f1a2b0001", "displayName": "Sales", "type": "Group"},
+    }
     path = tmp_path / "audit.json"
     path.write_text(json.dumps({"value": [record]}), encoding="utf-8")
     import_files([path])
@@ -166,18 +192,27 @@ def test_the_documented_singular_target_resource_is_read(database, tmp_path):
 def test_seven_fraction_digits_and_unmodelled_properties_survive_the_json_export(database, tmp_path):
     """`activityDateTime` keeps its 7 digits and beta `userAgent` (or anything new) stays in the
     record's JSON; the chain still verifies, old records included."""
-    record = {"id": "Directory_7f3e", "activityDateTime": "2024-03-05T10:00:00.1234567Z",
-              "category": "EntitlementManagement", "activityDisplayName": "Fulfill access package assignment",
-              "result": "success", "correlationId": "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d09",
-              "userAgent": "Mozilla/5.0 (Windows NT 10.0)", "newProperty": {"nested": [1, 2]},
-              "@odata.type": "#microsoft.graph.directoryAudit",
-              "initiatedBy": {"user": None, "app": {"displayName": "Azure AD Identity Governance"}},
-              "targetResources": [], "additionalDetails": [{"key": "RequestId", "value": "r-1"}]}
+    record = {
+        "id": "Directory_7f3e",
+        "activityDateTime": "2024-03-05T10:00:00.1234567Z",
+        "category": "EntitlementManagement",
+        "activityDisplayName": "Fulfill access package assignment",
+        "result": "success",
+        "correlationId": "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d09",
+        "userAgent": "Mozilla/5.0 (Windows NT 10.0)",
+        "newProperty": {"nested": [1, 2]},
+        "@odata.type": "#microsoft.graph.directoryAudit",
+        "initiatedBy": {"user": None, "app": {"displayName": "Azure AD Identity Governance"}},
+        "targetResources": [],
+        "additionalDetails": [{"key": "RequestId", "value": "r-1"}],
+    }
     source = tmp_path / "audit.json"
     source.write_text(json.dumps({"value": [record]}), encoding="utf-8")
     import_files([FIXTURES / "graph" / "directoryAudits.json", source])
     export(tmp_path / "export.json", AuditLogReport())
-    exported = {item["id"]: item for item in json.loads((tmp_path / "export.json").read_text(encoding="utf-8"))["value"]}
+    exported = {
+        item["id"]: item for item in json.loads((tmp_path / "export.json").read_text(encoding="utf-8"))["value"]
+    }
     document = exported["Directory_7f3e"]
     assert document["activityDateTime"] == "2024-03-05T10:00:00.1234567Z"
     assert document["userAgent"] == "Mozilla/5.0 (Windows NT 10.0)"

@@ -1,4 +1,5 @@
 """Importing Microsoft Graph JSON: every resource type, the quirks, idempotence, stand-ins."""
+
 import json
 import shutil
 from datetime import datetime, timezone
@@ -11,14 +12,44 @@ from desktop.errors import Cancelled, InvalidInput
 from desktop.importers import import_files
 from desktop.importers.graph import UNKNOWN_CATALOG_ID
 from models import (
-    AccessPackage, ApprovalStage, Assignment, AssignmentPolicy, AssignmentRequest, AuditEvent, Catalog,
-    ConnectedOrganization, DirectoryRole, DirectoryRoleAssignment, Group,
-    GroupMember, IncompatibleAccessPackage, Resource, ResourceRole, ResourceRoleScope,
-    ResourceScope, User,
+    AccessPackage,
+    ApprovalStage,
+    Assignment,
+    AssignmentPolicy,
+    AssignmentRequest,
+    AuditEvent,
+    Catalog,
+    ConnectedOrganization,
+    DirectoryRole,
+    DirectoryRoleAssignment,
+    Group,
+    GroupMember,
+    IncompatibleAccessPackage,
+    Resource,
+    ResourceRole,
+    ResourceRoleScope,
+    ResourceScope,
+    User,
 )
 from tests.helpers.digest import database_digest
 from tests.helpers.graph_fixtures import (
-    GRAPH, ALL_FILES, ALEX, MEGAN, ADELE, ISAIAH, DEBRA, NESTOR, LEE, FABRIKAM, TAILSPIN, SALES_STARTER, AUDITORS, SALES_POLICY, PARTNER_POLICY, ADMIN_POLICY, NAMED_POLICY,
+    GRAPH,
+    ALL_FILES,
+    ALEX,
+    MEGAN,
+    ADELE,
+    ISAIAH,
+    DEBRA,
+    NESTOR,
+    LEE,
+    FABRIKAM,
+    TAILSPIN,
+    SALES_STARTER,
+    AUDITORS,
+    SALES_POLICY,
+    PARTNER_POLICY,
+    ADMIN_POLICY,
+    NAMED_POLICY,
 )
 
 ENTITLEMENT_CONTEXT = "https://graph.microsoft.com/v1.0/$metadata#identityGovernance/entitlementManagement"
@@ -43,14 +74,24 @@ def test_every_fixture_type_is_imported(tenant):
     """Each Graph type in the fixtures is counted as created; nested non-users are noted."""
     created = {kind: counts["created"] for kind, counts in tenant.counts.items()}
     assert created == {
-        "user": 5, "group": 2, "directoryRole": 2, "connectedOrganization": 2,
-        "accessPackageSubject": 1, "accessPackageCatalog": 2, "accessPackageResource": 2,
-        "accessPackage": 3, "accessPackageAssignmentPolicy": 4, "accessPackageAssignment": 3,
-        "accessPackageAssignmentRequest": 3, "directoryAudit": 3}
+        "user": 5,
+        "group": 2,
+        "directoryRole": 2,
+        "connectedOrganization": 2,
+        "accessPackageSubject": 1,
+        "accessPackageCatalog": 2,
+        "accessPackageResource": 2,
+        "accessPackage": 3,
+        "accessPackageAssignmentPolicy": 4,
+        "accessPackageAssignment": 3,
+        "accessPackageAssignmentRequest": 3,
+        "directoryAudit": 3,
+    }
     assert tenant.references == {"user": 3}
     assert [s.reason for s in tenant.skipped] == [
         "1 members of group that are not users were not imported",
-        "1 members of role that are not users were not imported"]
+        "1 members of role that are not users were not imported",
+    ]
 
 
 def test_reimport_changes_nothing(tenant):
@@ -66,7 +107,10 @@ def test_users_keep_graph_values_and_read_the_quirks(tenant):
     """Ids are lowercased, "null" is null, offsets and 7-digit fractions become UTC microseconds."""
     alex, adele, isaiah = User[ALEX], User[ADELE], User[ISAIAH]
     assert (alex.user_principal_name, alex.upn_key, alex.display_name_key) == (
-        "AlexW@contoso.com", "alexw@contoso.com", "alex wilber")
+        "AlexW@contoso.com",
+        "alexw@contoso.com",
+        "alex wilber",
+    )
     assert alex.manager_id == MEGAN and not alex.is_reference
     assert adele.department is None
     assert adele.created_date_time == utc(2023, 1, 19, 10, 2, 33, 123456)
@@ -125,17 +169,23 @@ def test_policies_keep_scope_expiration_and_approval_stages(tenant):
     stages = list(ApprovalStage.select().where(ApprovalStage.policy == sales).order_by(ApprovalStage.stage_number))
     assert [s.duration_before_automatic_denial for s in stages] == ["P7D", "P14D"]
     assert sorted((a.subject_set_type, a.is_fallback, a.user_id, a.manager_level) for a in stages[0].approvers) == [
-        ("requestorManager", False, None, 1), ("singleUser", True, MEGAN, 1)]
+        ("requestorManager", False, None, 1),
+        ("singleUser", True, MEGAN, 1),
+    ]
     assert [(a.subject_set_type, a.group_id) for a in stages[1].approvers] == [
-        ("groupMembers", "7a2d4c1b-3e5f-4a6b-8c7d-9e0f1a2b0003")]
+        ("groupMembers", "7a2d4c1b-3e5f-4a6b-8c7d-9e0f1a2b0003")
+    ]
     partner = AssignmentPolicy[PARTNER_POLICY]
     assert partner.expiration_end_date_time == utc(2025, 12, 31, 23, 59, 59)
     assert [(t.subject_set_type, t.connected_organization_id) for t in partner.allowed_targets] == [
-        ("connectedOrganizationMembers", FABRIKAM)]
+        ("connectedOrganizationMembers", FABRIKAM)
+    ]
     named = AssignmentPolicy[NAMED_POLICY]
     assert named.access_package_id == SALES_STARTER
     assert sorted((t.subject_set_type, t.user_id or t.group_id) for t in named.allowed_targets) == [
-        ("groupMembers", "7a2d4c1b-3e5f-4a6b-8c7d-9e0f1a2b0001"), ("singleUser", ALEX)]
+        ("groupMembers", "7a2d4c1b-3e5f-4a6b-8c7d-9e0f1a2b0001"),
+        ("singleUser", ALEX),
+    ]
     admin = AssignmentPolicy[ADMIN_POLICY]
     assert (admin.access_package_id, admin.enable_targets_to_self_add_access) == (AUDITORS, False)
 
@@ -150,7 +200,10 @@ def test_assignments_normalise_state_and_make_stand_ins(tenant):
     assert (expired.state, expired.schedule_end) == ("expired", utc(2024, 4, 2, 10))
     nestor = User[NESTOR]
     assert (nestor.is_reference, nestor.user_principal_name, nestor.display_name) == (
-        True, "NestorW@contoso.com", "Nestor Wilke")
+        True,
+        "NestorW@contoso.com",
+        "Nestor Wilke",
+    )
 
 
 def test_requests_read_beta_names(tenant):
@@ -181,30 +234,61 @@ def test_audit_records_enter_the_chain_with_quirks_read(tenant):
 
 def test_a_later_export_updates_what_changed(tenant, tmp_path):
     """A changed user and a group that lost a member are updated; everything else is unchanged."""
-    users = write_json(tmp_path / "users.json", {"value": [
-        {"id": ALEX, "displayName": "Alex Wilber-Smith", "userPrincipalName": "AlexW@contoso.com",
-         "department": "Sales EMEA"}]})
-    groups = write_json(tmp_path / "groups.json", {"value": [
-        {"id": "7a2d4c1b-3e5f-4a6b-8c7d-9e0f1a2b0001", "displayName": "Sales Team", "securityEnabled": True,
-         "members": [{"@odata.type": "#microsoft.graph.user", "id": MEGAN}]}]})
+    users = write_json(
+        tmp_path / "users.json",
+        {
+            "value": [
+                {
+                    "id": ALEX,
+                    "displayName": "Alex Wilber-Smith",
+                    "userPrincipalName": "AlexW@contoso.com",
+                    "department": "Sales EMEA",
+                }
+            ]
+        },
+    )
+    groups = write_json(
+        tmp_path / "groups.json",
+        {
+            "value": [
+                {
+                    "id": "7a2d4c1b-3e5f-4a6b-8c7d-9e0f1a2b0001",
+                    "displayName": "Sales Team",
+                    "securityEnabled": True,
+                    "members": [{"@odata.type": "#microsoft.graph.user", "id": MEGAN}],
+                }
+            ]
+        },
+    )
     summary = import_files([users, groups])
     assert summary.counts["user"]["updated"] == 1 and summary.counts["group"]["updated"] == 1
     alex = User[ALEX]
     assert (alex.display_name, alex.display_name_key, alex.department) == (
-        "Alex Wilber-Smith", "alex wilber-smith", "Sales EMEA")
+        "Alex Wilber-Smith",
+        "alex wilber-smith",
+        "Sales EMEA",
+    )
     assert alex.job_title == "Sales Representative"  # absent from the later export: kept
-    assert [m.member_id for m in GroupMember.select().where(
-        GroupMember.group == "7a2d4c1b-3e5f-4a6b-8c7d-9e0f1a2b0001")] == [MEGAN]
+    assert [
+        m.member_id for m in GroupMember.select().where(GroupMember.group == "7a2d4c1b-3e5f-4a6b-8c7d-9e0f1a2b0001")
+    ] == [MEGAN]
 
 
 def test_stand_ins_become_real_when_their_record_arrives(database, tmp_path):
     """Assignments alone make stand-ins (a catalog for their packages too); the later files replace them."""
     first = import_files([GRAPH / "assignments.json"])
-    assert first.references == {"user": 3, "accessPackage": 3, "accessPackageAssignmentPolicy": 3,
-                                "accessPackageCatalog": 1, "connectedOrganization": 1}
+    assert first.references == {
+        "user": 3,
+        "accessPackage": 3,
+        "accessPackageAssignmentPolicy": 3,
+        "accessPackageCatalog": 1,
+        "connectedOrganization": 1,
+    }
     assert AccessPackage[SALES_STARTER].catalog_id == UNKNOWN_CATALOG_ID
-    users = write_json(tmp_path / "nestor.json", [
-        {"id": NESTOR, "displayName": "Nestor Wilke", "userPrincipalName": "NestorW@contoso.com"}])
+    users = write_json(
+        tmp_path / "nestor.json",
+        [{"id": NESTOR, "displayName": "Nestor Wilke", "userPrincipalName": "NestorW@contoso.com"}],
+    )
     second = import_files([users, GRAPH / "accessPackages.json", GRAPH / "catalogResources.json"])
     assert second.counts["user"]["created"] == 1
     assert not User[NESTOR].is_reference
@@ -230,12 +314,16 @@ def test_cancel_rolls_everything_back(database, tmp_path, monkeypatch):
     assert database_digest() == before
 
 
-@pytest.mark.parametrize("layout", ["page", "concatenated", "array of pages", "plain array", "single object",
-                                    "utf-16 with BOM", "utf-8 with BOM"])
+@pytest.mark.parametrize(
+    "layout",
+    ["page", "concatenated", "array of pages", "plain array", "single object", "utf-16 with BOM", "utf-8 with BOM"],
+)
 def test_every_json_layout_reads_the_same_records(database, tmp_path, layout):
     """List responses, concatenations, arrays and PowerShell's UTF-16 output give the same users."""
-    records = [{"id": ALEX, "displayName": "Alex", "userPrincipalName": "alexw@contoso.com"},
-               {"id": MEGAN, "displayName": "Megan", "userPrincipalName": "meganb@contoso.com"}]
+    records = [
+        {"id": ALEX, "displayName": "Alex", "userPrincipalName": "alexw@contoso.com"},
+        {"id": MEGAN, "displayName": "Megan", "userPrincipalName": "meganb@contoso.com"},
+    ]
     context = "https://graph.microsoft.com/v1.0/$metadata#users"
     pages = [{"@odata.context": context, "value": [r]} for r in records]
     path = tmp_path / "users.json"
@@ -270,27 +358,38 @@ def test_one_page_per_file(database, tmp_path):
 
 def test_the_context_names_records_of_a_select_export(database, tmp_path):
     """Records with too few fields to recognise are typed by the page's @odata.context."""
-    path = write_json(tmp_path / "catalogs.json", {
-        "@odata.context": f"{ENTITLEMENT_CONTEXT}/catalogs(id,displayName)",
-        "value": [{"id": "1d5e7f9a-2b4c-4d6e-8f0a-1b3c5d7e0009", "displayName": "Selected"}]})
+    path = write_json(
+        tmp_path / "catalogs.json",
+        {
+            "@odata.context": f"{ENTITLEMENT_CONTEXT}/catalogs(id,displayName)",
+            "value": [{"id": "1d5e7f9a-2b4c-4d6e-8f0a-1b3c5d7e0009", "displayName": "Selected"}],
+        },
+    )
     assert import_files([path]).counts["accessPackageCatalog"]["created"] == 1
 
 
 def test_unknown_records_and_files_are_listed(database, tmp_path):
     """A file of other objects is listed, a stray record is counted; nothing else is refused."""
     other = write_json(tmp_path / "devices.json", {"value": [{"id": "x", "deviceId": "y"}]})
-    mixed = write_json(tmp_path / "users.json", [
-        {"id": ALEX, "displayName": "Alex", "userPrincipalName": "alexw@contoso.com"},
-        {"id": "z", "operatingSystem": "Windows"}])
+    mixed = write_json(
+        tmp_path / "users.json",
+        [
+            {"id": ALEX, "displayName": "Alex", "userPrincipalName": "alexw@contoso.com"},
+            {"id": "z", "operatingSystem": "Windows"},
+        ],
+    )
     notes = tmp_path / "notes.txt"
     notes.write_text("hello,world\n1,2\n", encoding="utf-8")
     summary = import_files([other, mixed, notes])
     assert summary.counts["user"]["created"] == 1
     assert [(s.where, s.reason) for s in summary.skipped] == [
-        ("users.json: record 2",
-         "1 records of users.json are not a Graph resource this app imports (this is the first)"),
+        (
+            "users.json: record 2",
+            "1 records of users.json are not a Graph resource this app imports (this is the first)",
+        ),
         ("devices.json", "none of its 1 records is a Graph resource this app imports"),
-        ("notes.txt", "not Graph JSON or an Entra audit-log download")]
+        ("notes.txt", "not Graph JSON or an Entra audit-log download"),
+    ]
 
 
 def test_nothing_understood_is_an_error(database, tmp_path):
@@ -304,8 +403,9 @@ def test_nothing_understood_is_an_error(database, tmp_path):
 
 def test_an_empty_list_response_is_fine(database, tmp_path):
     """A page with no records (a tenant without connected organizations) imports nothing, quietly."""
-    path = write_json(tmp_path / "connectedOrganizations.json", {
-        "@odata.context": f"{ENTITLEMENT_CONTEXT}/connectedOrganizations",
-        "value": []})
+    path = write_json(
+        tmp_path / "connectedOrganizations.json",
+        {"@odata.context": f"{ENTITLEMENT_CONTEXT}/connectedOrganizations", "value": []},
+    )
     summary = import_files([path])
     assert summary.total("created") == 0 and summary.skipped_total == 0

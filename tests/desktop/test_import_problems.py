@@ -1,4 +1,5 @@
 """Every problem in one run, --skip-invalid, and hostile files refused in bounded memory."""
+
 import json
 
 import pytest
@@ -21,20 +22,40 @@ def _write(path, document) -> str:
 
 
 def _users(tmp_path, name="users.json"):
-    return _write(tmp_path / name, {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users", "value": [
-        {"id": USER_A, "displayName": "Adele Vance", "userPrincipalName": "AdeleV@contoso.com"},
-        {"id": USER_B, "displayName": "Bad Date", "userPrincipalName": "b@contoso.com",
-         "createdDateTime": "9999-12-31T23:59:59-05:00"},
-        {"id": USER_C, "displayName": "Number UPN", "userPrincipalName": 42},
-    ]})
+    return _write(
+        tmp_path / name,
+        {
+            "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users",
+            "value": [
+                {"id": USER_A, "displayName": "Adele Vance", "userPrincipalName": "AdeleV@contoso.com"},
+                {
+                    "id": USER_B,
+                    "displayName": "Bad Date",
+                    "userPrincipalName": "b@contoso.com",
+                    "createdDateTime": "9999-12-31T23:59:59-05:00",
+                },
+                {"id": USER_C, "displayName": "Number UPN", "userPrincipalName": 42},
+            ],
+        },
+    )
 
 
 def _assignments(tmp_path):
-    return _write(tmp_path / "assignments.json", {
-        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#identityGovernance/entitlementManagement/"
-                          "assignments",
-        "value": [{"id": "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d0a01", "state": "delivered", "status": "Delivered",
-                   "schedule": {"startDateTime": "2024-01-01T00:00:00Z"}}]})
+    return _write(
+        tmp_path / "assignments.json",
+        {
+            "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#identityGovernance/entitlementManagement/"
+            "assignments",
+            "value": [
+                {
+                    "id": "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d0a01",
+                    "state": "delivered",
+                    "status": "Delivered",
+                    "schedule": {"startDateTime": "2024-01-01T00:00:00Z"},
+                }
+            ],
+        },
+    )
 
 
 def test_one_run_lists_every_problem_of_every_file_and_writes_nothing(database, tmp_path):
@@ -47,12 +68,19 @@ def test_one_run_lists_every_problem_of_every_file_and_writes_nothing(database, 
     assert raised.value.total == len(problems) >= 3
     lines = str(raised.value).splitlines()
     assert lines[0].startswith(f"{raised.value.total} problems found; nothing was imported")
-    assert any("users.json: record 2 (id %s): field createdDateTime: is out of the range" % USER_B in line
-               for line in lines)
-    assert any(f"users.json: record 3 (id {USER_C}): field userPrincipalName: must be text, not a number" in line
-               for line in lines)
-    assert any("assignments.json: record 1" in line and "is missing" in line
-               and "$expand=target,accessPackage,assignmentPolicy" in line for line in lines)
+    assert any(
+        "users.json: record 2 (id %s): field createdDateTime: is out of the range" % USER_B in line for line in lines
+    )
+    assert any(
+        f"users.json: record 3 (id {USER_C}): field userPrincipalName: must be text, not a number" in line
+        for line in lines
+    )
+    assert any(
+        "assignments.json: record 1" in line
+        and "is missing" in line
+        and "$expand=target,accessPackage,assignmentPolicy" in line
+        for line in lines
+    )
     assert database_digest() == before
 
 
@@ -83,23 +111,43 @@ def test_at_most_200_problems_are_listed_and_all_are_counted(database, tmp_path)
 
 def test_audit_details_that_are_not_key_values_are_refused(database, tmp_path):
     """`additionalDetails: [1, "x", null]` would break every later export: refused, named."""
-    record = {"id": "Directory_0a1b2c", "activityDateTime": "2024-03-05T10:00:00.1234567Z",
-              "activityDisplayName": "Add member to group", "category": "GroupManagement", "result": "success",
-              "initiatedBy": {}, "targetResources": [], "additionalDetails": [1, "x", None]}
+    record = {
+        "id": "Directory_0a1b2c",
+        "activityDateTime": "2024-03-05T10:00:00.1234567Z",
+        "activityDisplayName": "Add member to group",
+        "category": "GroupManagement",
+        "result": "success",
+        "initiatedBy": {},
+        "targetResources": [],
+        "additionalDetails": [1, "x", None],
+    }
     with pytest.raises(InvalidInput, match=r"record 1 \(id Directory_0a1b2c\): field additionalDetails\[0\]: must be"):
         import_files([_write(tmp_path / "audit.json", {"value": [record]})])
     assert AuditEvent.select().count() == 0
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("deep.json", b'{"value":[' + b"[" * 1_000_000, "nested deeper than 64 levels"),
-    ("deep-in-record.json", b'{"value":[{"id":"x","a":' + b"[" * 10_000 + b"]" * 10_000 + b"}]}",
-     "nested deeper than 64 levels"),
-    ("long-string.json", b'{"value":[{"id":"' + b"x" * (2 * 1024 * 1024) + b'"}]}', "a string is longer than 1 MiB"),
-    ("escaped-string.json", b'{"value":[{"id":"' + b'\\"' * (2 * 1024 * 1024) + b'"}]}',
-     "a string is longer than 1 MiB"),
-    ("long-number.json", b'{"value":[' + b"1" * (8 * 1024 * 1024) + b"]}", "a value is longer than 1 MiB"),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("deep.json", b'{"value":[' + b"[" * 1_000_000, "nested deeper than 64 levels"),
+        (
+            "deep-in-record.json",
+            b'{"value":[{"id":"x","a":' + b"[" * 10_000 + b"]" * 10_000 + b"}]}",
+            "nested deeper than 64 levels",
+        ),
+        (
+            "long-string.json",
+            b'{"value":[{"id":"' + b"x" * (2 * 1024 * 1024) + b'"}]}',
+            "a string is longer than 1 MiB",
+        ),
+        (
+            "escaped-string.json",
+            b'{"value":[{"id":"' + b'\\"' * (2 * 1024 * 1024) + b'"}]}',
+            "a string is longer than 1 MiB",
+        ),
+        ("long-number.json", b'{"value":[' + b"1" * (8 * 1024 * 1024) + b"]}", "a value is longer than 1 MiB"),
+    ],
+)
 def test_hostile_json_is_refused_with_a_clear_message(database, tmp_path, name, content, message):
     path = tmp_path / name
     path.write_bytes(content)

@@ -1,5 +1,6 @@
 """Round trip: the JSON exporter's Graph documents import into a new database and export
 again byte for byte."""
+
 import json
 from pathlib import Path
 
@@ -51,9 +52,18 @@ def test_export_import_export_gives_identical_files(tmp_path):
 
 def audit_page(path: Path, stamps: list[str]) -> Path:
     """A directoryAudit list response, one record per timestamp, ids r1, r2, … in file order."""
-    records = [{"id": f"r{n}", "category": "EntitlementManagement", "activityDisplayName": f"step {n}",
-                "activityDateTime": stamp, "result": "success", "targetResources": [], "additionalDetails": []}
-               for n, stamp in enumerate(stamps, start=1)]
+    records = [
+        {
+            "id": f"r{n}",
+            "category": "EntitlementManagement",
+            "activityDisplayName": f"step {n}",
+            "activityDateTime": stamp,
+            "result": "success",
+            "targetResources": [],
+            "additionalDetails": [],
+        }
+        for n, stamp in enumerate(stamps, start=1)
+    ]
     path.write_text(json.dumps({"value": records}), encoding="utf-8")
     return path
 

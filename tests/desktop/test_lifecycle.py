@@ -1,4 +1,5 @@
 """The request lifecycle: each path's rows and audit trail, and refusals that write nothing."""
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -9,9 +10,17 @@ from desktop.errors import Forbidden, InvalidInput, Refused
 from desktop.durations import shift
 from desktop.lifecycle import Lifecycle, Processed, delivery
 from models import (
-    AppRoleAssignment, ApprovalDecision, ApprovalStage, ApprovalStageApprover, Assignment,
-    AssignmentRequest, ConnectedOrganizationSponsor, GroupMember, IncompatibleAccessPackage,
-    RequestApprover, ResourceRoleAssignment,
+    AppRoleAssignment,
+    ApprovalDecision,
+    ApprovalStage,
+    ApprovalStageApprover,
+    Assignment,
+    AssignmentRequest,
+    ConnectedOrganizationSponsor,
+    GroupMember,
+    IncompatibleAccessPackage,
+    RequestApprover,
+    ResourceRoleAssignment,
 )
 from tests.helpers import factories as f
 from tests.helpers.lifecycle_tenant import build, row_counts, trail
@@ -47,13 +56,19 @@ def test_request_without_approval_is_delivered_at_once(tenant, lifecycle):
     assert (request.request_type, request.state, request.status) == ("userAdd", "delivered", "Delivered")
     assert request.completed_date_time == f.T0
     assert trail(request.id) == [
-        em(log.USER_REQUESTS, ALICE), em(log.AUTO_APPROVE, APP), em(log.READY_TO_FULFILL, APP),
-        em(log.FULFILL, ALICE), em(log.ADD_APP_ROLE_ASSIGNMENT, APP), em(log.ADD_GROUP_MEMBER, APP)]
+        em(log.USER_REQUESTS, ALICE),
+        em(log.AUTO_APPROVE, APP),
+        em(log.READY_TO_FULFILL, APP),
+        em(log.FULFILL, ALICE),
+        em(log.ADD_APP_ROLE_ASSIGNMENT, APP),
+        em(log.ADD_GROUP_MEMBER, APP),
+    ]
     assignment = Assignment.get_by_id(request.assignment_id)
     assert (assignment.state, assignment.status, assignment.target_id) == ("delivered", "Delivered", tenant.alice.id)
     assert (assignment.schedule_start, assignment.schedule_end) == (f.T0, f.T0 + timedelta(days=30))
-    assert [r.status for r in ResourceRoleAssignment.select().where(
-        ResourceRoleAssignment.assignment == assignment.id)] == ["Fulfilled", "Fulfilled"]
+    assert [
+        r.status for r in ResourceRoleAssignment.select().where(ResourceRoleAssignment.assignment == assignment.id)
+    ] == ["Fulfilled", "Fulfilled"]
     assert GroupMember.select().where(GroupMember.member == tenant.alice.id).count() == 1
     assert AppRoleAssignment.select().where(AppRoleAssignment.principal == tenant.alice.id).count() == 1
 
@@ -71,12 +86,20 @@ def test_request_with_approval_waits_for_the_manager(tenant, lifecycle, clock):
     assert approved.schedule_end is None  # noExpiration
     assert list(lifecycle.pending_approvals(tenant.manager)) == []
     assert trail(request.id) == [
-        em(log.USER_REQUESTS, ALICE), em(log.CREATE_APPROVAL, APP), em(log.ADD_APPROVER, APP),
-        em(log.APPROVE, MANAGER), em(log.READY_TO_FULFILL, APP), em(log.FULFILL, ALICE),
-        em(log.ADD_GROUP_MEMBER, APP)]
+        em(log.USER_REQUESTS, ALICE),
+        em(log.CREATE_APPROVAL, APP),
+        em(log.ADD_APPROVER, APP),
+        em(log.APPROVE, MANAGER),
+        em(log.READY_TO_FULFILL, APP),
+        em(log.FULFILL, ALICE),
+        em(log.ADD_GROUP_MEMBER, APP),
+    ]
     decision = ApprovalDecision.get()
     assert (decision.review_result, decision.approver_id, decision.justification) == (
-        "Approve", tenant.manager.id, "Needed for Q3")
+        "Approve",
+        tenant.manager.id,
+        "Needed for Q3",
+    )
 
 
 def test_two_stage_request_asks_each_stage_in_turn(tenant, lifecycle):
@@ -88,10 +111,16 @@ def test_two_stage_request_asks_each_stage_in_turn(tenant, lifecycle):
     assert [r.id for r in lifecycle.pending_approvals(tenant.second_approver)] == [request.id]
     lifecycle.approve(tenant.second_approver, request.id)
     assert trail(request.id) == [
-        em(log.USER_REQUESTS, BOB), em(log.CREATE_APPROVAL, APP), em(log.ADD_APPROVER, APP),
-        em(log.STAGE_COMPLETED, APPROVER), em(log.ADD_APPROVER, APP),
-        em(log.APPROVE, SECOND), em(log.READY_TO_FULFILL, APP), em(log.FULFILL, BOB),
-        em(log.ADD_APP_ROLE_ASSIGNMENT, APP)]
+        em(log.USER_REQUESTS, BOB),
+        em(log.CREATE_APPROVAL, APP),
+        em(log.ADD_APPROVER, APP),
+        em(log.STAGE_COMPLETED, APPROVER),
+        em(log.ADD_APPROVER, APP),
+        em(log.APPROVE, SECOND),
+        em(log.READY_TO_FULFILL, APP),
+        em(log.FULFILL, BOB),
+        em(log.ADD_APP_ROLE_ASSIGNMENT, APP),
+    ]
     assert ApprovalDecision.select().count() == 2
 
 
@@ -145,13 +174,21 @@ def test_requestor_cancels_a_pending_request(tenant, lifecycle):
 def test_administrator_assigns_directly(tenant, lifecycle):
     """A governance administrator's assignment is delivered without approval, with their dates."""
     end = f.T0 + timedelta(days=7)
-    request = lifecycle.assign(tenant.admin, tenant.carol, tenant.approval_package, tenant.approval_policy,
-                               end=end, justification="Onboarding")
-    assert (request.request_type, request.requestor_id, request.target_id) == ("adminAdd", tenant.admin.id, tenant.carol.id)
+    request = lifecycle.assign(
+        tenant.admin, tenant.carol, tenant.approval_package, tenant.approval_policy, end=end, justification="Onboarding"
+    )
+    assert (request.request_type, request.requestor_id, request.target_id) == (
+        "adminAdd",
+        tenant.admin.id,
+        tenant.carol.id,
+    )
     assert Assignment.get_by_id(request.assignment_id).schedule_end == end
     assert trail(request.id) == [
-        em(log.ADMIN_ASSIGNS, ADMIN), em(log.READY_TO_FULFILL, APP), em(log.FULFILL, "carol@contoso.com"),
-        em(log.ADD_GROUP_MEMBER, APP)]
+        em(log.ADMIN_ASSIGNS, ADMIN),
+        em(log.READY_TO_FULFILL, APP),
+        em(log.FULFILL, "carol@contoso.com"),
+        em(log.ADD_GROUP_MEMBER, APP),
+    ]
 
 
 def test_only_governance_administrators_assign(tenant, lifecycle):
@@ -170,11 +207,17 @@ def test_user_gives_up_access(tenant, lifecycle, clock):
     assert (removal.request_type, removal.state, removal.status) == ("userRemove", "delivered", "Delivered")
     assignment = Assignment.get_by_id(delivered.assignment_id)
     assert (assignment.state, assignment.status, assignment.expired_date_time) == (
-        "expired", "Removed", f.T0 + timedelta(days=1))
+        "expired",
+        "Removed",
+        f.T0 + timedelta(days=1),
+    )
     assert {r.status for r in assignment.resource_roles} == {"Removed"}
     assert GroupMember.select().count() == 0 and AppRoleAssignment.select().count() == 0
-    assert trail(removal.id) == [em(log.REMOVE_ASSIGNMENT, ALICE), em(log.REMOVE_APP_ROLE_ASSIGNMENT, APP),
-                                 em(log.REMOVE_GROUP_MEMBER, APP)]
+    assert trail(removal.id) == [
+        em(log.REMOVE_ASSIGNMENT, ALICE),
+        em(log.REMOVE_APP_ROLE_ASSIGNMENT, APP),
+        em(log.REMOVE_GROUP_MEMBER, APP),
+    ]
 
 
 def test_administrator_removes_access(tenant, lifecycle):
@@ -199,7 +242,10 @@ def test_assignment_expires_at_its_end(tenant, lifecycle, clock):
     assert lifecycle.process_due(tenant.admin) == Processed(0, 0)
     assignment = Assignment.get_by_id(delivered.assignment_id)
     assert (assignment.state, assignment.status, assignment.expired_date_time) == (
-        "expired", "Expired", f.T0 + timedelta(days=30))
+        "expired",
+        "Expired",
+        f.T0 + timedelta(days=30),
+    )
     removal = AssignmentRequest.get(AssignmentRequest.request_type == "systemRemove")
     assert removal.requestor_id is None and removal.assignment_id == assignment.id
     assert trail(removal.id)[0] == em(log.REMOVE_ASSIGNMENT, APP)
@@ -211,8 +257,7 @@ def test_membership_stays_while_another_assignment_grants_it(tenant, lifecycle):
     second = lifecycle.assign(tenant.admin, tenant.alice, tenant.approval_package, tenant.approval_policy)
     assert trail(second.id)[-1] == em(log.FULFILL, ALICE)  # already a member: no directory change
     removal = lifecycle.remove_assignment(tenant.alice, first.assignment_id)
-    assert [step[1] for step in trail(removal.id)] == [log.REMOVE_ASSIGNMENT.name,
-                                                       log.REMOVE_APP_ROLE_ASSIGNMENT.name]
+    assert [step[1] for step in trail(removal.id)] == [log.REMOVE_ASSIGNMENT.name, log.REMOVE_APP_ROLE_ASSIGNMENT.name]
     assert GroupMember.select().count() == 1
     last = lifecycle.remove_assignment(tenant.admin, second.assignment_id)
     assert trail(last.id)[-1] == em(log.REMOVE_GROUP_MEMBER, APP)
@@ -234,8 +279,9 @@ def test_group_members_and_sponsors_approve(tenant, lifecycle):
     organization = f.connected_organization("Fabrikam")
     guest = f.user("Gil Guest", user_type="Guest", connected_organization=organization, domain="fabrikam.com")
     ConnectedOrganizationSponsor.create(connected_organization=organization, user=tenant.approver, kind="internal")
-    ConnectedOrganizationSponsor.create(connected_organization=organization, user=tenant.second_approver,
-                                        kind="external")
+    ConnectedOrganizationSponsor.create(
+        connected_organization=organization, user=tenant.second_approver, kind="external"
+    )
     reviewers = f.group("Reviewers", members=[tenant.bob, tenant.carol])
     package = f.access_package("Partner portal")
     f.policy(package, scope="allDirectoryUsers", stages=[["internalSponsors", "externalSponsors"], [reviewers]])
@@ -278,6 +324,7 @@ def test_expiration_after_a_date(tenant, lifecycle):
 
 def refusal_cases():
     """(name, setup returning the refused call, expected error, message part)."""
+
     def ineligible(t, lc):
         guest = f.user("Gus", user_type="Guest")
         return lambda: lc.submit(guest, t.open_package)
@@ -375,7 +422,12 @@ def refusal_cases():
         ("stage already decided", stage_already_decided, Refused, "already decided"),
         ("approve denied", approve_denied, Refused, "already decided"),
         ("approve auto-delivered", approve_auto_delivered, Refused, "is delivered"),
-        ("deny without justification", justification_required_to_deny, Refused, "requires the approver's justification"),
+        (
+            "deny without justification",
+            justification_required_to_deny,
+            Refused,
+            "requires the approver's justification",
+        ),
         ("cancel by someone else", cancel_by_someone_else, Refused, "Only the requestor"),
         ("cancel delivered", cancel_delivered, Refused, "nothing to cancel"),
         ("self-remove not allowed", self_remove_not_allowed, Refused, "does not let users remove"),
@@ -384,8 +436,9 @@ def refusal_cases():
     ]
 
 
-@pytest.mark.parametrize("setup, error, message", [case[1:] for case in refusal_cases()],
-                         ids=[case[0] for case in refusal_cases()])
+@pytest.mark.parametrize(
+    "setup, error, message", [case[1:] for case in refusal_cases()], ids=[case[0] for case in refusal_cases()]
+)
 def test_refused_transitions_write_nothing(tenant, lifecycle, setup, error, message):
     """Each refused transition raises its specific error and leaves every table as it was."""
     refused_call = setup(tenant, lifecycle)
@@ -433,13 +486,16 @@ def test_batch_never_keeps_half_a_transition(tenant, lifecycle, monkeypatch, on_
         assert row_counts() == before
 
 
-@pytest.mark.parametrize("duration, expected", [
-    ("P14D", datetime(2026, 1, 19, 9, tzinfo=timezone.utc)),
-    ("PT12H", datetime(2026, 1, 5, 21, tzinfo=timezone.utc)),
-    ("P1W", datetime(2026, 1, 12, 9, tzinfo=timezone.utc)),
-    ("P1Y", datetime(2027, 1, 5, 9, tzinfo=timezone.utc)),
-    ("P1DT30M", datetime(2026, 1, 6, 9, 30, tzinfo=timezone.utc)),
-])
+@pytest.mark.parametrize(
+    "duration, expected",
+    [
+        ("P14D", datetime(2026, 1, 19, 9, tzinfo=timezone.utc)),
+        ("PT12H", datetime(2026, 1, 5, 21, tzinfo=timezone.utc)),
+        ("P1W", datetime(2026, 1, 12, 9, tzinfo=timezone.utc)),
+        ("P1Y", datetime(2027, 1, 5, 9, tzinfo=timezone.utc)),
+        ("P1DT30M", datetime(2026, 1, 6, 9, 30, tzinfo=timezone.utc)),
+    ],
+)
 def test_shift_reads_iso_durations(duration, expected):
     """ISO 8601 durations move a moment by calendar years and months and exact days and times."""
     assert shift(f.T0, duration) == expected

@@ -1,5 +1,6 @@
 """What the lifecycle acts on: the configuration as it is now (not as a long-lived Lifecycle
 first read it), one vocabulary of states, and durations it cannot use reported per item."""
+
 import threading
 from datetime import timedelta
 
@@ -12,7 +13,13 @@ from desktop.lifecycle import Lifecycle
 from desktop.reports.user_packages import AssignedPackagesReport
 from desktop.states import CANCELABLE_REQUEST_STATES, PENDING_REQUEST_STATES
 from models import (
-    ApprovalStage, ApprovalStageApprover, Assignment, AssignmentPolicy, AssignmentRequest, GroupMember, db,
+    ApprovalStage,
+    ApprovalStageApprover,
+    Assignment,
+    AssignmentPolicy,
+    AssignmentRequest,
+    GroupMember,
+    db,
 )
 from models.requests import REQUEST_STATES, TERMINAL_REQUEST_STATES
 from tests.helpers import factories as f
@@ -56,11 +63,13 @@ def test_a_policy_that_starts_requiring_approval_is_obeyed_by_an_open_lifecycle(
     assert first.state == "delivered"
 
     def require_approval():
-        stage = ApprovalStage.create(policy=tenant.open_policy.id, stage_number=1,
-                                     duration_before_automatic_denial="P14D")
+        stage = ApprovalStage.create(
+            policy=tenant.open_policy.id, stage_number=1, duration_before_automatic_denial="P14D"
+        )
         ApprovalStageApprover.create(stage=stage, subject_set_type="requestorManager")
         AssignmentPolicy.update(is_approval_required_for_add=True).where(
-            AssignmentPolicy.id == tenant.open_policy.id).execute()
+            AssignmentPolicy.id == tenant.open_policy.id
+        ).execute()
 
     _on_another_connection(require_approval)
     second = lifecycle.submit(tenant.bob, tenant.open_package)
@@ -76,8 +85,12 @@ def test_resource_roles_changed_elsewhere_are_granted_by_an_open_lifecycle(tenan
     extra_role = f.group_resource(tenant.open_package.catalog, "Extra team")
 
     def add_role():
-        f.ResourceRoleScope.create(access_package=tenant.open_package.id, role=extra_role.id,
-                                   scope=extra_role.resource.scopes.get().id, created_date_time=f.T0)
+        f.ResourceRoleScope.create(
+            access_package=tenant.open_package.id,
+            role=extra_role.id,
+            scope=extra_role.resource.scopes.get().id,
+            created_date_time=f.T0,
+        )
 
     _on_another_connection(add_role)
     lifecycle.submit(tenant.bob, tenant.open_package)
@@ -89,8 +102,13 @@ def test_a_batch_reads_the_configuration_once_but_never_from_before_it_began(ten
     """Configuration read by one batch is not carried into the next."""
     with lifecycle.batch():
         lifecycle.submit(tenant.alice, tenant.open_package)
-    _on_another_connection(lambda: AssignmentPolicy.update(expiration_duration="P2D").where(
-        AssignmentPolicy.id == tenant.open_policy.id).execute())
+    _on_another_connection(
+        lambda: (
+            AssignmentPolicy.update(expiration_duration="P2D")
+            .where(AssignmentPolicy.id == tenant.open_policy.id)
+            .execute()
+        )
+    )
     with lifecycle.batch():
         request = lifecycle.submit(tenant.bob, tenant.open_package)
     assert request.schedule_end == f.T0 + timedelta(days=2)
@@ -98,9 +116,15 @@ def test_a_batch_reads_the_configuration_once_but_never_from_before_it_began(ten
 
 def _partially_delivered(tenant) -> Assignment:
     """An assignment as an import brings it: Graph's partiallyDelivered."""
-    return Assignment.create(access_package=tenant.open_package, assignment_policy=tenant.open_policy,
-                             target=tenant.alice, state="partiallyDelivered", status="PartiallyDelivered",
-                             schedule_start=f.T0, created_date_time=f.T0)
+    return Assignment.create(
+        access_package=tenant.open_package,
+        assignment_policy=tenant.open_policy,
+        target=tenant.alice,
+        state="partiallyDelivered",
+        status="PartiallyDelivered",
+        schedule_start=f.T0,
+        created_date_time=f.T0,
+    )
 
 
 def test_partially_delivered_is_held_everywhere(tenant, lifecycle):
@@ -146,10 +170,14 @@ def test_process_reports_a_policy_with_an_unusable_stage_duration_and_goes_on(te
 def test_an_expiration_too_long_is_refused_naming_the_policy(tenant, lifecycle):
     """P99999999999D as a policy's expiration is a refusal that names the policy, not an overflow."""
     AssignmentPolicy.update(expiration_duration="P99999999999D").where(
-        AssignmentPolicy.id == tenant.open_policy.id).execute()
+        AssignmentPolicy.id == tenant.open_policy.id
+    ).execute()
     before = row_counts()
-    with pytest.raises(InvalidInput, match=r"Policy 'Default' \(id .*\) has an unusable expiration duration: "
-                                           r"'P99999999999D' is longer than 1,000 years"):
+    with pytest.raises(
+        InvalidInput,
+        match=r"Policy 'Default' \(id .*\) has an unusable expiration duration: "
+        r"'P99999999999D' is longer than 1,000 years",
+    ):
         lifecycle.submit(tenant.alice, tenant.open_package)
     assert row_counts() == before
 
@@ -157,8 +185,17 @@ def test_an_expiration_too_long_is_refused_naming_the_policy(tenant, lifecycle):
 def test_the_cli_process_reports_skipped_items_and_exits_2(tenant, database_target, capsys):
     broken = _policy_with_stage_duration(tenant, "Broken", "P10000Y")
     Lifecycle(FixedClock(f.T0)).submit(tenant.alice, broken.access_package, broken)
-    code = main(["--db", str(database_target), "process", "--at", "2026-02-05T09:00:00Z",
-                 "--as", tenant.admin.user_principal_name])
+    code = main(
+        [
+            "--db",
+            str(database_target),
+            "process",
+            "--at",
+            "2026-02-05T09:00:00Z",
+            "--as",
+            tenant.admin.user_principal_name,
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 2
     assert captured.out.splitlines() == ["timed out\t0", "expired\t0"]
@@ -172,7 +209,10 @@ def test_removable_assignment_answers_for_an_add_request_in_one_query(tenant, li
     delivered = lifecycle.submit(tenant.alice, tenant.open_package)
     found = lifecycle.removable_assignment(delivered.id.upper())
     assert (found.id, found.target.display_name, found.access_package.display_name) == (
-        delivered.assignment_id, "Alice", "Open")
+        delivered.assignment_id,
+        "Alice",
+        "Open",
+    )
     Assignment.update(state="partiallyDelivered").where(Assignment.id == delivered.assignment_id).execute()
     assert lifecycle.removable_assignment(delivered.id).id == delivered.assignment_id
     removal = lifecycle.remove_assignment(tenant.admin, delivered.assignment_id)

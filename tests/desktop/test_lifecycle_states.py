@@ -1,4 +1,5 @@
 """Random lifecycles on a small tenant: the invariants hold after every step."""
+
 import shutil
 import tempfile
 from datetime import timedelta
@@ -17,6 +18,7 @@ from models.database import close_database, open_database
 from tests.helpers import factories as f
 from tests.helpers.lifecycle_paths import PATHS, TOKENS
 from tests.helpers.lifecycle_tenant import build
+
 
 class LifecycleMachine(RuleBasedStateMachine):
     def __init__(self):
@@ -48,8 +50,11 @@ class LifecycleMachine(RuleBasedStateMachine):
     def assign(self, person, package, days):
         package = self.packages[package]
         end = self.clock.now() + timedelta(days=days) if days else None
-        self.attempt(lambda: self.lifecycle.assign(self.tenant.admin, self.people[person], package,
-                                                   package.policies.get(), end=end))
+        self.attempt(
+            lambda: self.lifecycle.assign(
+                self.tenant.admin, self.people[person], package, package.policies.get(), end=end
+            )
+        )
 
     @rule(pick=st.integers(0, 50), decider=st.integers(0, 6), approve=st.booleans())
     def decide(self, pick, decider, approve):
@@ -69,8 +74,9 @@ class LifecycleMachine(RuleBasedStateMachine):
     def remove(self, pick, actor):
         assignments = list(Assignment.select().order_by(Assignment.created_date_time, Assignment.id))
         if assignments:
-            self.attempt(lambda: self.lifecycle.remove_assignment(
-                self.people[actor], assignments[pick % len(assignments)].id))
+            self.attempt(
+                lambda: self.lifecycle.remove_assignment(self.people[actor], assignments[pick % len(assignments)].id)
+            )
 
     @rule(hours=st.sampled_from([1, 12, 24 * 5, 24 * 15, 24 * 31]))
     def wait(self, hours):
@@ -80,16 +86,27 @@ class LifecycleMachine(RuleBasedStateMachine):
     def process_due(self):
         self.lifecycle.process_due(self.tenant.admin)
         now = self.clock.now()
-        assert not Assignment.select().where(Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES)
-                                             & (Assignment.schedule_end <= now)).exists()
+        assert (
+            not Assignment.select()
+            .where(Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES) & (Assignment.schedule_end <= now))
+            .exists()
+        )
         assert self.lifecycle.process_due(self.tenant.admin) == (0, 0, ())
 
     @invariant()
     def assignment_is_active_exactly_while_delivered_and_not_ended(self):
-        ended = {r.assignment_id for r in AssignmentRequest.select().where(
-            AssignmentRequest.request_type.in_(["userRemove", "adminRemove", "systemRemove"]))}
-        delivered = {r.assignment_id for r in AssignmentRequest.select().where(
-            AssignmentRequest.request_type.in_(["userAdd", "adminAdd"]) & (AssignmentRequest.state == "delivered"))}
+        ended = {
+            r.assignment_id
+            for r in AssignmentRequest.select().where(
+                AssignmentRequest.request_type.in_(["userRemove", "adminRemove", "systemRemove"])
+            )
+        }
+        delivered = {
+            r.assignment_id
+            for r in AssignmentRequest.select().where(
+                AssignmentRequest.request_type.in_(["userAdd", "adminAdd"]) & (AssignmentRequest.state == "delivered")
+            )
+        }
         active = {a.id for a in Assignment.select().where(Assignment.state.in_(ACTIVE_ASSIGNMENT_STATES))}
         everything = {a.id for a in Assignment.select()}
         assert everything == delivered

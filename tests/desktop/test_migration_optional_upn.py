@@ -1,6 +1,7 @@
 """Schema version 10: userPrincipalName becomes optional. On SQLite the user table is rebuilt;
 its rows, indexes and the rows of every table that refers to it survive, and the ids the
 importer used to store as UPNs become NULL."""
+
 import shutil
 import sqlite3
 from pathlib import Path
@@ -20,8 +21,11 @@ GROUP = "7a2d4c1b-3e5f-4a6b-8c7d-9e0f1a2b0c01"
 
 def user_table(path: Path) -> tuple[list, list]:
     with sqlite3.connect(path) as raw:
-        indexes = sorted(raw.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-                                     "AND tbl_name = 'user' AND sql IS NOT NULL"))
+        indexes = sorted(
+            raw.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'user' AND sql IS NOT NULL"
+            )
+        )
         columns = [(row[1], row[2]) for row in raw.execute('PRAGMA table_info("user")')]
     return indexes, columns
 
@@ -38,13 +42,20 @@ def version_9_file(tmp_path, monkeypatch):
     close_database()
     monkeypatch.undo()
     with sqlite3.connect(path) as raw:
-        insert = ('INSERT INTO "user" (id, user_principal_name, upn_key, display_name, display_name_key, user_type, '
-                  "account_enabled, is_reference, manager_id) VALUES (?, ?, ?, ?, ?, 'Member', 1, 0, ?)")
+        insert = (
+            'INSERT INTO "user" (id, user_principal_name, upn_key, display_name, display_name_key, user_type, '
+            "account_enabled, is_reference, manager_id) VALUES (?, ?, ?, ?, ?, 'Member', 1, 0, ?)"
+        )
         raw.execute(insert, (UNNAMED, UNNAMED, UNNAMED, "Bianca Pisani", "bianca pisani", None))
         raw.execute(insert, (NAMED, "AdeleV@contoso.com", "adelev@contoso.com", "Adele Vance", "adele vance", UNNAMED))
-        raw.execute('INSERT INTO "group" (id, display_name, display_name_key, security_enabled, mail_enabled, '
-                    "group_types, is_reference) VALUES (?, 'Sales', 'sales', 1, 0, '[]', 0)", (GROUP,))
-        raw.executemany("INSERT INTO group_member (group_id, member_id) VALUES (?, ?)", [(GROUP, NAMED), (GROUP, UNNAMED)])
+        raw.execute(
+            'INSERT INTO "group" (id, display_name, display_name_key, security_enabled, mail_enabled, '
+            "group_types, is_reference) VALUES (?, 'Sales', 'sales', 1, 0, '[]', 0)",
+            (GROUP,),
+        )
+        raw.executemany(
+            "INSERT INTO group_member (group_id, member_id) VALUES (?, ?)", [(GROUP, NAMED), (GROUP, UNNAMED)]
+        )
     return path
 
 
@@ -54,8 +65,11 @@ def test_version_9_file_migrates_keeping_rows_indexes_and_references(version_9_f
     try:
         assert schema_version() == SCHEMA_VERSION
         named, unnamed = User.get_by_id(NAMED), User.get_by_id(UNNAMED)
-        assert (named.user_principal_name, named.upn_key, named.manager_id) == ("AdeleV@contoso.com",
-                                                                               "adelev@contoso.com", UNNAMED)
+        assert (named.user_principal_name, named.upn_key, named.manager_id) == (
+            "AdeleV@contoso.com",
+            "adelev@contoso.com",
+            UNNAMED,
+        )
         assert (unnamed.user_principal_name, unnamed.upn_key, unnamed.display_name) == (None, None, "Bianca Pisani")
         assert {m.member_id for m in GroupMember.select()} == {NAMED, UNNAMED}
         assert models.database.db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
@@ -82,6 +96,7 @@ def test_on_postgresql_the_columns_become_optional_in_place(database, on_postgre
         pytest.skip("the in-place path is PostgreSQL's; SQLite's rebuild is tested above")
     from models.database import migrate
     from models.migrations.v0010_optional_user_principal_name import upgrade
+
     db = models.database.db
     User.create(id=UNNAMED, user_principal_name=UNNAMED, display_name="Bianca Pisani")
     with as_owner():  # what a migration runs as
@@ -89,6 +104,10 @@ def test_on_postgresql_the_columns_become_optional_in_place(database, on_postgre
             db.execute_sql(f'ALTER TABLE "user" ALTER COLUMN "{column}" SET NOT NULL')
         migrate(database, 9, steps={10: upgrade}, to_version=10)
     assert (User.get_by_id(UNNAMED).user_principal_name, User.get_by_id(UNNAMED).upn_key) == (None, None)
-    nullable = dict(db.execute_sql("SELECT column_name, is_nullable FROM information_schema.columns "
-                                   "WHERE table_name = 'user' AND column_name IN ('user_principal_name', 'upn_key')"))
+    nullable = dict(
+        db.execute_sql(
+            "SELECT column_name, is_nullable FROM information_schema.columns "
+            "WHERE table_name = 'user' AND column_name IN ('user_principal_name', 'upn_key')"
+        )
+    )
     assert nullable == {"user_principal_name": "YES", "upn_key": "YES"}

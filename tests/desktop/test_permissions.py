@@ -1,5 +1,6 @@
 """Every role (and none) x every action of the core and the CLI: allowed exactly where the
 entitlement-management article allows it."""
+
 import pytest
 
 from desktop.cli import main
@@ -8,8 +9,12 @@ from desktop.errors import Forbidden
 from desktop.export import export
 from desktop.lifecycle import Lifecycle
 from desktop.permissions import (
-    APPLICATION_ADMINISTRATOR, GLOBAL_ADMINISTRATOR, IDENTITY_GOVERNANCE_ADMINISTRATOR,
-    REPORTS_READER, SECURITY_ADMINISTRATOR, SECURITY_READER,
+    APPLICATION_ADMINISTRATOR,
+    GLOBAL_ADMINISTRATOR,
+    IDENTITY_GOVERNANCE_ADMINISTRATOR,
+    REPORTS_READER,
+    SECURITY_ADMINISTRATOR,
+    SECURITY_READER,
 )
 from desktop.reports.access_packages import AccessPackagesReport
 from desktop.reports.app_role_activity import AppRoleActivityReport
@@ -26,11 +31,17 @@ from tests.helpers import factories as f
 
 # The article, written out independently of desktop.permissions.
 NO_ROLE = None
-ROLES = (NO_ROLE, IDENTITY_GOVERNANCE_ADMINISTRATOR, GLOBAL_ADMINISTRATOR, SECURITY_ADMINISTRATOR,
-         SECURITY_READER, REPORTS_READER, APPLICATION_ADMINISTRATOR)
+ROLES = (
+    NO_ROLE,
+    IDENTITY_GOVERNANCE_ADMINISTRATOR,
+    GLOBAL_ADMINISTRATOR,
+    SECURITY_ADMINISTRATOR,
+    SECURITY_READER,
+    REPORTS_READER,
+    APPLICATION_ADMINISTRATOR,
+)
 GOVERNANCE = {IDENTITY_GOVERNANCE_ADMINISTRATOR, GLOBAL_ADMINISTRATOR}
-WORKBOOKS = {GLOBAL_ADMINISTRATOR, SECURITY_ADMINISTRATOR, SECURITY_READER, REPORTS_READER,
-             APPLICATION_ADMINISTRATOR}
+WORKBOOKS = {GLOBAL_ADMINISTRATOR, SECURITY_ADMINISTRATOR, SECURITY_READER, REPORTS_READER, APPLICATION_ADMINISTRATOR}
 GLOBAL_ONLY = {GLOBAL_ADMINISTRATOR}
 
 
@@ -47,8 +58,14 @@ def tenant(database, tmp_path):
     target = f.user("Alex Wilber")
     admin = holders[IDENTITY_GOVERNANCE_ADMINISTRATOR]
     request = Lifecycle(FixedClock(f.T0)).assign(admin, target, package, policy)
-    return {"holders": holders, "package": package, "policy": policy, "target": target,
-            "request": request, "folder": tmp_path}
+    return {
+        "holders": holders,
+        "package": package,
+        "policy": policy,
+        "target": target,
+        "request": request,
+        "folder": tmp_path,
+    }
 
 
 def core_actions(t):
@@ -66,16 +83,21 @@ def core_actions(t):
         ("all requests", GOVERNANCE, lambda a: RequestsReport(actor=a)),
         ("access package activity", WORKBOOKS, lambda a: PackageActivityReport(None, actor=a)),
         ("app role assignment activity", WORKBOOKS, lambda a: AppRoleActivityReport(actor=a)),
-        ("download the audit log", GOVERNANCE,
-         lambda a: export(t["folder"] / "audit.csv", AuditLogReport(), actor=a)),
-        ("download a workbook", WORKBOOKS,
-         lambda a: export(t["folder"] / "activity.csv", PackageActivityReport(None), actor=a)),
-        ("direct assignment", GOVERNANCE,
-         lambda a: lifecycle.assign(a, f.user(), t["package"], t["policy"])),
-        ("remove another user's assignment", GOVERNANCE,
-         lambda a: lifecycle.remove_assignment(
-             a, lifecycle.assign(t["holders"][GLOBAL_ADMINISTRATOR], f.user(), t["package"],
-                                 t["policy"]).assignment_id)),
+        ("download the audit log", GOVERNANCE, lambda a: export(t["folder"] / "audit.csv", AuditLogReport(), actor=a)),
+        (
+            "download a workbook",
+            WORKBOOKS,
+            lambda a: export(t["folder"] / "activity.csv", PackageActivityReport(None), actor=a),
+        ),
+        ("direct assignment", GOVERNANCE, lambda a: lifecycle.assign(a, f.user(), t["package"], t["policy"])),
+        (
+            "remove another user's assignment",
+            GOVERNANCE,
+            lambda a: lifecycle.remove_assignment(
+                a,
+                lifecycle.assign(t["holders"][GLOBAL_ADMINISTRATOR], f.user(), t["package"], t["policy"]).assignment_id,
+            ),
+        ),
         ("bind a database login", GLOBAL_ONLY, lambda a: bind_login(a, "team-login", t["target"])),
     ]
 
@@ -99,16 +121,27 @@ def cli_actions(t):
     folder, package = t["folder"], t["package"].display_name
     return [
         ("export audit", GOVERNANCE, ["export", "audit", "-o", str(folder / "a.csv")]),
-        ("export assignments", GOVERNANCE,
-         ["export", "assignments", "--package", package, "-o", str(folder / "b.xlsx")]),
-        ("export connected organizations", GOVERNANCE,
-         ["export", "connected-organizations", "-o", str(folder / "c.json")]),
-        ("export package activity", WORKBOOKS,
-         ["export", "package-activity", "--package", t["package"].id, "-o", str(folder / "d.csv")]),
-        ("direct assignment", GOVERNANCE,
-         ["request", "assign", "--user", t["holders"][NO_ROLE].user_principal_name, "--package", package]),
-        ("bind a login", GLOBAL_ONLY,
-         ["login", "bind", "someone", "--user", t["target"].user_principal_name]),
+        (
+            "export assignments",
+            GOVERNANCE,
+            ["export", "assignments", "--package", package, "-o", str(folder / "b.xlsx")],
+        ),
+        (
+            "export connected organizations",
+            GOVERNANCE,
+            ["export", "connected-organizations", "-o", str(folder / "c.json")],
+        ),
+        (
+            "export package activity",
+            WORKBOOKS,
+            ["export", "package-activity", "--package", t["package"].id, "-o", str(folder / "d.csv")],
+        ),
+        (
+            "direct assignment",
+            GOVERNANCE,
+            ["request", "assign", "--user", t["holders"][NO_ROLE].user_principal_name, "--package", package],
+        ),
+        ("bind a login", GLOBAL_ONLY, ["login", "bind", "someone", "--user", t["target"].user_principal_name]),
     ]
 
 

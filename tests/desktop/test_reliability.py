@@ -1,5 +1,6 @@
 """Two machines deciding the same requests at once: exactly one decision each (on SQLite, and
 on PostgreSQL when the suite runs there)."""
+
 import multiprocessing
 
 import pytest
@@ -37,9 +38,11 @@ def decide_all(target: str, request_ids: list[str], approve: bool, barrier, resu
 
 
 def audit_path(request_id: str) -> str:
-    events = (AuditEvent.select(AuditEvent.activity_display_name)
-              .where(AuditEvent.correlation_id == request_id)
-              .order_by(AuditEvent.activity_date_time, AuditEvent.seq))
+    events = (
+        AuditEvent.select(AuditEvent.activity_display_name)
+        .where(AuditEvent.correlation_id == request_id)
+        .order_by(AuditEvent.activity_date_time, AuditEvent.seq)
+    )
     return "".join(TOKENS[e.activity_display_name] for e in events)
 
 
@@ -52,15 +55,19 @@ def test_two_machines_decide_500_requests_exactly_once(database, database_target
     policy = f.policy(package, stages=[["requestorManager"]])
     lifecycle = Lifecycle(FixedClock(f.T0))
     with lifecycle.batch():
-        request_ids = [lifecycle.submit(f.user(f"Requestor {n}", manager=manager), package, policy).id
-                       for n in range(RACED_REQUESTS)]
+        request_ids = [
+            lifecycle.submit(f.user(f"Requestor {n}", manager=manager), package, policy).id
+            for n in range(RACED_REQUESTS)
+        ]
     close_database()
 
     context = multiprocessing.get_context("spawn")
     barrier, results = context.Barrier(2), context.Queue()
     # Opposite orders, so the two meet in the middle on the same requests at the same time.
-    workers = [context.Process(target=decide_all, args=(str(database_target), order, approve, barrier, results))
-               for order, approve in ((request_ids, True), (request_ids[::-1], False))]
+    workers = [
+        context.Process(target=decide_all, args=(str(database_target), order, approve, barrier, results))
+        for order, approve in ((request_ids, True), (request_ids[::-1], False))
+    ]
     for worker in workers:
         worker.start()
     outcomes = [results.get(timeout=300) for _ in workers]

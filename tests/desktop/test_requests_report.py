@@ -1,4 +1,5 @@
 """The requests report: every request with a state filter, and one approver's queue."""
+
 import pytest
 
 from desktop.errors import Forbidden, InvalidInput

@@ -1,6 +1,7 @@
 """The attack run of issue 15, one test (or a few) per finding: exports that could destroy
 the database, CSV formula injection, leftovers of killed exports, planted backup names,
 file modes and read-only databases."""
+
 import csv
 import os
 import sqlite3
@@ -25,8 +26,9 @@ from tests.helpers.audit_documents import document
 from tests.helpers.list_report import INJECTION, text_report
 from tests.helpers.role_files import role_file
 
-sqlite_only = pytest.mark.skipif(bool(os.environ.get("ENTITLEMENT_DESK_TEST_DB")),
-                                 reason="about the SQLite file itself")
+sqlite_only = pytest.mark.skipif(
+    bool(os.environ.get("ENTITLEMENT_DESK_TEST_DB")), reason="about the SQLite file itself"
+)
 
 
 def audit_event(number: int = 1, **changes) -> None:
@@ -40,6 +42,7 @@ def read_csv(path):
 
 
 # -- item 4: an export never overwrites the database, a device or a folder ----------------
+
 
 @sqlite_only
 @pytest.mark.parametrize("spelling", ["{db}", "{folder}/x/../{name}", "{db}-wal", "{db}-shm", "{db}-journal"])
@@ -88,6 +91,7 @@ def test_cli_export_onto_the_database_exits_2(database, database_target, capsys,
 
 # -- item 7: CSV formula injection -----------------------------------------------------------
 
+
 def test_csv_cells_that_look_like_formulas_are_neutralised(database, tmp_path):
     """Every cell starting with = + - @ tab or CR gets a leading apostrophe; others stay."""
     path = tmp_path / "texts.csv"
@@ -108,8 +112,9 @@ def test_entra_layout_is_neutralised_too(database, database_target, tmp_path, ca
     audit_event(activityDisplayName="=cmd|' /C calc'!A0", resultReason="@SUM(1)")
     path, raw = tmp_path / "entra.csv", tmp_path / "entra-raw.csv"
     assert main(["--db", str(database_target), "export", "audit", "--layout", "entra", "-o", str(path)]) == 0
-    assert main(["--db", str(database_target), "export", "audit", "--layout", "entra", "--csv-raw",
-                 "-o", str(raw)]) == 0
+    assert (
+        main(["--db", str(database_target), "export", "audit", "--layout", "entra", "--csv-raw", "-o", str(raw)]) == 0
+    )
     header, row = read_csv(path)
     record = dict(zip(header, row))
     assert record["Activity"] == "'=cmd|' /C calc'!A0" and record["ResultReason"] == "'@SUM(1)"
@@ -150,8 +155,11 @@ def test_the_next_export_removes_what_a_killed_one_left(database, tmp_path, suff
     `.NAME.PID.*.part` (and scratch), which the next export in that folder removes."""
     close_database()
     target = tmp_path / f"report.{suffix}"
-    child = subprocess.Popen([sys.executable, "-c", KILLED_EXPORT, str(database.path), str(target)],
-                             stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": os.getcwd()})
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLED_EXPORT, str(database.path), str(target)],
+        stdout=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": os.getcwd()},
+    )
     with child.stdout:
         assert child.stdout.readline() == b"writing\n"
         child.kill()
@@ -176,6 +184,7 @@ def test_a_live_exports_temporary_file_is_left_alone(database, tmp_path):
 
 # -- item 13: the migration backup ------------------------------------------------------------
 
+
 @sqlite_only
 def test_migration_backup_refuses_a_planted_link(tmp_path, monkeypatch):
     """A link planted at the backup's name is not followed: the upgrade stops, the link's
@@ -196,6 +205,7 @@ def test_migration_backup_refuses_a_planted_link(tmp_path, monkeypatch):
     planted.symlink_to(victim)
     monkeypatch.setattr("models.database.datetime", Frozen)
     from models.database import DatabaseOpenError
+
     with pytest.raises(DatabaseOpenError, match="already exists"):
         migrate(resolve_location(path), 4, steps={5: lambda database: None}, to_version=5)
     assert victim.read_text() == "mine"
@@ -203,6 +213,7 @@ def test_migration_backup_refuses_a_planted_link(tmp_path, monkeypatch):
 
 
 # -- item 14: a pre-existing empty file ---------------------------------------------------------
+
 
 @sqlite_only
 def test_an_empty_file_becomes_an_owner_only_database(tmp_path):
@@ -215,6 +226,7 @@ def test_an_empty_file_becomes_an_owner_only_database(tmp_path):
 
 
 # -- item 15: a read-only database in a read-only folder -----------------------------------------
+
 
 @sqlite_only
 def test_a_read_only_database_in_a_read_only_folder_exports_and_verifies(tmp_path, monkeypatch, capsys):
@@ -234,8 +246,13 @@ def test_a_read_only_database_in_a_read_only_folder_exports_and_verifies(tmp_pat
     # The tests run as root, whom permissions do not stop: deny writes the way the kernel
     # would for anyone else.
     real_access = os.access
-    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if mode & os.W_OK and str(p).startswith(
-        str(folder)) else real_access(p, mode, **kw))
+    monkeypatch.setattr(
+        os,
+        "access",
+        lambda p, mode, **kw: (
+            False if mode & os.W_OK and str(p).startswith(str(folder)) else real_access(p, mode, **kw)
+        ),
+    )
     try:
         out = tmp_path / "audit.csv"
         assert main(["--db", str(path), "export", "audit", "-o", str(out)]) == 0
@@ -265,6 +282,7 @@ def shared(database, database_target, monkeypatch, on_postgresql, capsys):
     from desktop.permissions import GLOBAL_ADMINISTRATOR
     from tests.helpers import factories
     from tests.helpers.lifecycle_tenant import build
+
     tenant = build()
     gina = factories.user("Gina Global")
     factories.grant_role(gina, GLOBAL_ADMINISTRATOR)
@@ -278,6 +296,7 @@ def shared(database, database_target, monkeypatch, on_postgresql, capsys):
         code = main(["--db", str(database_target), *argv])
         captured = capsys.readouterr()
         return code, captured.out, captured.err
+
     return tenant, gina, login, cli
 
 
@@ -289,20 +308,22 @@ def test_a_bound_login_writes_only_as_its_own_user(shared):
     """Bound to Alice: every write command given another --as is refused and writes nothing;
     as Alice (or without --as) it works."""
     from desktop.session import bind_login
+
     tenant, gina, login, cli = shared
     bind_login(gina, login, tenant.alice)
     before = audit_count()
-    for argv in (["request", "submit", "--user", "bob@contoso.com", "--package", "Open"],
-                 ["request", "assign", "--user", "alice@contoso.com", "--package", "Open",
-                  "--as", "ada.admin@contoso.com"],
-                 ["request", "approve", "any-request", "--as", "max.manager@contoso.com"],
-                 ["request", "deny", "any-request", "--as", "max.manager@contoso.com"],
-                 ["request", "cancel", "any-request", "--as", "bob@contoso.com"],
-                 ["assignment", "remove", "any-assignment", "--as", "ada.admin@contoso.com"],
-                 ["process", "--as", "ada.admin@contoso.com"],
-                 ["login", "bind", "other", "--user", "bob@contoso.com", "--as", "gina.global@contoso.com"],
-                 ["login", "unbind", login, "--as", "gina.global@contoso.com"],
-                 ["import", str(GRAPH / "users.json"), "--as", "ada.admin@contoso.com"]):
+    for argv in (
+        ["request", "submit", "--user", "bob@contoso.com", "--package", "Open"],
+        ["request", "assign", "--user", "alice@contoso.com", "--package", "Open", "--as", "ada.admin@contoso.com"],
+        ["request", "approve", "any-request", "--as", "max.manager@contoso.com"],
+        ["request", "deny", "any-request", "--as", "max.manager@contoso.com"],
+        ["request", "cancel", "any-request", "--as", "bob@contoso.com"],
+        ["assignment", "remove", "any-assignment", "--as", "ada.admin@contoso.com"],
+        ["process", "--as", "ada.admin@contoso.com"],
+        ["login", "bind", "other", "--user", "bob@contoso.com", "--as", "gina.global@contoso.com"],
+        ["login", "unbind", login, "--as", "gina.global@contoso.com"],
+        ["import", str(GRAPH / "users.json"), "--as", "ada.admin@contoso.com"],
+    ):
         code, _, err = cli(*argv)
         assert (code, "cannot act as" in err) == (2, True), (argv, err)
     assert audit_count() == before
@@ -313,6 +334,7 @@ def test_a_bound_login_writes_only_as_its_own_user(shared):
 def test_an_unbound_login_cannot_write_once_logins_are_bound(shared):
     from desktop.lifecycle import Lifecycle
     from desktop.session import bind_login
+
     tenant, gina, login, cli = shared
     bind_login(gina, "somebody_else", tenant.bob)
     before = audit_count()
@@ -322,6 +344,7 @@ def test_an_unbound_login_cannot_write_once_logins_are_bound(shared):
     assert code == 2 and "not bound" in err
     # The core refuses too, whoever the caller claims to be.
     from desktop.errors import Forbidden
+
     with pytest.raises(Forbidden, match="not bound"):
         Lifecycle().submit(tenant.alice, tenant.open_package)
     assert audit_count() == before
@@ -332,6 +355,7 @@ def test_the_core_refuses_an_impersonation_the_cli_did_not_resolve(shared):
     from desktop.errors import Forbidden
     from desktop.lifecycle import Lifecycle
     from desktop.session import bind_login
+
     tenant, gina, login, _ = shared
     bind_login(gina, login, tenant.alice)
     with pytest.raises(Forbidden, match="cannot act as Ada Admin"):
@@ -345,8 +369,8 @@ GRAPH = __import__("pathlib").Path(__file__).resolve().parents[1] / "fixtures" /
 
 def role_holders() -> set:
     from models import DirectoryRoleAssignment
-    return set(DirectoryRoleAssignment.select(DirectoryRoleAssignment.role, DirectoryRoleAssignment.principal)
-               .tuples())
+
+    return set(DirectoryRoleAssignment.select(DirectoryRoleAssignment.role, DirectoryRoleAssignment.principal).tuples())
 
 
 def test_import_needs_a_governance_role(shared, tmp_path):
@@ -356,6 +380,7 @@ def test_import_needs_a_governance_role(shared, tmp_path):
     code, out, err = cli("import", str(GRAPH / "users.json"), "--as", "ada.admin@contoso.com")
     assert code == 0, err
     from models import AuditEvent
+
     record = AuditEvent.select().order_by(AuditEvent.seq.desc()).first()
     assert (record.activity_display_name, record.initiated_by_upn) == ("Import tenant data", "ada.admin@contoso.com")
 
@@ -364,6 +389,7 @@ def test_a_role_changing_import_needs_a_global_administrator(shared, tmp_path):
     """An Identity Governance Administrator's import that makes them Global Administrator is
     refused whole; a Global Administrator's is applied and every role change audited."""
     from models import AuditEvent
+
     tenant, gina, _, cli = shared
     holders, before = role_holders(), audit_count()
     code, _, err = cli("import", role_file(tmp_path, tenant.admin), "--as", "ada.admin@contoso.com")
@@ -371,25 +397,33 @@ def test_a_role_changing_import_needs_a_global_administrator(shared, tmp_path):
     assert (role_holders(), audit_count()) == (holders, before)
     code, _, err = cli("import", role_file(tmp_path, tenant.admin), "--as", "gina.global@contoso.com")
     assert code == 0, err
-    changes = {(e.activity_display_name, e.target_resources[0]["id"]) for e in AuditEvent.select()
-               .where(AuditEvent.category == "RoleManagement")}
+    changes = {
+        (e.activity_display_name, e.target_resources[0]["id"])
+        for e in AuditEvent.select().where(AuditEvent.category == "RoleManagement")
+    }
     assert changes == {("Add member to role", tenant.admin.id), ("Remove member from role", gina.id)}
 
 
 def test_binding_logins_is_audited(shared):
     from desktop.session import bind_login, unbind_login
     from models import AuditEvent
+
     tenant, gina, login, _ = shared
     bind_login(gina, login, gina)
     bind_login(gina, "reporting", tenant.bob)
     unbind_login(gina, "reporting")
-    records = [(e.activity_display_name, e.initiated_by_upn, e.target_resources[0]["id"])
-               for e in AuditEvent.select().order_by(AuditEvent.seq)]
-    assert records[-2:] == [("Bind database login to user", "gina.global@contoso.com", "reporting"),
-                            ("Unbind database login", "gina.global@contoso.com", "reporting")]
+    records = [
+        (e.activity_display_name, e.initiated_by_upn, e.target_resources[0]["id"])
+        for e in AuditEvent.select().order_by(AuditEvent.seq)
+    ]
+    assert records[-2:] == [
+        ("Bind database login to user", "gina.global@contoso.com", "reporting"),
+        ("Unbind database login", "gina.global@contoso.com", "reporting"),
+    ]
 
 
 # -- item 6: process needs an administrator, and no time travel ----------------------------------
+
 
 def test_process_needs_an_administrator(shared):
     tenant, _, _, cli = shared
@@ -408,8 +442,9 @@ def test_a_decision_cannot_be_dated_before_the_request(shared):
     request_id = out.split("\t")[0]
     before = audit_count()
     for verb in ("approve", "deny"):
-        code, _, err = cli("request", verb, request_id, "--as", "max.manager@contoso.com",
-                           "--at", "2001-01-01T00:00:00Z")
+        code, _, err = cli(
+            "request", verb, request_id, "--as", "max.manager@contoso.com", "--at", "2001-01-01T00:00:00Z"
+        )
         assert code == 2 and "already holds a record of 2026-01-05 09:00:00 UTC" in err
     code, _, err = cli("request", "cancel", request_id, "--as", "bob@contoso.com", "--at", "2001-01-01T00:00:00Z")
     assert code == 2 and "already holds a record" in err
@@ -417,31 +452,70 @@ def test_a_decision_cannot_be_dated_before_the_request(shared):
     code, out, _ = cli("request", "approve", request_id, "--as", "max.manager@contoso.com", "--at", AT)
     assert code == 0
 
-    code, out, _ = cli("request", "assign", "--user", "carol@contoso.com", "--package", "Open",
-                       "--as", "ada.admin@contoso.com", "--at", "2026-02-01T00:00:00Z",
-                       "--start", "2025-01-01T00:00:00Z", "--end", "2025-06-01T00:00:00Z")
+    code, out, _ = cli(
+        "request",
+        "assign",
+        "--user",
+        "carol@contoso.com",
+        "--package",
+        "Open",
+        "--as",
+        "ada.admin@contoso.com",
+        "--at",
+        "2026-02-01T00:00:00Z",
+        "--start",
+        "2025-01-01T00:00:00Z",
+        "--end",
+        "2025-06-01T00:00:00Z",
+    )
     assert code == 0, out
     code, _, err = cli("process", "--as", "ada.admin@contoso.com", "--at", "2025-07-01T00:00:00Z")
     assert code == 2 and "already holds a record of 2026-02-01" in err
-    code, _, err = cli("assignment", "remove", out.split("\t")[2].strip(), "--as", "ada.admin@contoso.com",
-                       "--at", "2025-07-01T00:00:00Z")
+    code, _, err = cli(
+        "assignment",
+        "remove",
+        out.split("\t")[2].strip(),
+        "--as",
+        "ada.admin@contoso.com",
+        "--at",
+        "2025-07-01T00:00:00Z",
+    )
     assert code == 2 and "already holds a record" in err
 
 
 # -- item 9 (options): times at the calendar's limits ---------------------------------------------
 
-@pytest.mark.parametrize("argv, option", [
-    (["process", "--as", "ada.admin@contoso.com", "--at", "9999-12-31T23:59:59-05:00"], "--at"),
-    (["process", "--as", "ada.admin@contoso.com", "--at", "0001-01-01T00:00:00+05:00"], "--at"),
-    (["process", "--as", "ada.admin@contoso.com", "--at", "9999-12-31T23:59:59Z"], "--at"),
-    (["request", "submit", "--user", "alice@contoso.com", "--package", "Open", "--at", "0001-01-01T00:00:00Z"],
-     "--at"),
-    (["request", "assign", "--user", "alice@contoso.com", "--package", "Open", "--as", "ada.admin@contoso.com",
-      "--end", "9999-12-31T23:59:59-05:00"], "--end"),
-    (["export", "audit", "-o", "{tmp}/a.csv", "--since", "0001-01-01T00:00:00+05:00"], "--since"),
-    (["export", "audit", "-o", "{tmp}/a.csv", "--until", "9999-12-31T23:59:59-05:00"], "--until"),
-    (["export", "audit", "-o", "{tmp}/a.csv", "--until", "9999-12-31"], "--until"),
-])
+
+@pytest.mark.parametrize(
+    "argv, option",
+    [
+        (["process", "--as", "ada.admin@contoso.com", "--at", "9999-12-31T23:59:59-05:00"], "--at"),
+        (["process", "--as", "ada.admin@contoso.com", "--at", "0001-01-01T00:00:00+05:00"], "--at"),
+        (["process", "--as", "ada.admin@contoso.com", "--at", "9999-12-31T23:59:59Z"], "--at"),
+        (
+            ["request", "submit", "--user", "alice@contoso.com", "--package", "Open", "--at", "0001-01-01T00:00:00Z"],
+            "--at",
+        ),
+        (
+            [
+                "request",
+                "assign",
+                "--user",
+                "alice@contoso.com",
+                "--package",
+                "Open",
+                "--as",
+                "ada.admin@contoso.com",
+                "--end",
+                "9999-12-31T23:59:59-05:00",
+            ],
+            "--end",
+        ),
+        (["export", "audit", "-o", "{tmp}/a.csv", "--since", "0001-01-01T00:00:00+05:00"], "--since"),
+        (["export", "audit", "-o", "{tmp}/a.csv", "--until", "9999-12-31T23:59:59-05:00"], "--until"),
+        (["export", "audit", "-o", "{tmp}/a.csv", "--until", "9999-12-31"], "--until"),
+    ],
+)
 def test_times_at_the_limits_exit_2_naming_the_option(shared, tmp_path, argv, option):
     _, _, _, cli = shared
     code, _, err = cli(*[part.format(tmp=tmp_path) for part in argv])
@@ -453,7 +527,8 @@ def test_times_at_the_limits_exit_2_naming_the_option(shared, tmp_path, argv, op
 
 least_privilege = pytest.mark.skipif(
     not os.environ.get("ENTITLEMENT_DESK_TEST_SETUP_DB"),
-    reason="the PostgreSQL pass with least-privilege logins (ENTITLEMENT_DESK_TEST_SETUP_DB)")
+    reason="the PostgreSQL pass with least-privilege logins (ENTITLEMENT_DESK_TEST_SETUP_DB)",
+)
 
 
 @least_privilege
@@ -463,9 +538,9 @@ def test_an_application_login_cannot_change_the_audit_log(database):
     import peewee
     from models import db
     from models.database import postgresql_database
+
     audit_event()
-    for statement in ("UPDATE audit_event SET result = 'failure'", "DELETE FROM audit_event",
-                      "TRUNCATE audit_event"):
+    for statement in ("UPDATE audit_event SET result = 'failure'", "DELETE FROM audit_event", "TRUNCATE audit_event"):
         with pytest.raises(peewee.ProgrammingError, match="permission denied"), db.atomic():
             db.execute_sql(statement)
     superuser = postgresql_database(os.environ["ENTITLEMENT_DESK_TEST_SETUP_DB"])
@@ -477,6 +552,7 @@ def test_an_application_login_cannot_change_the_audit_log(database):
     finally:
         superuser.close()
     from desktop.audit_chain import verify
+
     assert verify().intact and verify().checked == 1
 
 
@@ -487,6 +563,7 @@ def test_an_application_login_binds_only_through_the_checked_function(shared):
     import peewee
     from desktop.session import BIND_FUNCTION, bind_login
     from models import DatabaseLogin, db
+
     tenant, gina, login, cli = shared
     with pytest.raises(peewee.ProgrammingError, match="permission denied"), db.atomic():
         DatabaseLogin.insert(role_name=login, user=gina.id).execute()
@@ -510,6 +587,7 @@ def test_database_setup_is_for_postgresql(database, database_target, capsys, on_
 
 # -- item 5: an anchor outside the database --------------------------------------------------------
 
+
 @pytest.fixture
 def anchored(database, database_target, tmp_path, monkeypatch, capsys):
     """Twelve chained records, anchored by the CLI with a key in a private config folder."""
@@ -524,6 +602,7 @@ def anchored(database, database_target, tmp_path, monkeypatch, capsys):
         code = main(["--db", str(database_target), "audit", "verify", "--anchor", str(anchor)])
         captured = capsys.readouterr()
         return code, captured.out, captured.err
+
     return anchor, verify_cli
 
 
@@ -533,6 +612,7 @@ def recompute_chain() -> None:
     from models.audit_chain import HEAD_KEY
     from desktop.audit_anchor import _FIELDS
     from models.audit_chain import GENESIS, chain_hash, record_content_hash
+
     head = GENESIS
     for row in AuditEvent.select().order_by(AuditEvent.seq).dicts():
         content = record_content_hash(_FIELDS, row)
@@ -544,6 +624,7 @@ def recompute_chain() -> None:
 def test_the_key_is_owner_only_and_outside_the_database(anchored, tmp_path):
     from desktop.audit_anchor import key_path
     import json
+
     path = key_path()
     assert path.is_relative_to(tmp_path / "config")
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
@@ -578,6 +659,7 @@ def test_a_recomputed_chain_passes_verify_but_not_the_anchor(anchored, attack):
             AuditEvent.delete().where(AuditEvent.seq >= seqs[8]).execute()
         recompute_chain()
     from desktop.audit_chain import verify
+
     assert verify().intact
     code, _, err = verify_cli()
     assert code == 1
@@ -586,6 +668,7 @@ def test_a_recomputed_chain_passes_verify_but_not_the_anchor(anchored, attack):
 
 def test_an_altered_anchor_is_refused(anchored):
     import json
+
     anchor, verify_cli = anchored
     data = json.loads(anchor.read_text())
     data["records"] = 5
@@ -598,12 +681,14 @@ def test_an_altered_anchor_is_refused(anchored):
 
 def test_a_key_readable_by_others_is_refused(anchored, database_target, tmp_path, capsys):
     from desktop.audit_anchor import key_path
+
     os.chmod(key_path(), 0o644)
     assert main(["--db", str(database_target), "audit", "anchor", "-o", str(tmp_path / "again.json")]) == 2
     assert "chmod 600" in capsys.readouterr().err
 
 
 # -- item 11: an interrupted demo leaves nothing ---------------------------------------------------
+
 
 @pytest.mark.slow
 @pytest.mark.parametrize("how", ["interrupt", "kill"])
@@ -612,9 +697,13 @@ def test_an_interrupted_demo_leaves_no_partial_tenant(database_target, tmp_path,
     build's hidden file is removed by the next build (SQLite), or never committed (PostgreSQL)."""
     import signal
     from models import User
+
     close_database()
-    child = subprocess.Popen([sys.executable, "-m", "desktop", "--db", str(database_target), "demo"],
-                             stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": os.getcwd()})
+    child = subprocess.Popen(
+        [sys.executable, "-m", "desktop", "--db", str(database_target), "demo"],
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": os.getcwd()},
+    )
     seen = b""
     with child.stderr:
         while b"Request history" not in seen:
@@ -630,6 +719,7 @@ def test_an_interrupted_demo_leaves_no_partial_tenant(database_target, tmp_path,
     assert User.select().count() == 0
     if not os.environ.get("ENTITLEMENT_DESK_TEST_DB"):
         from desktop.commands.demo import _remove_stale_partials
+
         leftovers = [p.name for p in tmp_path.iterdir() if ".demo-" in p.name]
         assert bool(leftovers) == (how == "kill")
         _remove_stale_partials(tmp_path)

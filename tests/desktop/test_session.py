@@ -65,10 +65,38 @@ def test_an_unbound_login_is_refused_once_any_login_is_bound(people, shared_logi
 def test_cli_bind_requires_a_global_administrator(people, database, capsys):
     """`login bind --as` goes through the same check and says why on stderr."""
     target = str(database.path if database.kind == "sqlite" else database.url)
-    assert main(["--db", target, "login", "bind", "bob", "--user", "alex.wilber@contoso.com",
-                 "--as", "miriam.graham@contoso.com"]) == 2
+    assert (
+        main(
+            [
+                "--db",
+                target,
+                "login",
+                "bind",
+                "bob",
+                "--user",
+                "alex.wilber@contoso.com",
+                "--as",
+                "miriam.graham@contoso.com",
+            ]
+        )
+        == 2
+    )
     assert "Global Administrator" in capsys.readouterr().err
-    assert main(["--db", target, "login", "bind", "bob", "--user", "alex.wilber@contoso.com",
-                 "--as", "megan.bowen@contoso.com"]) == 0
+    assert (
+        main(
+            [
+                "--db",
+                target,
+                "login",
+                "bind",
+                "bob",
+                "--user",
+                "alex.wilber@contoso.com",
+                "--as",
+                "megan.bowen@contoso.com",
+            ]
+        )
+        == 0
+    )
     assert main(["--db", target, "login", "list"]) == 0
     assert "bob\talex.wilber@contoso.com" in capsys.readouterr().out

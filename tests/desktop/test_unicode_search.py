@@ -1,5 +1,6 @@
 """Case-insensitive matching beyond ASCII, on SQLite and PostgreSQL alike: lookups, report
 filters, quick filters and the user picker compare Unicode case-folded keys."""
+
 import pytest
 
 from desktop.directory import search_users
@@ -65,6 +66,7 @@ def test_keys_are_filled_by_the_model_on_every_write(database):
 def test_the_database_folds_as_python_does(database):
     """The SQL fold (a function on SQLite, desk_fold on PostgreSQL) gives Python's keys."""
     from models.keys import fold, folded
+
     texts = ["Größe ÄNDERUNG", "ΟΔΟΣ", "Öffentliche", "ẞ", "ﬁnance", "İstanbul", "ÅNGSTRÖM"]
     for text in texts:
         f.access_package(text)

@@ -1,5 +1,6 @@
 """Graph `directoryAudit` documents numbered 0, 1, 2, …: several share a timestamp and a
 correlation id, as a request's records do."""
+
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -14,8 +15,10 @@ def document(number: int) -> dict:
         "activityDisplayName": f"Step {number}",
         "result": "success",
         "correlationId": str(uuid.UUID(int=1000 + number // 4)),
-        "initiatedBy": {"user": {"id": "u1", "displayName": "Adele Vance",
-                                 "userPrincipalName": "adele.vance@contoso.com"}, "app": None},
+        "initiatedBy": {
+            "user": {"id": "u1", "displayName": "Adele Vance", "userPrincipalName": "adele.vance@contoso.com"},
+            "app": None,
+        },
         "targetResources": [{"id": "p1", "displayName": "Sales", "type": "AccessPackage"}],
         "additionalDetails": [{"key": "Justification", "value": "Quarter close ✓"}],
     }

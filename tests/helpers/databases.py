@@ -1,4 +1,5 @@
 """The database the suite runs on: SQLite files, or PostgreSQL when the environment names one."""
+
 import os
 from urllib.parse import unquote, urlparse
 
@@ -20,6 +21,7 @@ def empty_postgresql(url: str) -> None:
     server.close()
     if SETUP_DATABASE:
         from desktop.database_setup import setup_database
+
         open_database(SETUP_DATABASE)
         try:
             setup_database([unquote(urlparse(url).username)])

@@ -1,4 +1,5 @@
 """A fingerprint of the whole database, to show that a failed operation changed nothing."""
+
 import hashlib
 
 from models import ALL_MODELS

@@ -1,4 +1,5 @@
 """The fixture tenant of tests/fixtures/graph and tests/fixtures/entra: its files and the ids it holds."""
+
 from pathlib import Path
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

@@ -4,6 +4,7 @@ faults on demand: 429 with Retry-After, 503, a dropped connection, an expired to
 
 Used by the tests and by `bench/bench_sync.py`; it never reaches the network.
 """
+
 import json
 import random
 import re
@@ -92,37 +93,79 @@ class Tenant:
 
 def user_record(pk: str, number: int, upn_domain: str = "fabrikam.example") -> dict:
     given, surname = f"Given{number}", f"Sürname{number}"
-    return {"id": pk, "displayName": f"{given} {surname}", "givenName": given, "surname": surname,
-            "userPrincipalName": f"user{number}@{upn_domain}", "mail": f"user{number}@{upn_domain}",
-            "userType": "Member", "department": "Sales" if number % 2 else "Finance", "jobTitle": None,
-            "companyName": None, "accountEnabled": True, "createdDateTime": stamp(EPOCH - timedelta(days=number))}
+    return {
+        "id": pk,
+        "displayName": f"{given} {surname}",
+        "givenName": given,
+        "surname": surname,
+        "userPrincipalName": f"user{number}@{upn_domain}",
+        "mail": f"user{number}@{upn_domain}",
+        "userType": "Member",
+        "department": "Sales" if number % 2 else "Finance",
+        "jobTitle": None,
+        "companyName": None,
+        "accountEnabled": True,
+        "createdDateTime": stamp(EPOCH - timedelta(days=number)),
+    }
 
 
 def subject(user: dict) -> dict:
-    return {"id": user["id"], "objectId": user["id"], "displayName": user["displayName"], "email": user["mail"],
-            "principalName": user["userPrincipalName"], "subjectType": "user"}
+    return {
+        "id": user["id"],
+        "objectId": user["id"],
+        "displayName": user["displayName"],
+        "email": user["mail"],
+        "principalName": user["userPrincipalName"],
+        "subjectType": "user",
+    }
 
 
 def audit_record(rng: random.Random, at: datetime, activity: str, user: dict, package: dict) -> dict:
     return {
         "id": f"Directory_{guid(rng).upper()}_{rng.randrange(10**8)}",
-        "category": "EntitlementManagement", "correlationId": guid(rng), "result": "success", "resultReason": "",
-        "activityDisplayName": activity, "activityDateTime": stamp(at), "loggedByService": "Entitlement Management",
+        "category": "EntitlementManagement",
+        "correlationId": guid(rng),
+        "result": "success",
+        "resultReason": "",
+        "activityDisplayName": activity,
+        "activityDateTime": stamp(at),
+        "loggedByService": "Entitlement Management",
         "operationType": "Assign",
-        "initiatedBy": {"app": None, "user": {"id": user["id"], "displayName": user["displayName"],
-                                              "userPrincipalName": user["userPrincipalName"], "ipAddress": None,
-                                              "userType": None, "homeTenantId": None, "homeTenantName": None}},
+        "initiatedBy": {
+            "app": None,
+            "user": {
+                "id": user["id"],
+                "displayName": user["displayName"],
+                "userPrincipalName": user["userPrincipalName"],
+                "ipAddress": None,
+                "userType": None,
+                "homeTenantId": None,
+                "homeTenantName": None,
+            },
+        },
         "targetResources": [
-            {"id": package["id"], "displayName": package["displayName"], "type": "AccessPackage",
-             "userPrincipalName": None, "groupType": None, "modifiedProperties": []},
-            {"id": user["id"], "displayName": user["displayName"], "type": "User",
-             "userPrincipalName": user["userPrincipalName"], "groupType": None, "modifiedProperties": []}],
+            {
+                "id": package["id"],
+                "displayName": package["displayName"],
+                "type": "AccessPackage",
+                "userPrincipalName": None,
+                "groupType": None,
+                "modifiedProperties": [],
+            },
+            {
+                "id": user["id"],
+                "displayName": user["displayName"],
+                "type": "User",
+                "userPrincipalName": user["userPrincipalName"],
+                "groupType": None,
+                "modifiedProperties": [],
+            },
+        ],
         "additionalDetails": [{"key": "AccessPackageAssignmentPolicyId", "value": guid(rng)}],
     }
 
 
-def build_tenant(users: int = 12, packages: int = 3, assignments: int = 10, audits: int = 20,
-                 seed: int = 7) -> Tenant:
+def build_tenant(users: int = 12, packages: int = 3, assignments: int = 10, audits: int = 20, seed: int = 7) -> Tenant:
     """A tenant whose first user is the signed-in Identity Governance Administrator."""
     rng = random.Random(seed)
     tenant = Tenant(tenant_id=guid(rng), name="Fabrikam Stand-in", me="", rng=rng)
@@ -133,56 +176,125 @@ def build_tenant(users: int = 12, packages: int = 3, assignments: int = 10, audi
     for name, template in ROLE_TEMPLATES.items():
         role_id = guid(rng)
         members = [tenant.me] if name == "Identity Governance Administrator" else user_ids[1:2]
-        tenant.roles[role_id] = ({"id": role_id, "displayName": name, "description": f"{name} role",
-                                  "roleTemplateId": template}, members)
+        tenant.roles[role_id] = (
+            {"id": role_id, "displayName": name, "description": f"{name} role", "roleTemplateId": template},
+            members,
+        )
     organization = guid(rng)
     tenant.organizations[organization] = {
-        "id": organization, "displayName": "Contoso partners", "description": "A partner", "state": "configured",
-        "createdBy": "admin@fabrikam.example", "createdDateTime": stamp(EPOCH), "modifiedBy": None,
+        "id": organization,
+        "displayName": "Contoso partners",
+        "description": "A partner",
+        "state": "configured",
+        "createdBy": "admin@fabrikam.example",
+        "createdDateTime": stamp(EPOCH),
+        "modifiedBy": None,
         "modifiedDateTime": stamp(EPOCH),
-        "identitySources": [{"@odata.type": "#microsoft.graph.azureActiveDirectoryTenant",
-                             "displayName": "Contoso", "tenantId": guid(rng)}]}
+        "identitySources": [
+            {
+                "@odata.type": "#microsoft.graph.azureActiveDirectoryTenant",
+                "displayName": "Contoso",
+                "tenantId": guid(rng),
+            }
+        ],
+    }
     catalog_id = guid(rng)
-    catalog = {"id": catalog_id, "displayName": "General", "description": "Built-in catalog",
-               "catalogType": "userManaged", "state": "published", "isExternallyVisible": True,
-               "createdDateTime": stamp(EPOCH), "modifiedDateTime": stamp(EPOCH)}
+    catalog = {
+        "id": catalog_id,
+        "displayName": "General",
+        "description": "Built-in catalog",
+        "catalogType": "userManaged",
+        "state": "published",
+        "isExternallyVisible": True,
+        "createdDateTime": stamp(EPOCH),
+        "modifiedDateTime": stamp(EPOCH),
+    }
     tenant.catalogs[catalog_id] = catalog
     tenant.resources[catalog_id] = []
     for number in range(packages):
         group_id = guid(rng)
-        group = {"id": group_id, "displayName": f"Project Ünïcode {number}", "description": None,
-                 "mail": None, "securityEnabled": True, "mailEnabled": False, "groupTypes": [],
-                 "createdDateTime": stamp(EPOCH)}
+        group = {
+            "id": group_id,
+            "displayName": f"Project Ünïcode {number}",
+            "description": None,
+            "mail": None,
+            "securityEnabled": True,
+            "mailEnabled": False,
+            "groupTypes": [],
+            "createdDateTime": stamp(EPOCH),
+        }
         tenant.groups[group_id] = group
-        tenant.group_members[group_id] = user_ids[number::max(packages, 1)][:5]
-        role = {"id": guid(rng), "displayName": "Member", "description": None, "originSystem": "AadGroup",
-                "originId": f"Member_{group_id}"}
-        scope = {"id": guid(rng), "displayName": "Root", "description": "Root Scope", "originId": group_id,
-                 "originSystem": "AadGroup", "isRootScope": True}
-        tenant.resources[catalog_id].append({
-            "id": guid(rng), "displayName": group["displayName"], "description": None, "url": None,
-            "originId": group_id, "originSystem": "AadGroup", "createdDateTime": stamp(EPOCH),
-            "roles": [role], "scopes": [scope]})
+        tenant.group_members[group_id] = user_ids[number :: max(packages, 1)][:5]
+        role = {
+            "id": guid(rng),
+            "displayName": "Member",
+            "description": None,
+            "originSystem": "AadGroup",
+            "originId": f"Member_{group_id}",
+        }
+        scope = {
+            "id": guid(rng),
+            "displayName": "Root",
+            "description": "Root Scope",
+            "originId": group_id,
+            "originSystem": "AadGroup",
+            "isRootScope": True,
+        }
+        tenant.resources[catalog_id].append(
+            {
+                "id": guid(rng),
+                "displayName": group["displayName"],
+                "description": None,
+                "url": None,
+                "originId": group_id,
+                "originSystem": "AadGroup",
+                "createdDateTime": stamp(EPOCH),
+                "roles": [role],
+                "scopes": [scope],
+            }
+        )
         package_id = guid(rng)
         tenant.packages[package_id] = {
-            "id": package_id, "displayName": f"Package {number}", "description": "Access for a project",
-            "isHidden": False, "createdDateTime": stamp(EPOCH), "modifiedDateTime": stamp(EPOCH),
-            "catalog": catalog, "resourceRoleScopes": [
-                {"id": guid(rng), "createdDateTime": stamp(EPOCH), "role": role, "scope": scope}]}
+            "id": package_id,
+            "displayName": f"Package {number}",
+            "description": "Access for a project",
+            "isHidden": False,
+            "createdDateTime": stamp(EPOCH),
+            "modifiedDateTime": stamp(EPOCH),
+            "catalog": catalog,
+            "resourceRoleScopes": [{"id": guid(rng), "createdDateTime": stamp(EPOCH), "role": role, "scope": scope}],
+        }
         policy_id = guid(rng)
         tenant.policies[policy_id] = {
-            "id": policy_id, "displayName": "Initial policy", "description": "Initial policy",
-            "allowedTargetScope": "allMemberUsers", "specificAllowedTargets": [],
-            "createdDateTime": stamp(EPOCH), "modifiedDateTime": stamp(EPOCH),
+            "id": policy_id,
+            "displayName": "Initial policy",
+            "description": "Initial policy",
+            "allowedTargetScope": "allMemberUsers",
+            "specificAllowedTargets": [],
+            "createdDateTime": stamp(EPOCH),
+            "modifiedDateTime": stamp(EPOCH),
             "expiration": {"endDateTime": None, "duration": "P365D", "type": "afterDuration"},
-            "requestorSettings": {"enableTargetsToSelfAddAccess": True, "enableTargetsToSelfUpdateAccess": False,
-                                  "enableTargetsToSelfRemoveAccess": True, "allowCustomAssignmentSchedule": False,
-                                  "enableOnBehalfRequestorsToAddAccess": False, "onBehalfRequestors": []},
-            "requestApprovalSettings": {"isApprovalRequiredForAdd": False, "isApprovalRequiredForUpdate": False,
-                                        "stages": []},
-            "accessPackage": {"id": package_id, "displayName": f"Package {number}", "description": None,
-                              "isHidden": False},
-            "catalog": catalog}
+            "requestorSettings": {
+                "enableTargetsToSelfAddAccess": True,
+                "enableTargetsToSelfUpdateAccess": False,
+                "enableTargetsToSelfRemoveAccess": True,
+                "allowCustomAssignmentSchedule": False,
+                "enableOnBehalfRequestorsToAddAccess": False,
+                "onBehalfRequestors": [],
+            },
+            "requestApprovalSettings": {
+                "isApprovalRequiredForAdd": False,
+                "isApprovalRequiredForUpdate": False,
+                "stages": [],
+            },
+            "accessPackage": {
+                "id": package_id,
+                "displayName": f"Package {number}",
+                "description": None,
+                "isHidden": False,
+            },
+            "catalog": catalog,
+        }
     add_resource_application(tenant, catalog_id, user_ids[:2])
     package_ids, policy_ids = list(tenant.packages), list(tenant.policies)
     for number in range(assignments):
@@ -192,26 +304,47 @@ def build_tenant(users: int = 12, packages: int = 3, assignments: int = 10, audi
         package, policy = tenant.packages[package_ids[which]], tenant.policies[policy_ids[which]]
         start = EPOCH + timedelta(hours=number)
         tenant.assignments[pk] = {
-            "id": pk, "state": "delivered", "status": "Delivered", "createdDateTime": stamp(start),
+            "id": pk,
+            "state": "delivered",
+            "status": "Delivered",
+            "createdDateTime": stamp(start),
             "expiredDateTime": None,
-            "schedule": {"startDateTime": stamp(start), "recurrence": None,
-                         "expiration": {"endDateTime": None, "duration": "P365D", "type": "afterDuration"}},
+            "schedule": {
+                "startDateTime": stamp(start),
+                "recurrence": None,
+                "expiration": {"endDateTime": None, "duration": "P365D", "type": "afterDuration"},
+            },
             "target": {**subject(target), "connectedOrganization": None},
             "accessPackage": {key: package[key] for key in ("id", "displayName", "description", "isHidden")},
-            "assignmentPolicy": {key: policy[key] for key in ("id", "displayName", "description",
-                                                               "allowedTargetScope")}}
+            "assignmentPolicy": {
+                key: policy[key] for key in ("id", "displayName", "description", "allowedTargetScope")
+            },
+        }
         tenant.requests[request_id] = {
-            "id": request_id, "requestType": "userAdd", "state": "delivered", "status": "Delivered",
-            "createdDateTime": stamp(start - timedelta(minutes=5)), "completedDateTime": stamp(start),
-            "justification": "Needed for the project", "schedule": {"startDateTime": stamp(start)},
+            "id": request_id,
+            "requestType": "userAdd",
+            "state": "delivered",
+            "status": "Delivered",
+            "createdDateTime": stamp(start - timedelta(minutes=5)),
+            "completedDateTime": stamp(start),
+            "justification": "Needed for the project",
+            "schedule": {"startDateTime": stamp(start)},
             "accessPackage": {key: package[key] for key in ("id", "displayName", "description", "isHidden")},
             "assignment": {"id": pk, "state": "delivered", "status": "Delivered"},
-            "requestor": subject(target)}
+            "requestor": subject(target),
+        }
     add_pending_request(tenant, user_ids[-1], package_ids[0], approver=tenant.me)
     first_package = next(iter(tenant.packages.values()))
     for number in range(audits):
-        tenant.audits.append(audit_record(rng, EPOCH + timedelta(minutes=7 * number), "Fulfill access package "
-                                          "assignment", tenant.users[user_ids[number % users]], first_package))
+        tenant.audits.append(
+            audit_record(
+                rng,
+                EPOCH + timedelta(minutes=7 * number),
+                "Fulfill access package assignment",
+                tenant.users[user_ids[number % users]],
+                first_package,
+            )
+        )
     tenant.audits.sort(key=lambda r: r["activityDateTime"], reverse=True)
     return tenant
 
@@ -221,20 +354,51 @@ def add_resource_application(tenant: Tenant, catalog_id: str, holders: list[str]
     principal) and the users who hold its app role, as `appRoleAssignedTo` lists them."""
     rng = tenant.rng
     service_principal, app_role = guid(rng), guid(rng)
-    tenant.resources[catalog_id].append({
-        "id": guid(rng), "displayName": "Fabrikam CRM", "description": "Sales CRM", "url": None,
-        "originId": service_principal, "originSystem": "AadApplication", "createdDateTime": stamp(EPOCH),
-        "roles": [{"id": guid(rng), "displayName": "Sales rep", "description": None,
-                   "originSystem": "AadApplication", "originId": app_role}],
-        "scopes": [{"id": guid(rng), "displayName": "Root", "description": "Root Scope",
-                    "originId": service_principal, "originSystem": "AadApplication", "isRootScope": True}]})
-    tenant.app_role_assignments[service_principal] = [{
-        # Graph's appRoleAssignment ids are not GUIDs.
-        "id": f"{pk.replace('-', '')[:22]}SvRx{number:02d}Q1pUk-yFqY4nDg", "deletedDateTime": None,
-        "appRoleId": app_role, "createdDateTime": stamp(EPOCH), "principalDisplayName":
-        tenant.users[pk]["displayName"], "principalId": pk, "principalType": "User",
-        "resourceDisplayName": "Fabrikam CRM", "resourceId": service_principal}
-        for number, pk in enumerate(holders)]
+    tenant.resources[catalog_id].append(
+        {
+            "id": guid(rng),
+            "displayName": "Fabrikam CRM",
+            "description": "Sales CRM",
+            "url": None,
+            "originId": service_principal,
+            "originSystem": "AadApplication",
+            "createdDateTime": stamp(EPOCH),
+            "roles": [
+                {
+                    "id": guid(rng),
+                    "displayName": "Sales rep",
+                    "description": None,
+                    "originSystem": "AadApplication",
+                    "originId": app_role,
+                }
+            ],
+            "scopes": [
+                {
+                    "id": guid(rng),
+                    "displayName": "Root",
+                    "description": "Root Scope",
+                    "originId": service_principal,
+                    "originSystem": "AadApplication",
+                    "isRootScope": True,
+                }
+            ],
+        }
+    )
+    tenant.app_role_assignments[service_principal] = [
+        {
+            # Graph's appRoleAssignment ids are not GUIDs.
+            "id": f"{pk.replace('-', '')[:22]}SvRx{number:02d}Q1pUk-yFqY4nDg",
+            "deletedDateTime": None,
+            "appRoleId": app_role,
+            "createdDateTime": stamp(EPOCH),
+            "principalDisplayName": tenant.users[pk]["displayName"],
+            "principalId": pk,
+            "principalType": "User",
+            "resourceDisplayName": "Fabrikam CRM",
+            "resourceId": service_principal,
+        }
+        for number, pk in enumerate(holders)
+    ]
 
 
 def add_pending_request(tenant: Tenant, requestor: str, package_id: str, approver: str) -> None:
@@ -242,17 +406,40 @@ def add_pending_request(tenant: Tenant, requestor: str, package_id: str, approve
     rng, package = tenant.rng, tenant.packages[package_id]
     request_id = guid(rng)
     tenant.requests[request_id] = {
-        "id": request_id, "requestType": "userAdd", "state": "pendingApproval", "status": "PendingApproval",
-        "createdDateTime": stamp(EPOCH), "completedDateTime": None, "justification": "Customer project",
+        "id": request_id,
+        "requestType": "userAdd",
+        "state": "pendingApproval",
+        "status": "PendingApproval",
+        "createdDateTime": stamp(EPOCH),
+        "completedDateTime": None,
+        "justification": "Customer project",
         "schedule": {"startDateTime": None},
         "accessPackage": {key: package[key] for key in ("id", "displayName", "description", "isHidden")},
-        "assignment": None, "requestor": subject(tenant.users[requestor])}
+        "assignment": None,
+        "requestor": subject(tenant.users[requestor]),
+    }
     tenant.approval_stages[request_id] = [
-        {"id": guid(rng), "displayName": None, "reviewedDateTime": stamp(EPOCH + timedelta(hours=1)),
-         "reviewResult": "Approve", "status": "Completed", "assignedToMe": False, "justification": "Looks right",
-         "reviewedBy": {"id": approver, "displayName": tenant.users[approver]["displayName"]}},
-        {"id": guid(rng), "displayName": None, "reviewedDateTime": None, "reviewResult": "NotReviewed",
-         "status": "InProgress", "assignedToMe": True, "justification": None, "reviewedBy": None}]
+        {
+            "id": guid(rng),
+            "displayName": None,
+            "reviewedDateTime": stamp(EPOCH + timedelta(hours=1)),
+            "reviewResult": "Approve",
+            "status": "Completed",
+            "assignedToMe": False,
+            "justification": "Looks right",
+            "reviewedBy": {"id": approver, "displayName": tenant.users[approver]["displayName"]},
+        },
+        {
+            "id": guid(rng),
+            "displayName": None,
+            "reviewedDateTime": None,
+            "reviewResult": "NotReviewed",
+            "status": "InProgress",
+            "assignedToMe": True,
+            "justification": None,
+            "reviewedBy": None,
+        },
+    ]
 
 
 class GraphStandIn:
@@ -314,30 +501,48 @@ class GraphStandIn:
         match = re.fullmatch(r"/v1\.0/(directoryRoles|groups)/([^/]+)/members/microsoft\.graph\.user", path)
         if match:
             owner, pk = match.groups()
-            ids = (t.roles[pk][1] if owner == "directoryRoles" else t.group_members.get(pk, []))
-            members = [{"@odata.type": "#microsoft.graph.user", **_select(t.users[i], query)} for i in ids
-                       if i in t.users]
+            ids = t.roles[pk][1] if owner == "directoryRoles" else t.group_members.get(pk, [])
+            members = [
+                {"@odata.type": "#microsoft.graph.user", **_select(t.users[i], query)} for i in ids if i in t.users
+            ]
             return 200, self._page(path_and_query, "users", members, query)
         match = re.fullmatch(EM + r"/assignmentApprovals/([^/]+)/stages", path)
         if match:
-            return 200, self._page(path_and_query, f"identityGovernance/entitlementManagement/assignmentApprovals('"
-                                   f"{match.group(1)}')/stages", t.approval_stages.get(match.group(1), []), query)
+            return 200, self._page(
+                path_and_query,
+                f"identityGovernance/entitlementManagement/assignmentApprovals('{match.group(1)}')/stages",
+                t.approval_stages.get(match.group(1), []),
+                query,
+            )
         match = re.fullmatch(r"/v1\.0/servicePrincipals/([^/]+)/appRoleAssignedTo", path)
         if match:
-            return 200, self._page(path_and_query, f"servicePrincipals('{match.group(1)}')/appRoleAssignedTo",
-                                   t.app_role_assignments.get(match.group(1), []), query)
+            return 200, self._page(
+                path_and_query,
+                f"servicePrincipals('{match.group(1)}')/appRoleAssignedTo",
+                t.app_role_assignments.get(match.group(1), []),
+                query,
+            )
         match = re.fullmatch(EM + r"/catalogs/([^/]+)/resources", path)
         if match:
-            return 200, self._page(path_and_query, f"identityGovernance/entitlementManagement/catalogs('"
-                                   f"{match.group(1)}')/resources(roles(),scopes())",
-                                   t.resources.get(match.group(1), []), query)
-        lists = {"connectedOrganizations": t.organizations, "catalogs": t.catalogs,
-                 "accessPackages": t.packages, "assignmentPolicies": t.policies,
-                 "assignments": t.assignments, "assignmentRequests": t.requests}
-        if path.startswith(EM + "/") and path[len(EM) + 1:] in lists:
-            name = path[len(EM) + 1:]
-            return 200, self._page(path_and_query, f"identityGovernance/entitlementManagement/{name}",
-                                   list(lists[name].values()), query)
+            return 200, self._page(
+                path_and_query,
+                f"identityGovernance/entitlementManagement/catalogs('{match.group(1)}')/resources(roles(),scopes())",
+                t.resources.get(match.group(1), []),
+                query,
+            )
+        lists = {
+            "connectedOrganizations": t.organizations,
+            "catalogs": t.catalogs,
+            "accessPackages": t.packages,
+            "assignmentPolicies": t.policies,
+            "assignments": t.assignments,
+            "assignmentRequests": t.requests,
+        }
+        if path.startswith(EM + "/") and path[len(EM) + 1 :] in lists:
+            name = path[len(EM) + 1 :]
+            return 200, self._page(
+                path_and_query, f"identityGovernance/entitlementManagement/{name}", list(lists[name].values()), query
+            )
         if path == "/v1.0/auditLogs/directoryAudits":
             records = t.audits
             match = re.fullmatch(r"activityDateTime ge (\S+)", query.get("$filter", ""))
@@ -350,7 +555,7 @@ class GraphStandIn:
     def _page(self, path_and_query: str, context: str, items: list, query: dict) -> dict:
         size = min(int(query.get("$top") or self.page_size), self.page_size)
         start = int(query.get("$skiptoken") or 0)
-        body = {"@odata.context": f"{self.url}/v1.0/$metadata#{context}", "value": items[start:start + size]}
+        body = {"@odata.context": f"{self.url}/v1.0/$metadata#{context}", "value": items[start : start + size]}
         if start + size < len(items):
             body["@odata.nextLink"] = self.url + _with_query(path_and_query, "$skiptoken", str(start + size))
         return body
@@ -367,17 +572,20 @@ class GraphStandIn:
         else:
             version = int(base)
             changed = dict.fromkeys(pk for v, c, pk in t.changes if v > version and c == collection)
-            items = [_select(records[pk], query) if pk in records else {"id": pk, "@removed": {"reason": "changed"}}
-                     for pk in changed]
+            items = [
+                _select(records[pk], query) if pk in records else {"id": pk, "@removed": {"reason": "changed"}}
+                for pk in changed
+            ]
             version = t.version
         start = int(query.get("$skiptoken") or 0)
         size = self.page_size
-        body = {"@odata.context": f"{self.url}/v1.0/$metadata#{collection}", "value": items[start:start + size]}
+        body = {"@odata.context": f"{self.url}/v1.0/$metadata#{collection}", "value": items[start : start + size]}
         if start + size < len(items):
             body["@odata.nextLink"] = self.url + _with_query(path_and_query, "$skiptoken", str(start + size))
         else:
-            body["@odata.deltaLink"] = (f"{self.url}/v1.0/{collection}/delta?$deltatoken={version}"
-                                        + (f"&$select={quote(query['$select'])}" if "$select" in query else ""))
+            body["@odata.deltaLink"] = f"{self.url}/v1.0/{collection}/delta?$deltatoken={version}" + (
+                f"&$select={quote(query['$select'])}" if "$select" in query else ""
+            )
         return 200, body
 
 
@@ -391,8 +599,11 @@ def _select(record: dict, query: dict) -> dict:
 
 def _with_query(path_and_query: str, name: str, value: str) -> str:
     parts = urlsplit(path_and_query)
-    pairs = [pair for pair in parts.query.split("&") if pair and not pair.startswith(quote(name) + "=")
-             and not pair.startswith(name + "=")]
+    pairs = [
+        pair
+        for pair in parts.query.split("&")
+        if pair and not pair.startswith(quote(name) + "=") and not pair.startswith(name + "=")
+    ]
     pairs.append(f"{name}={value}")
     return f"{parts.path}?{'&'.join(pairs)}"
 
@@ -422,13 +633,25 @@ def _handler(graph: GraphStandIn):
                 return
             token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
             if token not in graph.tokens:
-                return self._send(401, {"error": {"code": "InvalidAuthenticationToken",
-                                                  "message": "Access token has expired or is not yet valid."}})
+                return self._send(
+                    401,
+                    {
+                        "error": {
+                            "code": "InvalidAuthenticationToken",
+                            "message": "Access token has expired or is not yet valid.",
+                        }
+                    },
+                )
             if fault is not None:
                 headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
-                code = {403: "Authorization_RequestDenied", 429: "TooManyRequests"}.get(fault.status, "ServiceUnavailable")
-                message = ("Insufficient privileges to complete the operation." if fault.status == 403
-                           else "Please retry later.")
+                code = {403: "Authorization_RequestDenied", 429: "TooManyRequests"}.get(
+                    fault.status, "ServiceUnavailable"
+                )
+                message = (
+                    "Insufficient privileges to complete the operation."
+                    if fault.status == 403
+                    else "Please retry later."
+                )
                 return self._send(fault.status, {"error": {"code": code, "message": message}}, headers)
             if self.command == "POST" and urlsplit(self.path).path == "/v1.0/$batch":
                 responses = []
@@ -437,13 +660,24 @@ def _handler(graph: GraphStandIn):
                         graph.log.append(f"BATCHED GET {request['url']}")
                     inner = graph._take_fault(request["url"])
                     if inner is not None and inner.status != "drop":
-                        responses.append({"id": request["id"], "status": inner.status,
-                                          "headers": {"Retry-After": inner.retry_after or "1"},
-                                          "body": {"error": {"code": "Refused", "message": "Refused."}}})
+                        responses.append(
+                            {
+                                "id": request["id"],
+                                "status": inner.status,
+                                "headers": {"Retry-After": inner.retry_after or "1"},
+                                "body": {"error": {"code": "Refused", "message": "Refused."}},
+                            }
+                        )
                         continue
                     status, body = graph.answer("/v1.0" + request["url"])
-                    responses.append({"id": request["id"], "status": status,
-                                      "headers": {"Content-Type": "application/json"}, "body": body})
+                    responses.append(
+                        {
+                            "id": request["id"],
+                            "status": status,
+                            "headers": {"Content-Type": "application/json"},
+                            "body": body,
+                        }
+                    )
                 return self._send(200, {"responses": responses})
             status, body = graph.answer(self.path)
             self._send(status, body)

@@ -1,4 +1,5 @@
 """A small tenant for the GUI tests: two admins, packages sharing a resource, assignments."""
+
 from dataclasses import dataclass
 
 from desktop.permissions import IDENTITY_GOVERNANCE_ADMINISTRATOR, REPORTS_READER
@@ -17,11 +18,23 @@ class Tenant:
 
 def assign(package, policy, target, state="delivered", roles=()):
     assignment = Assignment.create(
-        access_package=package, assignment_policy=policy, target=target, state=state,
-        status=state.capitalize(), schedule_start=factories.T0, created_date_time=factories.T0)
+        access_package=package,
+        assignment_policy=policy,
+        target=target,
+        state=state,
+        status=state.capitalize(),
+        schedule_start=factories.T0,
+        created_date_time=factories.T0,
+    )
     for role in roles:
-        ResourceRoleAssignment.create(assignment=assignment, role=role, scope=role.resource.scopes.get(),
-                                      target=target, status="Fulfilled", created_date_time=factories.T0)
+        ResourceRoleAssignment.create(
+            assignment=assignment,
+            role=role,
+            scope=role.resource.scopes.get(),
+            target=target,
+            status="Fulfilled",
+            created_date_time=factories.T0,
+        )
     return assignment
 
 
@@ -48,6 +61,10 @@ def build(assignees: int = 30) -> Tenant:
     factories.user("Gus Guest", user_type="Guest", connected_organization=fabrikam, domain="fabrikam.com")
     for number in range(assignees):
         person = factories.user(f"Seller {number:03d}")
-        assign(packages["Field sales"], policies["Field sales"], person,
-               state="expired" if number % 5 == 0 else "delivered")
+        assign(
+            packages["Field sales"],
+            policies["Field sales"],
+            person,
+            state="expired" if number % 5 == 0 else "delivered",
+        )
     return Tenant(admin, reader, ada, packages, policies)

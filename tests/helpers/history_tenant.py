@@ -1,4 +1,5 @@
 """The lifecycle test tenant with a recorded history (the history tables' change context set)."""
+
 from datetime import timedelta
 
 from desktop.clock import FixedClock
@@ -32,8 +33,14 @@ def lifecycle_history():
     lifecycle.approve(tenant.manager, bob.id, "Fine for Q3")
     clock.advance(timedelta(hours=1))
     lifecycle.remove_assignment(tenant.admin, alice.assignment_id)
-    lifecycle.assign(tenant.admin, tenant.carol, tenant.staged_package, tenant.staged_policy,
-                     end=clock.now() + timedelta(days=1), justification="Audit week")
+    lifecycle.assign(
+        tenant.admin,
+        tenant.carol,
+        tenant.staged_package,
+        tenant.staged_policy,
+        end=clock.now() + timedelta(days=1),
+        justification="Audit week",
+    )
     clock.advance(timedelta(days=2))
     lifecycle.process_due(tenant.admin)
     return tenant

@@ -1,8 +1,20 @@
 """A report over rows held in memory, to drive the exporters directly."""
+
 from desktop.reports.base import Column, Report
 
-INJECTION = ["=1+1", "{=1+1}", "+A1", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1", '=HYPERLINK("http://x","y")',
-             "http://example.com", "0012345", "1e5"]
+INJECTION = [
+    "=1+1",
+    "{=1+1}",
+    "+A1",
+    "-2+3",
+    "@SUM(A1)",
+    "\t=1+1",
+    "\r=1+1",
+    '=HYPERLINK("http://x","y")',
+    "http://example.com",
+    "0012345",
+    "1e5",
+]
 
 
 class ListReport(Report):
@@ -15,7 +27,7 @@ class ListReport(Report):
         return len(self._rows)
 
     def page(self, offset, limit, sort_key=None, descending=False):
-        return self._rows[offset:offset + limit]
+        return self._rows[offset : offset + limit]
 
     def iterate(self, sort_key=None, descending=False):
         for number, row in enumerate(self._rows):

@@ -1,5 +1,6 @@
 """A small tenant whose requests and audit trail come from the lifecycle controller, for the
 audit log, request, timeline and workbook GUI tests."""
+
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -8,8 +9,16 @@ from desktop.clock import FixedClock
 from desktop.lifecycle import Lifecycle
 from desktop.permissions import GLOBAL_ADMINISTRATOR, IDENTITY_GOVERNANCE_ADMINISTRATOR, REPORTS_READER
 from models import (
-    AccessPackage, Application, AppRole, ApprovalStage, AssignmentRequest, Resource, ResourceRole, ResourceScope,
-    User, new_id,
+    AccessPackage,
+    Application,
+    AppRole,
+    ApprovalStage,
+    AssignmentRequest,
+    Resource,
+    ResourceRole,
+    ResourceScope,
+    User,
+    new_id,
 )
 from tests.helpers import factories
 from tests.helpers.factories import T0
@@ -38,12 +47,23 @@ class LifecycleTenant:
 def app_role(catalog, name: str, role_name: str) -> tuple[ResourceRole, Application]:
     application = Application.create(app_id=new_id(), display_name=name)
     role = AppRole.create(application=application, display_name=role_name, value=role_name.lower())
-    resource = Resource.create(catalog=catalog, origin_id=application.id, origin_system="AadApplication",
-                               display_name=name, created_date_time=T0)
-    ResourceScope.create(resource=resource, origin_id=application.id, origin_system="AadApplication",
-                         display_name="Root", is_root_scope=True)
-    return ResourceRole.create(resource=resource, origin_id=role.id, origin_system="AadApplication",
-                               display_name=role_name), application
+    resource = Resource.create(
+        catalog=catalog,
+        origin_id=application.id,
+        origin_system="AadApplication",
+        display_name=name,
+        created_date_time=T0,
+    )
+    ResourceScope.create(
+        resource=resource,
+        origin_id=application.id,
+        origin_system="AadApplication",
+        display_name="Root",
+        is_root_scope=True,
+    )
+    return ResourceRole.create(
+        resource=resource, origin_id=role.id, origin_system="AadApplication", display_name=role_name
+    ), application
 
 
 def build() -> LifecycleTenant:
@@ -69,7 +89,8 @@ def build() -> LifecycleTenant:
     open_policy = factories.policy(open_package, "Employees")
     approval_policy = factories.policy(approval_package, "Two approvals", stages=[[manager], [admin]])
     ApprovalStage.update(is_approver_justification_required=True).where(
-        (ApprovalStage.policy == approval_policy) & (ApprovalStage.stage_number == 2)).execute()
+        (ApprovalStage.policy == approval_policy) & (ApprovalStage.stage_number == 2)
+    ).execute()
     payroll_policy = factories.policy(payroll, "Direct", scope="notSpecified")
 
     delivered = lifecycle.submit(alice, open_package, open_policy)
@@ -83,10 +104,40 @@ def build() -> LifecycleTenant:
     lifecycle.assign(admin, carol, payroll, payroll_policy)
     clock.advance(timedelta(hours=2))
     # A grant made outside entitlement management, as a Global Administrator would.
-    write_records([record(REMOVE_APP_ROLE_ASSIGNMENT, at=clock.now(), initiated_by=user_initiator(global_admin),
-                          correlation_id=None, targets=app_role_targets(
-                              alice, application_id=payroll_app.id, application_name="Payroll",
-                              app_role_id=None, app_role_value="reader", app_role_name="Reader"))])
+    write_records(
+        [
+            record(
+                REMOVE_APP_ROLE_ASSIGNMENT,
+                at=clock.now(),
+                initiated_by=user_initiator(global_admin),
+                correlation_id=None,
+                targets=app_role_targets(
+                    alice,
+                    application_id=payroll_app.id,
+                    application_name="Payroll",
+                    app_role_id=None,
+                    app_role_value="reader",
+                    app_role_name="Reader",
+                ),
+            )
+        ]
+    )
     clock.advance(timedelta(hours=1))
-    return LifecycleTenant(lifecycle, clock, admin, global_admin, reader, manager, alice, bob, carol,
-                           open_package, approval_package, payroll, pending, denied, delivered, payroll_app.id)
+    return LifecycleTenant(
+        lifecycle,
+        clock,
+        admin,
+        global_admin,
+        reader,
+        manager,
+        alice,
+        bob,
+        carol,
+        open_package,
+        approval_package,
+        payroll,
+        pending,
+        denied,
+        delivered,
+        payroll_app.id,
+    )

@@ -1,5 +1,6 @@
 """A small report of our own over the User table: the contract the GUI consumes, with
 every column type, independent of the real reports."""
+
 from typing import Iterator
 
 from peewee import Ordering, fn
@@ -29,14 +30,24 @@ class UsersReport(Report):
         return [("Name contains", self.search)] if self.search else []
 
     def _expressions(self):
-        return {"display_name": User.display_name_key, "upn": User.upn_key,
-                "name_length": fn.LENGTH(User.display_name), "enabled": User.account_enabled,
-                "created": User.created_date_time, "id": User.id}
+        return {
+            "display_name": User.display_name_key,
+            "upn": User.upn_key,
+            "name_length": fn.LENGTH(User.display_name),
+            "enabled": User.account_enabled,
+            "created": User.created_date_time,
+            "id": User.id,
+        }
 
     def _query(self, sort_key=None, descending=False):
-        query = User.select(User.display_name, User.user_principal_name,
-                            fn.LENGTH(User.display_name).coerce(False), User.account_enabled,
-                            User.created_date_time, User.id)
+        query = User.select(
+            User.display_name,
+            User.user_principal_name,
+            fn.LENGTH(User.display_name).coerce(False),
+            User.account_enabled,
+            User.created_date_time,
+            User.id,
+        )
         if self.search:
             query = query.where(contains(User.display_name_key, search_key(self.search)))
         order = self._expressions()[sort_key or "display_name"]

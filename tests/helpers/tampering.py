@@ -1,4 +1,5 @@
 """Acting with more than the app's login: as the database's owner, or as an attacker."""
+
 import os
 from contextlib import contextmanager
 

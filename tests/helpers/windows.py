@@ -1,4 +1,5 @@
 """The main window as a test opens it."""
+
 from ui.main_window import MainWindow
 
 

@@ -9,7 +9,12 @@ import pytest
 from models import SchemaInfo, User, db
 from models import database as database_module
 from models.database import (
-    ENV_VARIABLE, SCHEMA_VERSION, close_database, open_database, resolve_location, schema_version,
+    ENV_VARIABLE,
+    SCHEMA_VERSION,
+    close_database,
+    open_database,
+    resolve_location,
+    schema_version,
 )
 from models.errors import DatabaseOpenError
 
@@ -97,8 +102,10 @@ def test_location_comes_from_the_argument_then_the_environment(tmp_path, monkeyp
     monkeypatch.setenv(ENV_VARIABLE, str(tmp_path / "env.db"))
     assert resolve_location(None).path == tmp_path / "env.db"
     assert resolve_location(f"sqlite:///{tmp_path}/url.db").path == tmp_path / "url.db"
-    assert resolve_location("postgresql://alice:secret@db.example/tenant").describe() == \
-        "postgresql://alice@db.example/tenant"
+    assert (
+        resolve_location("postgresql://alice:secret@db.example/tenant").describe()
+        == "postgresql://alice@db.example/tenant"
+    )
     monkeypatch.delenv(ENV_VARIABLE)
     assert resolve_location(None).path.name == "entitlement-desk.db"
     with pytest.raises(DatabaseOpenError, match="Unsupported database address"):
@@ -163,11 +170,14 @@ def _schema_shape(path: Path) -> dict:
         shape = {}
         for (table,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
             # Declared lengths aside: SQLite does not enforce them, so v4 left them as they were.
-            shape[table] = [(name, declared.split("(")[0]) for _, name, declared, *_ in
-                            connection.execute(f'PRAGMA table_info("{table}")')]
+            shape[table] = [
+                (name, declared.split("(")[0])
+                for _, name, declared, *_ in connection.execute(f'PRAGMA table_info("{table}")')
+            ]
         for name, table in connection.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'index'"):
             unique = connection.execute(
-                f'SELECT "unique" FROM pragma_index_list("{table}") WHERE name = ?', (name,)).fetchone()[0]
+                f'SELECT "unique" FROM pragma_index_list("{table}") WHERE name = ?', (name,)
+            ).fetchone()[0]
             columns = [row[2] for row in connection.execute(f'PRAGMA index_info("{name}")')]
             shape[f"index {name}"] = (table, unique, columns)
     return shape

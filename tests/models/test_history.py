@@ -1,4 +1,5 @@
 """History tables: the triggers write a version per change, and the schema stays in step."""
+
 import shutil
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -9,8 +10,15 @@ from models import AccessPackage, Assignment, GroupMember, User, db
 from models.change_context import clear_change_context, set_change_context
 from models.database import open_database, schema_version, SCHEMA_VERSION
 from models.history import (
-    BACKFILL_SOURCE, HISTORY_COLUMNS, TRACKED_MODELS, UNKNOWN_SOURCE, ChangeContext, history_model,
-    history_table, install_history, tracked_columns,
+    BACKFILL_SOURCE,
+    HISTORY_COLUMNS,
+    TRACKED_MODELS,
+    UNKNOWN_SOURCE,
+    ChangeContext,
+    history_model,
+    history_table,
+    install_history,
+    tracked_columns,
 )
 from tests.helpers import factories as f
 from tests.helpers.tampering import as_owner
@@ -41,6 +49,7 @@ def test_install_history_adds_a_column_a_migration_added(database, monkeypatch):
     """A column added to a tracked table reaches its history with one call, and the
     re-installed triggers copy it."""
     from peewee import CharField
+
     field = CharField(max_length=64, null=True)
     User._meta.add_field("nickname", field)
     history_model.cache_clear()
@@ -71,11 +80,12 @@ def test_insert_update_delete_each_write_a_version(database):
         clear_change_context()
     rows = versions(User, id=user.id)
     assert [(r["change_kind"], r["department"], r["change_source"], r["change_run"]) for r in rows] == [
-        ("insert", "Sales", "lifecycle", None), ("update", "Legal", "lifecycle", None),
-        ("delete", "Legal", "import", "run-1")]
+        ("insert", "Sales", "lifecycle", None),
+        ("update", "Legal", "lifecycle", None),
+        ("delete", "Legal", "import", "run-1"),
+    ]
     # The insert is valid from the row's creation time (before the context's), the rest from theirs.
-    assert [(r["valid_from"], r["valid_to"]) for r in rows] == [
-        (f.T0, MARCH), (MARCH, later), (later, later)]
+    assert [(r["valid_from"], r["valid_to"]) for r in rows] == [(f.T0, MARCH), (MARCH, later), (later, later)]
     assert ChangeContext.select().count() == 0
 
 

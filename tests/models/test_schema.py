@@ -7,8 +7,10 @@ from tests.helpers import factories
 
 def test_every_table_is_created(database):
     """A new database holds one table per model, and a history of each tracked one."""
-    assert set(db.get_tables()) == ({m._meta.table_name for m in ALL_MODELS + (ChangeContext, ChangeRun)}
-                                    | {history_table(m) for m in TRACKED_MODELS})
+    assert set(db.get_tables()) == (
+        {m._meta.table_name for m in ALL_MODELS + (ChangeContext, ChangeRun)}
+        | {history_table(m) for m in TRACKED_MODELS}
+    )
 
 
 def test_times_come_back_as_aware_utc(database):
@@ -24,8 +26,13 @@ def test_times_come_back_as_aware_utc(database):
 
 def test_json_fields_round_trip(database):
     """Graph JSON kept in a field reads back equal, non-ASCII included."""
-    sources = [{"@odata.type": "#microsoft.graph.domainIdentitySource", "domainName": "fabrikam.com",
-                "displayName": "Fabrikam – Zürich"}]
+    sources = [
+        {
+            "@odata.type": "#microsoft.graph.domainIdentitySource",
+            "domainName": "fabrikam.com",
+            "displayName": "Fabrikam – Zürich",
+        }
+    ]
     organization = ConnectedOrganization.create(display_name="Fabrikam", identity_sources=sources)
     assert ConnectedOrganization.get_by_id(organization.id).identity_sources == sources
 
@@ -34,10 +41,15 @@ def test_audit_records_sort_by_time_then_write_order(database):
     """Records sharing a timestamp keep the order in which they were written."""
     moment = datetime(2026, 1, 1, tzinfo=timezone.utc)
     for activity in ("first", "second", "third"):
-        AuditEvent.create(id=activity.ljust(36, "0"), activity_date_time=moment, category="EntitlementManagement",
-                          activity_display_name=activity)
-    order = [e.activity_display_name for e in
-             AuditEvent.select().order_by(AuditEvent.activity_date_time, AuditEvent.seq)]
+        AuditEvent.create(
+            id=activity.ljust(36, "0"),
+            activity_date_time=moment,
+            category="EntitlementManagement",
+            activity_display_name=activity,
+        )
+    order = [
+        e.activity_display_name for e in AuditEvent.select().order_by(AuditEvent.activity_date_time, AuditEvent.seq)
+    ]
     assert order == ["first", "second", "third"]
 
 
@@ -45,6 +57,7 @@ def test_foreign_keys_are_enforced(database):
     """A row that points at a missing row is refused by the database."""
     import peewee
     import pytest
+
     with pytest.raises(peewee.IntegrityError):
         User.create(id="u1", user_principal_name="x@contoso.com", display_name="X", manager="missing")
 
@@ -53,7 +66,12 @@ def test_user_principal_names_are_unique_ignoring_case(database):
     """Two users whose UPNs differ only in case cannot both exist."""
     import peewee
     import pytest
+
     factories.user("Adele Vance")
     with pytest.raises(peewee.IntegrityError):
-        User.create(user_principal_name="ADELE.VANCE@contoso.com", upn_key="adele.vance@contoso.com",
-                    display_name="Adele", display_name_key="adele")
+        User.create(
+            user_principal_name="ADELE.VANCE@contoso.com",
+            upn_key="adele.vance@contoso.com",
+            display_name="Adele",
+            display_name_key="adele",
+        )

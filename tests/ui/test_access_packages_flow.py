@@ -1,4 +1,5 @@
 """Access packages as an admin uses them: search, open a package, filter by state, download."""
+
 from pathlib import Path
 
 import openpyxl
@@ -103,8 +104,9 @@ def test_download_as_csv_follows_the_chosen_type(window, qtbot, monkeypatch, tmp
     """Choosing the CSV type without typing an extension writes a .csv file."""
     page = window.current_page()
     open_package(qtbot, page, "field sales")
-    monkeypatch.setattr(download, "save_file_dialog",
-                        lambda *args: (str(tmp_path / "field"), download.FORMATS["csv"], False))
+    monkeypatch.setattr(
+        download, "save_file_dialog", lambda *args: (str(tmp_path / "field"), download.FORMATS["csv"], False)
+    )
     monkeypatch.setattr(messages, "choose", lambda *args, **kwargs: "Close")
     with qtbot.waitSignal(window.downloader.finished, timeout=10_000) as done:
         page.assignments_view.download()
@@ -118,8 +120,7 @@ def test_unwritable_target_offers_another_file(window, qtbot, monkeypatch, tmp_p
     page = window.current_page()
     open_package(qtbot, page, "field sales")
     good = tmp_path / "ok.xlsx"
-    answers = Answers(monkeypatch, tmp_path / "missing" / "x.xlsx", good,
-                      choices=["Choose another file…", "Close"])
+    answers = Answers(monkeypatch, tmp_path / "missing" / "x.xlsx", good, choices=["Choose another file…", "Close"])
     with qtbot.waitSignal(window.downloader.finished, timeout=10_000) as done:
         page.assignments_view.download()
     assert done.args == [good]
@@ -134,13 +135,17 @@ def test_export_selected_rows_and_copy(window, qtbot, monkeypatch, tmp_path):
     view = page.assignments_view
     view.view.selectRow(0)
     view.view.selectionModel().select(
-        view.model.index(2, 0), view.view.selectionModel().SelectionFlag.Select
-        | view.view.selectionModel().SelectionFlag.Rows)
+        view.model.index(2, 0),
+        view.view.selectionModel().SelectionFlag.Select | view.view.selectionModel().SelectionFlag.Rows,
+    )
     assert window.row_status.text() == "25 assignments · 2 selected"
     qtbot.keyClick(view.view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     lines = QGuiApplication.clipboard().text().splitlines()
-    titles = [view.model.columns()[view.model.columns().index(c)].title for c in view.model.columns()
-              if c.key in view.visible_column_keys()]
+    titles = [
+        view.model.columns()[view.model.columns().index(c)].title
+        for c in view.model.columns()
+        if c.key in view.visible_column_keys()
+    ]
     assert lines[0].split("\t") == titles
     assert len(lines) == 3 and lines[1].startswith("Ada Lovelace\t")
     target = tmp_path / "selection.xlsx"
@@ -153,7 +158,7 @@ def test_export_selected_rows_and_copy(window, qtbot, monkeypatch, tmp_path):
 
 
 def test_download_all_assignments_is_tenant_wide(window, qtbot, monkeypatch, tmp_path):
-    """"Download all assignments" writes every package's assignments, package first."""
+    """ "Download all assignments" writes every package's assignments, package first."""
     page = window.current_page()
     target = tmp_path / "all.xlsx"
     Answers(monkeypatch, target)
@@ -165,7 +170,7 @@ def test_download_all_assignments_is_tenant_wide(window, qtbot, monkeypatch, tmp
 
 
 def test_export_what_is_shown_keeps_columns_sort_and_filter(window, qtbot, monkeypatch, tmp_path):
-    """"Export what is shown" writes the visible columns, in the header's sort, filtered."""
+    """ "Export what is shown" writes the visible columns, in the header's sort, filtered."""
     view = window.current_page().list_view
     qtbot.keyClicks(view.filter_edit, "sales")
     view.apply_filter()

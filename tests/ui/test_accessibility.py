@@ -1,6 +1,7 @@
 """Keyboard and screen readers: every control is reached with Tab and shows it has the focus,
 tables and buttons without text have names a screen reader can say, and the window is right
 at 150 % and 200 % scaling."""
+
 import os
 import subprocess
 import sys
@@ -44,8 +45,11 @@ def our_controls(page: QWidget) -> list[QWidget]:
                 continue
             if widget.focusPolicy() == Qt.FocusPolicy.NoFocus or isinstance(widget.parent(), QComboBox):
                 continue
-            if isinstance(widget, QAbstractItemView) and widget.parent() is not None \
-                    and isinstance(widget.parent().parent(), QComboBox):
+            if (
+                isinstance(widget, QAbstractItemView)
+                and widget.parent() is not None
+                and isinstance(widget.parent().parent(), QComboBox)
+            ):
                 continue
             if isinstance(widget, QLineEdit) and isinstance(widget.parent(), QComboBox):
                 continue
@@ -67,8 +71,7 @@ def test_tab_reaches_every_control_of_the_page(window, qtbot, title):
         focused = QApplication.focusWidget()
         if focused in wanted:
             reached.add(focused)
-    missed = [f"{type(w).__name__} {w.accessibleName() or getattr(w, 'text', lambda: '')()}"
-              for w in wanted - reached]
+    missed = [f"{type(w).__name__} {w.accessibleName() or getattr(w, 'text', lambda: '')()}" for w in wanted - reached]
     assert not missed, missed
 
 
@@ -138,8 +141,14 @@ def test_correct_at_150_and_200_percent(tmp_path, factor):
     """Under QT_SCALE_FACTOR every page paints at the higher density, rows fit their text, and
     Qt has nothing to warn about."""
     environment = dict(os.environ, QT_SCALE_FACTOR=factor, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, "-c", SCALED, str(tmp_path / "scaled.db")], env=environment,
-                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-c", SCALED, str(tmp_path / "scaled.db")],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     ratio, width, height, warnings = done.stdout.split()[-4:]
     assert float(ratio) == float(factor) and int(width) == round(1280 * float(factor))

@@ -1,4 +1,5 @@
 """Start-up (open, demo build, errors), the background worker and the crash dialog."""
+
 import threading
 import time
 from datetime import datetime
@@ -29,8 +30,12 @@ def test_a_database_that_cannot_open_is_a_dialog(tmp_path, informed):
     not_a_database = tmp_path / "notes.db"
     not_a_database.write_text("hello, this is not SQLite")
     assert app.main(["--db", str(not_a_database)]) == app.EXIT_CANNOT_OPEN
-    assert informed == [("Cannot open the database",
-                         f"{not_a_database} is not an Entitlement Desk database (it is not an SQLite file).")]
+    assert informed == [
+        (
+            "Cannot open the database",
+            f"{not_a_database} is not an Entitlement Desk database (it is not an SQLite file).",
+        )
+    ]
 
 
 def test_demo_is_built_in_the_background_then_opened(tmp_path, monkeypatch, qtbot):
@@ -82,6 +87,7 @@ def test_job_reports_progress_and_result_on_the_ui_thread(qtbot):
 
 def test_job_cancel_and_failure(qtbot):
     """Cancel ends a job with `cancelled`; an exception comes back as `failed`."""
+
     def slow(context):
         while True:
             context.raise_if_cancelled()
@@ -105,8 +111,17 @@ def test_a_job_failing_in_the_middle_of_a_read_still_ends(database, qtbot):
     """Work that fails while a database stream is half-read (on PostgreSQL it holds a
     transaction) still ends with `failed` and `finished`: the job ends the read on its own
     thread before it closes the connection."""
-    AuditEvent.insert_many([{"id": f"record-{n}", "activity_date_time": datetime(2026, 1, 5),
-                             "category": "Test", "activity_display_name": "Step"} for n in range(5000)]).execute()
+    AuditEvent.insert_many(
+        [
+            {
+                "id": f"record-{n}",
+                "activity_date_time": datetime(2026, 1, 5),
+                "category": "Test",
+                "activity_display_name": "Step",
+            }
+            for n in range(5000)
+        ]
+    ).execute()
 
     def fails_mid_read(context):
         rows = streamed(AuditEvent.select())

@@ -1,5 +1,6 @@
 """The audit log page as an admin follows the seed's script: filter by category, Apply,
 read a record's details, follow its request, download exactly the filtered set."""
+
 import csv
 import json
 from datetime import timedelta
@@ -73,8 +74,7 @@ def filter_category(page, category: str) -> None:
 def test_filters_offer_the_categories_and_activities_present(page):
     """Category and Activity list what the log holds; nothing applies before Apply."""
     categories = [page.category.itemText(i) for i in range(page.category.count())]
-    assert categories == ["All", "ApplicationManagement", "EntitlementManagement", "GroupManagement",
-                          "UserManagement"]
+    assert categories == ["All", "ApplicationManagement", "EntitlementManagement", "GroupManagement", "UserManagement"]
     activities = [page.activity.itemText(i) for i in range(page.activity.count())]
     assert activities[0] == "All"
     assert activities[1:] == sorted({event.activity_display_name for event in AuditEvent.select()})
@@ -143,8 +143,10 @@ def test_details_show_the_selected_records_json_and_targets(page, qtbot):
     document = json.loads(details.json_view.text())
     assert document["id"] == page.view.model.value(0, "id")
     assert document["activityDisplayName"] == "Remove app role assignment from user"
-    cells = [[details.targets.item(row, column).text() for column in range(details.targets.columnCount())]
-             for row in range(details.targets.rowCount())]
+    cells = [
+        [details.targets.item(row, column).text() for column in range(details.targets.columnCount())]
+        for row in range(details.targets.rowCount())
+    ]
     assert ["ServicePrincipal", "Payroll"] == cells[0][:2]
     assert any(row[4] == "AppRole.DisplayName" and row[6] == '"Reader"' for row in cells)
     details.json_view.copy_button.click()
@@ -161,8 +163,11 @@ def test_access_package_filter_takes_a_name_or_says_it_is_unknown(page, tenant, 
     assert page.view.model.rowCount() == before
     page.access_package.setText("sales analytics")
     page.apply_button.click()
-    assert page.view.model.rowCount() == AuditEvent.select().where(
-        AuditEvent.access_package_id == tenant.approval_package.id).count() == 7
+    assert (
+        page.view.model.rowCount()
+        == AuditEvent.select().where(AuditEvent.access_package_id == tenant.approval_package.id).count()
+        == 7
+    )
 
 
 def test_open_a_requests_timeline_from_an_audit_record(page, tenant, qtbot):
@@ -171,21 +176,25 @@ def test_open_a_requests_timeline_from_an_audit_record(page, tenant, qtbot):
     page.apply_button.click()
     assert page.view.model.rowCount() == 3
     cell = page.view.view.visualRect(page.view.model.index(0, 0)).center()
-    qtbot.mouseClick(page.view.view.viewport(), Qt.MouseButton.LeftButton, pos=cell)  # a real double-click's first press
+    qtbot.mouseClick(
+        page.view.view.viewport(), Qt.MouseButton.LeftButton, pos=cell
+    )  # a real double-click's first press
     qtbot.mouseDClick(page.view.view.viewport(), Qt.MouseButton.LeftButton, pos=cell)
     dialogs = page.findChildren(RequestTimelineDialog)
     assert len(dialogs) == 1
     dialog = dialogs[0]
     assert dialog.request_id == tenant.pending.id
     assert [step.activity for step in dialog.model.steps()] == [
-        "User requests access package assignment", "Create request approval",
-        "Add approver to request approval"]
+        "User requests access package assignment",
+        "Create request approval",
+        "Add approver to request approval",
+    ]
     assert "waiting for stage 1: Mona Manager (mona.manager@contoso.com)" in dialog.state_label.text()
     dialog.close()
 
 
 def test_date_ranges_count_back_from_now_or_take_two_moments(page, tenant):
-    """"Last 24 hours" counts back from the clock; a custom range takes its two date-times."""
+    """ "Last 24 hours" counts back from the clock; a custom range takes its two date-times."""
     page.date_range.select("Last 24 hours")
     page.apply_button.click()
     since = tenant.clock.now() - timedelta(hours=24)
@@ -195,7 +204,9 @@ def test_date_ranges_count_back_from_now_or_take_two_moments(page, tenant):
     assert not page.date_range.since_edit.isHidden()
     page.apply_button.click()
     assert {page.view.model.value(row, "correlation_id") for row in range(page.view.model.rowCount())} == {
-        tenant.pending.id, tenant.denied.id}
+        tenant.pending.id,
+        tenant.denied.id,
+    }
     assert page.view.model.rowCount() == 6
 
 

@@ -1,5 +1,6 @@
 """The save dialog of every download: its "Raw CSV cells" check box (formula-injection
 protection is on unless the admin ticks it, for CSV only)."""
+
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
@@ -45,10 +46,10 @@ def test_the_downloader_writes_what_the_box_says(database, qtbot, tmp_path, monk
     """Unticked: a formula-like cell gets its apostrophe; ticked: written as it is."""
     downloader = Downloader()
     for raw, expected in ((False, "'=1+1"), (True, "=1+1")):
-        monkeypatch.setattr(download, "save_file_dialog",
-                            lambda *args, raw=raw: (str(tmp_path / f"{raw}.csv"), FORMATS["csv"], raw))
+        monkeypatch.setattr(
+            download, "save_file_dialog", lambda *args, raw=raw: (str(tmp_path / f"{raw}.csv"), FORMATS["csv"], raw)
+        )
         path = downloader.ask_path(None, "x.csv")
         assert downloader.csv_raw is raw
         export(path, text_report(["=1+1"]), csv_raw=downloader.csv_raw)
         assert path.read_text(encoding="utf-8-sig").splitlines()[1] == expected
-

@@ -2,6 +2,7 @@
 demo, open database, recent databases, a place for Sign in); File → Open database and Open
 recent exist always; an approver without a role reaches their queue; "Acting as", marked
 navigation, a title without the app's name, About with versions."""
+
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,7 @@ def window_for(qtbot):
         windows.append(window)
         window.show()
         return window
+
     yield open_window
     for window in windows:
         window.close()
@@ -40,8 +42,7 @@ def window_for(qtbot):
 @pytest.fixture
 def shown(monkeypatch):
     seen = []
-    monkeypatch.setattr(main_window.messages, "inform",
-                        lambda parent, title, text, **kw: seen.append((title, text)))
+    monkeypatch.setattr(main_window.messages, "inform", lambda parent, title, text, **kw: seen.append((title, text)))
     return seen
 
 
@@ -51,11 +52,19 @@ def test_an_empty_database_opens_on_the_welcome_page(database, window_for):
     assert window.stack.currentWidget() is window.welcome
     assert not window.navigation.isEnabled()
     assert database.describe() in window.welcome.text_label.text()
-    labels = [button.text() for button in (window.welcome.sign_in_button, window.welcome.import_button,
-                                           window.welcome.demo_button, window.welcome.open_button)]
+    labels = [
+        button.text()
+        for button in (
+            window.welcome.sign_in_button,
+            window.welcome.import_button,
+            window.welcome.demo_button,
+            window.welcome.open_button,
+        )
+    ]
     assert labels == ["Sign in to Microsoft Entra…", "Import files…", "Open the demo tenant", "Open database…"]
-    assert all(button.isVisibleTo(window.welcome) for button in (window.welcome.sign_in_button,
-                                                                 window.welcome.import_button))
+    assert all(
+        button.isVisibleTo(window.welcome) for button in (window.welcome.sign_in_button, window.welcome.import_button)
+    )
     assert window.actor_status.text() == "Simulation: nobody to act as (no administrator in this database)"
 
 
@@ -122,8 +131,9 @@ def test_an_approver_without_a_role_reaches_their_queue(database, window_for):
     window.navigation.setCurrentRow(requests_row)
     page = window.current_page()
     assert isinstance(page, RequestsPage) and page.pending_view.model.rowCount() == 1
-    refusals = {entry.title: window.navigation.item(row).data(NAVIGATION_REFUSAL_ROLE)
-                for row, entry in enumerate(NAVIGATION)}
+    refusals = {
+        entry.title: window.navigation.item(row).data(NAVIGATION_REFUSAL_ROLE) for row, entry in enumerate(NAVIGATION)
+    }
     assert refusals["Requests"] is None
     assert "Mona Manager cannot view audit logs" in refusals["Audit logs"]
     audit_row = [entry.title for entry in NAVIGATION].index("Audit logs")
@@ -143,6 +153,11 @@ def test_about_names_version_python_qt_database_and_licence(database):
     text = about_text(database)
     assert text.startswith("Entitlement Desk ")
     kind = "PostgreSQL" if database.url else "SQLite"
-    for part in ("Python 3.", "Qt 6.", "PySide6 6.", f"Database: {database.describe()} ({kind}, schema version",
-                 "Licence: MIT"):
+    for part in (
+        "Python 3.",
+        "Qt 6.",
+        "PySide6 6.",
+        f"Database: {database.describe()} ({kind}, schema version",
+        "Licence: MIT",
+    ):
         assert part in text

@@ -1,6 +1,7 @@
 """What the screens say: a correlation ID found by its first characters and empty tables
 that name what was filtered; the workbook asks for a package before saying nothing happened;
 the status bar counts on a first visit; "Open file" that no application handles says so."""
+
 from pathlib import Path
 
 import pytest
@@ -104,8 +105,9 @@ def test_open_file_without_a_handler_says_so_and_offers_the_path(monkeypatch):
     """No application opens .xlsx here: a message (not silence) and the path on the clipboard."""
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: False)
     asked = []
-    monkeypatch.setattr(messages, "choose", lambda parent, title, text, choices, **kw:
-                        asked.append((title, choices)) or "Copy path")
+    monkeypatch.setattr(
+        messages, "choose", lambda parent, title, text, choices, **kw: asked.append((title, choices)) or "Copy path"
+    )
     path = Path("/tmp/Audit logs 2026-03-02.xlsx")
     assert download.open_location(None, path, "file") is False
     assert asked == [("Cannot open the file", ["Copy path", "Close"])]

@@ -1,4 +1,5 @@
 """History in the GUI: the Changes page, and "As of" on the package and user reports."""
+
 from datetime import datetime, timedelta, timezone
 
 import pytest

@@ -1,5 +1,6 @@
 """File → Import… with problems: every one listed in a dialog with Copy and Save; with
 "Skip Invalid Records" checked the rest is imported and the skipped ones are listed."""
+
 import json
 
 import pytest
@@ -21,11 +22,22 @@ def people(database):
 
 def _bad_users(tmp_path):
     path = tmp_path / "users.json"
-    path.write_text(json.dumps({"value": [
-        {"id": GOOD, "userPrincipalName": "good@contoso.com", "displayName": "Good"},
-        {"id": "5f1c0f6e-8e2b-4c1a-9d3e-1a2b3c4d0b02", "userPrincipalName": 2},
-        {"id": "5f1c0f6e-8e2b-4c1a-9d3e-1a2b3c4d0b03", "createdDateTime": "never", "userPrincipalName": "x@y"},
-    ]}), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "value": [
+                    {"id": GOOD, "userPrincipalName": "good@contoso.com", "displayName": "Good"},
+                    {"id": "5f1c0f6e-8e2b-4c1a-9d3e-1a2b3c4d0b02", "userPrincipalName": 2},
+                    {
+                        "id": "5f1c0f6e-8e2b-4c1a-9d3e-1a2b3c4d0b03",
+                        "createdDateTime": "never",
+                        "userPrincipalName": "x@y",
+                    },
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
     return path
 
 

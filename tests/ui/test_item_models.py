@@ -1,4 +1,5 @@
 """The paged table model and the tree model over reports."""
+
 from datetime import datetime, timezone
 
 import peewee

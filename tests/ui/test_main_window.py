@@ -1,5 +1,6 @@
 """The main window: navigation, the acting administrator, unavailable and later pages,
 remembered state, and the habits every table shares."""
+
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,8 @@ def test_smoke_on_the_small_demo_tenant(database, qtbot):
     build_demo("small")
     window = make_window(qtbot, database)
     assert window.actor is not None and window.actor_status.text().startswith(
-        f"Simulation: acting as {window.actor.display_name}")
+        f"Simulation: acting as {window.actor.display_name}"
+    )
     assert window.database_status.text() == f"Database: {database.describe()}"
     for row, _entry in enumerate(NAVIGATION):
         qtbot.keyClick(window, Qt.Key(Qt.Key.Key_1 + row), Qt.KeyboardModifier.ControlModifier)
@@ -78,8 +80,9 @@ def test_window_state_is_restored(database, people, qtbot, isolated_settings):
     window = make_window(qtbot, database, actor=people.admin)
     window.show_page(3)
     view = window.page(0).list_view
-    view.set_column_shown(view.model.columns().index(
-        next(c for c in view.model.columns() if c.key == "description")), False)
+    view.set_column_shown(
+        view.model.columns().index(next(c for c in view.model.columns() if c.key == "description")), False
+    )
     view.header.resizeSection(0, 321)
     window.close()
     assert (isolated_settings / "EntitlementDesk" / "Entitlement Desk.ini").exists()
@@ -149,8 +152,7 @@ def test_verify_audit_log_names_a_changed_record(database, people, qtbot, monkey
     """File → Verify audit log checks the chain in the background and names what was changed."""
     append(event_fields(document(n)) for n in range(20))
     shown = []
-    monkeypatch.setattr(main_window.messages, "inform",
-                        lambda parent, title, text, **kw: shown.append((title, text)))
+    monkeypatch.setattr(main_window.messages, "inform", lambda parent, title, text, **kw: shown.append((title, text)))
     window = make_window(qtbot, database, actor=people.admin)
     with qtbot.waitSignal(window.verify_audit_log().finished, timeout=10_000):
         pass
@@ -165,11 +167,11 @@ def test_verify_audit_log_names_a_changed_record(database, people, qtbot, monkey
 def test_file_import_runs_in_the_background_and_sums_up(database, people, qtbot, monkeypatch):
     """File → Import reads the chosen files off the UI thread and shows the summary."""
     users_file = FIXTURES / "graph" / "users.json"
-    monkeypatch.setattr(main_window.QFileDialog, "getOpenFileNames",
-                        lambda *args, **kwargs: ([str(users_file)], ""))
+    monkeypatch.setattr(main_window.QFileDialog, "getOpenFileNames", lambda *args, **kwargs: ([str(users_file)], ""))
     shown = []
-    monkeypatch.setattr(main_window.messages, "inform",
-                        lambda parent, title, text, **kw: shown.append((title, text, kw.get("details"))))
+    monkeypatch.setattr(
+        main_window.messages, "inform", lambda parent, title, text, **kw: shown.append((title, text, kw.get("details")))
+    )
     window = make_window(qtbot, database, actor=people.admin)
     with qtbot.waitSignal(window.import_files().finished, timeout=10_000):
         pass
@@ -179,8 +181,9 @@ def test_file_import_runs_in_the_background_and_sums_up(database, people, qtbot,
 
 def test_import_needs_a_governance_role(database, people, qtbot, monkeypatch):
     """A Reports Reader is told why instead of getting a file dialog."""
-    monkeypatch.setattr(main_window.QFileDialog, "getOpenFileNames",
-                        lambda *args, **kwargs: pytest.fail("no dialog for a reader"))
+    monkeypatch.setattr(
+        main_window.QFileDialog, "getOpenFileNames", lambda *args, **kwargs: pytest.fail("no dialog for a reader")
+    )
     shown = []
     monkeypatch.setattr(main_window.messages, "inform", lambda parent, title, text, **kw: shown.append(text))
     window = make_window(qtbot, database, actor=people.reader)
@@ -193,6 +196,7 @@ def test_a_role_changing_import_needs_a_global_administrator(database, people, q
     import that would make them Global Administrator is refused whole, with the reason."""
     from models import DirectoryRoleAssignment
     from tests.helpers.role_files import role_file
+
     roles_file = role_file(tmp_path, people.admin)
     monkeypatch.setattr(main_window.QFileDialog, "getOpenFileNames", lambda *args, **kwargs: ([roles_file], ""))
     shown = []

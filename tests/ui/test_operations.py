@@ -1,5 +1,6 @@
 """Writes run off the UI thread and say what they changed; one way to show a failure; the
 progress dialog is gone before the result is shown."""
+
 import sys
 import sqlite3
 import threading
@@ -32,6 +33,7 @@ def asked(monkeypatch):
     def choose(parent, title, text, choices, **options):
         shown.append((title, text, tuple(choices)))
         return "Retry" if sum(1 for entry in shown if "Retry" in entry[2]) == 1 else "Close"
+
     monkeypatch.setattr(messages, "choose", choose)
     monkeypatch.setattr(messages, "inform", lambda parent, title, text, **options: shown.append((title, text, ())))
     return shown
@@ -55,6 +57,7 @@ def test_a_decision_runs_on_the_writer_thread_while_the_window_paints(tenant, qt
         threads.append(threading.current_thread())
         release.wait(10)
         return approve(approver, request_id, justification)
+
     monkeypatch.setattr(tenant.lifecycle, "approve", slow_approve)
     told = []
     operation_events().changed.connect(told.append)
@@ -84,9 +87,12 @@ def test_a_locked_database_is_a_message_with_retry(tenant, qtbot, monkeypatch, a
     def locked_once(approver, request_id, justification=None):
         attempts.append(request_id)
         if len(attempts) == 1:
-            raise DatabaseUnavailable("tenant.db is locked by another program, for longer than the app waits. "
-                                      "Nothing was changed; try again when the other program is done.")
+            raise DatabaseUnavailable(
+                "tenant.db is locked by another program, for longer than the app waits. "
+                "Nothing was changed; try again when the other program is done."
+            )
         return approve(approver, request_id, justification)
+
     monkeypatch.setattr(tenant.lifecycle, "approve", locked_once)
     dialog = DecisionDialog(tenant.lifecycle, tenant.manager, tenant.pending, True)
     qtbot.addWidget(dialog)
@@ -100,8 +106,10 @@ def test_a_locked_database_is_a_message_with_retry(tenant, qtbot, monkeypatch, a
 
 def test_a_refusal_keeps_the_dialog_open_without_retry(tenant, qtbot, monkeypatch, asked, crashes):
     """A refused step is a message (no Retry: trying again cannot help) and the dialog stays."""
+
     def refuse(*_args, **_kwargs):
         raise Refused("The request was already decided.")
+
     monkeypatch.setattr(tenant.lifecycle, "deny", refuse)
     dialog = DecisionDialog(tenant.lifecycle, tenant.manager, tenant.pending, False)
     qtbot.addWidget(dialog)
@@ -120,11 +128,14 @@ def _driver_failure(code: int, text: str) -> peewee.OperationalError:
     return wrapped
 
 
-@pytest.mark.parametrize("code, expected", [
-    (5, "is locked by another program"),  # SQLITE_BUSY
-    (13, "is full"),  # SQLITE_FULL
-    (8, "is read-only"),  # SQLITE_READONLY
-])
+@pytest.mark.parametrize(
+    "code, expected",
+    [
+        (5, "is locked by another program"),  # SQLITE_BUSY
+        (13, "is full"),  # SQLITE_FULL
+        (8, "is read-only"),  # SQLITE_READONLY
+    ],
+)
 def test_show_failure_explains_raw_database_errors(database, asked, crashes, code, expected):
     """A database error that escaped the core still reads as what the admin can do about it."""
     retried = []
@@ -189,8 +200,9 @@ def test_operations_queue_on_one_writer(database, qtbot):
         order.append(("first", threading.current_thread().name))
 
     run_operation(None, "First", first, changes=Changes())
-    job = run_operation(None, "Second", lambda: order.append(("second", threading.current_thread().name)),
-                        changes=Changes())
+    job = run_operation(
+        None, "Second", lambda: order.append(("second", threading.current_thread().name)), changes=Changes()
+    )
     gate.set()
     with qtbot.waitSignal(job.finished, timeout=10_000):
         pass

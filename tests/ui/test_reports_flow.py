@@ -1,5 +1,6 @@
 """Reports for a user: pick them with the keyboard, read Can request / Assigned with their
 details, expand a resource that comes from two packages."""
+
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
@@ -59,10 +60,12 @@ def test_picker_escape_closes_without_choosing(people, qtbot):
 
 def pick_with_keyboard(qtbot, page, text: str):
     """Press "Select users…", type in the modal picker, Enter."""
+
     def answer():
         picker = QApplication.activeModalWidget()
         qtbot.keyClicks(picker.search_edit, text)
         qtbot.keyClick(picker.search_edit, Qt.Key.Key_Return)
+
     QTimer.singleShot(0, answer)
     qtbot.mouseClick(page.select_button, Qt.MouseButton.LeftButton)
 
@@ -79,7 +82,9 @@ def test_access_packages_for_a_user(page, qtbot):
     can_request.select_row(0)
     policies = page.details.tables["policies"]
     assert sorted(policies.item(row, 0).text() for row in range(policies.rowCount())) == [
-        "Approval by manager", "Employees"]
+        "Approval by manager",
+        "Employees",
+    ]
     roles = page.details.tables["resource_roles"]
     assert roles.rowCount() == 2 and roles.item(0, 0).text() == "CRM users"
     page.package_tabs.setCurrentIndex(1)

@@ -1,5 +1,6 @@
 """The Requests page: decide pending approvals, list requests, assign directly, remove an
 assignment, process due items; every change through the lifecycle controller."""
+
 from datetime import timedelta
 
 import pytest
@@ -41,6 +42,7 @@ def open_page(tenant, qtbot):
         page.resize(1300, 700)
         page.show()
         return page
+
     yield build
     QThreadPool.globalInstance().waitForDone(5000)
     # Gone before the next test's database: pages listen to every request change in the app.
@@ -53,6 +55,7 @@ def open_page(tenant, qtbot):
 def answer_decision(monkeypatch, qtbot, *justifications: str, seen: list | None = None) -> None:
     """The approver types each justification in turn and presses the button (when it can be
     pressed), until one is taken; the decision runs in the background, so each waits for it."""
+
     def exec_(dialog: DecisionDialog) -> int:
         for text in justifications:
             dialog.justification.setPlainText(text)
@@ -63,6 +66,7 @@ def answer_decision(monkeypatch, qtbot, *justifications: str, seen: list | None 
             if dialog.decided is not None:
                 break
         return dialog.result()
+
     monkeypatch.setattr(DecisionDialog, "exec", exec_)
 
 
@@ -86,8 +90,10 @@ def test_approve_as_the_approver_and_see_the_timeline_grow(tenant, open_page, mo
     admin_page.pending_status_button.click()
     timeline = admin_page.findChild(RequestTimelineDialog)
     before = [step.activity for step in timeline.model.steps()]
-    assert before[-2:] == ["Approval stage completed for access package assignment request",
-                           "Add approver to request approval"]
+    assert before[-2:] == [
+        "Approval stage completed for access package assignment request",
+        "Add approver to request approval",
+    ]
     assert "waiting for stage 2: Miriam Graham" in timeline.state_label.text()
     assert timeline.approve_button.isVisible()
 
@@ -98,14 +104,19 @@ def test_approve_as_the_approver_and_see_the_timeline_grow(tenant, open_page, mo
     assert informed == []
     qtbot.waitUntil(lambda: timeline.state_label.text().startswith("delivered"), timeout=10_000)
     after = [step.activity for step in timeline.model.steps()]
-    assert after[:len(before)] == before
-    assert after[len(before):] == ["Approve access package assignment request",
-                                   "Ready to fulfill access package assignment request",
-                                   "Fulfill access package assignment", "Add member to group"]
+    assert after[: len(before)] == before
+    assert after[len(before) :] == [
+        "Approve access package assignment request",
+        "Ready to fulfill access package assignment request",
+        "Fulfill access package assignment",
+        "Add member to group",
+    ]
     assert timeline.state_label.text().startswith("delivered (Delivered)")
     decisions = [[timeline.decisions.item(r, c).text() for c in range(5)] for r in range(2)]
-    assert [(d[0], d[2], d[3]) for d in decisions] == [("1", "Approve", "Works in sales"),
-                                                       ("2", "Approve", "Forecast needs it")]
+    assert [(d[0], d[2], d[3]) for d in decisions] == [
+        ("1", "Approve", "Works in sales"),
+        ("2", "Approve", "Forecast needs it"),
+    ]
     assert not timeline.approve_button.isVisible()
     qtbot.waitUntil(lambda: admin_page.pending_view.model.rowCount() == 0, timeout=10_000)
     timeline.close()
@@ -139,15 +150,13 @@ def test_new_assignment_through_the_user_picker(tenant, open_page, monkeypatch, 
     chosen = []
 
     def run(dialog: NewAssignmentDialog) -> int:
-        monkeypatch.setattr(user_picker, "pick_user",
-                            lambda parent, title: search_users("carol.clark@contoso.com")[0])
+        monkeypatch.setattr(user_picker, "pick_user", lambda parent, title: search_users("carol.clark@contoso.com")[0])
         dialog.pick_button.click()
         dialog.select_package(tenant.payroll)
         dialog.assign_button.click()  # Carol already has it
         qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
         assert dialog.created is None
-        monkeypatch.setattr(user_picker, "pick_user",
-                            lambda parent, title: search_users("alice.archer@contoso.com")[0])
+        monkeypatch.setattr(user_picker, "pick_user", lambda parent, title: search_users("alice.archer@contoso.com")[0])
         dialog.pick_button.click()
         dialog.justification.setText("Payroll audit")
         dialog.assign_button.click()
@@ -193,9 +202,10 @@ def test_process_due_items_times_out_and_summarises(tenant, open_page, qtbot, in
     tenant.clock.advance(timedelta(days=15))
     page.process_button.click()
     qtbot.waitUntil(lambda: bool(informed), timeout=10_000)
-    assert informed[0] == ("Process due items",
-                           "1 request timed out (no approver acted in time); 0 assignments expired "
-                           "(their end date passed).")
+    assert informed[0] == (
+        "Process due items",
+        "1 request timed out (no approver acted in time); 0 assignments expired (their end date passed).",
+    )
     assert AssignmentRequest.get_by_id(tenant.pending.id).status == "TimedOut"
     assert page.pending_view.model.rowCount() == 0
 
@@ -205,7 +215,8 @@ def test_process_due_items_names_what_it_skipped(tenant, open_page, qtbot, monke
     shown = []
     monkeypatch.setattr(messages, "inform", lambda parent, title, text, **options: shown.append((text, options)))
     ApprovalStage.update(duration_before_automatic_denial="P10000Y").where(
-        (ApprovalStage.policy == tenant.pending.assignment_policy_id) & (ApprovalStage.stage_number == 2)).execute()
+        (ApprovalStage.policy == tenant.pending.assignment_policy_id) & (ApprovalStage.stage_number == 2)
+    ).execute()
     page = open_page(tenant.admin)
     tenant.clock.advance(timedelta(days=15))
     page.process_button.click()

@@ -1,5 +1,6 @@
 """1280×800: no page widens the window, combos show their chosen text, hints are readable,
 detail panes show their rows, and the columns an admin needs are in view by default."""
+
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
 from PySide6.QtWidgets import QComboBox, QLineEdit
@@ -56,8 +57,9 @@ def test_combos_show_their_choice_and_edits_their_hint(window, qtbot):
             assert combo.width() >= needed + 20, (combo.accessibleName(), combo.currentText())
     for edit in audit.findChildren(QLineEdit):
         if edit.isVisible() and edit.placeholderText():
-            assert edit.width() >= edit.fontMetrics().horizontalAdvance(edit.placeholderText()) + 8, \
+            assert edit.width() >= edit.fontMetrics().horizontalAdvance(edit.placeholderText()) + 8, (
                 edit.accessibleName()
+            )
 
 
 def test_the_columns_an_admin_needs_are_in_view(window, qtbot):
@@ -82,8 +84,10 @@ def test_the_columns_an_admin_needs_are_in_view(window, qtbot):
     settle(qtbot)
     section = [column.key for column in audit.view.model.columns()].index("activity")
     fm = audit.view.view.fontMetrics()
-    longest = max((audit.view.model.index(row, section).data() for row in range(audit.view.model.rowCount())),
-                  key=fm.horizontalAdvance)
+    longest = max(
+        (audit.view.model.index(row, section).data() for row in range(audit.view.model.rowCount())),
+        key=fm.horizontalAdvance,
+    )
     assert audit.view.header.sectionSize(section) >= fm.horizontalAdvance(longest)
     right = audit.view.header.sectionViewportPosition(section) + audit.view.header.sectionSize(section)
     assert right <= audit.view.view.viewport().width() + 1

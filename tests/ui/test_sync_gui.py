@@ -1,5 +1,6 @@
 """Sign in and sync from the GUI against the stand-in Graph: progress per kind, Cancel, the
 history, and who the window acts as (the signed-in user, never a simulation)."""
+
 import pytest
 
 import ui.main_window as main_window
@@ -27,8 +28,9 @@ def stand_in(monkeypatch):
 @pytest.fixture
 def shown(monkeypatch):
     told = []
-    monkeypatch.setattr(main_window.messages, "inform",
-                        lambda parent, title, text, **kw: told.append((title, text, kw.get("details"))))
+    monkeypatch.setattr(
+        main_window.messages, "inform", lambda parent, title, text, **kw: told.append((title, text, kw.get("details")))
+    )
     return told
 
 
@@ -100,6 +102,7 @@ def test_the_first_browser_sign_in_asks_for_tenant_cloud_and_client(database, qt
     """Without a token in the environment, the first sign-in asks for the settings; Cancel there
     signs nobody in and opens no browser."""
     import ui.dialogs.sign_in as sign_in
+
     monkeypatch.delenv(ENVIRONMENT_TOKEN, raising=False)
     asked = []
     monkeypatch.setattr(sign_in, "ask_sign_in_settings", lambda parent: asked.append(parent))
@@ -132,6 +135,7 @@ def test_writing_shows_on_the_dialog(qtbot):
     """Once the pages are in, the dialog says it is writing and how far it got."""
     from desktop.graph.sync import WRITING
     from ui.dialogs.sync import SyncDialog
+
     dialog = SyncDialog(None, [kinds.USER])
     qtbot.addWidget(dialog)
     dialog.show_progress(kinds.USER, 1200, -1)

@@ -1,4 +1,5 @@
 """The request timeline dialog: steps in order, what the request waits for, refresh."""
+
 import pytest
 from PySide6.QtTest import QAbstractItemModelTester
 
@@ -39,12 +40,17 @@ def test_timeline_model_passes_the_model_tester(tenant, qtbot):
 def test_steps_with_approvers_decisions_and_justifications(tenant, qtbot):
     """Each step says who acted and what it adds: stage, approver added, justification."""
     dialog = open_dialog(qtbot, tenant, tenant.denied.id)
-    rows = [[dialog.model.index(row, column).data() for column in range(dialog.model.columnCount())]
-            for row in range(dialog.model.rowCount())]
+    rows = [
+        [dialog.model.index(row, column).data() for column in range(dialog.model.columnCount())]
+        for row in range(dialog.model.rowCount())
+    ]
     assert [row[0] for row in rows] == ["1", "2", "3", "4"]
     assert [row[3] for row in rows] == [
-        "User requests access package assignment", "Create request approval",
-        "Add approver to request approval", "Deny access package assignment request"]
+        "User requests access package assignment",
+        "Create request approval",
+        "Add approver to request approval",
+        "Deny access package assignment request",
+    ]
     assert rows[2][6] == "Stage 1 · Approver added: mona.manager@contoso.com"
     assert rows[3][5] == "mona.manager@contoso.com"
     assert rows[3][6] == "Stage 1 · Justification: “Not in the sales team”"

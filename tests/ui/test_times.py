@@ -1,5 +1,6 @@
 """One rule for times: the screen shows local time with the zone in the header, or UTC (a
 View setting); every download holds UTC and its headers say so. Run in Asia/Kolkata."""
+
 import csv
 import time
 from datetime import datetime, timezone

@@ -1,6 +1,7 @@
 """The Workbooks page: pick a package (among those with activity in the range), read its grid
 and chart; app role activity with and without entitlement management's own changes; the
 chart savable as PNG."""
+
 from collections import Counter
 
 import pytest
@@ -47,15 +48,22 @@ def test_pick_a_package_and_read_its_grid_and_chart(page, tenant, qtbot):
     """The drop-down lists the packages with activity as "displayName id"; choosing one fills
     the grid with its events and the chart with its events per day by operation."""
     workbook = page.package_activity
-    assert labels(workbook.chooser) == [f"{p.display_name} {p.id}" for p in
-                                        (tenant.open_package, tenant.payroll, tenant.approval_package)]
+    assert labels(workbook.chooser) == [
+        f"{p.display_name} {p.id}" for p in (tenant.open_package, tenant.payroll, tenant.approval_package)
+    ]
     assert workbook.view.model.rowCount() == 0  # nothing chosen yet
     workbook.chooser.setCurrentIndex(workbook.chooser.findData(tenant.approval_package.id))
     qtbot.waitUntil(lambda: not workbook.loading())
     view = workbook.view
     assert [column.title for column in view.model.columns()] == [
-        "Time", "AccessPackageId", "OperationName", "InitiatedById", "InitiatedByUPN",
-        "InitiatedByDisplayName", "AdditionalDetails"]
+        "Time",
+        "AccessPackageId",
+        "OperationName",
+        "InitiatedById",
+        "InitiatedByUPN",
+        "InitiatedByDisplayName",
+        "AdditionalDetails",
+    ]
     assert view.model.rowCount() == 7
     assert set(grid_column(view, "access_package_id")) == {tenant.approval_package.id}
     assert "mona.manager@contoso.com" in grid_column(view, "initiated_by_upn")
@@ -95,10 +103,14 @@ def test_app_role_activity_omits_entitlement_managements_changes(page, tenant, q
     assert labels(workbook.chooser) == ["All applications", f"Payroll {tenant.payroll_id}"]
     workbook.chooser.setCurrentIndex(1)
     qtbot.waitUntil(lambda: not workbook.loading())
-    assert grid_column(workbook.view, "activity") == ["Remove app role assignment from user",
-                                                      "Add app role assignment grant to user"]
-    assert workbook.chart.totals() == {"Add app role assignment grant to user": 1,
-                                       "Remove app role assignment from user": 1}
+    assert grid_column(workbook.view, "activity") == [
+        "Remove app role assignment from user",
+        "Add app role assignment grant to user",
+    ]
+    assert workbook.chart.totals() == {
+        "Add app role assignment grant to user": 1,
+        "Remove app role assignment from user": 1,
+    }
     workbook.from_entitlements.setCurrentText("Omit")
     qtbot.waitUntil(lambda: not workbook.loading())
     assert grid_column(workbook.view, "user") == ["gloria.global@contoso.com"]

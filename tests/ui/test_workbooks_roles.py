@@ -1,4 +1,5 @@
 """Which acting administrators the Audit logs, Workbooks and Requests pages open for."""
+
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
 from PySide6.QtWidgets import QWidget
@@ -34,6 +35,7 @@ def pages_for(database):
         window = MainWindow(database, actor=actor)
         windows.append(window)
         return {title: window.page(TITLES.index(title)) for title in ("Audit logs", "Workbooks", "Requests")}
+
     yield open_pages
     QThreadPool.globalInstance().waitForDone(5000)
     wait_for_reads(5000)

@@ -1,5 +1,6 @@
 """Help → About: what an admin reporting a problem is asked for — the version, Python, Qt,
 the database and its schema, and the licence."""
+
 import platform
 from importlib import metadata
 
@@ -22,14 +23,16 @@ def version() -> str:
 
 def about_text(location: DatabaseLocation) -> str:
     kind = "SQLite" if location.kind == "sqlite" else "PostgreSQL"
-    return "\n".join((
-        f"Entitlement Desk {version()}",
-        "Reports, audit logs and spreadsheets for Microsoft Entra entitlement management, offline.",
-        "",
-        f"Python {platform.python_version()} · Qt {qVersion()} · PySide6 {PySide6.__version__}",
-        f"Database: {location.describe()} ({kind}, schema version {SCHEMA_VERSION})",
-        f"Licence: {LICENCE}",
-    ))
+    return "\n".join(
+        (
+            f"Entitlement Desk {version()}",
+            "Reports, audit logs and spreadsheets for Microsoft Entra entitlement management, offline.",
+            "",
+            f"Python {platform.python_version()} · Qt {qVersion()} · PySide6 {PySide6.__version__}",
+            f"Database: {location.describe()} ({kind}, schema version {SCHEMA_VERSION})",
+            f"Licence: {LICENCE}",
+        )
+    )
 
 
 def show_about(parent: QWidget | None, location: DatabaseLocation) -> None:

@@ -1,4 +1,5 @@
 """The crash dialog: an unexpected exception is a bug; show it with details to copy."""
+
 import platform
 import sys
 import traceback
@@ -6,12 +7,20 @@ import traceback
 from PySide6.QtCore import qVersion
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QApplication, QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 
 def crash_details(kind, error, trace) -> str:
     from importlib.metadata import PackageNotFoundError, version
+
     try:
         app_version = version("entitlement-desk")
     except PackageNotFoundError:
@@ -35,7 +44,8 @@ class CrashDialog(QDialog):
             "Something went wrong that Entitlement Desk did not expect. This is a bug, not "
             "something you did. Your data has not been changed by this error.\n\n"
             "Copy the details below into a bug report. You can keep working, but if the "
-            "window behaves oddly, restart the app.")
+            "window behaves oddly, restart the app."
+        )
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.details = QPlainTextEdit(details)

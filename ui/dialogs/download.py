@@ -4,6 +4,7 @@ open by Excel, folder gone) is a question the admin can answer: retry or choose 
 The save dialog's "Raw CSV cells" check box turns off the protection against formula
 injection for that one CSV file.
 """
+
 import re
 from datetime import date
 from pathlib import Path
@@ -39,8 +40,9 @@ Writer = Callable[[Report, Path, str, JobContext], int]
 RAW_CSV_TEXT = "Raw CSV cells (do not protect text starting with = + - @ from running as a formula)"
 
 
-def save_file_dialog(parent: QWidget, caption: str, proposed: str, filters: str,
-                     selected: str) -> tuple[str, str, bool]:
+def save_file_dialog(
+    parent: QWidget, caption: str, proposed: str, filters: str, selected: str
+) -> tuple[str, str, bool]:
     """Ask where to save: (path or "" when cancelled, the chosen filter, raw CSV cells?)."""
     dialog = QFileDialog(parent, caption, proposed, filters)
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
@@ -77,9 +79,13 @@ def open_location(parent: QWidget | None, path: Path, noun: str) -> bool:
     if QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
         return True
     answer = messages.choose(
-        parent, f"Cannot open the {noun}", f"This desktop has no application set to open\n{path}\n\n"
-        "Copy the path and open it from your file manager.", ["Copy path", "Close"],
-        icon=messages.Icon.Warning, escape="Close")
+        parent,
+        f"Cannot open the {noun}",
+        f"This desktop has no application set to open\n{path}\n\nCopy the path and open it from your file manager.",
+        ["Copy path", "Close"],
+        icon=messages.Icon.Warning,
+        escape="Close",
+    )
     if answer == "Copy path":
         QGuiApplication.clipboard().setText(str(path))
     return False
@@ -102,8 +108,16 @@ class Downloader(QObject):
 
     def write_report(self, report: Report, path: Path, kind: str, context: JobContext) -> int:
         """The exporters of desktop/export, fed the job's progress and cancel."""
-        result = export(path, report, format=kind, actor=self.actor, database=self.database, csv_raw=self.csv_raw,
-                        progress=lambda done, total: context.progress(done, total), cancel=context.cancelled)
+        result = export(
+            path,
+            report,
+            format=kind,
+            actor=self.actor,
+            database=self.database,
+            csv_raw=self.csv_raw,
+            progress=lambda done, total: context.progress(done, total),
+            cancel=context.cancelled,
+        )
         return result.rows
 
     def download(self, parent: QWidget, report: Report, base_name: str) -> None:
@@ -122,9 +136,11 @@ class Downloader(QObject):
     def ask_path(self, parent: QWidget, file_name: str) -> Path | None:
         settings = QSettings()
         folder = settings.value("downloads/folder") or QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DownloadLocation)
+            QStandardPaths.StandardLocation.DownloadLocation
+        )
         chosen, chosen_filter, self.csv_raw = save_file_dialog(
-            parent, "Download", str(Path(folder) / file_name), ";;".join(FORMATS.values()), FORMATS["xlsx"])
+            parent, "Download", str(Path(folder) / file_name), ";;".join(FORMATS.values()), FORMATS["xlsx"]
+        )
         if not chosen:
             return None
         path = Path(chosen)
@@ -142,8 +158,9 @@ class Downloader(QObject):
     def _start(self, parent: QWidget, report: Report, path: Path) -> None:
         kind = path.suffix.lower().lstrip(".")
         write = self._write
-        self.job = run_with_progress(parent, "Download", f"Writing {path.name}…",
-                                     lambda context: write(report, path, kind, context))
+        self.job = run_with_progress(
+            parent, "Download", f"Writing {path.name}…", lambda context: write(report, path, kind, context)
+        )
         self.job.succeeded.connect(lambda rows: self._succeeded(parent, path, rows))
         self.job.failed.connect(lambda error: self._failed(parent, report, path, error))
         self.job.cancelled.connect(lambda: self.finished.emit(None))
@@ -151,9 +168,13 @@ class Downloader(QObject):
     def _succeeded(self, parent: QWidget, path: Path, rows: int) -> None:
         self.finished.emit(path)
         answer = messages.choose(
-            parent, "Download complete", f"Saved {rows:,} rows to\n{path}\n\nTimes in the file are in UTC, "
-            "as Microsoft Entra writes them.", ["Open file", "Open folder", "Close"],
-            icon=messages.Icon.Information, escape="Close")
+            parent,
+            "Download complete",
+            f"Saved {rows:,} rows to\n{path}\n\nTimes in the file are in UTC, as Microsoft Entra writes them.",
+            ["Open file", "Open folder", "Close"],
+            icon=messages.Icon.Information,
+            escape="Close",
+        )
         if answer == "Open file":
             open_location(parent, path, "file")
         elif answer == "Open folder":
@@ -162,8 +183,13 @@ class Downloader(QObject):
     def _failed(self, parent: QWidget, report: Report, path: Path, error: BaseException) -> None:
         if isinstance(error, OutputError):
             answer = messages.choose(
-                parent, "Cannot save the file", str(error), ["Retry", "Choose another file…", "Cancel"],
-                icon=messages.Icon.Warning, escape="Cancel")
+                parent,
+                "Cannot save the file",
+                str(error),
+                ["Retry", "Choose another file…", "Cancel"],
+                icon=messages.Icon.Warning,
+                escape="Cancel",
+            )
             if answer == "Retry":
                 self._start(parent, report, path)
                 return

@@ -1,11 +1,18 @@
 """The problems an import found, every one of them, with Copy and Save so the admin can fix
 the export (or send the list on) before importing again."""
+
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFileDialog, QLabel, QPlainTextEdit, QVBoxLayout, QWidget,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.errors import OutputError
@@ -44,8 +51,9 @@ class ImportProblemsDialog(QDialog):
 
     def save(self) -> Path | None:
         folder = QSettings().value("import/folder") or str(Path.home())
-        name, _ = QFileDialog.getSaveFileName(self, "Save the import problems",
-                                              str(Path(folder) / "import-problems.txt"), "Text (*.txt)")
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Save the import problems", str(Path(folder) / "import-problems.txt"), "Text (*.txt)"
+        )
         if not name:
             return None
         try:

@@ -1,12 +1,22 @@
 """New assignment: an administrator assigns an access package to a user directly, through
 one of its policies, optionally from a start and until an end. The controller checks and
 writes, in the background; a refusal is shown and the dialog stays open."""
+
 from datetime import datetime, timedelta, timezone
 
 from PySide6.QtCore import QDateTime
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDateTimeEdit, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLineEdit,
-    QPushButton, QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.lifecycle import Lifecycle
@@ -53,8 +63,11 @@ class NewAssignmentDialog(QDialog):
         self.package.setAccessibleName("Access package")
         self.package.setEditable(True)  # type to find among thousands
         self.package.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        for package_id, name in (AccessPackage.select(AccessPackage.id, AccessPackage.display_name)
-                                 .order_by(AccessPackage.display_name_key, AccessPackage.id).tuples()):
+        for package_id, name in (
+            AccessPackage.select(AccessPackage.id, AccessPackage.display_name)
+            .order_by(AccessPackage.display_name_key, AccessPackage.id)
+            .tuples()
+        ):
             self.package.addItem(name, package_id)
         self.package.setCurrentIndex(-1)
         self.policy = QComboBox()
@@ -112,9 +125,12 @@ class NewAssignmentDialog(QDialog):
         self.policy.clear()
         package_id = self.package.currentData()
         if package_id:
-            for policy_id, name in (AssignmentPolicy.select(AssignmentPolicy.id, AssignmentPolicy.display_name)
-                                    .where(AssignmentPolicy.access_package == package_id)
-                                    .order_by(AssignmentPolicy.display_name).tuples()):
+            for policy_id, name in (
+                AssignmentPolicy.select(AssignmentPolicy.id, AssignmentPolicy.display_name)
+                .where(AssignmentPolicy.access_package == package_id)
+                .order_by(AssignmentPolicy.display_name)
+                .tuples()
+            ):
                 self.policy.addItem(name, policy_id)
         self._update_assign_button()
 
@@ -127,8 +143,9 @@ class NewAssignmentDialog(QDialog):
             super().reject()
 
     def _update_assign_button(self) -> None:
-        self.assign_button.setEnabled(not self.busy and self.target is not None
-                                      and self.policy.currentData() is not None)
+        self.assign_button.setEnabled(
+            not self.busy and self.target is not None and self.policy.currentData() is not None
+        )
 
     @staticmethod
     def _utc(edit: QDateTimeEdit) -> datetime:
@@ -146,10 +163,13 @@ class NewAssignmentDialog(QDialog):
         end = self._utc(self.end_edit) if self.end_check.isChecked() else None
         justification = self.justification.text()
         self.job = run_operation(
-            self, "New assignment",
-            lambda: lifecycle.assign(admin, target, package, policy, start=start, end=end,
-                                     justification=justification),
-            changes=LIFECYCLE_CHANGES, on_success=self._assigned, on_failure=self._failed)
+            self,
+            "New assignment",
+            lambda: lifecycle.assign(admin, target, package, policy, start=start, end=end, justification=justification),
+            changes=LIFECYCLE_CHANGES,
+            on_success=self._assigned,
+            on_failure=self._failed,
+        )
         self._update_assign_button()
 
     def _assigned(self, request: AssignmentRequest) -> None:

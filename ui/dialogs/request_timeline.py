@@ -2,12 +2,23 @@
 log: every step in order (time, activity, who, approvers added, decisions, justifications)
 and the current state with what it waits for. Read from the request history report; it
 refreshes on Refresh and whenever a decision is made in this app."""
+
 from datetime import datetime
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDialog, QDialogButtonBox, QFormLayout, QFrame, QLabel, QPushButton,
-    QTableView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.errors import DeskError
@@ -37,8 +48,10 @@ def zoned_time(moment: datetime | None) -> str:
 def waiting_text(state: RequestState | None) -> str:
     """The current state in words, with what a pending request waits for."""
     if state is None:
-        return ("Only this request's audit records are in the database (imported), not the request itself: "
-                "its current state is unknown.")
+        return (
+            "Only this request's audit records are in the database (imported), not the request itself: "
+            "its current state is unknown."
+        )
     text = f"{state.state} ({state.status})"
     if state.waiting is not None:
         approvers = ", ".join(state.waiting.approvers) or "nobody (no approver could be resolved)"
@@ -77,13 +90,23 @@ class TimelineModel(QAbstractTableModel):
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         step = self._steps[index.row()]
-        values = (str(index.row() + 1), local_time(step.time), step.category, step.activity, step.result,
-                  step.initiated_by or "", step.details)
+        values = (
+            str(index.row() + 1),
+            local_time(step.time),
+            step.category,
+            step.activity,
+            step.result,
+            step.initiated_by or "",
+            step.details,
+        )
         return values[index.column()]
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(self.HEADERS):
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self.HEADERS)
+        ):
             return header(self.HEADERS[section]) if self.HEADERS[section] == "Time" else self.HEADERS[section]
         return None
 
@@ -102,8 +125,7 @@ class RequestTimelineDialog(QDialog):
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.facts = QFormLayout()
         self.fact_labels: dict[str, QLabel] = {}
-        for name in ("Access package", "Policy", "Target", "Requestor", "Request type", "Created",
-                     "Justification"):
+        for name in ("Access package", "Policy", "Target", "Requestor", "Request type", "Created", "Justification"):
             label = QLabel()
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -175,8 +197,10 @@ class RequestTimelineDialog(QDialog):
         self.state = state
         self.title.setText(f"Request {self.request_id}")
         facts = {
-            "Access package": state.access_package if state else None, "Policy": state.policy if state else None,
-            "Target": state.target if state else None, "Requestor": state.requestor if state else None,
+            "Access package": state.access_package if state else None,
+            "Policy": state.policy if state else None,
+            "Target": state.target if state else None,
+            "Requestor": state.requestor if state else None,
             "Request type": state.request_type if state else None,
             "Created": zoned_time(state.created) if state else None,
             "Justification": state.justification if state else None,
@@ -200,8 +224,12 @@ class RequestTimelineDialog(QDialog):
 
     def _update_decision_buttons(self) -> None:
         """Approve and Deny show only while the request waits for the acting user."""
-        waiting_for_actor = self.actor is not None and self.state is not None and self.state.waiting is not None \
+        waiting_for_actor = (
+            self.actor is not None
+            and self.state is not None
+            and self.state.waiting is not None
             and self.lifecycle.waits_for(self.actor, self.request_id)
+        )
         self.approve_button.setVisible(waiting_for_actor)
         self.deny_button.setVisible(waiting_for_actor)
 
@@ -214,8 +242,9 @@ class RequestTimelineDialog(QDialog):
         decide(self, self.lifecycle, self.actor, self.request_id, approve)
 
 
-def open_request_timeline(parent: QWidget | None, request_id: str, actor: User | None,
-                          lifecycle: Lifecycle) -> RequestTimelineDialog | None:
+def open_request_timeline(
+    parent: QWidget | None, request_id: str, actor: User | None, lifecycle: Lifecycle
+) -> RequestTimelineDialog | None:
     """Show the request's timeline beside the window (not modal: the admin can keep working)."""
     try:
         dialog = RequestTimelineDialog(request_id, actor, lifecycle, parent)

@@ -1,5 +1,6 @@
 """Sign in to Microsoft Entra and out again: the browser sign-in runs off the UI thread behind a
 progress dialog with Cancel; the window learns who signed in through `signed_in_changed`."""
+
 import os
 from typing import Callable
 
@@ -56,8 +57,12 @@ class Account(QObject):
             # The browser's sign-in cannot be interrupted: Cancel discards its outcome.
             return session.sign_in()
 
-        job = run_with_progress(self._parent, "Sign in to Microsoft Entra",
-                                "Sign in in your browser; this window continues when you are done…", work)
+        job = run_with_progress(
+            self._parent,
+            "Sign in to Microsoft Entra",
+            "Sign in in your browser; this window continues when you are done…",
+            work,
+        )
         job.succeeded.connect(self._signed_in)
         job.failed.connect(lambda error: self._show_failure("Sign in", error))
         return job
@@ -82,8 +87,12 @@ class SignInSettingsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Sign in to Microsoft Entra")
         form = QFormLayout(self)
-        form.addRow(QLabel("Your browser opens to sign in. Leave the fields empty to use your account's "
-                           "home tenant and the default client."))
+        form.addRow(
+            QLabel(
+                "Your browser opens to sign in. Leave the fields empty to use your account's "
+                "home tenant and the default client."
+            )
+        )
         self.tenant = QLineEdit()
         self.tenant.setPlaceholderText("tenant id or domain, e.g. contoso.onmicrosoft.com")
         self.cloud = QComboBox()
@@ -100,8 +109,11 @@ class SignInSettingsDialog(QDialog):
         form.addRow(buttons)
 
     def chosen(self) -> dict:
-        return {"tenant": self.tenant.text().strip() or None, "cloud": self.cloud.currentText(),
-                "client_id": self.client_id.text().strip() or None}
+        return {
+            "tenant": self.tenant.text().strip() or None,
+            "cloud": self.cloud.currentText(),
+            "client_id": self.client_id.text().strip() or None,
+        }
 
 
 def ask_sign_in_settings(parent: QWidget | None) -> dict | None:

@@ -1,9 +1,17 @@
 """File → Sync now (progress per kind with the records so far, Cancel) and File → Sync history."""
+
 from datetime import datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QHeaderView, QLabel, QProgressBar, QTableWidget, QTableWidgetItem, QVBoxLayout,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -106,11 +114,21 @@ class SyncHistoryDialog(QDialog):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setAccessibleName("Sync history")
         for row, run in enumerate(runs):
-            fetched = ", ".join(f"{kind} {counts.get('fetched', 0):,}"
-                                + (f" ({counts['deleted']:,} deleted)" if counts.get("deleted") else "")
-                                for kind, counts in sorted((run.counts or {}).items()))
-            values = (_utc(run.started_at), _utc(run.finished_at), run.result, run.mode, run.signed_in or "—",
-                      run.endpoint, fetched, run.message or "")
+            fetched = ", ".join(
+                f"{kind} {counts.get('fetched', 0):,}"
+                + (f" ({counts['deleted']:,} deleted)" if counts.get("deleted") else "")
+                for kind, counts in sorted((run.counts or {}).items())
+            )
+            values = (
+                _utc(run.started_at),
+                _utc(run.finished_at),
+                run.result,
+                run.mode,
+                run.signed_in or "—",
+                run.endpoint,
+                fetched,
+                run.message or "",
+            )
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 item.setToolTip(value)

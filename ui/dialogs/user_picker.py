@@ -4,12 +4,20 @@ the results from the search box, Enter selects, Esc closes.
 The search runs in SQL (desktop.directory.search_users: index ranges, then a bounded
 contains query), 150 ms after the last key, so it stays instant at 100,000 users.
 """
+
 from typing import Callable
 
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QEvent, QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLabel, QLineEdit, QTableView,
-    QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.directory import DEFAULT_LIMIT, UserMatch, search_users
@@ -22,9 +30,14 @@ _NAVIGATION_KEYS = {Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Ke
 class UserMatchModel(QAbstractTableModel):
     """The few dozen matches of one search (bounded by the search's limit)."""
 
-    COLUMNS = (("Name", "display_name"), ("User principal name", "user_principal_name"),
-               ("Email", "mail"), ("User type", "user_type"), ("Department", "department"),
-               ("Organization", "organization"))
+    COLUMNS = (
+        ("Name", "display_name"),
+        ("User principal name", "user_principal_name"),
+        ("Email", "mail"),
+        ("User type", "user_type"),
+        ("Department", "department"),
+        ("Organization", "organization"),
+    )
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -55,15 +68,24 @@ class UserMatchModel(QAbstractTableModel):
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(self.COLUMNS):
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self.COLUMNS)
+        ):
             return self.COLUMNS[section][0]
         return None
 
 
 class UserPickerDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None, *, title: str = "Select users",
-                 search: Callable[[str, int], list[UserMatch]] = search_users, limit: int = DEFAULT_LIMIT):
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        title: str = "Select users",
+        search: Callable[[str, int], list[UserMatch]] = search_users,
+        limit: int = DEFAULT_LIMIT,
+    ):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.resize(1000, 480)

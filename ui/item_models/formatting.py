@@ -3,6 +3,7 @@ grouped numbers.
 
 The database and the exports keep UTC; the screen's headers name the zone they show.
 """
+
 from datetime import datetime
 
 from PySide6.QtCore import QLocale, Qt

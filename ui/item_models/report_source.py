@@ -1,5 +1,6 @@
 """What the table and the tree model over a report share: the report they show, its sort,
 and how a failed read is told to the admin."""
+
 from desktop.reports.base import Column, Report
 from models.database import RECOVERABLE_ERRORS, explain_failure
 

@@ -5,6 +5,7 @@ not yet cached asks `report.page()` for the page around it and keeps a bounded n
 pages (least recently used go first). Sorting by a header asks the database for another
 order; a new filter is a new report (`set_report`), which resets the model.
 """
+
 from collections import OrderedDict
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -22,8 +23,9 @@ class ReportTableModel(ReportSource, QAbstractTableModel):
     # A query failed (database gone, locked, damaged): the message is fit to show.
     query_failed = Signal(str)
 
-    def __init__(self, report: Report | None = None, parent=None, *, page_size: int = PAGE_SIZE,
-                 cached_pages: int = CACHED_PAGES):
+    def __init__(
+        self, report: Report | None = None, parent=None, *, page_size: int = PAGE_SIZE, cached_pages: int = CACHED_PAGES
+    ):
         super().__init__(parent)
         self._page_size = page_size
         self._cached_pages = cached_pages
@@ -84,8 +86,7 @@ class ReportTableModel(ReportSource, QAbstractTableModel):
         if self._failed:
             return []
         try:
-            page = self._report.page(number * self._page_size, self._page_size,
-                                     self._sort_key, self._descending)
+            page = self._report.page(number * self._page_size, self._page_size, self._sort_key, self._descending)
         except READ_ERRORS as error:
             self._fail(error)
             return []

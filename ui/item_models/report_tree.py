@@ -5,6 +5,7 @@ Used by "Resource assignments for a user": one user's resource roles, a few hund
 most, so the model holds them all and sorts them in memory (the big reports use the paged
 ReportTableModel, sorted in SQL).
 """
+
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from desktop.reports.base import Report, TreeNode
@@ -58,8 +59,10 @@ class ReportTreeModel(ReportSource, QAbstractItemModel):
             return
         position = self._report.column_index(self._sort_key)
         nodes = _sorted(self._nodes, lambda node: node.row[position], self._descending)
-        self._nodes = [TreeNode(node.row, tuple(_sorted(node.children, lambda row: row[position], self._descending)))
-                       for node in nodes]
+        self._nodes = [
+            TreeNode(node.row, tuple(_sorted(node.children, lambda row: row[position], self._descending)))
+            for node in nodes
+        ]
 
     # -- rows ----------------------------------------------------------------------------------
     def node_count(self) -> int:

@@ -1,5 +1,6 @@
 """Access packages: the searchable list, and each package's assignments with a state filter
 and Download (the admin center's Access packages > package > Assignments > Download)."""
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
@@ -13,8 +14,7 @@ from ui.widgets.as_of import AsOfPicker
 from ui.widgets.report_view import ReportView
 
 # The state filter, as the admin center offers it: label -> AssignmentsReport state.
-STATE_CHOICES = (("Delivered", "delivered"), ("Delivering", "delivering"), ("Expired", "expired"),
-                 ("All", "all"))
+STATE_CHOICES = (("Delivered", "delivered"), ("Delivering", "delivering"), ("Expired", "expired"), ("All", "all"))
 
 
 class AccessPackagesPage(Page):
@@ -24,9 +24,12 @@ class AccessPackagesPage(Page):
 
         # The list
         self.list_view = ReportView(
-            "access-packages", noun=("access package", "access packages"), hidden_columns=("id", "created"),
+            "access-packages",
+            noun=("access package", "access packages"),
+            hidden_columns=("id", "created"),
             empty_text="There are no access packages in this database yet.\n\nImport a tenant "
-                       "with entitlement-desk-cli, or start with the demo tenant: entitlement-desk --demo.")
+            "with entitlement-desk-cli, or start with the demo tenant: entitlement-desk --demo.",
+        )
         self.list_view.set_downloads(context.downloader, lambda: "Access packages")
         self.download_all_button = QPushButton("Download all assignments")
         self.download_all_button.setToolTip("Every assignment of every access package, in one file")
@@ -36,8 +39,11 @@ class AccessPackagesPage(Page):
         self.list_view.status_changed.connect(self.status_changed)
         list_page = QWidget()
         list_layout = QVBoxLayout(list_page)
-        list_layout.addWidget(page_title(
-            "Access packages", "Double-click a package, or select it and press Enter, to see its assignments."))
+        list_layout.addWidget(
+            page_title(
+                "Access packages", "Double-click a package, or select it and press Enter, to see its assignments."
+            )
+        )
         list_layout.addWidget(self.list_view, 1)
 
         # One package
@@ -51,11 +57,20 @@ class AccessPackagesPage(Page):
             self.state_filter.addItem(label, state)
         self.state_filter.currentIndexChanged.connect(self._state_changed)
         self.assignments_view = ReportView(
-            "assignments", noun=("assignment", "assignments"),
+            "assignments",
+            noun=("assignment", "assignments"),
             # The page names the package; State, Start and End are what the admin came for.
-            hidden_columns=("access_package", "access_package_id", "email", "object_id", "user_type",
-                            "assignment_id", "status"),
-            empty_text="No assignments in this state.\n\nChoose another state, or All.")
+            hidden_columns=(
+                "access_package",
+                "access_package_id",
+                "email",
+                "object_id",
+                "user_type",
+                "assignment_id",
+                "status",
+            ),
+            empty_text="No assignments in this state.\n\nChoose another state, or All.",
+        )
         self.assignments_view.add_tool_widget(QLabel("State:"))
         self.assignments_view.add_tool_widget(self.state_filter)
         self.as_of = AsOfPicker()
@@ -112,8 +127,9 @@ class AccessPackagesPage(Page):
     def open_package(self, package: AccessPackage) -> None:
         self.package = package
         self.package_title.title_label.setText(package.display_name)
-        self.package_title.subtitle_label.setText(" · ".join(part for part in (f"Catalog: {package.catalog.display_name}",
-                                                        package.description) if part))
+        self.package_title.subtitle_label.setText(
+            " · ".join(part for part in (f"Catalog: {package.catalog.display_name}", package.description) if part)
+        )
         self.pages.setCurrentIndex(1)
         self.assignments_view.filter_edit.clear()
         self.assignments_view.set_source(self._assignments_report)
@@ -125,8 +141,9 @@ class AccessPackagesPage(Page):
         self.list_view.view.setFocus()
 
     def _assignments_report(self) -> AssignmentsReport:
-        return AssignmentsReport(self.package, self.state_filter.currentData(), actor=self.context.actor,
-                                 as_of=self.as_of.moment())
+        return AssignmentsReport(
+            self.package, self.state_filter.currentData(), actor=self.context.actor, as_of=self.as_of.moment()
+        )
 
     def _download_name(self) -> str:
         moment = self.as_of.moment()

@@ -1,14 +1,27 @@
 """Audit logs, as the admin center's Entitlement management > Audit logs: filters applied
 with Apply, a table paged in SQL, the selected record's details (targets, modified
 properties, full JSON), its request's status, and downloads of exactly the filtered set."""
+
 import re
 from datetime import datetime
 
 from PySide6.QtCore import QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-    QSizePolicy, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.clock import Clock, SystemClock
@@ -31,8 +44,15 @@ from ui.widgets.report_view import ReportView
 
 ANY = "All"
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-TARGET_COLUMNS = ("Target type", "Display name", "Object ID", "User principal name", "Modified property",
-                  "Old value", "New value")
+TARGET_COLUMNS = (
+    "Target type",
+    "Display name",
+    "Object ID",
+    "User principal name",
+    "Modified property",
+    "Old value",
+    "New value",
+)
 
 
 def target_rows(document: dict) -> list[tuple]:
@@ -112,12 +132,23 @@ class AuditDetails(QFrame):
             self.request_button.setEnabled(False)
             return
         initiator = document.get("initiatedBy") or {}
-        actor = (initiator.get("user") or {}).get("userPrincipalName") or (initiator.get("app") or {}).get("displayName")
+        actor = (initiator.get("user") or {}).get("userPrincipalName") or (initiator.get("app") or {}).get(
+            "displayName"
+        )
         self.heading.setText(document.get("activityDisplayName") or "")
-        self.summary.setText(" · ".join(part for part in (
-            _shown_record_time(document.get("activityDateTime")), document.get("category"), document.get("result"),
-            f"by {actor}" if actor else None,
-            f"correlation ID {document['correlationId']}" if document.get("correlationId") else None) if part))
+        self.summary.setText(
+            " · ".join(
+                part
+                for part in (
+                    _shown_record_time(document.get("activityDateTime")),
+                    document.get("category"),
+                    document.get("result"),
+                    f"by {actor}" if actor else None,
+                    f"correlation ID {document['correlationId']}" if document.get("correlationId") else None,
+                )
+                if part
+            )
+        )
         self.request_button.setEnabled(bool(document.get("correlationId")))
 
     def correlation_id(self) -> str | None:
@@ -128,12 +159,12 @@ def empty_hint(report: AuditLogReport | None) -> str:
     """What an empty table says: the filters that left nothing, and what to change."""
     filters = report.filters() if report is not None else []
     if not filters:
-        return ("The audit log holds no records yet.\n\nImport the admin center's audit-log downloads "
-                "with File → Import….")
+        return (
+            "The audit log holds no records yet.\n\nImport the admin center's audit-log downloads with File → Import…."
+        )
     applied = "\n".join(f"{label}: {value}" for label, value in filters)
     only_dates = all(label.startswith(("Since", "Until")) for label, _ in filters)
-    advice = ("Widen the date range" if only_dates
-              else "Clear or change one of these filters (Reset clears them all)")
+    advice = "Widen the date range" if only_dates else "Clear or change one of these filters (Reset clears them all)"
     return f"No audit records match\n{applied}\n\n{advice}, then select Apply."
 
 
@@ -166,9 +197,16 @@ class AuditLogsPage(Page):
         # and a long activity name never pushes the window wider than the screen.
         grid = QGridLayout()
         grid.setHorizontalSpacing(8)
-        cells = (("&Date", self.date_range), ("Cate&gory", self.category), ("Acti&vity", self.activity),
-                 ("Res&ult", self.result), ("&Initiated by", self.initiated_by), ("&Target", self.target),
-                 ("Co&rrelation ID", self.correlation_id), ("Access pac&kage", self.access_package))
+        cells = (
+            ("&Date", self.date_range),
+            ("Cate&gory", self.category),
+            ("Acti&vity", self.activity),
+            ("Res&ult", self.result),
+            ("&Initiated by", self.initiated_by),
+            ("&Target", self.target),
+            ("Co&rrelation ID", self.correlation_id),
+            ("Access pac&kage", self.access_package),
+        )
         for number, (label, widget) in enumerate(cells):
             row, column = divmod(number, 3)
             caption = QLabel(label)
@@ -185,16 +223,20 @@ class AuditLogsPage(Page):
 
         # The table and the details
         self.view = ReportView(
-            "audit-log", noun=("record", "records"),
+            "audit-log",
+            noun=("record", "records"),
             # Service repeats what Category says; Activity needs the room, in full.
-            hidden_columns=("service", "result_reason", "access_package_id", "id"), full_width_columns=("activity",),
+            hidden_columns=("service", "result_reason", "access_package_id", "id"),
+            full_width_columns=("activity",),
             leading_columns=("date", "activity"),
-            empty_text=empty_hint(None))
+            empty_text=empty_hint(None),
+        )
         self.view.set_downloads(context.downloader, lambda: "Audit logs")
         self.entra_downloader = EntraLayoutDownloader(context.downloader, self)
         self.entra_button = QPushButton("Download (Entra CSV)")
-        self.entra_button.setToolTip("The filtered records as a CSV file in the layout the Entra admin center "
-                                     "downloads (86 columns)")
+        self.entra_button.setToolTip(
+            "The filtered records as a CSV file in the layout the Entra admin center downloads (86 columns)"
+        )
         self.entra_button.clicked.connect(self.download_entra_layout)
         self.view.add_tool_widget(self.entra_button)
         self.view.status_changed.connect(self.status_changed)
@@ -223,10 +265,13 @@ class AuditLogsPage(Page):
             self.splitter.restoreState(saved)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(page_title(
-            "Audit logs",
-            "Entitlement management and directory audit records. Change the filters and select Apply; "
-            "double-click a record to follow its request."))
+        layout.addWidget(
+            page_title(
+                "Audit logs",
+                "Entitlement management and directory audit records. Change the filters and select Apply; "
+                "double-click a record to follow its request.",
+            )
+        )
         layout.addLayout(grid)
         layout.addWidget(self.splitter, 1)
         self._update_record_actions()
@@ -276,8 +321,7 @@ class AuditLogsPage(Page):
         takes a moment, so it runs in the background; the table does not wait for it. Activity
         lists every activity present, whatever the category: narrowing it by category would
         read every record of the category (no index holds both)."""
-        self.choices_job = read_in_background(lambda: (audit_categories(), audit_activities()),
-                                              self._fill_choices)
+        self.choices_job = read_in_background(lambda: (audit_categories(), audit_activities()), self._fill_choices)
 
     def choices_loading(self) -> bool:
         return self.choices_job is None or self.choices_job.running
@@ -309,10 +353,17 @@ class AuditLogsPage(Page):
         if package_text:
             package_id = package_text if _GUID.match(package_text) else find_access_package(package_text).id
         return AuditLogReport(
-            since=since, until=until, category=self._chosen(self.category), activity=self._chosen(self.activity),
-            result=self._chosen(self.result), initiated_by=self.initiated_by.text().strip() or None,
-            target=self.target.text().strip() or None, correlation_id=self.correlation_id.text().strip() or None,
-            access_package_id=package_id, actor=self.context.actor)
+            since=since,
+            until=until,
+            category=self._chosen(self.category),
+            activity=self._chosen(self.activity),
+            result=self._chosen(self.result),
+            initiated_by=self.initiated_by.text().strip() or None,
+            target=self.target.text().strip() or None,
+            correlation_id=self.correlation_id.text().strip() or None,
+            access_package_id=package_id,
+            actor=self.context.actor,
+        )
 
     def apply(self) -> None:
         try:

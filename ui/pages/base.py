@@ -1,5 +1,6 @@
 """What every page shares: the acting administrator, the downloader, a status line; and
 the two pages that stand in for one the admin cannot use yet."""
+
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -52,8 +53,11 @@ class Page(QWidget):
         # After a write the pages its tables read may no longer be in memory (a big tenant, a
         # busy disk): the reader thread reads them first, so the UI thread's re-read finds
         # them in the file cache instead of stalling the window on the disk.
-        shown = [(view.model.report(), view.model.sort_key(), view.model.descending())
-                 for view in self.findChildren(ReportView) if view.isVisible() and view.model.report() is not None]
+        shown = [
+            (view.model.report(), view.model.sort_key(), view.model.descending())
+            for view in self.findChildren(ReportView)
+            if view.isVisible() and view.model.report() is not None
+        ]
         read_in_background(lambda: _read_first_pages(shown), self._reload_after_reading)
 
     @Slot(object)
@@ -119,6 +123,9 @@ class NoticePage(Page):
 
 
 def unavailable_page(context: PageContext, title: str, reason: str) -> NoticePage:
-    return NoticePage(context, f"{title} is not available",
-                      f"{reason}\n\nChoose another acting administrator in the Account menu, "
-                      "or ask a Global Administrator for the role.")
+    return NoticePage(
+        context,
+        f"{title} is not available",
+        f"{reason}\n\nChoose another acting administrator in the Account menu, "
+        "or ask a Global Administrator for the role.",
+    )

@@ -1,9 +1,17 @@
 """Changes: what changed in who has access between two dates, or what the last import or sync
 brought in; narrowed to a package or a user, paged in SQL, downloadable."""
+
 from datetime import datetime, timezone
 
 from PySide6.QtWidgets import (
-    QCheckBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
+    QCheckBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.audit_record import format_time
@@ -62,20 +70,24 @@ class ChangesPage(Page):
         grid.setColumnStretch(3, 1)
 
         self.view = ReportView(
-            "changes", noun=("change", "changes"),
+            "changes",
+            noun=("change", "changes"),
             hidden_columns=("object_id", "access_package_id", "run_id", "request_id"),
-            empty_text="No access changed in this range.\n\nWiden the date range or clear a filter, "
-                       "then select Apply.")
+            empty_text="No access changed in this range.\n\nWiden the date range or clear a filter, then select Apply.",
+        )
         self.view.set_downloads(context.downloader, self._file_name)
         self.view.status_changed.connect(self.status_changed)
         self.range_label = QLabel()
         self.range_label.setObjectName("pageSubtitle")
 
         layout = QVBoxLayout(self)
-        layout.addWidget(page_title(
-            "Changes",
-            "Assignments added, removed, expired or extended, resource roles added to or removed from "
-            "packages, and policy changes: who did it, through which request, and where it came from."))
+        layout.addWidget(
+            page_title(
+                "Changes",
+                "Assignments added, removed, expired or extended, resource roles added to or removed from "
+                "packages, and policy changes: who did it, through which request, and where it came from.",
+            )
+        )
         layout.addLayout(grid)
         layout.addWidget(self.range_label)
         layout.addWidget(self.view, 1)

@@ -1,10 +1,20 @@
 """Reports: "Access packages for a user" (Can request / Assigned, with the policies and
 resource roles behind the selected row) and "Resource assignments for a user" (a tree: a
 resource reached through two or more packages expands into one row per package)."""
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFrame, QHBoxLayout, QLabel, QPushButton, QSplitter, QTableWidget,
-    QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.reports.user_packages import AssignedPackagesReport, CanRequestReport
@@ -80,8 +90,12 @@ class SelectionDetails(QFrame):
             # Room for four rows (and a scroll bar under them), never one and a half.
             row_height = self.fontMetrics().height() + 8
             table.verticalHeader().setDefaultSectionSize(row_height)
-            table.setMinimumHeight(table.horizontalHeader().sizeHint().height() + 4 * row_height
-                                   + table.horizontalScrollBar().sizeHint().height() + 2 * table.frameWidth())
+            table.setMinimumHeight(
+                table.horizontalHeader().sizeHint().height()
+                + 4 * row_height
+                + table.horizontalScrollBar().sizeHint().height()
+                + 2 * table.frameWidth()
+            )
             box_layout.addWidget(table)
             self.sections.addWidget(box)
             self.tables[key] = table
@@ -105,18 +119,20 @@ class ReportsPage(Page):
         user_row.addWidget(self.user_label, 1)
         user_row.addWidget(self.as_of)
 
-        self.can_request_view = self._view("user-can-request", ("access package", "access packages"),
-                                           ("access_package_id",))
-        self.assigned_view = self._view("user-assigned", ("assignment", "assignments"),
-                                        ("assignment_id", "access_package_id"))
+        self.can_request_view = self._view(
+            "user-can-request", ("access package", "access packages"), ("access_package_id",)
+        )
+        self.assigned_view = self._view(
+            "user-assigned", ("assignment", "assignments"), ("assignment_id", "access_package_id")
+        )
         self.package_tabs = QTabWidget()
         self.package_tabs.addTab(self.can_request_view, "Can request")
         self.package_tabs.addTab(self.assigned_view, "Assigned")
         self.details = SelectionDetails()
         self.can_request_view.current_row_changed.connect(
-            lambda row: self.details.show_details(self.can_request_view, row))
-        self.assigned_view.current_row_changed.connect(
-            lambda row: self.details.show_details(self.assigned_view, row))
+            lambda row: self.details.show_details(self.can_request_view, row)
+        )
+        self.assigned_view.current_row_changed.connect(lambda row: self.details.show_details(self.assigned_view, row))
         self.package_tabs.currentChanged.connect(self._package_tab_changed)
         self.packages_splitter = QSplitter(Qt.Orientation.Vertical)
         self.packages_splitter.addWidget(self.package_tabs)
@@ -179,15 +195,23 @@ class ReportsPage(Page):
         name = user.display_name
         self.can_request_view.empty_text = f"{name} cannot request any access package: no policy lets them."
         self.assigned_view.empty_text = f"{name} has no access package assigned."
-        self.resources_view.empty_text = (f"{name} holds no resource through entitlement management.\n\n"
-                                          "They may still have access granted outside access packages.")
+        self.resources_view.empty_text = (
+            f"{name} holds no resource through entitlement management.\n\n"
+            "They may still have access granted outside access packages."
+        )
         for view, build, file_name in (
-                (self.can_request_view, lambda: CanRequestReport(user, actor=actor),
-                 f"{name} access packages can request"),
-                (self.assigned_view, lambda: AssignedPackagesReport(user, actor=actor, as_of=as_of),
-                 f"{name} access packages assigned{when}"),
-                (self.resources_view, lambda: ResourceAssignmentsReport(user, actor=actor, as_of=as_of),
-                 f"{name} resource assignments{when}")):
+            (self.can_request_view, lambda: CanRequestReport(user, actor=actor), f"{name} access packages can request"),
+            (
+                self.assigned_view,
+                lambda: AssignedPackagesReport(user, actor=actor, as_of=as_of),
+                f"{name} access packages assigned{when}",
+            ),
+            (
+                self.resources_view,
+                lambda: ResourceAssignmentsReport(user, actor=actor, as_of=as_of),
+                f"{name} resource assignments{when}",
+            ),
+        ):
             view.set_downloads(self.context.downloader, lambda text=file_name: text)
             view.filter_edit.clear()
             view.set_source(build)
@@ -201,7 +225,8 @@ class ReportsPage(Page):
         (who could have requested what is not part of the history)."""
         moment = self.as_of.describe()
         self.title.subtitle_label.setText(
-            f"Assigned and resource assignments {moment}; Can request is as of now." if moment else SUBTITLE)
+            f"Assigned and resource assignments {moment}; Can request is as of now." if moment else SUBTITLE
+        )
         if self.user is not None:
             self.select_user(self.user)
 

@@ -1,6 +1,7 @@
 """Requests: the acting user's pending approvals (approve or deny), every request with a state
 filter, direct assignment, removing a delivered assignment, and processing what time made
 due (stage timeouts, expiries). Every change goes through the lifecycle controller."""
+
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from desktop.lifecycle import Lifecycle, Processed
@@ -16,6 +17,7 @@ from ui.operations import LIFECYCLE_CHANGES, Changes, run_operation
 from ui.pages.base import Page, PageContext, page_title
 from ui.widgets.report_view import ReportView
 
+
 class RequestsPage(Page):
     def __init__(self, context: PageContext, parent: QWidget | None = None, *, lifecycle: Lifecycle | None = None):
         super().__init__(context, parent)
@@ -30,25 +32,33 @@ class RequestsPage(Page):
         self.new_button.setToolTip("Assign an access package to a user directly")
         self.new_button.clicked.connect(self.new_assignment)
         self.process_button = QPushButton("Process due items…")
-        self.process_button.setToolTip("Time out approval stages nobody decided in time and end assignments "
-                                       "whose end date has passed")
+        self.process_button.setToolTip(
+            "Time out approval stages nobody decided in time and end assignments whose end date has passed"
+        )
         self.process_button.clicked.connect(self.process_due)
         for button in (self.new_button, self.process_button):
             button.setEnabled(self.manage_refusal is None)
             if self.manage_refusal:
                 button.setToolTip(self.manage_refusal)
         top = QHBoxLayout()
-        top.addWidget(page_title(
-            "Requests", "Requests waiting for your decision, every request with its state, and direct "
-                        "assignments. Double-click a request to see its timeline."), 1)
+        top.addWidget(
+            page_title(
+                "Requests",
+                "Requests waiting for your decision, every request with its state, and direct "
+                "assignments. Double-click a request to see its timeline.",
+            ),
+            1,
+        )
         top.addWidget(self.new_button)
         top.addWidget(self.process_button)
 
         # Pending approvals of the acting user
         self.pending_view = ReportView(
-            "pending-approvals", noun=("request waiting for you", "requests waiting for you"),
+            "pending-approvals",
+            noun=("request waiting for you", "requests waiting for you"),
             hidden_columns=("requestor", "target_upn", "completed", "id", "type"),
-            empty_text="No request waits for your decision.")
+            empty_text="No request waits for your decision.",
+        )
         self.approve_button = QPushButton("Approve…")
         self.deny_button = QPushButton("Deny…")
         self.pending_status_button = QPushButton("Request status")
@@ -68,8 +78,12 @@ class RequestsPage(Page):
             self.state_filter.addItem("All states" if state == "all" else state, state)
         self.state_filter.currentIndexChanged.connect(self._reload_requests)
         self.requests_view = ReportView(
-            "requests", noun=("request", "requests"), hidden_columns=("target_upn", "id"),
-            empty_text="No requests in this state.\n\nChoose another state, or All states.", parent=self)
+            "requests",
+            noun=("request", "requests"),
+            hidden_columns=("target_upn", "id"),
+            empty_text="No requests in this state.\n\nChoose another state, or All states.",
+            parent=self,
+        )
         self.requests_view.set_downloads(context.downloader, lambda: "Access package assignment requests")
         self.requests_view.add_tool_widget(QLabel("State:"))
         self.requests_view.add_tool_widget(self.state_filter)
@@ -180,26 +194,42 @@ class RequestsPage(Page):
             return
         target, package = assignment.target, assignment.access_package
         answer = messages.choose(
-            self, "Remove assignment",
+            self,
+            "Remove assignment",
             f"Remove {target.display_name}'s assignment of {package.display_name}?\n\nTheir access to the "
             "package's resources ends now; the removal is written to the audit log.",
-            ["Remove", "Cancel"], icon=messages.Icon.Warning, escape="Cancel")
+            ["Remove", "Cancel"],
+            icon=messages.Icon.Warning,
+            escape="Cancel",
+        )
         if answer != "Remove":
             return
         actor, lifecycle, assignment_id = self.context.actor, self.lifecycle, assignment.id
         self.remove_button.setEnabled(False)
-        self.remove_job = run_operation(self, "Remove assignment",
-                                        lambda: lifecycle.remove_assignment(actor, assignment_id),
-                                        changes=LIFECYCLE_CHANGES)
+        self.remove_job = run_operation(
+            self,
+            "Remove assignment",
+            lambda: lifecycle.remove_assignment(actor, assignment_id),
+            changes=LIFECYCLE_CHANGES,
+        )
         self.remove_job.finished.connect(self._update_buttons)
 
     def process_due(self) -> None:
         """Timeouts and expiries up to now; the scan may touch many rows, so it shows progress."""
         lifecycle, actor = self.lifecycle, self.context.actor
-        self.process_job = run_operation(self, "Process due items", lambda _context: lifecycle.process_due(actor),
-                                         changes=LIFECYCLE_CHANGES, on_success=self._processed,
-                                         progress="Timing out overdue approvals and ending expired assignments…")
+        self.process_job = run_operation(
+            self,
+            "Process due items",
+            lambda _context: lifecycle.process_due(actor),
+            changes=LIFECYCLE_CHANGES,
+            on_success=self._processed,
+            progress="Timing out overdue approvals and ending expired assignments…",
+        )
 
     def _processed(self, processed: Processed) -> None:
-        messages.inform(self, "Process due items", processed.summary(),
-                        icon=messages.Icon.Warning if processed.skipped else messages.Icon.Information)
+        messages.inform(
+            self,
+            "Process due items",
+            processed.summary(),
+            icon=messages.Icon.Warning if processed.skipped else messages.Icon.Information,
+        )

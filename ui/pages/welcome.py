@@ -1,5 +1,6 @@
 """The first page of an empty database: how to get a tenant in. Sign in (when the sign-in
 action exists), import files, open the demo tenant, open another database, or a recent one."""
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -71,7 +72,8 @@ class WelcomePage(QWidget):
     def set_database(self, database: str) -> None:
         self.text_label.setText(
             f"{database} holds no tenant yet. Bring your tenant's entitlement-management data in, look "
-            "around the demo tenant first, or open a database that already holds one.")
+            "around the demo tenant first, or open a database that already holds one."
+        )
 
     def set_recent(self, targets: list[str], current: str) -> None:
         self.recent.clear()

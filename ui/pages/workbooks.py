@@ -3,11 +3,21 @@ package's events in a time range) and "Application role assignment activity" (ap
 grants and removals, with or without those entitlement management made). Each has its
 grid (downloadable) and a chart of events per day (savable as PNG). The lists of packages
 and applications, and the chart's counts, are read in the background."""
+
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths, Qt
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSplitter, QTabWidget, QVBoxLayout, QWidget,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.clock import Clock, SystemClock
@@ -24,8 +34,13 @@ from ui.widgets.activity_chart import ActivityChart
 from ui.widgets.report_view import ReportView
 
 # The workbooks' time ranges: label -> desktop.reports.workbook range key.
-TIME_RANGES = (("Last 24 hours", "24h"), ("Last 7 days", "7d"), ("Last 30 days", "30d"),
-               ("Last 90 days", "90d"), ("All", "all"))
+TIME_RANGES = (
+    ("Last 24 hours", "24h"),
+    ("Last 7 days", "7d"),
+    ("Last 30 days", "30d"),
+    ("Last 90 days", "90d"),
+    ("All", "all"),
+)
 OMIT, INCLUDE = "Omit", "Include"
 
 
@@ -36,8 +51,15 @@ class ActivityWorkbook(QWidget):
     chooser_label = ""
     chooser_empty = ""
 
-    def __init__(self, context: PageContext, clock: Clock, settings_key: str, noun: tuple[str, str],
-                 empty_text: str, parent: QWidget | None = None):
+    def __init__(
+        self,
+        context: PageContext,
+        clock: Clock,
+        settings_key: str,
+        noun: tuple[str, str],
+        empty_text: str,
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self.context = context
         self.clock = clock
@@ -149,8 +171,9 @@ class ActivityWorkbook(QWidget):
         self.view.reload()
         if report is None:
             # Nothing chosen yet is not the same as nothing happened.
-            self.chart.show_notice(f"Pick an {self.chooser_label.lower()}" if self.chooser.count()
-                                   else self.chooser_empty)
+            self.chart.show_notice(
+                f"Pick an {self.chooser_label.lower()}" if self.chooser.count() else self.chooser_empty
+            )
             return
         self.chart_job = read_in_background(lambda: (report, report.daily_counts()), self._show_counts)
 
@@ -168,15 +191,21 @@ class ActivityWorkbook(QWidget):
 
     def save_chart(self) -> Path | None:
         folder = QSettings().value("downloads/folder") or QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.PicturesLocation)
+            QStandardPaths.StandardLocation.PicturesLocation
+        )
         chosen, _filter = QFileDialog.getSaveFileName(
-            self, "Save chart", str(Path(folder) / f"{self.file_name()} chart.png"), "PNG image (*.png)")
+            self, "Save chart", str(Path(folder) / f"{self.file_name()} chart.png"), "PNG image (*.png)"
+        )
         if not chosen:
             return None
         path = Path(chosen) if chosen.lower().endswith(".png") else Path(chosen + ".png")
         if not self.chart.save_png(path):
-            messages.inform(self, "Save chart", f"Cannot write {path}: check the folder exists and is writable.",
-                            icon=messages.Icon.Warning)
+            messages.inform(
+                self,
+                "Save chart",
+                f"Cannot write {path}: check the folder exists and is writable.",
+                icon=messages.Icon.Warning,
+            )
             return None
         return path
 
@@ -186,9 +215,15 @@ class PackageActivityWorkbook(ActivityWorkbook):
     chooser_empty = "No access package had activity in this range"
 
     def __init__(self, context: PageContext, clock: Clock, parent: QWidget | None = None):
-        super().__init__(context, clock, "package-activity", ("event", "events"),
-                         "Select an access package to see its events.\n\nThe list holds the packages "
-                         "with activity in the time range; choose All if unsure.", parent)
+        super().__init__(
+            context,
+            clock,
+            "package-activity",
+            ("event", "events"),
+            "Select an access package to see its events.\n\nThe list holds the packages "
+            "with activity in the time range; choose All if unsure.",
+            parent,
+        )
         self.finish_controls()
         self.load_choices()
 
@@ -213,13 +248,21 @@ class AppRoleActivityWorkbook(ActivityWorkbook):
     chooser_empty = "No application role assignment activity in this range"
 
     def __init__(self, context: PageContext, clock: Clock, parent: QWidget | None = None):
-        super().__init__(context, clock, "app-role-activity", ("event", "events"),
-                         "No application role assignments were granted or removed in this range.", parent)
+        super().__init__(
+            context,
+            clock,
+            "app-role-activity",
+            ("event", "events"),
+            "No application role assignments were granted or removed in this range.",
+            parent,
+        )
         self.from_entitlements = QComboBox()
         self.from_entitlements.setAccessibleName("From entitlements?")
         self.from_entitlements.addItems([INCLUDE, OMIT])
-        self.from_entitlements.setToolTip("Omit the grants and removals entitlement management made, to see "
-                                          "app role changes made directly (by an administrator, say)")
+        self.from_entitlements.setToolTip(
+            "Omit the grants and removals entitlement management made, to see "
+            "app role changes made directly (by an administrator, say)"
+        )
         self.from_entitlements.currentIndexChanged.connect(self.refresh)
         self.controls.addWidget(QLabel("From entitlements?"))
         self.controls.addWidget(self.from_entitlements)
@@ -239,8 +282,12 @@ class AppRoleActivityWorkbook(ActivityWorkbook):
 
     def build_report(self) -> AppRoleActivityReport:
         return AppRoleActivityReport(
-            self.application(), omit_entitlement_management=self.from_entitlements.currentText() == OMIT,
-            range_key=self.range_key(), now=self.clock.now(), actor=self.context.actor)
+            self.application(),
+            omit_entitlement_management=self.from_entitlements.currentText() == OMIT,
+            range_key=self.range_key(),
+            now=self.clock.now(),
+            actor=self.context.actor,
+        )
 
     def file_name(self) -> str:
         application = self.application()
@@ -264,9 +311,13 @@ class WorkbooksPage(Page):
             workbook.view.status_changed.connect(self._view_status)
         self.tabs.currentChanged.connect(lambda _index: self._view_status())
         layout = QVBoxLayout(self)
-        layout.addWidget(page_title(
-            "Workbooks", "Events for an access package, and application role assignments made inside or "
-                         "outside entitlement management, over time."))
+        layout.addWidget(
+            page_title(
+                "Workbooks",
+                "Events for an access package, and application role assignments made inside or "
+                "outside entitlement management, over time.",
+            )
+        )
         layout.addWidget(self.tabs, 1)
 
     def workbooks(self) -> tuple[ActivityWorkbook, ActivityWorkbook]:

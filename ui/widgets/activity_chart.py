@@ -5,20 +5,39 @@ empty), each bar stacked by operation. Bars are laid out on a category axis, one
 per day; the labels come from a date axis over the same span, so a long range still gets a
 few readable dates instead of a label per day.
 """
+
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
 from PySide6.QtCharts import (
-    QBarCategoryAxis, QBarSet, QChart, QChartView, QDateTimeAxis, QStackedBarSeries, QValueAxis,
+    QBarCategoryAxis,
+    QBarSet,
+    QChart,
+    QChartView,
+    QDateTimeAxis,
+    QStackedBarSeries,
+    QValueAxis,
 )
 from PySide6.QtCore import QDateTime, QMargins, Qt, QTimeZone
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 # Twelve colours that stay apart from each other in light and dark themes.
-COLORS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
-          "#9c755f", "#bab0ac", "#1f77b4", "#8c564b")
+COLORS = (
+    "#4e79a7",
+    "#f28e2b",
+    "#59a14f",
+    "#e15759",
+    "#76b7b2",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+    "#1f77b4",
+    "#8c564b",
+)
 
 
 def _moment(day: date, hours: int = 0) -> QDateTime:

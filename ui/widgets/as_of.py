@@ -1,5 +1,6 @@
 """The "As of" choice of a report of current state: now (the default) or a date and time,
 shown in the admin's local time with its zone and handed out in UTC."""
+
 from datetime import datetime, timezone
 
 from PySide6.QtCore import QDateTime, QTimer, Signal

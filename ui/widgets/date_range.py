@@ -3,6 +3,7 @@
 Shown in the screen's zone (View → Times, named beside the editors), handed out in UTC, as
 the database keeps it.
 """
+
 from datetime import datetime, timedelta, timezone
 
 from PySide6.QtCore import QDateTime, Signal, Slot
@@ -46,8 +47,14 @@ class DateRangePicker(QWidget):
         self.zone_label.setObjectName("pageSubtitle")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.choice, self.since_label, self.since_edit, self.until_label, self.until_edit,
-                       self.zone_label):
+        for widget in (
+            self.choice,
+            self.since_label,
+            self.since_edit,
+            self.until_label,
+            self.until_edit,
+            self.zone_label,
+        ):
             layout.addWidget(widget)
         self._show_zone()
         time_display().changed.connect(self._zone_changed)

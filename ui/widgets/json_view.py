@@ -1,4 +1,5 @@
 """A JSON document on screen: pretty-printed, monospace, selectable, with a Copy button."""
+
 import json
 
 from PySide6.QtGui import QFontDatabase, QGuiApplication

@@ -6,13 +6,25 @@ in the settings with their widths and order), Ctrl+C copies the selected rows as
 tab-separated text with the header, "Export" writes the selected rows or what is shown,
 and an empty table says what to do next. The owning page supplies the report.
 """
+
 from typing import Callable
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu, QPushButton,
-    QStackedWidget, QTableView, QToolButton, QTreeView, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QToolButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.reports.base import Report
@@ -35,10 +47,18 @@ class ReportView(QWidget):
     # the current (top-level) row, -1 when none
     current_row_changed = Signal(int)
 
-    def __init__(self, settings_key: str, *, noun: tuple[str, str] = ("row", "rows"),
-                 empty_text: str = "Nothing to show yet.", hidden_columns: tuple[str, ...] = (),
-                 tree: bool = False, full_width_columns: tuple[str, ...] = (), leading_columns: tuple[str, ...] = (),
-                 parent: QWidget | None = None):
+    def __init__(
+        self,
+        settings_key: str,
+        *,
+        noun: tuple[str, str] = ("row", "rows"),
+        empty_text: str = "Nothing to show yet.",
+        hidden_columns: tuple[str, ...] = (),
+        tree: bool = False,
+        full_width_columns: tuple[str, ...] = (),
+        leading_columns: tuple[str, ...] = (),
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self.full_width_columns = full_width_columns  # fitted to their text however long
         self.leading_columns = leading_columns  # shown first, in this order, until the admin moves them
@@ -256,8 +276,7 @@ class ReportView(QWidget):
 
     def visible_column_keys(self) -> list[str]:
         keys = self._column_keys()
-        visual = sorted((self.header.visualIndex(i), i) for i in range(len(keys))
-                        if not self.header.isSectionHidden(i))
+        visual = sorted((self.header.visualIndex(i), i) for i in range(len(keys)) if not self.header.isSectionHidden(i))
         return [keys[logical] for _, logical in visual]
 
     # -- events -----------------------------------------------------------------------------------
@@ -270,8 +289,10 @@ class ReportView(QWidget):
         if empty:
             text = self.filter_edit.text().strip()
             self.empty_label.setText(
-                f"Nothing matches “{text}”.\nClear the filter (Esc in the filter box) to see every "
-                f"{self.noun[0]}." if text and self._unfiltered is not None else self.empty_text)
+                f"Nothing matches “{text}”.\nClear the filter (Esc in the filter box) to see every {self.noun[0]}."
+                if text and self._unfiltered is not None
+                else self.empty_text
+            )
         self.stack.setCurrentWidget(self.empty_label if empty else self.view)
         has_report = self.model.report() is not None
         self.download_button.setEnabled(has_report)
@@ -296,9 +317,16 @@ class ReportView(QWidget):
         self.current_row_changed.emit(current.row() if current.isValid() else -1)
 
     def _on_query_failed(self, message: str) -> None:
-        answer = messages.choose(self, "The database cannot be read", message + "\n\nIf the database "
-                                 "file was moved, or its disk or network share went away, bring it back "
-                                 "and retry.", ["Retry", "Close"], icon=messages.Icon.Warning, escape="Close")
+        answer = messages.choose(
+            self,
+            "The database cannot be read",
+            message + "\n\nIf the database "
+            "file was moved, or its disk or network share went away, bring it back "
+            "and retry.",
+            ["Retry", "Close"],
+            icon=messages.Icon.Warning,
+            escape="Close",
+        )
         if answer == "Retry":
             self.model.refresh()
 
@@ -348,8 +376,10 @@ class ReportView(QWidget):
     def _selected_indexes_in_order(self) -> list[QModelIndex]:
         """First-column indexes of every selected row (tree children too), in screen order."""
         selected = self.view.selectionModel().selectedRows()
-        return sorted(selected, key=lambda i: (i.parent().row() if i.parent().isValid() else i.row(),
-                                               i.parent().isValid(), i.row()))
+        return sorted(
+            selected,
+            key=lambda i: (i.parent().row() if i.parent().isValid() else i.row(), i.parent().isValid(), i.row()),
+        )
 
     def copy_selected_rows(self) -> None:
         """Selected rows as tab-separated text, visible columns only, with the header."""
@@ -379,8 +409,9 @@ class ReportView(QWidget):
             rows = [self.model.row_values(index) for index in self._selected_indexes_in_order()]
             return ShownReport(RowsReport(report, rows), self.visible_column_keys())
         ranges = [(r.top(), r.bottom() - r.top() + 1) for r in self.view.selectionModel().selection()]
-        return ShownReport(report, self.visible_column_keys(), self.model.sort_key(),
-                           self.model.descending(), row_ranges=ranges)
+        return ShownReport(
+            report, self.visible_column_keys(), self.model.sort_key(), self.model.descending(), row_ranges=ranges
+        )
 
     def download(self) -> None:
         if self._downloader is not None and self.model.report() is not None:
@@ -394,12 +425,14 @@ class ReportView(QWidget):
         if self._downloader is None or self.model.report() is None:
             return
         if not self.view.selectionModel().hasSelection():
-            messages.inform(self, "Export selected rows",
-                            "Select the rows to export first (click, Shift+click, Ctrl+A).")
+            messages.inform(
+                self, "Export selected rows", "Select the rows to export first (click, Shift+click, Ctrl+A)."
+            )
             return
         self._downloader.download(self, self.selected_report(), f"{self._file_name()} (selection)")
 
     def select_row(self, row: int) -> None:
         index = self.model.index(row, 0)
         self.view.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        )

@@ -1,5 +1,6 @@
 """The Graph client against the stand-in: paging, batches, throttling, dropped connections,
 expired tokens and missing permissions."""
+
 import pytest
 
 from desktop.errors import Cancelled
@@ -76,7 +77,7 @@ def test_unavailable_and_gateway_timeout_back_off_and_retry(graph):
     with client_for(graph, waits=waits) as client:
         assert client.get(ASSIGNMENTS)["value"]
     assert len(waits) == 3
-    assert all(0 <= wait <= 2 ** attempt for attempt, wait in enumerate(waits))
+    assert all(0 <= wait <= 2**attempt for attempt, wait in enumerate(waits))
 
 
 def test_throttling_past_the_total_wait_gives_up_with_a_clear_error(graph):
@@ -106,8 +107,10 @@ def test_expired_token_is_refreshed_once(graph):
 
 def test_a_token_refused_after_refresh_asks_to_sign_in_again(graph):
     """The environment's token cannot be refreshed: the error says to get a new one."""
-    with client_for(graph, EnvironmentToken("stale")) as client, pytest.raises(
-            SignInFailed, match="ENTITLEMENT_DESK_GRAPH_TOKEN has expired"):
+    with (
+        client_for(graph, EnvironmentToken("stale")) as client,
+        pytest.raises(SignInFailed, match="ENTITLEMENT_DESK_GRAPH_TOKEN has expired"),
+    ):
         client.get(ASSIGNMENTS)
 
 

@@ -1,5 +1,6 @@
 """The sync against the stand-in Graph: first sync, cancel, failure, incremental sync with a
 deletion and a change, the audit log's overlap, the record of every run."""
+
 import threading
 from datetime import timedelta
 
@@ -64,7 +65,10 @@ def test_first_sync_brings_in_every_kind(database, graph, tenant):
     assert DirectoryRoleAssignment.select().where(DirectoryRoleAssignment.principal == admin).count() == 1
     connection = TenantConnection.get()
     assert (connection.tenant_id, connection.display_name, connection.signed_in_upn) == (
-        tenant.tenant_id, tenant.name, tenant.users[tenant.me]["userPrincipalName"])
+        tenant.tenant_id,
+        tenant.name,
+        tenant.users[tenant.me]["userPrincipalName"],
+    )
     assert {link.kind for link in DeltaLink.select()} == {kinds.USER, kinds.GROUP, kinds.AUDIT}
     assert outcome.run.counts[kinds.ASSIGNMENT]["fetched"] == len(tenant.assignments)
 
@@ -262,7 +266,7 @@ def test_the_core_writes_on_a_synced_database_only_as_the_signed_in_user(databas
 def test_the_app_roles_of_a_resource_application_are_synced(database, graph, tenant):
     """An application that is a catalog resource: who holds its app roles comes from its
     service principal's `appRoleAssignedTo`, asked for in a batch after the catalog's resources."""
-    (service_principal, grants), = tenant.app_role_assignments.items()
+    ((service_principal, grants),) = tenant.app_role_assignments.items()
     outcome = sync(graph)
     assert outcome.run.result == SUCCEEDED
     assert graph.requested("/$batch") >= 1
@@ -274,11 +278,13 @@ def test_the_app_roles_of_a_resource_application_are_synced(database, graph, ten
 def test_the_decisions_on_a_pending_request_are_synced(database, graph, tenant):
     """A request waiting for approval: its stages (`assignmentApprovals/{id}/stages`) give the
     decisions taken so far; a stage not yet reviewed is none."""
-    (request_id, stages), = tenant.approval_stages.items()
+    ((request_id, stages),) = tenant.approval_stages.items()
     outcome = sync(graph)
     assert outcome.run.result == SUCCEEDED
     assert AssignmentRequest.get_by_id(request_id).state == "pendingApproval"
-    decisions = [(d.stage_number, d.review_result, d.approver_id, d.justification)
-                 for d in ApprovalDecision.select().where(ApprovalDecision.request == request_id)]
+    decisions = [
+        (d.stage_number, d.review_result, d.approver_id, d.justification)
+        for d in ApprovalDecision.select().where(ApprovalDecision.request == request_id)
+    ]
     assert decisions == [(1, "Approve", tenant.me, "Looks right")]
     assert outcome.fetched[kinds.APPROVAL_STAGE] == len(stages)

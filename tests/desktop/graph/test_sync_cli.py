@@ -1,5 +1,6 @@
 """`entitlement-desk-cli sync`: a sync with the environment's token, the history, and errors on
 stderr with exit code 2."""
+
 import pytest
 
 from desktop.cli import main
@@ -31,8 +32,9 @@ def test_a_missing_permission_exits_2_naming_it(db_path, graph, capsys):
     graph.fault("/assignments", 403)
     assert main(["--db", str(db_path), "sync", "--graph-url", graph.url]) == 2
     err = capsys.readouterr().err.splitlines()[-1]
-    assert err.startswith("entitlement-desk-cli: Graph refused /v1.0/identityGovernance/entitlementManagement/"
-                          "assignments")
+    assert err.startswith(
+        "entitlement-desk-cli: Graph refused /v1.0/identityGovernance/entitlementManagement/assignments"
+    )
     assert "EntitlementManagement.Read.All" in err
     assert main(["--db", str(db_path), "sync", "--history"]) == 0
     assert "failed" in capsys.readouterr().out
@@ -45,8 +47,9 @@ def test_unknown_kind_exits_2(db_path, capsys):
 
 def test_an_unreachable_graph_exits_2(db_path, capsys):
     assert main(["--db", str(db_path), "sync", "--graph-url", "http://127.0.0.1:9"]) == 2
-    assert capsys.readouterr().err.startswith("entitlement-desk-cli: Cannot reach Graph at http://127.0.0.1:9: "
-                                              "the connection failed")
+    assert capsys.readouterr().err.startswith(
+        "entitlement-desk-cli: Cannot reach Graph at http://127.0.0.1:9: the connection failed"
+    )
 
 
 def test_history_of_a_database_never_synced(db_path, capsys):
@@ -61,11 +64,25 @@ def test_a_synced_database_acts_only_as_the_signed_in_user(db_path, graph, tenan
     other = tenant.users[list(tenant.users)[1]]["userPrincipalName"]
     me = tenant.users[tenant.me]["userPrincipalName"]
     package = next(iter(tenant.packages.values()))["displayName"]
-    assert main(["--db", str(db_path), "request", "assign", "--user", other, "--package", package,
-                 "--as", other]) == 2
+    assert main(["--db", str(db_path), "request", "assign", "--user", other, "--package", package, "--as", other]) == 2
     assert "acts as user1@fabrikam.example; it cannot act as" in capsys.readouterr().err
-    assert main(["--db", str(db_path), "export", "assignments", "--package", package, "--as", me,
-                 "-o", str(db_path.with_name("out.csv"))]) == 0
+    assert (
+        main(
+            [
+                "--db",
+                str(db_path),
+                "export",
+                "assignments",
+                "--package",
+                package,
+                "--as",
+                me,
+                "-o",
+                str(db_path.with_name("out.csv")),
+            ]
+        )
+        == 0
+    )
 
 
 def test_a_request_on_a_synced_database_is_only_the_signed_in_users_own(db_path, graph, tenant, capsys):
