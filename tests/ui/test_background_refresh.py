@@ -12,6 +12,7 @@ from desktop.reports.requests import RequestsReport
 from tests.helpers import requests_tenant as lifecycle_tenant
 from tests.helpers.list_report import ListReport
 from ui.background import wait_for_reads
+from ui.dialogs import messages
 from ui.dialogs.request_timeline import RequestTimelineDialog
 from ui.operations import decided, run_operation
 from ui.pages.base import PageContext
@@ -175,3 +176,28 @@ def test_an_open_timeline_reads_a_decision_off_the_ui_thread(tenant, qtbot, monk
     qtbot.waitUntil(dialog.approve_button.isVisible, timeout=5000)
     assert "waiting for stage 2" in dialog.state_label.text()
     assert read_on and threading.main_thread() not in read_on
+
+
+def test_removing_an_assignment_looks_nothing_up_on_the_ui_thread_after_it(tenant, qtbot, monkeypatch):
+    """Once the removal stands, the tables read again in the background and the buttons follow
+    them: no lookup of the removed assignment on the UI thread in between."""
+    page = RequestsPage(PageContext(actor=tenant.admin, downloader=None), lifecycle=tenant.lifecycle)
+    qtbot.addWidget(page)
+    page.show()
+    page.tabs.setCurrentWidget(page.requests_view)
+    view = page.requests_view
+    view.select_row([view.model.value(row, "id") for row in range(view.row_count())].index(tenant.delivered.id))
+    assert page.remove_button.isEnabled()
+    monkeypatch.setattr(messages, "choose", lambda *args, **kwargs: "Remove")
+    looked_up = []
+    removable = tenant.lifecycle.removable_assignment
+    monkeypatch.setattr(
+        tenant.lifecycle,
+        "removable_assignment",
+        lambda request_id: (looked_up.append(request_id), removable(request_id))[1],
+    )
+    page.remove_button.click()
+    assert looked_up == [tenant.delivered.id]  # the click looks the assignment up before the write
+    looked_up.clear()
+    qtbot.waitUntil(lambda: view.model.value(0, "type") == "adminRemove", timeout=5000)
+    assert looked_up == [] and not page.remove_button.isEnabled()
