@@ -21,6 +21,11 @@ from models.database import READ_ERRORS
 from ui.item_models.report_source import ReportSource, RowsRead, read_failure_message
 
 PAGE_SIZE = 200
+# The roles a report's cells answer, as plain numbers: compared once per cell and role in a paint.
+DISPLAY = Qt.ItemDataRole.DisplayRole.value
+ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole.value
+USER = Qt.ItemDataRole.UserRole.value
+ANSWERED_ROLES = frozenset((DISPLAY, ALIGNMENT, USER))
 CACHED_PAGES = 32  # 6,400 rows: a few screens either side of every view on the report
 
 
@@ -145,21 +150,19 @@ class ReportTableModel(ReportSource, QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.columns())
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = DISPLAY):
+        # A paint asks each cell for seven roles; the ones a report has no answer for return first.
+        if role not in ANSWERED_ROLES or not index.isValid():
             return None
-        column = self.columns()[index.column()]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return alignment(column.type)
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.UserRole):
-            return None
+        column_number = index.column()
+        column_type = self._report.columns[column_number].type
+        if role == ALIGNMENT:
+            return alignment(column_type)
         values = self.row_values(index.row())
         if values is None:
             return None
-        value = values[index.column()]
-        if role == Qt.ItemDataRole.UserRole:
-            return value
-        return display_text(value, column.type)
+        value = values[column_number]
+        return value if role == USER else display_text(value, column_type)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns()):
