@@ -164,17 +164,17 @@ class ReportTableModel(ReportSource, QAbstractTableModel):
         value = values[column_number]
         return value if role == USER else display_text(value, column_type)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns()):
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY):
+        if role not in ANSWERED_ROLES or orientation != Qt.Orientation.Horizontal:
+            return None
+        if not 0 <= section < len(self.columns()):
             return None
         column = self.columns()[section]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == DISPLAY:
             return header_text(column)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
+        if role == ALIGNMENT:
             return alignment(column.type)
-        if role == Qt.ItemDataRole.UserRole:
-            return column.key
-        return None
+        return column.key
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Order by the column in SQL; a column of -1 restores the report's own order."""
