@@ -97,10 +97,17 @@ class Report:
 
 @dataclass(frozen=True)
 class TreeNode:
-    """A parent row and the rows it groups (empty when there is nothing to expand)."""
+    """A row and the nodes it groups (none when there is nothing to expand); a child may
+    group rows of its own."""
 
     row: tuple
-    children: tuple[tuple, ...] = ()
+    children: tuple["TreeNode", ...] = ()
+
+    def leaves(self) -> list[tuple]:
+        """The rows at the bottom of this node, in order: the report's own rows."""
+        if not self.children:
+            return [self.row]
+        return [row for child in self.children for row in child.leaves()]
 
 
 class QueryReport(Report):

@@ -1,8 +1,10 @@
 """Report 3: the resource roles a user holds through entitlement management.
 
 Flat (one row per access package and policy) for the paged table and the exports; `tree()`
-groups by resource: a resource reached through two or more packages (or holding two or more
-roles) is one parent row ("3 packages") with a row per role and package under it.
+groups resource → role → the packages that give it: a resource reached through two or more
+packages is one parent row ("2 roles", "3 packages"); under it a row per role, and under a
+role given by two or more packages a row per package (and policy). A resource holding one role
+is that role's row: its package rows sit right under it.
 """
 
 from datetime import datetime
@@ -122,29 +124,43 @@ class ResourceAssignmentsReport(QueryReport):
         ]
 
     def tree(self) -> list[TreeNode]:
-        """One node per resource; one reached through several roles, packages or policies has a
-        child row for each and a parent row that counts them ("3 packages"; a name where all
-        share one), with the earliest start, the latest end (none when any has none)."""
+        """One node per resource, one per role under it, one per package (and policy) under a
+        role; see the module's docstring for when a level is left out."""
         records = list(self._ordered(self.default_order()))
         nodes = []
-        for _, group in groupby(records, key=lambda r: r.resource_id):
-            children = self.rows(list(group))
-            if len(children) == 1:
-                nodes.append(TreeNode(children[0]))
-                continue
-            starts = [row[5] for row in children if row[5] is not None]
-            ends = [row[6] for row in children]
-            parent = (
-                *children[0][:2],
-                counted((row[2] for row in children), "role", "roles"),
-                counted((row[3] for row in children), "package", "packages"),
-                counted((row[4] for row in children), "policy", "policies"),
-                min(starts) if starts else None,
-                None if None in ends else max(ends),
-                joined(dict.fromkeys(row[7] for row in children)),
-            )
-            nodes.append(TreeNode(parent, tuple(children)))
+        for _, resource_records in groupby(records, key=lambda r: r.resource_id):
+            roles = [
+                grouped(self.rows(list(role_records)))
+                for _, role_records in groupby(resource_records, key=lambda r: r.role_id)
+            ]
+            if len(roles) == 1:
+                nodes.append(roles[0])
+            else:
+                nodes.append(TreeNode(summary([row for role in roles for row in role.leaves()]), tuple(roles)))
         return nodes
+
+
+def grouped(rows: list[tuple]) -> TreeNode:
+    """The rows of one role: the row itself when there is one, else a parent that sums them up."""
+    if len(rows) == 1:
+        return TreeNode(rows[0])
+    return TreeNode(summary(rows), tuple(TreeNode(row) for row in rows))
+
+
+def summary(rows: list[tuple]) -> tuple:
+    """A parent row over `rows`: the value they share or how many there are ("3 packages"), the
+    earliest start, the latest end (none when any has none), every status."""
+    starts = [row[5] for row in rows if row[5] is not None]
+    ends = [row[6] for row in rows]
+    return (
+        *rows[0][:2],
+        counted((row[2] for row in rows), "role", "roles"),
+        counted((row[3] for row in rows), "package", "packages"),
+        counted((row[4] for row in rows), "policy", "policies"),
+        min(starts) if starts else None,
+        None if None in ends else max(ends),
+        joined(dict.fromkeys(row[7] for row in rows)),
+    )
 
 
 def counted(values, singular: str, plural: str) -> str:

@@ -32,12 +32,16 @@ def main() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="entitlement-desk-shots-"))
 
     from PySide6.QtCore import QSettings, Qt, QThreadPool, QTimer
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QAbstractItemView, QApplication
 
     from desktop.demo import build_demo
     from desktop.demo_history import generate_history
-    from desktop.permissions import REPORTS_READER
-    from models import Assignment, DirectoryRole, DirectoryRoleAssignment, ResourceRoleAssignment, User
+    from desktop.clock import FixedClock
+    from desktop.errors import DeskError
+    from desktop.lifecycle import Lifecycle
+    from desktop.permissions import IDENTITY_GOVERNANCE_ADMINISTRATOR, REPORTS_READER
+    from models import (AccessPackage, Assignment, DirectoryRole, DirectoryRoleAssignment, ResourceRole,
+                        ResourceRoleAssignment, ResourceRoleScope, User)
     from models.database import open_database
     from peewee import fn
     from ui.app import configure_application
@@ -130,9 +134,34 @@ def main() -> None:
     reports.package_tabs.setCurrentIndex(1)
     reports.assigned_view.select_row(0)
     shoot(window, "report-assigned.png")
+    # The resources tree's three levels: the user also gets, directly, the other packages that
+    # give roles on the resource most packages share (resource → role → packages).
+    shared = (ResourceRole.select(ResourceRole.resource)
+              .join(ResourceRoleScope, on=ResourceRoleScope.role == ResourceRole.id)
+              .group_by(ResourceRole.resource)
+              .order_by(fn.COUNT(fn.DISTINCT(ResourceRoleScope.access_package)).desc(), ResourceRole.resource)
+              .first().resource_id)
+    packages = (AccessPackage.select().distinct()
+                .join(ResourceRoleScope, on=ResourceRoleScope.access_package == AccessPackage.id)
+                .join(ResourceRole, on=ResourceRoleScope.role == ResourceRole.id)
+                .where(ResourceRole.resource == shared).order_by(AccessPackage.display_name))
+    governor = (User.select().join(DirectoryRoleAssignment, on=DirectoryRoleAssignment.principal == User.id)
+                .join(DirectoryRole).where(DirectoryRole.display_name == IDENTITY_GOVERNANCE_ADMINISTRATOR).first())
+    lifecycle = Lifecycle(FixedClock(ANCHOR))
+    for package in packages:
+        try:
+            lifecycle.assign(governor, busiest, package, package.policies.first())
+        except DeskError:
+            pass  # already assigned, or incompatible with what the user holds
+    reports.select_user(busiest)
     reports.report_tabs.setCurrentIndex(1)
     tree = reports.resources_view
     tree.view.expandAll()
+    model = tree.model
+    deepest = next((model.index(row, 0) for row in range(model.rowCount())
+                    if any(model.rowCount(model.index(child, 0, model.index(row, 0)))
+                           for child in range(model.rowCount(model.index(row, 0))))), model.index(0, 0))
+    tree.view.scrollTo(deepest, QAbstractItemView.ScrollHint.PositionAtTop)
     shoot(window, "report-resource-assignments.png")
 
     window.show_page(3)

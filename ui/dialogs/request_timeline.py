@@ -3,6 +3,7 @@ log: every step in order (time, activity, who, approvers added, decisions, justi
 and the current state with what it waits for. Read from the request history report; it
 refreshes on Refresh and whenever a decision is made in this app."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Slot
@@ -26,6 +27,7 @@ from desktop.lifecycle import Lifecycle
 from desktop.reports.request_history import RequestDecisionsReport, RequestHistoryReport, RequestState
 from desktop.reports.request_timeline import TimelineStep, timeline_steps
 from models import User
+from ui.background import read_in_background
 from ui.dialogs import messages
 from ui.dialogs.decision import decide
 from ui.item_models.formatting import header_text
@@ -111,6 +113,16 @@ class TimelineModel(QAbstractTableModel):
         return None
 
 
+@dataclass(frozen=True)
+class TimelineRead:
+    """A request's state, steps and decisions as read, and whether it waits for the acting user."""
+
+    state: RequestState | None
+    steps: list[TimelineStep]
+    decisions: list[tuple]
+    waiting_for_actor: bool
+
+
 class RequestTimelineDialog(QDialog):
     def __init__(self, request_id: str, actor: User | None, lifecycle: Lifecycle, parent: QWidget | None = None):
         super().__init__(parent)
@@ -192,8 +204,24 @@ class RequestTimelineDialog(QDialog):
 
     def refresh(self) -> None:
         """Read the request's history again. Raises DeskError when it cannot be read."""
+        self._show_read(self._read())
+
+    def _read(self) -> TimelineRead:
+        """What the dialog shows, read from the database (on either thread)."""
         report = RequestHistoryReport(self.request_id, actor=self.actor)
         state = report.state()
+        waiting_for_actor = (
+            self.actor is not None
+            and state is not None
+            and state.waiting is not None
+            and self.lifecycle.waits_for(self.actor, self.request_id)
+        )
+        decisions = list(RequestDecisionsReport(self.request_id, actor=self.actor).iterate())
+        return TimelineRead(state, timeline_steps(report), decisions, waiting_for_actor)
+
+    @Slot(object)  # a real slot: Qt drops the answer when the dialog is gone
+    def _show_read(self, read: TimelineRead) -> None:
+        state = read.state
         self.state = state
         self.title.setText(f"Request {self.request_id}")
         facts = {
@@ -208,35 +236,27 @@ class RequestTimelineDialog(QDialog):
         for name, value in facts.items():
             self.fact_labels[name].setText(value or "—")
         self.state_label.setText(waiting_text(state))
-        self.model.set_steps(timeline_steps(report))
+        self.model.set_steps(read.steps)
         self.steps_view.resizeColumnsToContents()
         # The activity reads in full; a long app name gives way to the details (its tooltip keeps it).
         column = TimelineModel.HEADERS.index("Initiated by")
         self.steps_view.setColumnWidth(column, min(self.steps_view.columnWidth(column), MAX_COLUMN_WIDTH))
-        decisions = list(RequestDecisionsReport(self.request_id, actor=self.actor).iterate())
-        self.decisions.setRowCount(len(decisions))
-        for row, decision in enumerate(decisions):
+        self.decisions.setRowCount(len(read.decisions))
+        for row, decision in enumerate(read.decisions):
             for column, value in enumerate(decision):
                 text = local_time(value) if isinstance(value, datetime) else ("" if value is None else str(value))
                 self.decisions.setItem(row, column, QTableWidgetItem(text))
         self.decisions.resizeColumnsToContents()
-        self._update_decision_buttons()
-
-    def _update_decision_buttons(self) -> None:
-        """Approve and Deny show only while the request waits for the acting user."""
-        waiting_for_actor = (
-            self.actor is not None
-            and self.state is not None
-            and self.state.waiting is not None
-            and self.lifecycle.waits_for(self.actor, self.request_id)
-        )
-        self.approve_button.setVisible(waiting_for_actor)
-        self.deny_button.setVisible(waiting_for_actor)
+        # Approve and Deny show only while the request waits for the acting user.
+        self.approve_button.setVisible(read.waiting_for_actor)
+        self.deny_button.setVisible(read.waiting_for_actor)
 
     @Slot(str)  # a real slot: Qt drops the connection when this object goes
     def _request_changed(self, request_id: str) -> None:
+        """A decision in this app: read on the reader thread, so the window never waits on the
+        database; what the dialog shows stays until the new reading arrives."""
         if request_id == self.request_id:
-            self.refresh()
+            read_in_background(self._read, self._show_read)
 
     def decide(self, approve: bool) -> None:
         decide(self, self.lifecycle, self.actor, self.request_id, approve)

@@ -4,18 +4,28 @@ Nothing loads the whole report. `rowCount` is the report's `count()`; `data()` f
 not yet cached asks `report.page()` for the page around it and keeps a bounded number of
 pages (least recently used go first). Sorting by a header asks the database for another
 order; a new filter is a new report (`set_report`), which resets the model.
+
+After a write the view reads the count and first page again on the reader thread
+(`rows_reader`, off the UI thread) and hands them over with `show_read`: the rows on screen
+stay until then.
 """
 
 from collections import OrderedDict
+from typing import Callable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from desktop.reports.base import Report
 from ui.item_models.formatting import alignment, display_text, header_text
 from models.database import READ_ERRORS
-from ui.item_models.report_source import ReportSource, read_failure_message
+from ui.item_models.report_source import ReportSource, RowsRead, read_failure_message
 
 PAGE_SIZE = 200
+# The roles a report's cells answer, as plain numbers: compared once per cell and role in a paint.
+DISPLAY = Qt.ItemDataRole.DisplayRole.value
+ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole.value
+USER = Qt.ItemDataRole.UserRole.value
+ANSWERED_ROLES = frozenset((DISPLAY, ALIGNMENT, USER))
 CACHED_PAGES = 32  # 6,400 rows: a few screens either side of every view on the report
 
 
@@ -44,9 +54,42 @@ class ReportTableModel(ReportSource, QAbstractTableModel):
         new report has the same column."""
         self.beginResetModel()
         self._report = report
-        if report is None or self._sort_key not in {c.key for c in report.columns}:
-            self._sort_key, self._descending = None, False
+        self._sort_key, self._descending = self.sort_for(report)
         self._reload()
+        self.endResetModel()
+
+    def rows_reader(self, report: Report | None) -> Callable[[], RowsRead]:
+        """A read of `report`'s count and first page in the current order, to run on the
+        reader thread; `show_read` shows what it read."""
+        sort_key, descending = self.sort_for(report)
+        page_size = self._page_size
+
+        def read() -> RowsRead:
+            if report is None:
+                return RowsRead(None, sort_key, descending)
+            try:
+                count = report.count()
+                first_page = report.page(0, page_size, sort_key, descending) if count else []
+            except READ_ERRORS as error:
+                return RowsRead(report, sort_key, descending, error=error)
+            return RowsRead(report, sort_key, descending, count, first_page)
+
+        return read
+
+    def show_read(self, read: RowsRead) -> None:
+        """Show the rows `rows_reader` read. When the admin sorted by another column while it
+        ran, the count stands and the pages are read in the new order as they are painted."""
+        self.beginResetModel()
+        sorted_as_read = self.sort_for(read.report) == (read.sort_key, read.descending)
+        self._report = read.report
+        self._sort_key, self._descending = self.sort_for(read.report)
+        self._pages.clear()
+        self._failed = False
+        self._count = read.count
+        if read.error is not None:
+            self._fail(read.error)
+        elif sorted_as_read and read.count:
+            self._pages[0] = read.rows
         self.endResetModel()
 
     def refresh(self) -> None:
@@ -107,33 +150,31 @@ class ReportTableModel(ReportSource, QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.columns())
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = DISPLAY):
+        # A paint asks each cell for seven roles; the ones a report has no answer for return first.
+        if role not in ANSWERED_ROLES or not index.isValid():
             return None
-        column = self.columns()[index.column()]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return alignment(column.type)
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.UserRole):
-            return None
+        column_number = index.column()
+        column_type = self._report.columns[column_number].type
+        if role == ALIGNMENT:
+            return alignment(column_type)
         values = self.row_values(index.row())
         if values is None:
             return None
-        value = values[index.column()]
-        if role == Qt.ItemDataRole.UserRole:
-            return value
-        return display_text(value, column.type)
+        value = values[column_number]
+        return value if role == USER else display_text(value, column_type)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns()):
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY):
+        if role not in ANSWERED_ROLES or orientation != Qt.Orientation.Horizontal:
+            return None
+        if not 0 <= section < len(self.columns()):
             return None
         column = self.columns()[section]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == DISPLAY:
             return header_text(column)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
+        if role == ALIGNMENT:
             return alignment(column.type)
-        if role == Qt.ItemDataRole.UserRole:
-            return column.key
-        return None
+        return column.key
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Order by the column in SQL; a column of -1 restores the report's own order."""

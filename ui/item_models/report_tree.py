@@ -1,21 +1,32 @@
 """A tree model over a report that groups rows (`tree()` → TreeNode list): a parent row
-with an expand arrow for each group of two or more rows, its children under it.
+with an expand arrow for each group, its children under it, as deep as the report groups
+(a user's resources: resource → role → package).
 
 Used by "Resource assignments for a user": one user's resource roles, a few hundred rows at
 most, so the model holds them all and sorts them in memory (the big reports use the paged
-ReportTableModel, sorted in SQL).
+ReportTableModel, sorted in SQL). After a write the view reads the tree again on the reader
+thread (`rows_reader`) and hands it over with `show_read`.
 """
+
+from dataclasses import dataclass, field
+from typing import Callable
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from desktop.reports.base import Report, TreeNode
 from ui.item_models.formatting import alignment, display_text, header_text
 from models.database import READ_ERRORS
-from ui.item_models.report_source import ReportSource, read_failure_message
+from ui.item_models.report_source import ReportSource, RowsRead, read_failure_message
 
-# internalId of a top-level row; a child's internalId is its parent's row number + 1
-# (internalId is unsigned, so no negative marker).
-_TOP = 0
+
+@dataclass
+class _Entry:
+    """A node as the model shows it; an index's internalId is its entry's number."""
+
+    node: TreeNode
+    parent: int | None  # the parent's entry number; None on the top level
+    row: int  # its row under the parent
+    children: list[int] = field(default_factory=list)
 
 
 class ReportTreeModel(ReportSource, QAbstractItemModel):
@@ -25,6 +36,8 @@ class ReportTreeModel(ReportSource, QAbstractItemModel):
         super().__init__(parent)
         self._report: Report | None = None
         self._nodes: list[TreeNode] = []
+        self._entries: list[_Entry] = []
+        self._top: list[int] = []
         self._sort_key: str | None = None
         self._descending = False
         if report is not None:
@@ -33,9 +46,34 @@ class ReportTreeModel(ReportSource, QAbstractItemModel):
     def set_report(self, report: Report | None) -> None:
         self.beginResetModel()
         self._report = report
-        if report is None or self._sort_key not in {c.key for c in report.columns}:
-            self._sort_key, self._descending = None, False
+        self._sort_key, self._descending = self.sort_for(report)
         self._load()
+        self.endResetModel()
+
+    def rows_reader(self, report: Report | None) -> Callable[[], RowsRead]:
+        """A read of `report`'s tree, to run on the reader thread; `show_read` shows it."""
+        sort_key, descending = self.sort_for(report)
+
+        def read() -> RowsRead:
+            if report is None:
+                return RowsRead(None, sort_key, descending)
+            try:
+                nodes = list(report.tree())
+            except READ_ERRORS as error:
+                return RowsRead(report, sort_key, descending, error=error)
+            return RowsRead(report, sort_key, descending, len(nodes), nodes)
+
+        return read
+
+    def show_read(self, read: RowsRead) -> None:
+        """Show the tree `rows_reader` read, sorted in memory as the header now says."""
+        self.beginResetModel()
+        self._report = read.report
+        self._sort_key, self._descending = self.sort_for(read.report)
+        self._nodes = list(read.rows)
+        if read.error is not None:
+            self.query_failed.emit(read_failure_message(read.error))
+        self._arrange()
         self.endResetModel()
 
     def refresh(self) -> None:
@@ -45,54 +83,61 @@ class ReportTreeModel(ReportSource, QAbstractItemModel):
 
     def _load(self) -> None:
         self._nodes = []
-        if self._report is None:
-            return
-        try:
-            self._nodes = list(self._report.tree())
-        except READ_ERRORS as error:
-            self.query_failed.emit(read_failure_message(error))
-            return
-        self._apply_sort()
+        if self._report is not None:
+            try:
+                self._nodes = list(self._report.tree())
+            except READ_ERRORS as error:
+                self.query_failed.emit(read_failure_message(error))
+        self._arrange()
 
-    def _apply_sort(self) -> None:
-        if self._sort_key is None:
-            return
-        position = self._report.column_index(self._sort_key)
-        nodes = _sorted(self._nodes, lambda node: node.row[position], self._descending)
-        self._nodes = [
-            TreeNode(node.row, tuple(_sorted(node.children, lambda row: row[position], self._descending)))
-            for node in nodes
-        ]
+    def _arrange(self) -> None:
+        """Number the nodes in the order shown (sorted in memory when a header says so)."""
+        nodes = self._nodes
+        if self._sort_key is not None:
+            position = self._report.column_index(self._sort_key)
+            nodes = _sorted_tree(nodes, lambda node: node.row[position], self._descending)
+        self._entries = []
+        self._top = self._enter(nodes, None)
+
+    def _enter(self, nodes, parent: int | None) -> list[int]:
+        numbers = []
+        for row, node in enumerate(nodes):
+            number = len(self._entries)
+            entry = _Entry(node, parent, row)
+            self._entries.append(entry)
+            entry.children = self._enter(node.children, number)
+            numbers.append(number)
+        return numbers
 
     # -- rows ----------------------------------------------------------------------------------
     def node_count(self) -> int:
-        return len(self._nodes)
+        return len(self._top)
 
     def row_values(self, index: QModelIndex | QPersistentModelIndex) -> tuple | None:
         if not index.isValid():
             return None
-        if index.internalId() == _TOP:
-            return self._nodes[index.row()].row
-        return self._nodes[index.internalId() - 1].children[index.row()]
+        return self._entries[index.internalId()].node.row
 
     # -- QAbstractItemModel ----------------------------------------------------------------------
     def index(self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:
         if not self.hasIndex(row, column, parent):
             return QModelIndex()
-        if not parent.isValid():
-            return self.createIndex(row, column, _TOP)
-        return self.createIndex(row, column, parent.row() + 1)
+        siblings = self._entries[parent.internalId()].children if parent.isValid() else self._top
+        return self.createIndex(row, column, siblings[row])
 
     def parent(self, index: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:
-        if not index.isValid() or index.internalId() == _TOP:
+        if not index.isValid():
             return QModelIndex()
-        return self.createIndex(index.internalId() - 1, 0, _TOP)
+        parent = self._entries[index.internalId()].parent
+        if parent is None:
+            return QModelIndex()
+        return self.createIndex(self._entries[parent].row, 0, parent)
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         if not parent.isValid():
-            return len(self._nodes)
-        if parent.internalId() == _TOP and parent.column() == 0:
-            return len(self._nodes[parent.row()].children)
+            return len(self._top)
+        if parent.column() == 0:
+            return len(self._entries[parent.internalId()].children)
         return 0
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
@@ -125,8 +170,16 @@ class ReportTreeModel(ReportSource, QAbstractItemModel):
             return
         self.beginResetModel()
         self._sort_key, self._descending = key, descending
-        self._load()
+        self._arrange()
         self.endResetModel()
+
+
+def _sorted_tree(nodes, value_of, descending: bool) -> list[TreeNode]:
+    """Every level sorted by the same column."""
+    return [
+        TreeNode(node.row, tuple(_sorted_tree(node.children, value_of, descending)))
+        for node in _sorted(nodes, value_of, descending)
+    ]
 
 
 def _sorted(items, value_of, descending: bool) -> list:

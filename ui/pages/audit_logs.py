@@ -396,6 +396,10 @@ class AuditLogsPage(Page):
         self.apply()
         self.load_choices()
 
+    def refresh_after_change(self) -> None:
+        super().refresh_after_change()
+        self.load_choices()  # an import may bring new categories and activities
+
     def save_state(self) -> None:
         self.view.save_state()
         QSettings().setValue("audit-logs/splitter", self.splitter.saveState())

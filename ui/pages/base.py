@@ -6,11 +6,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from desktop.errors import DeskError
 from models import User
-from ui.background import read_in_background
-from models.database import READ_ERRORS
-from ui.item_models.report_table import PAGE_SIZE
 from ui.operations import Changes, operation_events
 from ui.widgets.report_view import ReportView
 
@@ -26,7 +22,8 @@ class Page(QWidget):
     in view, for the main window's status bar.
 
     After an operation (a decision, an assignment, an import) a page whose data it touched
-    reads again: at once when in view, else when next shown."""
+    reads again in the background (`refresh_after_change`): at once when in view, else when
+    next shown."""
 
     status_changed = Signal(str)
 
@@ -50,39 +47,25 @@ class Page(QWidget):
         if not self.isVisible():
             self._stale = True
             return
-        # After a write the pages its tables read may no longer be in memory (a big tenant, a
-        # busy disk): the reader thread reads them first, so the UI thread's re-read finds
-        # them in the file cache instead of stalling the window on the disk.
-        shown = [
-            (view.model.report(), view.model.sort_key(), view.model.descending())
-            for view in self.findChildren(ReportView)
-            if view.isVisible() and view.model.report() is not None
-        ]
-        read_in_background(lambda: _read_first_pages(shown), self._reload_after_reading)
+        self.refresh_after_change()
 
-    @Slot(object)
-    def _reload_after_reading(self, _result) -> None:
-        self.reload()
+    def refresh_after_change(self) -> None:
+        """Read again what a write changed, on the reader thread: each table keeps its rows on
+        screen until the new ones arrive, so the window never waits on the database (a big
+        tenant, a cold disk, another program holding the write lock)."""
+        for view in self.findChildren(ReportView):
+            if view.report() is not None:
+                view.refresh()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if self._stale:
             self._stale = False
-            self.reload()
+            self.refresh_after_change()
 
     def current_status(self) -> str:
         """The status line of the table in view."""
         return ""
-
-
-def _read_first_pages(shown: list) -> None:
-    """What a reload reads first: each report's count and first page (errors are the reload's to show)."""
-    for report, sort_key, descending in shown:
-        try:
-            report.count()
-            report.page(0, PAGE_SIZE, sort_key, descending)
-        except (DeskError, *READ_ERRORS):
-            return
 
 
 def page_title(text: str, subtitle: str | None = None) -> QWidget:

@@ -68,7 +68,7 @@ class RequestsPage(Page):
         for button in (self.approve_button, self.deny_button, self.pending_status_button):
             self.pending_view.add_tool_widget(button)
         self.pending_view.row_activated.connect(lambda _row: self.open_timeline(self.pending_view))
-        self.pending_view.current_row_changed.connect(self._update_buttons)
+        self.pending_view.current_row_changed.connect(self._update_decision_buttons)
         self.pending_view.status_changed.connect(self._view_status)
 
         # Every request
@@ -95,7 +95,7 @@ class RequestsPage(Page):
         self.requests_view.add_tool_widget(self.status_button)
         self.requests_view.add_tool_widget(self.remove_button)
         self.requests_view.row_activated.connect(lambda _row: self.open_timeline(self.requests_view))
-        self.requests_view.current_row_changed.connect(self._update_buttons)
+        self.requests_view.current_row_changed.connect(self._update_request_buttons)
         self.requests_view.status_changed.connect(self._view_status)
 
         self.tabs = QTabWidget()
@@ -166,9 +166,17 @@ class RequestsPage(Page):
         return self.lifecycle.removable_assignment(request_id) if request_id else None
 
     def _update_buttons(self, *_args) -> None:
+        self._update_decision_buttons()
+        self._update_request_buttons()
+
+    def _update_decision_buttons(self, *_args) -> None:
         pending = self.selected_request_id(self.pending_view) is not None
         for button in (self.approve_button, self.deny_button, self.pending_status_button):
             button.setEnabled(pending)
+
+    def _update_request_buttons(self, *_args) -> None:
+        """Remove looks the selected request's assignment up: only when that selection changes
+        (the queue's rows arriving after a write leave it alone)."""
         self.status_button.setEnabled(self.selected_request_id(self.requests_view) is not None)
         self.remove_button.setEnabled(self.active_assignment() is not None)
 
@@ -212,7 +220,9 @@ class RequestsPage(Page):
             lambda: lifecycle.remove_assignment(actor, assignment_id),
             changes=LIFECYCLE_CHANGES,
         )
-        self.remove_job.finished.connect(self._update_buttons)
+        # On success the tables read again off the UI thread and reset the buttons; a failure
+        # leaves the selection, whose assignment is looked up again.
+        self.remove_job.failed.connect(self._update_request_buttons)
 
     def process_due(self) -> None:
         """Timeouts and expiries up to now; the scan may touch many rows, so it shows progress."""

@@ -339,6 +339,9 @@ class WorkbooksPage(Page):
         for workbook in self.workbooks():
             workbook.reload()
 
+    def refresh_after_change(self) -> None:
+        self.reload()  # the choices and the chart are read in the background, then the grid
+
     def save_state(self) -> None:
         for workbook in self.workbooks():
             workbook.save_state()

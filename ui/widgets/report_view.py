@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.reports.base import Report
+from ui.background import read_in_background
 from ui.dialogs import messages
 from ui.item_models.report_table import ReportTableModel
 from ui.item_models.report_tree import ReportTreeModel
@@ -72,6 +73,7 @@ class ReportView(QWidget):
         self._file_name: Callable[[], str] = lambda: noun[1].capitalize()
         self._header_restored = False
         self._fit_columns = False  # widths follow the first rows until the admin has their own
+        self._reads_asked = 0  # numbers the reads, so an answer to an older one is dropped
 
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText("Filter (Ctrl+F)")
@@ -147,6 +149,8 @@ class ReportView(QWidget):
         header.sortIndicatorChanged.connect(lambda *_args: self._save_timer.start())
 
         self.view.activated.connect(self._on_activated)
+        if tree:
+            self.view.expanded.connect(self._widen_to_shown_rows)
         self.view.selectionModel().selectionChanged.connect(self._emit_status)
         self.view.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
         self.model.modelReset.connect(self._on_model_reset)
@@ -208,7 +212,26 @@ class ReportView(QWidget):
 
     def apply_filter(self) -> None:
         self._filter_timer.stop()
+        self._reads_asked += 1  # what a read under way brings back is no longer wanted
         self.model.set_report(quick_filtered(self._unfiltered, self.filter_edit.text()))
+
+    def refresh(self) -> None:
+        """The data under the report changed (a write): read it again on the reader thread,
+        so the window never waits on the database. The rows on screen stay until the new ones
+        arrive; the answer to a read that a newer read or reload overtook is dropped."""
+        self._filter_timer.stop()
+        self._unfiltered = self._build_report()
+        self.filter_edit.setEnabled(is_quick_filterable(self._unfiltered))
+        self._reads_asked += 1
+        number = self._reads_asked
+        read = self.model.rows_reader(quick_filtered(self._unfiltered, self.filter_edit.text()))
+        read_in_background(lambda: (number, read()), self._show_read)
+
+    @Slot(object)  # a real slot: Qt drops the answer when the view is gone
+    def _show_read(self, answer) -> None:
+        number, read = answer
+        if number == self._reads_asked:
+            self.model.show_read(read)
 
     def report(self) -> Report | None:
         """The report as shown (quick filter included)."""
@@ -255,6 +278,21 @@ class ReportView(QWidget):
                 limit = None if keys[section] in self.full_width_columns else MAX_FITTED_WIDTH
                 width = self.header.sectionSize(section) + 12
                 self.header.resizeSection(section, width if limit is None else min(width, limit))
+
+    def _widen_to_shown_rows(self, _expanded: QModelIndex) -> None:
+        """Rows an expand arrow just showed sit deeper and may read longer: a column their text
+        would be cut in widens to fit (never narrows; the last, stretched one already fills)."""
+        keys = self._column_keys()
+        shown = [section for section in range(self.header.count()) if not self.header.isSectionHidden(section)]
+        stretched = max(shown, key=self.header.visualIndex, default=None)
+        for section in shown:
+            if section == stretched:
+                continue
+            needed = self.view.sizeHintForColumn(section) + 12
+            if keys[section] not in self.full_width_columns:
+                needed = min(needed, MAX_FITTED_WIDTH)
+            if needed > self.header.sectionSize(section):
+                self.header.resizeSection(section, needed)
 
     def _show_column_menu(self, position) -> None:
         menu = QMenu(self)
@@ -375,11 +413,7 @@ class ReportView(QWidget):
 
     def _selected_indexes_in_order(self) -> list[QModelIndex]:
         """First-column indexes of every selected row (tree children too), in screen order."""
-        selected = self.view.selectionModel().selectedRows()
-        return sorted(
-            selected,
-            key=lambda i: (i.parent().row() if i.parent().isValid() else i.row(), i.parent().isValid(), i.row()),
-        )
+        return sorted(self.view.selectionModel().selectedRows(), key=_rows_from_top)
 
     def copy_selected_rows(self) -> None:
         """Selected rows as tab-separated text, visible columns only, with the header."""
@@ -436,3 +470,12 @@ class ReportView(QWidget):
         self.view.selectionModel().setCurrentIndex(
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
         )
+
+
+def _rows_from_top(index: QModelIndex) -> list[int]:
+    """Where a row sits: its row number at each level from the top (a tree row's screen order)."""
+    rows = []
+    while index.isValid():
+        rows.insert(0, index.row())
+        index = index.parent()
+    return rows
