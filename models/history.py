@@ -24,15 +24,18 @@ from peewee import AutoField, CharField, CompositeKey, ForeignKeyField, IntegerF
 
 from models.assignments import Assignment, ResourceRoleAssignment
 from models.base import GuidField, UtcDateTimeField, db, new_id
-from models.catalog import AccessPackage, Resource, ResourceRole, ResourceRoleScope
-from models.directory import Group, GroupMember, User
+from models.catalog import AccessPackage, Catalog, Resource, ResourceRole, ResourceRoleScope
+from models.directory import ConnectedOrganization, Group, GroupMember, User
 from models.keys import SearchKeyField
 from models.policy import ApprovalStage, ApprovalStageApprover, AssignmentPolicy, PolicyAllowedTarget
 from models.requests import AssignmentRequest
 
-# Every table a history report reads (reports 1-3 and the list of changes).
+# Every table a history report reads (reports 1-3, who could request what, and the list of
+# changes). Catalogs and connected organizations joined in schema version 11.
 TRACKED_MODELS = (
     User,
+    ConnectedOrganization,
+    Catalog,
     Group,
     GroupMember,
     AccessPackage,
@@ -139,6 +142,11 @@ def history_model(model):
     indexes += [((column,), False) for column in HISTORY_LOOKUPS.get(model, ())]
     meta = type("Meta", (), {"database": db, "table_name": history_table(model), "indexes": tuple(indexes)})
     return type(f"{model.__name__}History", (Model,), {**attributes, "Meta": meta})
+
+
+def valid_at(history, moment):
+    """The condition that a version of `history` (a `history_model`) was the row at `moment`."""
+    return (history.valid_from <= moment) & (history.valid_to.is_null() | (history.valid_to > moment))
 
 
 def install_history(database, models=TRACKED_MODELS) -> None:

@@ -8,7 +8,7 @@ from datetime import datetime
 from peewee import CTE, SQL
 
 from models.base import UtcDateTimeField
-from models.history import TRACKED_MODELS, history_table, tracked_columns
+from models.history import TRACKED_MODELS, history_model, history_table, tracked_columns, valid_at
 
 
 @functools.cache
@@ -36,3 +36,22 @@ def as_of(query, moment: datetime | None):
     from models import db
 
     return query.with_cte(*[versions_at(model, moment, db.param) for model in TRACKED_MODELS])
+
+
+def row_as_of(model, key, moment: datetime | None):
+    """The row of `model` whose primary key is `key` as it was at `moment` (None: as it is
+    now), or None when it did not exist then. Read from the history, it is not saved back."""
+    if moment is None:
+        return model.get_or_none(model._meta.primary_key == key)
+    history = history_model(model)
+    columns = tracked_columns(model)
+    version = (
+        history.select(*[getattr(history, column) for column in columns])
+        .where((getattr(history, model._meta.primary_key.column_name) == key) & valid_at(history, moment))
+        .tuples()
+        .first()
+    )
+    if version is None:
+        return None
+    fields = {field.column_name: field.name for field in model._meta.sorted_fields}
+    return model(**{fields[column]: value for column, value in zip(columns, version)})

@@ -3,11 +3,14 @@
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from PySide6.QtWidgets import QDialog
 
 from desktop.reports.changes import ChangesReport
+from models import User, db
+from models.change_context import clear_change_context, set_change_context
 from tests.helpers import factories as f
 from tests.helpers import history_tenant
-from ui.dialogs import messages
+from ui.dialogs import messages, user_picker
 from ui.main_window import MainWindow
 from ui.navigation import NAVIGATION
 from ui.times import zone_name
@@ -101,3 +104,40 @@ def test_as_of_picker_hands_out_utc_and_settles_after_typing(qtbot):
     picker.edit.setDateTime(picker.edit.dateTime().addDays(1))
     qtbot.waitUntil(lambda: len(announced) > 0, timeout=3000)
     assert announced == [march + timedelta(days=2)]
+
+
+def test_user_reports_as_of_a_moment_offer_a_user_deleted_since(window, lifecycle_history, qtbot, monkeypatch):
+    """As of a moment before Alice was deleted, the user picker offers her marked "deleted
+    <date>", and every tab reports her as she was then; as of now she is not offered."""
+    deleted = f.T0 + timedelta(days=3)
+    with db.atomic():
+        set_change_context("import", at=deleted)
+        User.update(deleted_date_time=deleted).where(User.id == lifecycle_history.alice.id).execute()
+        clear_change_context()
+    window.show_page(TITLES.index("Reports"))
+    page = window.current_page()
+    offered = []
+
+    def pick_alice(dialog):
+        dialog.search_edit.setText("alice")
+        dialog.run_search()
+        offered.append([dialog.model.index(row, 0).data() for row in range(dialog.model.rowCount())])
+        dialog.accept()
+        return QDialog.DialogCode.Accepted if dialog.chosen else QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(user_picker.UserPickerDialog, "exec", pick_alice)
+    page.choose_user()
+    assert offered == [[]] and page.user is None
+    page.as_of.set_moment(f.T0 + timedelta(minutes=30))
+    page.choose_user()
+    assert offered[-1] == [f"Alice ({user_picker.deleted_label(deleted)})"]
+    assert page.user.id == lifecycle_history.alice.id
+    assert page.user_label.text().endswith(f"· {user_picker.deleted_label(deleted)}")
+    qtbot.waitUntil(lambda: page.assigned_view.model.rowCount() == 1)
+    qtbot.waitUntil(lambda: page.can_request_view.model.rowCount() == 3)
+    qtbot.waitUntil(lambda: page.resources_view.model.rowCount() == 2)
+    assert "as of" in page.title.subtitle_label.text()
+    # Now she is gone: nothing to request, nothing held.
+    page.as_of.set_moment(None)
+    qtbot.waitUntil(lambda: page.can_request_view.model.rowCount() == 0)
+    assert page.can_request_view.empty_text.startswith("Alice is deleted from the tenant")
