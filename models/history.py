@@ -51,9 +51,10 @@ TRACKED_MODELS = (
     ResourceRoleAssignment,
 )
 # The columns of a history, besides a row's key, that readers look versions up by: the foreign
-# keys reports 1-3 filter on when read at a moment, and valid time where the list of changes
-# reads a range.
+# keys reports 1-3 filter on when read at a moment, the package name report 1 over every package
+# walks in order (schema version 11), and valid time where the list of changes reads a range.
 HISTORY_LOOKUPS = {
+    AccessPackage: ("display_name_key",),
     Assignment: ("access_package_id", "target_id", "valid_from"),
     ResourceRoleAssignment: ("target_id",),
     ResourceRoleScope: ("access_package_id", "valid_from"),

@@ -1,12 +1,15 @@
 """Version 11: catalogs and connected organizations keep their history too (who could request
-what at a moment reads them), and the histories get the indexes reports as of a moment walk.
-Each row already there becomes its first version, valid from its creation time."""
+what at a moment reads them), and access packages' history gets an index by name, which report
+1 over every package walks when read at a moment. Each catalog and organization already there
+becomes its first version, valid from its creation time."""
 
 from datetime import datetime, timezone
 
-from models.catalog import Catalog
+from peewee import SqliteDatabase
+
+from models.catalog import AccessPackage, Catalog
 from models.directory import ConnectedOrganization
-from models.history import TRACKED_MODELS, backfill_history, history_model, history_table, install_history
+from models.history import backfill_history, history_model, history_table, install_history
 
 NEWLY_TRACKED = (Catalog, ConnectedOrganization)
 
@@ -17,5 +20,8 @@ def upgrade(database) -> None:
     missing = [model for model in NEWLY_TRACKED if history_table(model) not in existing]
     install_history(database, missing)
     backfill_history(database, datetime.now(timezone.utc), missing)
-    for model in TRACKED_MODELS:
-        history_model(model)._schema.create_indexes(safe=True)
+    history_model(AccessPackage)._schema.create_indexes(safe=True)
+    # Where the query planner has statistics, it walks only indexes it has them for.
+    if "sqlite_stat1" in existing or not isinstance(database.obj, SqliteDatabase):
+        for model in (AccessPackage, *NEWLY_TRACKED):
+            database.execute_sql(f'ANALYZE "{history_table(model)}"')
