@@ -85,9 +85,8 @@ def requestable_policies(user: User, moment: datetime | None = None):
 
     A user deleted from the tenant can request nothing. At a past `moment` the user's type,
     connected organization and deletion are those they had then (nothing when they did not
-    exist yet), and the query must be read through
-    `as_of(query, moment)`, which puts the policies, targets, groups, packages and catalogs of
-    that moment under their tables' names."""
+    exist yet), and the query must be read through `as_of(query, moment)`, which puts the
+    policies, targets, groups, packages and catalogs of that moment under their tables' names."""
     if moment is not None:
         user = row_as_of(User, user.id, moment)
     if user is None or user.deleted_date_time is not None:

@@ -50,15 +50,17 @@ TRACKED_MODELS = (
     AssignmentRequest,
     ResourceRoleAssignment,
 )
-# The columns of a history, besides a row's key, that readers look versions up by: the foreign
+# The indexes of a history, besides a row's key, that readers look versions up by: the foreign
 # keys reports 1-3 filter on when read at a moment, the package name report 1 over every package
-# walks in order (schema version 11), and valid time where the list of changes reads a range.
+# walks in order, and valid time where the list of changes reads a range. An assignment's valid
+# time comes with its deleted marker: counting the assignments valid at a moment reads that
+# index alone, not every version (schema version 11 for these two).
 HISTORY_LOOKUPS = {
-    AccessPackage: ("display_name_key",),
-    Assignment: ("access_package_id", "target_id", "valid_from"),
-    ResourceRoleAssignment: ("target_id",),
-    ResourceRoleScope: ("access_package_id", "valid_from"),
-    AssignmentPolicy: ("access_package_id", "valid_from"),
+    AccessPackage: (("display_name_key",),),
+    Assignment: (("access_package_id",), ("target_id",), ("valid_from", "valid_to", "deleted_date_time")),
+    ResourceRoleAssignment: (("target_id",),),
+    ResourceRoleScope: (("access_package_id",), ("valid_from",)),
+    AssignmentPolicy: (("access_package_id",), ("valid_from",)),
 }
 HISTORY_COLUMNS = ("version", "valid_from", "valid_to", "change_kind", "change_source", "change_run", "change_actor")
 # The source of a write made without a change context, and of the versions a migration backfilled.
@@ -140,7 +142,7 @@ def history_model(model):
     # Every tracked write writes each index, so there are only these: a row's versions (the
     # triggers close the current one through it) and the lookups of `HISTORY_LOOKUPS`.
     indexes = [(tuple(key_columns(model)) + ("valid_from",), False)]
-    indexes += [((column,), False) for column in HISTORY_LOOKUPS.get(model, ())]
+    indexes += [(columns, False) for columns in HISTORY_LOOKUPS.get(model, ())]
     meta = type("Meta", (), {"database": db, "table_name": history_table(model), "indexes": tuple(indexes)})
     return type(f"{model.__name__}History", (Model,), {**attributes, "Meta": meta})
 

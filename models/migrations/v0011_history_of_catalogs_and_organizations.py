@@ -1,17 +1,20 @@
 """Version 11: catalogs and connected organizations keep their history too (who could request
-what at a moment reads them), and access packages' history gets an index by name, which report
-1 over every package walks when read at a moment. Each catalog and organization already there
-becomes its first version, valid from its creation time."""
+what at a moment reads them); access packages' history gets an index by name, which report 1
+over every package walks when read at a moment, and assignments' history indexes valid time
+with the deleted marker, which is all counting them at a moment reads. Each catalog and
+organization already there becomes its first version, valid from its creation time."""
 
 from datetime import datetime, timezone
 
 from peewee import SqliteDatabase
 
+from models.assignments import Assignment
 from models.catalog import AccessPackage, Catalog
 from models.directory import ConnectedOrganization
 from models.history import backfill_history, history_model, history_table, install_history
 
 NEWLY_TRACKED = (Catalog, ConnectedOrganization)
+REPLACED_INDEX = "assignmenthistory_valid_from"
 
 
 def upgrade(database) -> None:
@@ -20,8 +23,11 @@ def upgrade(database) -> None:
     missing = [model for model in NEWLY_TRACKED if history_table(model) not in existing]
     install_history(database, missing)
     backfill_history(database, datetime.now(timezone.utc), missing)
-    history_model(AccessPackage)._schema.create_indexes(safe=True)
+    # An assignment's valid time is indexed with its deleted marker (counting reads that alone).
+    database.execute_sql(f'DROP INDEX IF EXISTS "{REPLACED_INDEX}"')
+    for model in (AccessPackage, Assignment):
+        history_model(model)._schema.create_indexes(safe=True)
     # Where the query planner has statistics, it walks only indexes it has them for.
     if "sqlite_stat1" in existing or not isinstance(database.obj, SqliteDatabase):
-        for model in (AccessPackage, *NEWLY_TRACKED):
+        for model in (AccessPackage, Assignment, *NEWLY_TRACKED):
             database.execute_sql(f'ANALYZE "{history_table(model)}"')
