@@ -116,12 +116,13 @@ def test_user_reports_as_of_a_moment_offer_a_user_deleted_since(window, lifecycl
         clear_change_context()
     window.show_page(TITLES.index("Reports"))
     page = window.current_page()
-    offered = []
+    offered, summaries = [], []
 
     def pick_alice(dialog):
         dialog.search_edit.setText("alice")
         dialog.run_search()
         offered.append([dialog.model.index(row, 0).data() for row in range(dialog.model.rowCount())])
+        summaries.append(dialog.summary.text())
         dialog.accept()
         return QDialog.DialogCode.Accepted if dialog.chosen else QDialog.DialogCode.Rejected
 
@@ -131,6 +132,7 @@ def test_user_reports_as_of_a_moment_offer_a_user_deleted_since(window, lifecycl
     page.as_of.set_moment(f.T0 + timedelta(minutes=30))
     page.choose_user()
     assert offered[-1] == [f"Alice ({user_picker.deleted_label(deleted)})"]
+    assert summaries[-1] == "1 user matches. Greyed: 1 deleted from the tenant since the report's moment."
     assert page.user.id == lifecycle_history.alice.id
     assert page.user_label.text().endswith(f"· {user_picker.deleted_label(deleted)}")
     qtbot.waitUntil(lambda: page.assigned_view.model.rowCount() == 1)

@@ -70,8 +70,11 @@ class UserMatchModel(QAbstractTableModel):
             if index.column() == 0 and match.deleted_date_time is not None:
                 return f"{match.display_name} ({deleted_label(match.deleted_date_time)})"
             return getattr(match, self.COLUMNS[index.column()][1]) or ""
-        if role == Qt.ItemDataRole.ForegroundRole and match.deleted_date_time is not None:
-            return QPalette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+        if match.deleted_date_time is not None:
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QPalette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"Deleted from the tenant on {shown_time(match.deleted_date_time)}"
         if role == Qt.ItemDataRole.UserRole:
             return match.id
         return None
@@ -125,7 +128,8 @@ class UserPickerDialog(QDialog):
         self.results.setWordWrap(False)
         self.results.horizontalHeader().setStretchLastSection(True)
         self.results.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((170, 240, 240, 90, 140)):
+        # Room in Name for most names and a "(deleted <date>)" after them.
+        for column, width in enumerate((250, 220, 220, 80, 120)):
             self.results.setColumnWidth(column, width)
         self.results.doubleClicked.connect(self.accept)
         self.summary = QLabel()
@@ -158,6 +162,11 @@ class UserPickerDialog(QDialog):
             self.summary.setText(f"The first {len(matches)} matches. Type more to narrow the list.")
         else:
             self.summary.setText(f"{len(matches)} {'user matches' if len(matches) == 1 else 'users match'}.")
+        deleted = sum(match.deleted_date_time is not None for match in matches)
+        if deleted:
+            self.summary.setText(
+                f"{self.summary.text()} Greyed: {deleted} deleted from the tenant since the report's moment."
+            )
         self._update_select_button()
 
     def _update_select_button(self, *_args) -> None:
