@@ -106,19 +106,23 @@ def test_as_of_picker_hands_out_utc_and_settles_after_typing(qtbot):
     assert announced == [march + timedelta(days=2)]
 
 
-def test_user_reports_as_of_a_moment_offer_a_user_deleted_since(window, lifecycle_history, qtbot, monkeypatch):
-    """As of a moment before Alice was deleted, the user picker offers her marked "deleted
-    <date>", and every tab reports her as she was then; as of now she is not offered."""
-    deleted = f.T0 + timedelta(days=3)
-    with db.atomic():
-        set_change_context("import", at=deleted)
-        User.update(deleted_date_time=deleted).where(User.id == lifecycle_history.alice.id).execute()
-        clear_change_context()
-    window.show_page(TITLES.index("Reports"))
-    page = window.current_page()
-    offered, summaries = [], []
+DELETED = f.T0 + timedelta(days=3)
 
-    def pick_alice(dialog):
+
+@pytest.fixture
+def alice_deleted(lifecycle_history):
+    """Alice, found gone from the tenant by an import three days after T0."""
+    with db.atomic():
+        set_change_context("import", at=DELETED)
+        User.update(deleted_date_time=DELETED).where(User.id == lifecycle_history.alice.id).execute()
+        clear_change_context()
+    return lifecycle_history.alice
+
+
+def pick_alice(offered: list, summaries: list):
+    """A stand-in for the picker's exec: search "alice", note what it offers, choose the first."""
+
+    def run(dialog):
         dialog.search_edit.setText("alice")
         dialog.run_search()
         offered.append([dialog.model.index(row, 0).data() for row in range(dialog.model.rowCount())])
@@ -126,15 +130,24 @@ def test_user_reports_as_of_a_moment_offer_a_user_deleted_since(window, lifecycl
         dialog.accept()
         return QDialog.DialogCode.Accepted if dialog.chosen else QDialog.DialogCode.Rejected
 
-    monkeypatch.setattr(user_picker.UserPickerDialog, "exec", pick_alice)
+    return run
+
+
+def test_user_reports_as_of_a_moment_offer_a_user_deleted_since(window, alice_deleted, qtbot, monkeypatch):
+    """As of a moment before Alice was deleted, the user picker offers her marked "deleted
+    <date>", and every tab reports her as she was then; as of now she is not offered."""
+    window.show_page(TITLES.index("Reports"))
+    page = window.current_page()
+    offered, summaries = [], []
+    monkeypatch.setattr(user_picker.UserPickerDialog, "exec", pick_alice(offered, summaries))
     page.choose_user()
     assert offered == [[]] and page.user is None
     page.as_of.set_moment(f.T0 + timedelta(minutes=30))
     page.choose_user()
-    assert offered[-1] == [f"Alice ({user_picker.deleted_label(deleted)})"]
+    assert offered[-1] == [f"Alice ({user_picker.deleted_label(DELETED)})"]
     assert summaries[-1] == "1 user matches. Greyed: 1 deleted from the tenant since the report's moment."
-    assert page.user.id == lifecycle_history.alice.id
-    assert page.user_label.text().endswith(f"· {user_picker.deleted_label(deleted)}")
+    assert page.user.id == alice_deleted.id
+    assert page.user_label.text().endswith(f"· {user_picker.deleted_label(DELETED)}")
     qtbot.waitUntil(lambda: page.assigned_view.model.rowCount() == 1)
     qtbot.waitUntil(lambda: page.can_request_view.model.rowCount() == 3)
     qtbot.waitUntil(lambda: page.resources_view.model.rowCount() == 2)
@@ -143,3 +156,19 @@ def test_user_reports_as_of_a_moment_offer_a_user_deleted_since(window, lifecycl
     page.as_of.set_moment(None)
     qtbot.waitUntil(lambda: page.can_request_view.model.rowCount() == 0)
     assert page.can_request_view.empty_text.startswith("Alice is deleted from the tenant")
+
+
+def test_changes_page_offers_a_user_deleted_since_the_range_began(window, alice_deleted, qtbot, monkeypatch):
+    """Over every change, the Changes page's picker offers Alice though she is deleted, and
+    narrows the changes to hers."""
+    window.show_page(TITLES.index("Changes"))
+    page = window.current_page()
+    page.date_range.select("All")
+    offered, summaries = [], []
+    monkeypatch.setattr(user_picker.UserPickerDialog, "exec", pick_alice(offered, summaries))
+    page.choose_user()
+    assert offered == [[f"Alice ({user_picker.deleted_label(DELETED)})"]]
+    assert page.user_label.text().endswith(f"· {user_picker.deleted_label(DELETED)}")
+    expected = ChangesReport(user=alice_deleted).count()
+    assert expected > 0
+    qtbot.waitUntil(lambda: page.view.model.rowCount() == expected)
