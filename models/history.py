@@ -51,11 +51,12 @@ TRACKED_MODELS = (
     ResourceRoleAssignment,
 )
 # The indexes of a history, besides a row's key, that readers look versions up by: the foreign
-# keys reports 1-3 filter on when read at a moment, the package name report 1 over every package
-# walks in order, and valid time where the list of changes reads a range. An assignment's valid
-# time comes with its deleted marker: counting the assignments valid at a moment reads that
-# index alone, not every version (schema version 11 for these two).
+# keys reports 1-3 and "Can request" filter on when read at a moment, the package name report 1
+# over every package walks in order, and valid time where the list of changes reads a range. An
+# assignment's valid time comes with its deleted marker: counting the assignments valid at a
+# moment reads that index alone, not every version. (Schema version 11: the first three here.)
 HISTORY_LOOKUPS = {
+    GroupMember: (("member_id",),),
     AccessPackage: (("display_name_key",),),
     Assignment: (("access_package_id",), ("target_id",), ("valid_from", "valid_to", "deleted_date_time")),
     ResourceRoleAssignment: (("target_id",),),
