@@ -53,8 +53,9 @@ class CanRequestReport(QueryReport):
         return [("User", self.user.label)] + self.as_of_filter()
 
     def _policies(self):
-        """Unordered, and at a moment naming the tables that `as_of` puts the moment's rows under:
-        a part of the report's own query, or read through `as_of`."""
+        """The policies the user can (at `as_of`: could) request, unordered. At a moment the query
+        names the tables `as_of` puts that moment's rows under: it runs inside the report's own
+        query, or through `as_of`."""
         return requestable_policies(self.user, self.as_of).order_by()
 
     def query(self):
