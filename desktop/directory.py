@@ -7,7 +7,9 @@ a few milliseconds at any tenant size. Only when they do not fill the list does 
 it stays bounded too.
 """
 
+import functools
 from dataclasses import dataclass
+from datetime import datetime
 
 from peewee import JOIN
 
@@ -29,23 +31,28 @@ class UserMatch:
     department: str | None
     # A guest's connected organization, else the company the directory names.
     organization: str | None
+    # When the user was first seen gone from the tenant; None for a current user.
+    deleted_date_time: datetime | None = None
 
 
-def search_users(text: str, limit: int = DEFAULT_LIMIT) -> list[UserMatch]:
-    """Up to `limit` users matching `text`: prefix matches by display name, then the rest."""
+def search_users(text: str, limit: int = DEFAULT_LIMIT, deleted_after: datetime | None = None) -> list[UserMatch]:
+    """Up to `limit` users matching `text`: prefix matches by display name, then the rest.
+    Current users only, unless `deleted_after` is given: then users deleted from the tenant
+    after that moment too (a report as of then still has them)."""
     key = search_key(text.strip())
+    matches_query = functools.partial(_matches_query, deleted_after)
     if not key:
-        return [_match(row) for row in _matches_query().order_by(User.display_name_key, User.id).limit(limit)]
+        return [_match(row) for row in matches_query().order_by(User.display_name_key, User.id).limit(limit)]
     found: dict[str, UserMatch] = {}
     prefixed = []
     for field in (User.display_name_key, User.upn_key, User.mail_key):
-        query = _matches_query().where(prefix_range(field, key)).order_by(field, User.id).limit(limit)
+        query = matches_query().where(prefix_range(field, key)).order_by(field, User.id).limit(limit)
         prefixed.extend(_match(row) for row in query)
     for match in sorted(prefixed, key=_display_order):
         found.setdefault(match.id, match)
     if len(found) < limit:
         containing = (
-            _matches_query()
+            matches_query()
             .where(contains(User.display_name_key, key) | contains(User.upn_key, key) | contains(User.mail_key, key))
             .order_by(User.display_name_key, User.id)
             .limit(limit + len(found))
@@ -55,7 +62,10 @@ def search_users(text: str, limit: int = DEFAULT_LIMIT) -> list[UserMatch]:
     return list(found.values())[:limit]
 
 
-def _matches_query():
+def _matches_query(deleted_after: datetime | None):
+    shown = current(User)
+    if deleted_after is not None:
+        shown |= User.deleted_date_time > deleted_after
     return (
         User.select(
             User.id,
@@ -66,12 +76,13 @@ def _matches_query():
             User.user_type,
             User.department,
             User.company_name,
+            User.deleted_date_time,
             ConnectedOrganization.display_name.alias("organization_name"),
         )
         .join(
             ConnectedOrganization, join_type=JOIN.LEFT_OUTER, on=User.connected_organization == ConnectedOrganization.id
         )
-        .where(current(User))
+        .where(shown)
         .objects()
     )
 
@@ -85,6 +96,7 @@ def _match(row) -> UserMatch:
         user_type=row.user_type,
         department=row.department,
         organization=row.organization_name or row.company_name,
+        deleted_date_time=row.deleted_date_time,
     )
 
 

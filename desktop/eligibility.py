@@ -5,6 +5,11 @@ policy a user can request as one SQL query. Both apply the same rules: the packa
 hidden, the policy lets targets add access themselves, and the user falls in the scope.
 """
 
+from datetime import datetime
+
+from peewee import SQL
+
+from desktop.reports.as_of import row_as_of
 from models import (
     AccessPackage,
     AssignmentPolicy,
@@ -50,10 +55,11 @@ def why_cannot_request(user: User, policy: AssignmentPolicy) -> str | None:
     if not policy.enable_targets_to_self_add_access:
         return f"Policy {policy.display_name!r} does not let users request access themselves."
     scope = policy.allowed_target_scope
-    if scope in _scopes_open_to(user):
+    organization_state = _organization_state(user)
+    if scope in _scopes_open_to(user, organization_state):
         return None
     if scope in _SPECIFIC_SCOPES:
-        organization_id = _guest_organization(user)
+        organization_id = _guest_organization(user, organization_state)
         listed = _LISTS_MEMBER if organization_id is None else _LISTS_GUEST
         if listed.tuples(user=user.id, organization=organization_id, policy=policy.id):
             return None
@@ -73,15 +79,29 @@ def why_cannot_request(user: User, policy: AssignmentPolicy) -> str | None:
     }.get(scope, f"its scope is {scope}.")
 
 
-def requestable_policies(user: User):
+def requestable_policies(user: User, moment: datetime | None = None):
     """A query of the AssignmentPolicy rows `user` can request, with their AccessPackage and
-    Catalog joined in, ordered by package and policy name."""
+    Catalog joined in, ordered by package and policy name.
+
+    A user deleted from the tenant can request nothing. At a past `moment` the user's type,
+    connected organization and deletion are those they had then (nothing when they did not
+    exist yet), and the query must be read through `as_of(query, moment)`, which puts the
+    policies, targets, groups, packages and catalogs of that moment under their tables' names."""
+    if moment is not None:
+        user = row_as_of(User, user.id, moment)
+    if user is None or user.deleted_date_time is not None:
+        return _policy_query(SQL("1 = 0"))  # nobody requests for a user who is gone
     scope = AssignmentPolicy.allowed_target_scope
+    organization_state = _organization_state(user, moment)
     listed = AssignmentPolicy.id.in_(
-        _listed_targets(user.id, _guest_organization(user)).select(PolicyAllowedTarget.policy)
+        _listed_targets(user.id, _guest_organization(user, organization_state)).select(PolicyAllowedTarget.policy)
     )
-    open_scopes = sorted(_scopes_open_to(user))
+    open_scopes = sorted(_scopes_open_to(user, organization_state))
     in_scope = (scope.in_(open_scopes) | listed) if open_scopes else listed
+    return _policy_query(in_scope)
+
+
+def _policy_query(in_scope):
     return (
         AssignmentPolicy.select(AssignmentPolicy, AccessPackage, Catalog)
         .join(AccessPackage)
@@ -98,30 +118,35 @@ def requestable_policies(user: User):
     )
 
 
-def _scopes_open_to(user: User) -> set[str]:
+def _scopes_open_to(user: User, organization_state: str | None) -> set[str]:
     """The scopes that admit `user` whoever the policy lists."""
     scopes = {ALL_DIRECTORY_USERS}
     if user.user_type == MEMBER:
         scopes.add(ALL_MEMBER_USERS)
     if user.user_type == GUEST:
         scopes.add(ALL_EXTERNAL_USERS)
-        if _organization_state(user) == "configured":
+        if organization_state == "configured":
             scopes.add(ALL_CONFIGURED_CONNECTED_ORGANIZATION_USERS)
     return scopes
 
 
-def _organization_state(user: User) -> str | None:
+def _organization_state(user: User, moment: datetime | None = None) -> str | None:
+    """The state of `user`'s connected organization (at `moment`; None: now), None when they
+    have none or it is deleted from the tenant."""
     if user.connected_organization_id is None:
         return None
-    return _ORGANIZATION_STATE.scalar(id=user.connected_organization_id)
+    if moment is None:
+        return _ORGANIZATION_STATE.scalar(id=user.connected_organization_id)
+    organization = row_as_of(ConnectedOrganization, user.connected_organization_id, moment)
+    return organization.state if organization is not None and organization.deleted_date_time is None else None
 
 
-def _guest_organization(user: User) -> str | None:
+def _guest_organization(user: User, organization_state: str | None) -> str | None:
     """The connected organization whose members a guest counts among; None for members and for
-    guests of an organization deleted from the tenant."""
-    if user.user_type != GUEST or user.connected_organization_id is None:
+    guests of an organization deleted from the tenant (`organization_state` None)."""
+    if user.user_type != GUEST or organization_state is None:
         return None
-    return user.connected_organization_id if _organization_state(user) is not None else None
+    return user.connected_organization_id
 
 
 def _listed_targets(user_id, organization_id):

@@ -1,7 +1,10 @@
 """Finding objects by what an administrator types: a UPN, a name or an id."""
 
+from datetime import datetime
+
 from desktop.errors import NotFound
 from models import AccessPackage, AssignmentPolicy, User
+from models.history import history_model, valid_at
 from models.keys import fold, folded
 
 
@@ -16,8 +19,20 @@ def prefix_range(field, prefix: str):
     return (field >= prefix) & (field < prefix + "\U0010ffff")
 
 
-def find_user(upn_or_id: str) -> User:
+def find_user(upn_or_id: str, moment: datetime | None = None) -> User:
+    """The user with that UPN or object id, deleted from the tenant or not. With a past
+    `moment`, first the user who had that UPN then (renamed since, or deleted and their UPN
+    given to someone else)."""
     text = upn_or_id.strip()
+    if moment is not None:
+        history = history_model(User)
+        then = (
+            history.select(history.id)
+            .where(((history.upn_key == search_key(text)) | (history.id == text.lower())) & valid_at(history, moment))
+            .first()
+        )
+        if then is not None:
+            return User.get_by_id(then.id)
     user = User.get_or_none((User.upn_key == search_key(text)) | (User.id == text.lower()))
     if user is None:
         raise NotFound(f"No user {text!r} in the directory.")

@@ -23,7 +23,7 @@ from models.history import install_history
 from models.keys import install_fold_function, register_fold
 from models.migrations import registered_migrations
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 APP_NAME = "EntitlementDesk"
 ENV_VARIABLE = "ENTITLEMENT_DESK_DB"
 BUSY_TIMEOUT_SECONDS = 10

@@ -24,15 +24,18 @@ from peewee import AutoField, CharField, CompositeKey, ForeignKeyField, IntegerF
 
 from models.assignments import Assignment, ResourceRoleAssignment
 from models.base import GuidField, UtcDateTimeField, db, new_id
-from models.catalog import AccessPackage, Resource, ResourceRole, ResourceRoleScope
-from models.directory import Group, GroupMember, User
+from models.catalog import AccessPackage, Catalog, Resource, ResourceRole, ResourceRoleScope
+from models.directory import ConnectedOrganization, Group, GroupMember, User
 from models.keys import SearchKeyField
 from models.policy import ApprovalStage, ApprovalStageApprover, AssignmentPolicy, PolicyAllowedTarget
 from models.requests import AssignmentRequest
 
-# Every table a history report reads (reports 1-3 and the list of changes).
+# Every table a history report reads (reports 1-3, who could request what, and the list of
+# changes). Catalogs and connected organizations joined in schema version 11.
 TRACKED_MODELS = (
     User,
+    ConnectedOrganization,
+    Catalog,
     Group,
     GroupMember,
     AccessPackage,
@@ -47,14 +50,18 @@ TRACKED_MODELS = (
     AssignmentRequest,
     ResourceRoleAssignment,
 )
-# The columns of a history, besides a row's key, that readers look versions up by: the foreign
-# keys reports 1-3 filter on when read at a moment, and valid time where the list of changes
-# reads a range.
+# The indexes of a history, besides a row's key, that readers look versions up by: the foreign
+# keys reports 1-3 and "Can request" filter on when read at a moment, the package name report 1
+# over every package walks in order, and valid time where the list of changes reads a range. An
+# assignment's valid time comes with its deleted marker: counting the assignments valid at a
+# moment reads that index alone, not every version. (Schema version 11: the first three here.)
 HISTORY_LOOKUPS = {
-    Assignment: ("access_package_id", "target_id", "valid_from"),
-    ResourceRoleAssignment: ("target_id",),
-    ResourceRoleScope: ("access_package_id", "valid_from"),
-    AssignmentPolicy: ("access_package_id", "valid_from"),
+    GroupMember: (("member_id",),),
+    AccessPackage: (("display_name_key",),),
+    Assignment: (("access_package_id",), ("target_id",), ("valid_from", "valid_to", "deleted_date_time")),
+    ResourceRoleAssignment: (("target_id",),),
+    ResourceRoleScope: (("access_package_id",), ("valid_from",)),
+    AssignmentPolicy: (("access_package_id",), ("valid_from",)),
 }
 HISTORY_COLUMNS = ("version", "valid_from", "valid_to", "change_kind", "change_source", "change_run", "change_actor")
 # The source of a write made without a change context, and of the versions a migration backfilled.
@@ -136,9 +143,14 @@ def history_model(model):
     # Every tracked write writes each index, so there are only these: a row's versions (the
     # triggers close the current one through it) and the lookups of `HISTORY_LOOKUPS`.
     indexes = [(tuple(key_columns(model)) + ("valid_from",), False)]
-    indexes += [((column,), False) for column in HISTORY_LOOKUPS.get(model, ())]
+    indexes += [(columns, False) for columns in HISTORY_LOOKUPS.get(model, ())]
     meta = type("Meta", (), {"database": db, "table_name": history_table(model), "indexes": tuple(indexes)})
     return type(f"{model.__name__}History", (Model,), {**attributes, "Meta": meta})
+
+
+def valid_at(history, moment):
+    """The condition that a version of `history` (a `history_model`) was the row at `moment`."""
+    return (history.valid_from <= moment) & (history.valid_to.is_null() | (history.valid_to > moment))
 
 
 def install_history(database, models=TRACKED_MODELS) -> None:

@@ -66,10 +66,12 @@ def register(subparsers) -> None:
         "user-packages", parents=[common], help="access packages a user can request and has (two sheets)"
     )
     add.add_argument("--user", required=True, metavar="UPN")
-    add.add_argument("--as-of", metavar="DATE|TIME", help=AS_OF_HELP + " (then only the Assigned sheet)")
+    add.add_argument("--as-of", metavar="DATE|TIME", help=AS_OF_HELP)
     add.set_defaults(
         handler=run,
-        build=lambda args, actor: user_package_reports(find_user(args.user), actor=actor, as_of=_as_of(args)),
+        build=lambda args, actor: user_package_reports(
+            find_user(args.user, _as_of(args)), actor=actor, as_of=_as_of(args)
+        ),
     )
 
     add = reports.add_parser("user-resources", parents=[common], help="resource roles a user holds")
@@ -77,7 +79,9 @@ def register(subparsers) -> None:
     add.add_argument("--as-of", metavar="DATE|TIME", help=AS_OF_HELP)
     add.set_defaults(
         handler=run,
-        build=lambda args, actor: [ResourceAssignmentsReport(find_user(args.user), actor=actor, as_of=_as_of(args))],
+        build=lambda args, actor: [
+            ResourceAssignmentsReport(find_user(args.user, _as_of(args)), actor=actor, as_of=_as_of(args))
+        ],
     )
 
     add = reports.add_parser(

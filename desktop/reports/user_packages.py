@@ -7,6 +7,7 @@ from peewee import Case, fn
 
 from desktop.eligibility import requestable_policies
 from desktop.permissions import Action
+from desktop.reports.as_of import as_of
 from desktop.reports.base import Column, ColumnType, QueryReport, authorize, joined
 from desktop.states import ACTIVE_ASSIGNMENT_STATES
 from desktop.reports.package_roles import (
@@ -26,8 +27,8 @@ POLICY_DETAIL_COLUMNS = (
 
 
 class CanRequestReport(QueryReport):
-    """The access packages `user` can request, one row per package, with the policies that
-    let them (several joined by "; ")."""
+    """The access packages `user` can request now (or could at `as_of`), one row per package,
+    with the policies that let them (several joined by "; ")."""
 
     name = "Can request"
     columns = (
@@ -43,15 +44,19 @@ class CanRequestReport(QueryReport):
     # The outer package table has its own alias so the per-package subqueries can refer to it.
     _package = AccessPackage.alias("requested_package")
 
-    def __init__(self, user: User, *, actor: User | None = None):
+    def __init__(self, user: User, *, actor: User | None = None, as_of: datetime | None = None):
         authorize(actor, Action.VIEW_REPORTS)
         self.user = user
+        self.as_of = as_of
 
     def filters(self) -> list[tuple[str, str]]:
-        return [("User", self.user.label)]
+        return [("User", self.user.label)] + self.as_of_filter()
 
     def _policies(self):
-        return requestable_policies(self.user).order_by()
+        """The policies the user can (at `as_of`: could) request, unordered. At a moment the query
+        names the tables `as_of` puts that moment's rows under: it runs inside the report's own
+        query, or through `as_of`."""
+        return requestable_policies(self.user, self.as_of).order_by()
 
     def query(self):
         package = self._package
@@ -89,7 +94,7 @@ class CanRequestReport(QueryReport):
     def rows(self, records: list) -> list[tuple]:
         ids = [r.id for r in records]
         policies = self._policies_of(ids)
-        roles = roles_of_packages(ids)
+        roles = roles_of_packages(ids, self.as_of)
         return [
             (
                 r.display_name,
@@ -108,7 +113,7 @@ class CanRequestReport(QueryReport):
         if column_key == "policies":
             return self._policies_of([package_id])[package_id]
         if column_key == "resource_roles":
-            return roles_of_packages([package_id])[package_id]
+            return roles_of_packages([package_id], self.as_of)[package_id]
         raise KeyError(column_key)
 
     def _policies_of(self, package_ids) -> dict[str, list[tuple]]:
@@ -126,7 +131,7 @@ class CanRequestReport(QueryReport):
             .tuples()
         )
         policies = defaultdict(list)
-        for package_id, name, required, policy_id in query:
+        for package_id, name, required, policy_id in as_of(query, self.as_of):
             policies[package_id].append((name, required, policy_id))
         return policies
 
@@ -225,8 +230,5 @@ class AssignedPackagesReport(QueryReport):
 
 
 def user_package_reports(user: User, *, actor: User | None = None, as_of: datetime | None = None) -> list[QueryReport]:
-    """Both tabs of "Access packages for a user", in the admin center's order. At a moment
-    there is only "Assigned": who could request what then is not part of the history."""
-    if as_of is not None:
-        return [AssignedPackagesReport(user, actor=actor, as_of=as_of)]
-    return [CanRequestReport(user, actor=actor), AssignedPackagesReport(user, actor=actor)]
+    """Both tabs of "Access packages for a user", in the admin center's order, now or at `as_of`."""
+    return [CanRequestReport(user, actor=actor, as_of=as_of), AssignedPackagesReport(user, actor=actor, as_of=as_of)]

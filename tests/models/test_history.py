@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from models import AccessPackage, Assignment, GroupMember, User, db
+from models import AccessPackage, Assignment, Catalog, ConnectedOrganization, GroupMember, User, db
 from models.change_context import clear_change_context, set_change_context
 from models.database import open_database, schema_version, SCHEMA_VERSION
 from models.history import (
@@ -136,7 +136,7 @@ def test_migration_backfills_one_version_per_row(tmp_path):
     open_database(path)
     try:
         assert schema_version() == SCHEMA_VERSION
-        for model in (User, AccessPackage, Assignment):
+        for model in (User, AccessPackage, Assignment, Catalog, ConnectedOrganization):
             rows = versions(model)
             assert len(rows) == model.select().count()
             assert {r["change_source"] for r in rows} <= {BACKFILL_SOURCE}

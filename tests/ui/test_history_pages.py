@@ -3,11 +3,14 @@
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from PySide6.QtWidgets import QDialog
 
 from desktop.reports.changes import ChangesReport
+from models import User, db
+from models.change_context import clear_change_context, set_change_context
 from tests.helpers import factories as f
 from tests.helpers import history_tenant
-from ui.dialogs import messages
+from ui.dialogs import messages, user_picker
 from ui.main_window import MainWindow
 from ui.navigation import NAVIGATION
 from ui.times import zone_name
@@ -101,3 +104,71 @@ def test_as_of_picker_hands_out_utc_and_settles_after_typing(qtbot):
     picker.edit.setDateTime(picker.edit.dateTime().addDays(1))
     qtbot.waitUntil(lambda: len(announced) > 0, timeout=3000)
     assert announced == [march + timedelta(days=2)]
+
+
+DELETED = f.T0 + timedelta(days=3)
+
+
+@pytest.fixture
+def alice_deleted(lifecycle_history):
+    """Alice, found gone from the tenant by an import three days after T0."""
+    with db.atomic():
+        set_change_context("import", at=DELETED)
+        User.update(deleted_date_time=DELETED).where(User.id == lifecycle_history.alice.id).execute()
+        clear_change_context()
+    return lifecycle_history.alice
+
+
+def pick_alice(offered: list, summaries: list):
+    """A stand-in for the picker's exec: search "alice", note what it offers, choose the first."""
+
+    def run(dialog):
+        dialog.search_edit.setText("alice")
+        dialog.run_search()
+        offered.append([dialog.model.index(row, 0).data() for row in range(dialog.model.rowCount())])
+        summaries.append(dialog.summary.text())
+        dialog.accept()
+        return QDialog.DialogCode.Accepted if dialog.chosen else QDialog.DialogCode.Rejected
+
+    return run
+
+
+def test_user_reports_as_of_a_moment_offer_a_user_deleted_since(window, alice_deleted, qtbot, monkeypatch):
+    """As of a moment before Alice was deleted, the user picker offers her marked "deleted
+    <date>", and every tab reports her as she was then; as of now she is not offered."""
+    window.show_page(TITLES.index("Reports"))
+    page = window.current_page()
+    offered, summaries = [], []
+    monkeypatch.setattr(user_picker.UserPickerDialog, "exec", pick_alice(offered, summaries))
+    page.choose_user()
+    assert offered == [[]] and page.user is None
+    page.as_of.set_moment(f.T0 + timedelta(minutes=30))
+    page.choose_user()
+    assert offered[-1] == [f"Alice ({user_picker.deleted_label(DELETED)})"]
+    assert summaries[-1] == "1 user matches. Greyed: 1 deleted from the tenant since the report's moment."
+    assert page.user.id == alice_deleted.id
+    assert page.user_label.text().endswith(f"· {user_picker.deleted_label(DELETED)}")
+    qtbot.waitUntil(lambda: page.assigned_view.model.rowCount() == 1)
+    qtbot.waitUntil(lambda: page.can_request_view.model.rowCount() == 3)
+    qtbot.waitUntil(lambda: page.resources_view.model.rowCount() == 2)
+    assert "as of" in page.title.subtitle_label.text()
+    # Now she is gone: nothing to request, nothing held.
+    page.as_of.set_moment(None)
+    qtbot.waitUntil(lambda: page.can_request_view.model.rowCount() == 0)
+    assert page.can_request_view.empty_text.startswith("Alice is deleted from the tenant")
+
+
+def test_changes_page_offers_a_user_deleted_since_the_range_began(window, alice_deleted, qtbot, monkeypatch):
+    """Over every change, the Changes page's picker offers Alice though she is deleted, and
+    narrows the changes to hers."""
+    window.show_page(TITLES.index("Changes"))
+    page = window.current_page()
+    page.date_range.select("All")
+    offered, summaries = [], []
+    monkeypatch.setattr(user_picker.UserPickerDialog, "exec", pick_alice(offered, summaries))
+    page.choose_user()
+    assert offered == [[f"Alice ({user_picker.deleted_label(DELETED)})"]]
+    assert page.user_label.text().endswith(f"· {user_picker.deleted_label(DELETED)}")
+    expected = ChangesReport(user=alice_deleted).count()
+    assert expected > 0
+    qtbot.waitUntil(lambda: page.view.model.rowCount() == expected)

@@ -2,12 +2,16 @@
 the results from the search box, Enter selects, Esc closes.
 
 The search runs in SQL (desktop.directory.search_users: index ranges, then a bounded
-contains query), 150 ms after the last key, so it stays instant at 100,000 users.
+contains query), 150 ms after the last key, so it stays instant at 100,000 users. For a report
+as of a past moment it also offers the users deleted since, their names marked "deleted <date>".
 """
 
+import functools
+from datetime import datetime
 from typing import Callable
 
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QEvent, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -21,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.directory import DEFAULT_LIMIT, UserMatch, search_users
+from ui.times import shown_time
 
 SEARCH_DELAY_MS = 150
 # Keys that move in the results while the focus stays in the search box.
@@ -62,7 +67,14 @@ class UserMatchModel(QAbstractTableModel):
             return None
         match = self._matches[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
+            if index.column() == 0 and match.deleted_date_time is not None:
+                return f"{match.display_name} ({deleted_label(match.deleted_date_time)})"
             return getattr(match, self.COLUMNS[index.column()][1]) or ""
+        if match.deleted_date_time is not None:
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QPalette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"Deleted from the tenant on {shown_time(match.deleted_date_time)}"
         if role == Qt.ItemDataRole.UserRole:
             return match.id
         return None
@@ -116,7 +128,8 @@ class UserPickerDialog(QDialog):
         self.results.setWordWrap(False)
         self.results.horizontalHeader().setStretchLastSection(True)
         self.results.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((170, 240, 240, 90, 140)):
+        # Room in Name for most names and a "(deleted <date>)" after them.
+        for column, width in enumerate((250, 220, 220, 80, 120)):
             self.results.setColumnWidth(column, width)
         self.results.doubleClicked.connect(self.accept)
         self.summary = QLabel()
@@ -149,6 +162,11 @@ class UserPickerDialog(QDialog):
             self.summary.setText(f"The first {len(matches)} matches. Type more to narrow the list.")
         else:
             self.summary.setText(f"{len(matches)} {'user matches' if len(matches) == 1 else 'users match'}.")
+        deleted = sum(match.deleted_date_time is not None for match in matches)
+        if deleted:
+            self.summary.setText(
+                f"{self.summary.text()} Greyed: {deleted} deleted from the tenant since the report's moment."
+            )
         self._update_select_button()
 
     def _update_select_button(self, *_args) -> None:
@@ -179,6 +197,16 @@ class UserPickerDialog(QDialog):
         super().accept()
 
 
-def pick_user(parent: QWidget | None, title: str = "Select users") -> UserMatch | None:
-    dialog = UserPickerDialog(parent, title=title)
+def deleted_label(deleted: datetime) -> str:
+    """How a user deleted from the tenant is marked: "deleted <date>"."""
+    return f"deleted {shown_time(deleted, '%Y-%m-%d')}"
+
+
+def pick_user(
+    parent: QWidget | None, title: str = "Select users", deleted_after: datetime | None = None
+) -> UserMatch | None:
+    """The user the administrator picks, or None. Given `deleted_after`, users deleted from the
+    tenant after that moment are offered too."""
+    search = functools.partial(search_users, deleted_after=deleted_after) if deleted_after else search_users
+    dialog = UserPickerDialog(parent, title=title, search=search)
     return dialog.chosen if dialog.exec() == QDialog.DialogCode.Accepted else None

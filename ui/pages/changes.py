@@ -21,13 +21,14 @@ from desktop.lookup import find_access_package
 from desktop.reports.changes import ChangesReport
 from models import User
 from ui.dialogs import messages
-from ui.dialogs.user_picker import pick_user
+from ui.dialogs.user_picker import deleted_label, pick_user
 from ui.pages.base import Page, PageContext, page_title
 from ui.times import shown_time, zone_name
 from ui.widgets.date_range import DateRangePicker
 from ui.widgets.report_view import ReportView
 
 ANY_USER = "Any user"
+BEGINNING = datetime.min.replace(tzinfo=timezone.utc)
 
 
 class ChangesPage(Page):
@@ -116,10 +117,15 @@ class ChangesPage(Page):
         self.view.set_source(lambda: self._report)
 
     def choose_user(self) -> None:
-        match = pick_user(self, "Select a user")
+        # A user deleted since the range began still has its changes; with no start, any user.
+        since, _ = self.date_range.bounds(datetime.now(timezone.utc))
+        match = pick_user(self, "Select a user", deleted_after=since or BEGINNING)
         if match is not None:
             self.user = User.get_by_id(match.id)
-            self.user_label.setText(f"{self.user.display_name} · {self.user.user_principal_name}")
+            label = f"{self.user.display_name} · {self.user.principal_name}"
+            if self.user.deleted_date_time is not None:
+                label += f" · {deleted_label(self.user.deleted_date_time)}"
+            self.user_label.setText(label)
             self.apply()
 
     def clear_user(self) -> None:

@@ -182,25 +182,33 @@ class ReportsPage(Page):
         self.details.show_details(view, current.row() if current.isValid() else -1)
 
     def choose_user(self) -> None:
-        match = user_picker.pick_user(self, "Select users")
+        # As of a past moment, users deleted since then are still in the report.
+        match = user_picker.pick_user(self, "Select users", deleted_after=self.as_of.moment())
         if match is not None:
             self.select_user(User.get_by_id(match.id))
 
     def select_user(self, user: User) -> None:
         self.user = user
-        self.user_label.setText(f"{user.display_name} · {user.principal_name} · {user.user_type}")
+        label = f"{user.display_name} · {user.principal_name} · {user.user_type}"
+        if user.deleted_date_time is not None:
+            label += f" · {user_picker.deleted_label(user.deleted_date_time)}"
+        self.user_label.setText(label)
         actor = self.context.actor
         as_of = self.as_of.moment()
         when = f" as of {as_of:%Y-%m-%d %H%M} UTC" if as_of else ""
         name = user.display_name
-        self.can_request_view.empty_text = f"{name} cannot request any access package: no policy lets them."
+        self.can_request_view.empty_text = _nothing_to_request(user, as_of)
         self.assigned_view.empty_text = f"{name} has no access package assigned."
         self.resources_view.empty_text = (
             f"{name} holds no resource through entitlement management.\n\n"
             "They may still have access granted outside access packages."
         )
         for view, build, file_name in (
-            (self.can_request_view, lambda: CanRequestReport(user, actor=actor), f"{name} access packages can request"),
+            (
+                self.can_request_view,
+                lambda: CanRequestReport(user, actor=actor, as_of=as_of),
+                f"{name} access packages can request{when}",
+            ),
             (
                 self.assigned_view,
                 lambda: AssignedPackagesReport(user, actor=actor, as_of=as_of),
@@ -221,12 +229,9 @@ class ReportsPage(Page):
         return changes.touches_assignments()  # a user's packages and resources
 
     def _as_of_changed(self) -> None:
-        """Assigned and Resource assignments follow the moment; Can request is always now
-        (who could have requested what is not part of the history)."""
+        """Every tab follows the moment."""
         moment = self.as_of.describe()
-        self.title.subtitle_label.setText(
-            f"Assigned and resource assignments {moment}; Can request is as of now." if moment else SUBTITLE
-        )
+        self.title.subtitle_label.setText(f"{SUBTITLE[:-1]}, {moment}." if moment else SUBTITLE)
         if self.user is not None:
             self.select_user(self.user)
 
@@ -238,3 +243,12 @@ class ReportsPage(Page):
     def save_state(self) -> None:
         for view in (self.can_request_view, self.assigned_view, self.resources_view):
             view.save_state()
+
+
+def _nothing_to_request(user: User, as_of) -> str:
+    """What an empty "Can request" tab says."""
+    if as_of is not None:
+        return f"{user.display_name} could request no access package then: no policy let them, or they were not in the directory."
+    if user.deleted_date_time is not None:
+        return f"{user.display_name} is deleted from the tenant: nobody can request access for them."
+    return f"{user.display_name} cannot request any access package: no policy lets them."
