@@ -24,6 +24,7 @@ from models import (
     ResourceRoleScope,
     User,
 )
+from models.configuration_version import ConfigurationVersion
 from models.deletion import current
 from models.prepared import Parameter, Prepared
 
@@ -154,6 +155,7 @@ PACKAGE_ROLES = Prepared(
 )
 GROUP_EXISTS = Prepared(lambda: Group.select(Group.id).where(Group.id == Parameter("id")))
 APPLICATION_EXISTS = Prepared(lambda: Application.select(Application.id).where(Application.id == Parameter("id")))
+CONFIGURATION_VERSION = Prepared(lambda: ConfigurationVersion.select(ConfigurationVersion.version))
 APP_ROLE_VALUE = Prepared(lambda: AppRole.select(AppRole.value).where(AppRole.id == Parameter("id")))
 # UPDATEs of a request's changed fields, by the names of those fields.
 _REQUEST_UPDATES: dict[tuple[str, ...], Prepared] = {}
