@@ -155,8 +155,9 @@ PACKAGE_ROLES = Prepared(
 )
 GROUP_EXISTS = Prepared(lambda: Group.select(Group.id).where(Group.id == Parameter("id")))
 APPLICATION_EXISTS = Prepared(lambda: Application.select(Application.id).where(Application.id == Parameter("id")))
-CONFIGURATION_VERSION = Prepared(lambda: ConfigurationVersion.select(ConfigurationVersion.version))
 APP_ROLE_VALUE = Prepared(lambda: AppRole.select(AppRole.value).where(AppRole.id == Parameter("id")))
+# Read first in every transaction: the configuration read before is kept while this is unchanged.
+CONFIGURATION_VERSION = Prepared(lambda: ConfigurationVersion.select(ConfigurationVersion.version))
 # UPDATEs of a request's changed fields, by the names of those fields.
 _REQUEST_UPDATES: dict[tuple[str, ...], Prepared] = {}
 
