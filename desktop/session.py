@@ -18,10 +18,13 @@ from desktop.errors import Forbidden, NotFound
 from desktop.lookup import find_user
 from desktop.permissions import Action, require
 from models import DatabaseLogin, TenantConnection, User, db
+from models.prepared import Prepared
 
 # The SECURITY DEFINER functions a least-privilege database offers for bindings.
 BIND_FUNCTION = "entitlement_desk_bind_login"
 UNBIND_FUNCTION = "entitlement_desk_unbind_login"
+# Read by every write of the core (check_acting): generated once, not by peewee on each run.
+_TENANT_CONNECTION = Prepared(lambda: TenantConnection.select().limit(1))
 
 
 def database_login() -> str | None:
@@ -49,7 +52,7 @@ def resolve_actor(requested: str | User | None) -> User | None:
 def _tenant_user_only(wanted: User | None) -> User | None:
     """A local copy of a tenant acts as the user who signed in for its sync, never as another:
     acting as anyone is a simulation, for databases no tenant fills."""
-    connection = TenantConnection.select().first()
+    connection = _TENANT_CONNECTION.first()
     if connection is None or wanted is None or wanted.id == connection.signed_in_user_id:
         return wanted
     raise Forbidden(

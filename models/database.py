@@ -19,11 +19,12 @@ import platformdirs
 from models import ALL_MODELS, SchemaInfo, db
 from models.audit_chain import GENESIS, HEAD_KEY
 from models.errors import DatabaseOpenError, DatabaseUnavailable, Failure, cause, classify
+from models.configuration_version import install_configuration_version
 from models.history import install_history
 from models.keys import install_fold_function, register_fold
 from models.migrations import registered_migrations
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 APP_NAME = "EntitlementDesk"
 ENV_VARIABLE = "ENTITLEMENT_DESK_DB"
 BUSY_TIMEOUT_SECONDS = 10
@@ -248,6 +249,7 @@ def _prepare_schema(location: DatabaseLocation) -> None:
             if isinstance(db.obj, peewee.PostgresqlDatabase):
                 install_fold_function(db.obj)
             install_history(db)
+            install_configuration_version(db)
             SchemaInfo.create(key="schema_version", value=str(SCHEMA_VERSION))
             SchemaInfo.create(key="created", value=datetime.now(timezone.utc).isoformat())
             SchemaInfo.create(key=HEAD_KEY, value=GENESIS)

@@ -42,3 +42,18 @@ def test_layer_check_catches_a_qt_import(tmp_path):
     module = tmp_path / "bad.py"
     module.write_text("from PySide6.QtCore import QObject\nimport ui.app\n")
     assert imported_roots(module) & FORBIDDEN["desktop"] == {"PySide6", "ui"}
+
+
+# Past this a module holds more than one job (issue 16); split it by what its parts do.
+MAX_MODULE_LINES = 500
+
+
+def test_no_module_in_the_layers_is_over_500_lines():
+    """Lines as `ruff format` leaves them (CI checks the format)."""
+    too_long = {
+        str(path.relative_to(ROOT)): lines
+        for package in ("models", "desktop", "ui")
+        for path in (ROOT / package).rglob("*.py")
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert too_long == {}

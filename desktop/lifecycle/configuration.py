@@ -1,9 +1,10 @@
 """The tenant's configuration as a transition sees it: policies with their approval stages,
 the resource roles each package grants, and incompatible packages.
 
-It is read inside the transaction that uses it and forgotten when that transaction ends
-(one transition, or one batch): a policy changed by an import, a sync or another
-administrator on a shared database is never acted on from an older reading.
+It is read inside a transaction that uses it, and kept for the next transaction only while
+the database's configuration version (models.configuration_version, bumped by triggers on
+every write to these tables) is the one it was read at: a policy changed by an import, a sync
+or another administrator on a shared database is never acted on from an older reading.
 """
 
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from desktop.approvers import StageDefinition, stage_definitions
 from desktop.durations import shift
 from desktop.errors import InvalidInput, NotFound
 from desktop.lifecycle import statements as sql
-from models import AssignmentPolicy
+from models import AssignmentPolicy, db
 
 AAD_GROUP = "AadGroup"
 AAD_APPLICATION = "AadApplication"
@@ -80,6 +81,24 @@ class Configuration:
 
     def grants(self, package_id: str) -> tuple[Grant, ...]:
         return self._remember(("grants", package_id), lambda: _read_grants(package_id))
+
+
+class ConfigurationCache:
+    """The configuration a Lifecycle has read, kept across its transactions for as long as
+    the configuration version says nothing in it changed."""
+
+    def __init__(self):
+        self._read_at = None  # (database, version) the configuration was read at
+        self._configuration = Configuration()
+
+    def current(self) -> Configuration:
+        """The configuration as it is now; call it inside the transaction that uses it (one
+        query while nothing changed)."""
+        version = sql.CONFIGURATION_VERSION.scalar()
+        read_at = (db.obj, version)
+        if version is None or read_at != self._read_at:
+            self._read_at, self._configuration = read_at, Configuration()
+        return self._configuration
 
 
 def expiration(policy: AssignmentPolicy, start: datetime) -> datetime | None:

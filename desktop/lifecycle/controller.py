@@ -2,7 +2,8 @@
 state. Submit, assign, approve, deny, cancel, remove, and the due work time brings.
 
 Each transition is one database transaction holding its rows and its audit records, and
-reads the configuration it acts on inside that transaction; a refused transition raises
+acts on the configuration as it is in that transaction (read again whenever its version
+changed); a refused transition raises
 before anything is written. Time comes from the injected clock, new ids from the injected
 id factory (the demo history draws them from its seed). `Lifecycle.batch()` runs many
 transitions in one transaction (the demo history does): the configuration is then read
@@ -54,8 +55,9 @@ ADD_REQUEST_TYPES = (USER_ADD, ADMIN_ADD, "systemAdd", "onBehalfAdd")
 class Lifecycle:
     """The one place where requests and assignments change state.
 
-    Nothing read in one transaction is kept for the next, so a long-lived Lifecycle (a
-    page's) always acts on the configuration as it is now. `id_factory` gives the ids of the
+    Only the configuration is kept from one transaction to the next, and only while its
+    version says nothing in it changed, so a long-lived Lifecycle (a page's) always acts on
+    the configuration as it is now. `id_factory` gives the ids of the
     rows and audit records it writes (random GUIDs unless given).
     """
 

@@ -24,6 +24,7 @@ from models import (
     ResourceRoleScope,
     User,
 )
+from models.configuration_version import ConfigurationVersion
 from models.deletion import current
 from models.prepared import Parameter, Prepared
 
@@ -155,6 +156,8 @@ PACKAGE_ROLES = Prepared(
 GROUP_EXISTS = Prepared(lambda: Group.select(Group.id).where(Group.id == Parameter("id")))
 APPLICATION_EXISTS = Prepared(lambda: Application.select(Application.id).where(Application.id == Parameter("id")))
 APP_ROLE_VALUE = Prepared(lambda: AppRole.select(AppRole.value).where(AppRole.id == Parameter("id")))
+# Read first in every transaction: the configuration read before is kept while this is unchanged.
+CONFIGURATION_VERSION = Prepared(lambda: ConfigurationVersion.select(ConfigurationVersion.version))
 # UPDATEs of a request's changed fields, by the names of those fields.
 _REQUEST_UPDATES: dict[tuple[str, ...], Prepared] = {}
 

@@ -1,8 +1,9 @@
 """The transactions transitions run in: one per transition, or one for a whole batch.
 
-Each transaction gets a fresh `Reader` (configuration included), so nothing read in one
-transaction is trusted in the next. The audit records a transition makes are written at
-the end of its transaction (in bulk during a batch).
+Each transaction gets a fresh `Reader`, so no user, role or approver read in one transaction
+is trusted in the next; the configuration is kept only while its version is unchanged
+(`ConfigurationCache`). The audit records a transition makes are written at the end of its
+transaction (in bulk during a batch).
 """
 
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from desktop import audit_log as log
 from desktop.approvers import ApproverDirectory
 from desktop.errors import DeskError, Forbidden, NotFound
 from desktop.lifecycle import statements as sql
-from desktop.lifecycle.configuration import Configuration, Policy
+from desktop.lifecycle.configuration import Configuration, ConfigurationCache, Policy
 from desktop.permissions import Action, why_not
 from models import User, db
 from models.change_context import clear_change_context, set_change_context
@@ -26,11 +27,12 @@ LIFECYCLE_SOURCE = "lifecycle"
 
 
 class Reader:
-    """What a transaction reads (configuration, users, roles, approvers), kept while it lives."""
+    """What a transaction reads (users, roles, approvers), kept while it lives, and the
+    configuration as it is in that transaction."""
 
-    def __init__(self):
+    def __init__(self, configuration: Configuration):
         self._memory: dict = {}
-        self.configuration = Configuration()
+        self.configuration = configuration
         self.approvers = ApproverDirectory(self._memory)
 
     def policy(self, policy_id: str) -> Policy:
@@ -81,6 +83,7 @@ class Transactions:
         self.new_id = new_id
         self.now = now
         self._batch: Step | None = None
+        self._configuration = ConfigurationCache()
 
     @contextmanager
     def batch(self):
@@ -90,7 +93,7 @@ class Transactions:
             raise RuntimeError("Lifecycle.batch() does not nest.")
         try:
             with write_transaction():
-                self._batch = Step(Reader(), self.new_id)
+                self._batch = Step(Reader(self._configuration.current()), self.new_id)
                 yield
                 log.write_records(self._batch.records)
                 clear_change_context()
@@ -103,7 +106,7 @@ class Transactions:
         if self._batch is None:
             with write_transaction():
                 set_change_context(LIFECYCLE_SOURCE, at or self.now())
-                step = Step(Reader(), self.new_id)
+                step = Step(Reader(self._configuration.current()), self.new_id)
                 yield step
                 log.write_records(step.records)
                 clear_change_context()

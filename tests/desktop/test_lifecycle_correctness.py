@@ -1,7 +1,8 @@
 """What the lifecycle acts on: the configuration as it is now (not as a long-lived Lifecycle
 first read it), one vocabulary of states, and durations it cannot use reported per item."""
 
-import threading
+import copy
+import json
 from datetime import timedelta
 
 import pytest
@@ -9,20 +10,24 @@ import pytest
 from desktop.cli import main
 from desktop.clock import FixedClock
 from desktop.errors import InvalidInput, Refused
+from desktop.importers import import_documents, import_files
 from desktop.lifecycle import Lifecycle
 from desktop.reports.user_packages import AssignedPackagesReport
 from desktop.states import CANCELABLE_REQUEST_STATES, PENDING_REQUEST_STATES
 from models import (
+    AccessPackage,
     ApprovalStage,
     ApprovalStageApprover,
     Assignment,
     AssignmentPolicy,
     AssignmentRequest,
     GroupMember,
-    db,
+    User,
 )
 from models.requests import REQUEST_STATES, TERMINAL_REQUEST_STATES
 from tests.helpers import factories as f
+from tests.helpers.connections import on_another_connection
+from tests.helpers.graph_fixtures import ADELE, ALL_FILES, GRAPH, ISAIAH, SALES_POLICY, SALES_STARTER
 from tests.helpers.lifecycle_tenant import build, row_counts
 
 
@@ -34,26 +39,6 @@ def tenant(database):
 @pytest.fixture
 def lifecycle():
     return Lifecycle(FixedClock(f.T0))
-
-
-def _on_another_connection(change) -> None:
-    """Run `change` as another administrator would: its own connection, its own transaction."""
-    failures = []
-
-    def run():
-        try:
-            with db.atomic():
-                change()
-        except Exception as error:  # handed to the test thread below
-            failures.append(error)
-        finally:
-            db.close()
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join()
-    if failures:
-        raise failures[0]
 
 
 def test_a_policy_that_starts_requiring_approval_is_obeyed_by_an_open_lifecycle(tenant, lifecycle):
@@ -71,8 +56,28 @@ def test_a_policy_that_starts_requiring_approval_is_obeyed_by_an_open_lifecycle(
             AssignmentPolicy.id == tenant.open_policy.id
         ).execute()
 
-    _on_another_connection(require_approval)
+    on_another_connection(require_approval)
     second = lifecycle.submit(tenant.bob, tenant.open_package)
+    assert (second.state, second.assignment_id) == ("pendingApproval", None)
+
+
+def test_a_policy_another_import_makes_require_approval_is_obeyed_by_an_open_lifecycle(database):
+    """The same, when the change is another administrator's import of the tenant's policies."""
+    document = json.loads((GRAPH / "assignmentPolicies.json").read_text(encoding="utf-8"))
+    (sales,) = [policy for policy in document["value"] if policy["id"] == SALES_POLICY]
+    without_approval = copy.deepcopy(sales)
+    without_approval["requestApprovalSettings"].update(isApprovalRequiredForAdd=False, stages=[])
+    import_files(ALL_FILES)
+    import_documents([(document["@odata.context"], {**document, "value": [without_approval]})])
+    lifecycle = Lifecycle(FixedClock(f.T0 + timedelta(days=3 * 365)))
+    sales_starter = AccessPackage.get_by_id(SALES_STARTER)
+    policy = AssignmentPolicy.get_by_id(SALES_POLICY)
+
+    first = lifecycle.submit(User.get_by_id(ADELE), sales_starter, policy, justification="New seller")
+    assert first.state == "delivered"
+
+    on_another_connection(lambda: import_documents([(document["@odata.context"], {**document, "value": [sales]})]))
+    second = lifecycle.submit(User.get_by_id(ISAIAH), sales_starter, policy, justification="New seller")
     assert (second.state, second.assignment_id) == ("pendingApproval", None)
 
 
@@ -92,7 +97,7 @@ def test_resource_roles_changed_elsewhere_are_granted_by_an_open_lifecycle(tenan
             created_date_time=f.T0,
         )
 
-    _on_another_connection(add_role)
+    on_another_connection(add_role)
     lifecycle.submit(tenant.bob, tenant.open_package)
     extra_group = extra_role.resource.origin_id
     assert [m.member_id for m in GroupMember.select().where(GroupMember.group == extra_group)] == [tenant.bob.id]
@@ -102,7 +107,7 @@ def test_a_batch_reads_the_configuration_once_but_never_from_before_it_began(ten
     """Configuration read by one batch is not carried into the next."""
     with lifecycle.batch():
         lifecycle.submit(tenant.alice, tenant.open_package)
-    _on_another_connection(
+    on_another_connection(
         lambda: (
             AssignmentPolicy.update(expiration_duration="P2D")
             .where(AssignmentPolicy.id == tenant.open_policy.id)

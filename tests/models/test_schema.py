@@ -1,14 +1,16 @@
 from datetime import datetime, timedelta, timezone
 
 from models import ALL_MODELS, AuditEvent, ConnectedOrganization, User, db
+from models.configuration_version import ConfigurationVersion
 from models.history import TRACKED_MODELS, ChangeContext, ChangeRun, history_table
 from tests.helpers import factories
 
 
 def test_every_table_is_created(database):
-    """A new database holds one table per model, and a history of each tracked one."""
+    """A new database holds one table per model, a history of each tracked one and the
+    configuration version."""
     assert set(db.get_tables()) == (
-        {m._meta.table_name for m in ALL_MODELS + (ChangeContext, ChangeRun)}
+        {m._meta.table_name for m in ALL_MODELS + (ChangeContext, ChangeRun, ConfigurationVersion)}
         | {history_table(m) for m in TRACKED_MODELS}
     )
 
