@@ -700,7 +700,7 @@ def test_an_interrupted_demo_leaves_no_partial_tenant(database_target, tmp_path,
 
     close_database()
     child = subprocess.Popen(
-        [sys.executable, "-m", "desktop", "--db", str(database_target), "demo"],
+        [sys.executable, "-m", "tests.helpers.slow_demo", "--db", str(database_target), "demo"],
         stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONPATH": os.getcwd()},
     )
