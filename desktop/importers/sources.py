@@ -9,6 +9,7 @@ object. Nothing is loaded whole: a one-page file of a million audit records stre
 import codecs
 import csv
 import io
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -83,6 +84,16 @@ class Utf8Reader(io.RawIOBase):
         super().close()
 
 
+@dataclass(frozen=True)
+class Page:
+    """A list page in a file: the collection its `@odata.context` names, the context and its
+    `@odata.nextLink`."""
+
+    name: str
+    context: str | None
+    next_link: str | None
+
+
 class Source:
     """One file to import. `records()` yields (index, record, @odata.context) and is only
     called once; `label(index)` names a record in an error message."""
@@ -96,8 +107,10 @@ class Source:
         self.encoding = encoding
         self.reader: CountingReader | None = None
         self.bounds: BoundedReader | None = None
-        # (list name, @odata.nextLink) of each page read, for the paged-list warning.
-        self.pages: list[tuple[str, str | None]] = []
+        # Each page read, for the paged-list warning; `page` is the one the record last
+        # yielded came in (None for a record that is no list's).
+        self.pages: list[Page] = []
+        self.page: Page | None = None
 
     @property
     def bytes_read(self) -> int:
@@ -145,19 +158,20 @@ class JsonSource(Source):
         if first == "[":
             with self._open() as handle:
                 for element in JSON.items(handle, "item", use_float=True):
-                    yield from _element(element, self.pages)
+                    yield from _element(element, self)
             return
         if first != "{":
             raise self.fail("is not Graph JSON: it starts with neither { nor [")
         paged, context, next_link = self._first_document_is_page()
         with self._open() as handle:
             if paged:
-                self.pages.append((kinds.list_name(context), next_link))
+                self.page = Page(kinds.list_name(context), context, next_link)
+                self.pages.append(self.page)
                 for item in JSON.items(handle, "value.item", multiple_values=True, use_float=True):
                     yield item, context
             else:
                 for document in JSON.items(handle, "", multiple_values=True, use_float=True):
-                    yield from _element(document, self.pages)
+                    yield from _element(document, self)
 
     def _open(self):
         if self.encoding == "utf-8":
@@ -286,12 +300,12 @@ def _csv_source(path: Path, encoding: str) -> Source:
     return UnknownSource(path, encoding)
 
 
-def _element(element, pages: list) -> Iterator[tuple[object, str | None]]:
+def _element(element, source: Source) -> Iterator[tuple[object, str | None]]:
     """A top-level JSON value or array element: a list response's records, a `$batch`
     response's sub-responses, or one record."""
     if isinstance(element, dict) and isinstance(element.get("responses"), list) and "value" not in element:
         for response in element["responses"]:
-            yield from _batch_response(response, pages)
+            yield from _batch_response(response, source)
     elif (
         isinstance(element, dict)
         and "value" in element
@@ -300,16 +314,19 @@ def _element(element, pages: list) -> Iterator[tuple[object, str | None]]:
         if not isinstance(element["value"], list):
             raise FieldError("value", "must be a list of records")
         context = element.get("@odata.context")
-        pages.append((kinds.list_name(context), element.get("@odata.nextLink")))
+        source.page = Page(kinds.list_name(context), context, element.get("@odata.nextLink"))
+        source.pages.append(source.page)
         for record in element["value"]:
             yield record, context
     elif isinstance(element, dict):
+        source.page = None
         yield element, element.get("@odata.context")
     else:
+        source.page = None
         yield element, None
 
 
-def _batch_response(response, pages: list) -> Iterator[tuple[object, str | None]]:
+def _batch_response(response, source: Source) -> Iterator[tuple[object, str | None]]:
     """One sub-response of a `$batch` response: its body's records, or a notice when it failed."""
     if not isinstance(response, dict):
         yield Unreadable("responses", "each must be an object"), None
@@ -327,7 +344,7 @@ def _batch_response(response, pages: list) -> Iterator[tuple[object, str | None]
             None,
         )
         return
-    yield from _element(body, pages)
+    yield from _element(body, source)
 
 
 def _refuse_long_strings(record):
