@@ -9,6 +9,8 @@ object. Nothing is loaded whole: a one-page file of a million audit records stre
 import codecs
 import csv
 import io
+import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -29,6 +31,9 @@ HEAD_BYTES = 64 * 1024
 MAX_LINE = 4 * 1024 * 1024  # an admin-center CSV row; a JSON record is bounded by desktop.importers.bounds
 UTF8_BOM = codecs.BOM_UTF8
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+# A list response whose `@odata.nextLink` or `@odata.context` follows its `value` array (as some
+# services, and PowerShell's ConvertTo-Json of a hashtable, write them): the file's last bytes.
+_TRAILING_ANNOTATIONS = re.compile(rb'\]((?:\s*,\s*"@odata\.\w+"\s*:\s*(?:"(?:[^"\\]|\\.)*"|\d+))+)\s*\}\s*$')
 
 
 class CountingReader(io.RawIOBase):
@@ -203,10 +208,26 @@ class JsonSource(Source):
                     _, event, _ = next(events)
                     if event != "start_array":
                         raise self.fail("field value: must be a list of records")
+                    if context is None or next_link is None:
+                        trailing = self._trailing_annotations()
+                        context = context or trailing.get("@odata.context")
+                        next_link = next_link or trailing.get("@odata.nextLink")
                     return True, context, next_link
                 elif prefix == "" and event == "end_map":
                     return False, None, None
         return False, None, None
+
+    def _trailing_annotations(self) -> dict:
+        """The `@odata.*` annotations written after the `value` array, read from the file's end."""
+        if self.encoding != "utf-8":
+            return {}
+        with open(self.path, "rb") as handle:
+            handle.seek(max(0, self.size - HEAD_BYTES))
+            match = _TRAILING_ANNOTATIONS.search(handle.read())
+        if not match:
+            return {}
+        annotations = json.loads(b"{" + match.group(1).lstrip()[1:] + b"}")
+        return {key: value for key, value in annotations.items() if isinstance(value, str)}
 
 
 class EntraCsvSource(Source):

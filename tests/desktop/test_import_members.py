@@ -109,3 +109,23 @@ def test_a_list_of_groups_and_roles_is_no_members_page(database, tmp_path):
     )
     summary = import_files([file])
     assert not any(UNNAMED in warning for warning in summary.warnings)
+
+
+def test_a_next_link_after_the_value_array_is_read_too(database, tmp_path):
+    """`@odata.nextLink` written after `value` (PowerShell's ConvertTo-Json of a hashtable
+    orders keys so): the page still links to its group, and the paged list still warns."""
+    group = "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a02"
+    members = tmp_path / "page1.json"
+    members.write_text(
+        json.dumps(
+            {
+                "value": [{"@odata.type": "#microsoft.graph.user", "id": f"{SHAPE}101", "displayName": "Adele"}],
+                "@odata.context": f"{V1}/$metadata#directoryObjects",
+                "@odata.nextLink": f"{V1}/groups/{group}/transitiveMembers?$skiptoken=RFNwdAIAAQ",
+            }
+        ),
+        encoding="utf-8",
+    )
+    summary = import_files([members])
+    assert members_of(group) == {f"{SHAPE}101"}
+    assert summary.warnings == ["directoryObjects: page 1 of a paged list; the following pages were not imported"]
