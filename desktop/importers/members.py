@@ -30,6 +30,8 @@ _MEMBERS_CONTEXT = re.compile(rf"#(groups|directoryRoles)\('{_ID}'\)/(?:members|
 _MEMBERS_NAME = re.compile(r"members", re.IGNORECASE)
 _ROLE_NAME = re.compile(r"directory.?roles?", re.IGNORECASE)
 _ID_IN_NAME = re.compile(_ID)
+# The lists a members page may be: directory objects, users (a cast), or a page without context.
+MEMBER_LISTS = ("directoryObjects", "users", "records")
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,9 @@ def owner_of_url(url: str | None) -> Owner | None:
     return Owner("directoryRoles", match.group(4).lower(), "roleTemplateId" in match.group(0))
 
 
-def owner_of_page(context: str | None, next_link: str | None, file_name: str) -> Owner | None:
-    """The owner of a members page read from a file, when the page or the file's name says it."""
+def owner_of_page(context: str | None, next_link: str | None, file_name: str, list_name: str) -> Owner | None:
+    """The owner of a members page read from a file, when the page or the file's name says it
+    (the name only for a page of directory objects or users: a list of groups is no membership)."""
     match = _MEMBERS_CONTEXT.search(context or "")
     if match:
         kind = "groups" if match.group(1).lower() == "groups" else "directoryRoles"
@@ -68,7 +71,7 @@ def owner_of_page(context: str | None, next_link: str | None, file_name: str) ->
     if owner:
         return owner
     ids = _ID_IN_NAME.findall(file_name)
-    if _MEMBERS_NAME.search(file_name) and len(set(ids)) == 1:
+    if list_name in MEMBER_LISTS and _MEMBERS_NAME.search(file_name) and len(set(ids)) == 1:
         return Owner("directoryRoles" if _ROLE_NAME.search(file_name) else "groups", ids[0].lower())
     return None
 
@@ -109,7 +112,9 @@ class FileMembers:
 
     def page(self, file_name: str, list_name: str, context: str | None, next_link: str | None) -> None:
         self._close_unnamed()
-        owner = owner_of_page(context, next_link, file_name) or self._continued.pop((file_name, list_name), None)
+        owner = owner_of_page(context, next_link, file_name, list_name) or self._continued.pop(
+            (file_name, list_name), None
+        )
         self._owner = owner
         if owner:
             membership = self.memberships.setdefault(owner, Membership())

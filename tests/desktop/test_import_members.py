@@ -129,3 +129,14 @@ def test_a_next_link_after_the_value_array_is_read_too(database, tmp_path):
     summary = import_files([members])
     assert members_of(group) == {f"{SHAPE}101"}
     assert summary.warnings == ["directoryObjects: page 1 of a paged list; the following pages were not imported"]
+
+
+def test_a_list_of_groups_in_a_file_named_for_members_leaves_the_membership(database, tmp_path):
+    """The file's name links only pages of directory objects or users: a `/groups` page saved
+    as `groups-<id>-members.json` by mistake does not empty that group's membership."""
+    import_files([SHAPES / "v1-groups.json", SHAPES / "v1-users.json"])
+    GroupMember.create(group=f"{SHAPE}202", member=f"{SHAPE}101")
+    file = tmp_path / f"groups-{SHAPE}202-members.json"
+    file.write_bytes((SHAPES / "v1-groups.json").read_bytes())
+    import_files([file])
+    assert members_of(f"{SHAPE}202") == {f"{SHAPE}101"}
