@@ -4,9 +4,9 @@
 
 Builds or reuses the databases under bench/data/ (gitignored): the large demo tenant
 (`python -m desktop --db bench/data/large-demo.db demo --size large`), the 1,000,000-record
-audit database and the directoryAudit JSON file. Each area runs in its own process (the
-export and import benches start one more per measurement), so every peak memory is that
-measurement's own. Prints the table and writes bench/RESULTS.md with the machine, the date
+audit database, the directoryAudit JSON file and the admin center's audit CSV. Each area runs
+in its own process (the export and import benches start one more per measurement), so every
+peak memory is that measurement's own. Prints the table and writes bench/RESULTS.md with the machine, the date
 and the load average during the run; a "## Notes" section already in that file is kept.
 
 --quick runs every area at tiny sizes in a scratch folder and writes no RESULTS.md unless
@@ -37,6 +37,7 @@ AREAS = ("P1", "P2", "P3", "P4", "P5", "P6", "Peer", "I5", "I17", "H", "S1")
 class Sizes:
     audit_rows: int  # P1, P2, Peer
     import_records: int  # P4
+    import_csv_rows: int  # P4, the admin center's CSV download
     demo: str  # P3, P5, P6, I5, I17
     lifecycles: int  # P5
     runs: int  # the quick figures' timed runs (each after a warm-up)
@@ -45,8 +46,8 @@ class Sizes:
     sync: str  # S1: bench_sync's --size
 
 
-FULL = Sizes(1_000_000, 1_000_000, "large", 2000, 7, 3, 1, "large")
-QUICK = Sizes(2000, 2000, "small", 50, 1, 1, 1, "tiny")
+FULL = Sizes(1_000_000, 1_000_000, 250_000, "large", 2000, 7, 3, 1, "large")
+QUICK = Sizes(2000, 2000, 500, "small", 50, 1, 1, 1, "tiny")
 
 
 class OutOfTime(Exception):
@@ -119,7 +120,15 @@ class Run:
                 "P4 import",
                 "P4",
                 lambda: self.area(
-                    "bench.bench_import", "--records", str(s.import_records), "--runs", str(s.rounds), "--data", data
+                    "bench.bench_import",
+                    "--records",
+                    str(s.import_records),
+                    "--csv-rows",
+                    str(s.import_csv_rows),
+                    "--runs",
+                    str(s.rounds),
+                    "--data",
+                    data,
                 ),
             ),
             (

@@ -9,26 +9,19 @@ import re
 from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Callable
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from desktop.importers import kinds
+from desktop.importers.members import Owner, owner_of_url, user_members
 from desktop.importers.problems import Problem
 from desktop.importers.run import ImportRun, Place
 from desktop.importers.summary import ImportSummary
-from desktop.importers.values import odata_type
 from models import db
 from models.database import refresh_statistics
 
 # `catalogs/<id>/resources` → `catalogs('<id>')/resources`, as `@odata.context` names a catalog.
 _KEY_SEGMENT = re.compile(r"/([A-Za-z]+)/([0-9a-fA-F-]{36})(?=/)")
 _VERSION = re.compile(r"^/(v1\.0|beta)/")
-# `/groups/{id}/members`, `/groups/{id}/transitiveMembers`, `/directoryRoles/{id}/members` and
-# `/directoryRoles(roleTemplateId='{id}')/members`, optionally cast to users.
-_MEMBERS = re.compile(
-    r"/(?:(groups)/([0-9a-fA-F-]{36})/(?:members|transitiveMembers)"
-    r"|(directoryRoles)(?:/|\(roleTemplateId=')([0-9a-fA-F-]{36})'?\)?/members)"
-    r"(?:/microsoft\.graph\.user)?/?$"
-)
 
 
 def import_documents(
@@ -47,7 +40,7 @@ def import_documents(
     summary = ImportSummary(files=[])
     with db.atomic():
         run = ImportRun(summary, skip_invalid=skip_invalid)
-        memberships: dict[tuple[str, str, bool], set[str]] = {}
+        memberships: dict[Owner, set[str]] = {}
         for number, (url, body) in enumerate(documents, start=1):
             summary.files.append(url)
             _import_body(run, summary, url, body)
@@ -55,11 +48,8 @@ def import_documents(
             run.end_source()
             if progress:
                 progress(number, 0)
-        for (owner, owner_id, by_template), members in memberships.items():
-            if owner == "groups":
-                run.replace_group_members(owner_id, members)
-            else:
-                run.replace_role_members(owner_id, members, by_template=by_template)
+        for owner, members in memberships.items():
+            run.replace_members(owner, members)
         run.finish(complete=complete, observed_at=observed_at)
     refresh_statistics()
     return summary
@@ -109,26 +99,12 @@ def _batch_response(run: ImportRun, summary: ImportSummary, url: str, response) 
     _import_body(run, summary, where, body)
 
 
-def _collect_members(memberships: dict[tuple[str, str, bool], set[str]], url: str, body) -> None:
+def _collect_members(memberships: dict[Owner, set[str]], url: str, body) -> None:
     """The user members a page of a group's `members` (or `transitiveMembers`) or a directory
     role's `members` lists: the membership becomes exactly the users of all its pages."""
-    path = urlsplit(url).path if "://" in url else url.split("?", 1)[0]
-    match = _MEMBERS.search(unquote(path))
-    if not match or not isinstance(body, dict) or not isinstance(body.get("value"), list):
-        return
-    if match.group(1):
-        owner = ("groups", match.group(2).lower(), False)
-    else:
-        owner = ("directoryRoles", match.group(4).lower(), "roleTemplateId" in match.group(0))
-    members = memberships.setdefault(owner, set())
-    for record in body["value"]:
-        if (
-            isinstance(record, dict)
-            and odata_type(record) in (None, "user")
-            and isinstance(record.get("id"), str)
-            and "@removed" not in record
-        ):
-            members.add(record["id"].lower())
+    owner = owner_of_url(url)
+    if owner and isinstance(body, dict) and isinstance(body.get("value"), list):
+        memberships.setdefault(owner, set()).update(user_members(body["value"]))
 
 
 def context_of(url: str) -> str:

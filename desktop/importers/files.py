@@ -7,6 +7,7 @@ from typing import Callable, Iterable
 from desktop.change_runs import IMPORT, recorded_run
 from desktop.errors import Cancelled, InvalidInput
 from desktop.importers import kinds
+from desktop.importers.members import FileMembers
 from desktop.importers.problems import Notice, Problem, Unreadable
 from desktop.importers.run import ChunkFailed, ImportRun, Place
 from desktop.importers.sources import Source, UnknownSource, open_source
@@ -41,6 +42,7 @@ def import_files(
         raise InvalidInput("No files to import.")
     summary = ImportSummary(files=[path.name for path in paths])
     run = ImportRun(summary, skip_invalid=skip_invalid)
+    members = FileMembers()
     sources = []
     for path in paths:
         try:
@@ -62,7 +64,7 @@ def import_files(
         understood_any = not sources
         for source in ordered:
             understood_any |= _import_source(
-                source, run, summary, lambda done=done, source=source: checkpoint(done + source.bytes_read)
+                source, run, summary, members, lambda done=done, source=source: checkpoint(done + source.bytes_read)
             )
             run.end_source()
             done += source.size
@@ -72,19 +74,25 @@ def import_files(
                 f"Nothing in {', '.join(summary.files)} is Graph JSON or an Entra audit-log "
                 "download this app understands."
             )
+        for owner, membership in members.memberships.items():
+            run.replace_members(owner, membership.users, complete=membership.complete)
+        summary.warnings.extend(members.warnings())
         run.finish()
     refresh_statistics()
     return summary
 
 
-def _import_source(source: Source, run: ImportRun, summary: ImportSummary, checkpoint: Callable[[], None]) -> bool:
+def _import_source(
+    source: Source, run: ImportRun, summary: ImportSummary, members: FileMembers, checkpoint: Callable[[], None]
+) -> bool:
     """Write one file's records, calling `checkpoint()` now and then; True when at least one
-    was understood (or it had none)."""
+    was understood (or it had none). Members pages among them are noted in `members`."""
     if isinstance(source, UnknownSource):
         summary.skip(source.name, "not Graph JSON or an Entra audit-log download")
         return False
     understood = unknown = 0
     first_unknown = None
+    page = None
     try:
         for index, record, context in source.records():
             if index % CHECK_EVERY == 0:
@@ -96,6 +104,13 @@ def _import_source(source: Source, run: ImportRun, summary: ImportSummary, check
             if isinstance(record, Notice):
                 summary.warnings.append(f"{source.name}: {record.text}")
                 continue
+            if source.page is not page:
+                page = source.page
+                if page is None:
+                    members.not_a_page()
+                else:
+                    members.page(source.name, page.name, page.context, page.next_link)
+            members.record(record)
             if run.record(where, source.kind, record, context):
                 understood += 1
             else:
@@ -106,8 +121,8 @@ def _import_source(source: Source, run: ImportRun, summary: ImportSummary, check
     except InvalidInput as error:  # the file cannot be read further: its other problems are not known
         run.problem(Problem(source.name, None, None, None, _without_prefix(str(error), source.name)))
         return True
-    for name, next_link in source.pages:
-        run.pages.page(name, next_link)
+    for listed in source.pages:
+        run.pages.page(listed.name, listed.next_link)
     if unknown and not understood:
         summary.skip(source.name, f"none of its {unknown:,} records is a Graph resource this app imports")
         return False

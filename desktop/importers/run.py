@@ -16,6 +16,7 @@ from peewee import IntegrityError
 from desktop.errors import InvalidInput
 from desktop.importers import kinds
 from desktop.importers.graph import GraphWriter
+from desktop.importers.members import Owner
 from desktop.importers.paging import PageTracker
 from desktop.importers.problems import PROBLEMS_KEPT, ImportProblems, Problem
 from desktop.importers.summary import ImportSummary
@@ -107,21 +108,18 @@ class ImportRun:
         for key in {pk, pk.lower() if pk else pk}:
             self.writer.fingerprints[kind].pop(key, None)
 
-    def replace_group_members(self, group_id: str, members: set[str]) -> None:
-        """Make a group's user members exactly `members` (from its `members` pages)."""
+    def replace_members(self, owner: Owner, members: set[str], *, complete: bool = True) -> None:
+        """Make a group's or directory role's user members exactly `members` (from its
+        `members` pages), or add them to the stored ones when its list is not `complete`."""
         self.writer.flush_all()
         try:
-            self.writer.replace_group_members(group_id, members)
+            if owner.kind == "groups":
+                self.writer.replace_group_members(owner.id, members, complete=complete)
+            else:
+                self.writer.replace_role_members(owner.id, members, by_template=owner.by_template, complete=complete)
         except FieldError as error:
-            self.reject(Place(f"groups/{group_id}/members"), group_id, kinds.GROUP, error)
-
-    def replace_role_members(self, role_id: str, members: set[str], *, by_template: bool = False) -> None:
-        """Make a directory role's user members exactly `members` (from its `members` pages)."""
-        self.writer.flush_all()
-        try:
-            self.writer.replace_role_members(role_id, members, by_template=by_template)
-        except FieldError as error:
-            self.reject(Place(f"directoryRoles/{role_id}/members"), role_id, kinds.DIRECTORY_ROLE, error)
+            kind = kinds.GROUP if owner.kind == "groups" else kinds.DIRECTORY_ROLE
+            self.reject(Place(str(owner)), owner.id, kind, error)
 
     def end_source(self) -> None:
         self.writer.end_file()

@@ -9,6 +9,9 @@ object. Nothing is loaded whole: a one-page file of a million audit records stre
 import codecs
 import csv
 import io
+import json
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -28,6 +31,9 @@ HEAD_BYTES = 64 * 1024
 MAX_LINE = 4 * 1024 * 1024  # an admin-center CSV row; a JSON record is bounded by desktop.importers.bounds
 UTF8_BOM = codecs.BOM_UTF8
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+# A list response whose `@odata.nextLink` or `@odata.context` follows its `value` array (as some
+# services, and PowerShell's ConvertTo-Json of a hashtable, write them): the file's last bytes.
+_TRAILING_ANNOTATIONS = re.compile(rb'\]((?:\s*,\s*"@odata\.\w+"\s*:\s*(?:"(?:[^"\\]|\\.)*"|\d+))+)\s*\}\s*$')
 
 
 class CountingReader(io.RawIOBase):
@@ -83,6 +89,16 @@ class Utf8Reader(io.RawIOBase):
         super().close()
 
 
+@dataclass(frozen=True)
+class Page:
+    """A list page in a file: the collection its `@odata.context` names, the context and its
+    `@odata.nextLink`."""
+
+    name: str
+    context: str | None
+    next_link: str | None
+
+
 class Source:
     """One file to import. `records()` yields (index, record, @odata.context) and is only
     called once; `label(index)` names a record in an error message."""
@@ -96,8 +112,10 @@ class Source:
         self.encoding = encoding
         self.reader: CountingReader | None = None
         self.bounds: BoundedReader | None = None
-        # (list name, @odata.nextLink) of each page read, for the paged-list warning.
-        self.pages: list[tuple[str, str | None]] = []
+        # Each page read, for the paged-list warning; `page` is the one the record last
+        # yielded came in (None for a record that is no list's).
+        self.pages: list[Page] = []
+        self.page: Page | None = None
 
     @property
     def bytes_read(self) -> int:
@@ -145,19 +163,20 @@ class JsonSource(Source):
         if first == "[":
             with self._open() as handle:
                 for element in JSON.items(handle, "item", use_float=True):
-                    yield from _element(element, self.pages)
+                    yield from _element(element, self)
             return
         if first != "{":
             raise self.fail("is not Graph JSON: it starts with neither { nor [")
         paged, context, next_link = self._first_document_is_page()
         with self._open() as handle:
             if paged:
-                self.pages.append((kinds.list_name(context), next_link))
+                self.page = Page(kinds.list_name(context), context, next_link)
+                self.pages.append(self.page)
                 for item in JSON.items(handle, "value.item", multiple_values=True, use_float=True):
                     yield item, context
             else:
                 for document in JSON.items(handle, "", multiple_values=True, use_float=True):
-                    yield from _element(document, self.pages)
+                    yield from _element(document, self)
 
     def _open(self):
         if self.encoding == "utf-8":
@@ -189,10 +208,26 @@ class JsonSource(Source):
                     _, event, _ = next(events)
                     if event != "start_array":
                         raise self.fail("field value: must be a list of records")
+                    if context is None or next_link is None:
+                        trailing = self._trailing_annotations()
+                        context = context or trailing.get("@odata.context")
+                        next_link = next_link or trailing.get("@odata.nextLink")
                     return True, context, next_link
                 elif prefix == "" and event == "end_map":
                     return False, None, None
         return False, None, None
+
+    def _trailing_annotations(self) -> dict:
+        """The `@odata.*` annotations written after the `value` array, read from the file's end."""
+        if self.encoding != "utf-8":
+            return {}
+        with open(self.path, "rb") as handle:
+            handle.seek(max(0, self.size - HEAD_BYTES))
+            match = _TRAILING_ANNOTATIONS.search(handle.read())
+        if not match:
+            return {}
+        annotations = json.loads(b"{" + match.group(1).lstrip()[1:] + b"}")
+        return {key: value for key, value in annotations.items() if isinstance(value, str)}
 
 
 class EntraCsvSource(Source):
@@ -286,12 +321,12 @@ def _csv_source(path: Path, encoding: str) -> Source:
     return UnknownSource(path, encoding)
 
 
-def _element(element, pages: list) -> Iterator[tuple[object, str | None]]:
+def _element(element, source: Source) -> Iterator[tuple[object, str | None]]:
     """A top-level JSON value or array element: a list response's records, a `$batch`
     response's sub-responses, or one record."""
     if isinstance(element, dict) and isinstance(element.get("responses"), list) and "value" not in element:
         for response in element["responses"]:
-            yield from _batch_response(response, pages)
+            yield from _batch_response(response, source)
     elif (
         isinstance(element, dict)
         and "value" in element
@@ -300,16 +335,19 @@ def _element(element, pages: list) -> Iterator[tuple[object, str | None]]:
         if not isinstance(element["value"], list):
             raise FieldError("value", "must be a list of records")
         context = element.get("@odata.context")
-        pages.append((kinds.list_name(context), element.get("@odata.nextLink")))
+        source.page = Page(kinds.list_name(context), context, element.get("@odata.nextLink"))
+        source.pages.append(source.page)
         for record in element["value"]:
             yield record, context
     elif isinstance(element, dict):
+        source.page = None
         yield element, element.get("@odata.context")
     else:
+        source.page = None
         yield element, None
 
 
-def _batch_response(response, pages: list) -> Iterator[tuple[object, str | None]]:
+def _batch_response(response, source: Source) -> Iterator[tuple[object, str | None]]:
     """One sub-response of a `$batch` response: its body's records, or a notice when it failed."""
     if not isinstance(response, dict):
         yield Unreadable("responses", "each must be an object"), None
@@ -327,7 +365,7 @@ def _batch_response(response, pages: list) -> Iterator[tuple[object, str | None]
             None,
         )
         return
-    yield from _element(body, pages)
+    yield from _element(body, source)
 
 
 def _refuse_long_strings(record):

@@ -176,15 +176,20 @@ class DirectoryWriter:
             outcome = changed(outcome, self._replace_links(GroupMember.group, pk, GroupMember.member, members))
         return outcome
 
-    def replace_group_members(self, group_id: str, members: set[str]) -> None:
-        """A group's membership from a `/groups/{id}/members` list; users not known become stand-ins."""
+    def replace_group_members(self, group_id: str, members: set[str], *, complete: bool = True) -> None:
+        """A group's membership from a `/groups/{id}/members` list (added to the stored one when
+        the list is not `complete`); users not known become stand-ins."""
         self._group_stand_in({"id": group_id})
         for member in members:
             self._user_stand_in({"id": member})
+        if not complete:
+            members = members | _linked(GroupMember.group, group_id, GroupMember.member)
         if self._replace_links(GroupMember.group, group_id, GroupMember.member, members):
             self.summary.count(kinds.GROUP, UPDATED)
 
-    def replace_role_members(self, role_id: str, members: set[str], *, by_template: bool = False) -> None:
+    def replace_role_members(
+        self, role_id: str, members: set[str], *, by_template: bool = False, complete: bool = True
+    ) -> None:
         """A directory role's membership from a `/directoryRoles/{id}/members` list (or one
         addressed by `roleTemplateId`); users not known become stand-ins."""
         if by_template:
@@ -202,6 +207,8 @@ class DirectoryWriter:
             )
         for member in members:
             self._user_stand_in({"id": member})
+        if not complete:
+            members = members | _linked(DirectoryRoleAssignment.role, stored, DirectoryRoleAssignment.principal)
         if self._replace_links(DirectoryRoleAssignment.role, stored, DirectoryRoleAssignment.principal, members):
             self.summary.count(kinds.DIRECTORY_ROLE, UPDATED)
 
@@ -263,6 +270,11 @@ class DirectoryWriter:
             return None
         pk = guid(data, "id", required=True)
         return self._stand_in(ConnectedOrganization, {"display_name": pk, **organization_row(data, pk)})
+
+
+def _linked(owner_field, owner_id: str, other_field) -> set[str]:
+    """The ids linked to one owner now (a group's members, a role's holders)."""
+    return {row[0] for row in other_field.model.select(other_field).where(owner_field == owner_id).tuples()}
 
 
 def _identity_name(record: dict) -> str | None:
