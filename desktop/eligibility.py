@@ -22,6 +22,7 @@ from models import (
 )
 from models.deletion import current
 from models.prepared import Parameter, Prepared
+from models.subqueries import in_subquery
 
 MEMBER = "Member"
 GUEST = "Guest"
@@ -93,8 +94,9 @@ def requestable_policies(user: User, moment: datetime | None = None):
         return _policy_query(SQL("1 = 0"))  # nobody requests for a user who is gone
     scope = AssignmentPolicy.allowed_target_scope
     organization_state = _organization_state(user, moment)
-    listed = AssignmentPolicy.id.in_(
-        _listed_targets(user.id, _guest_organization(user, organization_state)).select(PolicyAllowedTarget.policy)
+    listed = in_subquery(
+        AssignmentPolicy.id,
+        _listed_targets(user.id, _guest_organization(user, organization_state)).select(PolicyAllowedTarget.policy),
     )
     open_scopes = sorted(_scopes_open_to(user, organization_state))
     in_scope = (scope.in_(open_scopes) | listed) if open_scopes else listed
@@ -157,7 +159,7 @@ def _listed_targets(user_id, organization_id):
     target = PolicyAllowedTarget
     groups = GroupMember.select(GroupMember.group).join(Group).where((GroupMember.member == user_id) & current(Group))
     names_user = ((target.subject_set_type == SINGLE_USER) & (target.user == user_id)) | (
-        (target.subject_set_type == GROUP_MEMBERS) & target.group.in_(groups)
+        (target.subject_set_type == GROUP_MEMBERS) & in_subquery(target.group, groups)
     )
     admits = (AssignmentPolicy.allowed_target_scope == SPECIFIC_DIRECTORY_USERS) & names_user
     if organization_id is not None:

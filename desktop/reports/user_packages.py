@@ -18,6 +18,7 @@ from desktop.reports.package_roles import (
 )
 from models import AccessPackage, Assignment, AssignmentPolicy, Catalog, User
 from models.deletion import current
+from models.subqueries import in_subquery
 
 POLICY_DETAIL_COLUMNS = (
     Column("policy", "Policy"),
@@ -48,6 +49,7 @@ class CanRequestReport(QueryReport):
         authorize(actor, Action.VIEW_REPORTS)
         self.user = user
         self.as_of = as_of
+        self._policies_as_of = None
 
     def filters(self) -> list[tuple[str, str]]:
         return [("User", self.user.label)] + self.as_of_filter()
@@ -56,7 +58,12 @@ class CanRequestReport(QueryReport):
         """The policies the user can (at `as_of`: could) request, unordered. At a moment the query
         names the tables `as_of` puts that moment's rows under: it runs inside the report's own
         query, or through `as_of`."""
-        return requestable_policies(self.user, self.as_of).order_by()
+        if self.as_of is None:
+            return requestable_policies(self.user).order_by()
+        # The user and organization as they were at a past moment do not change: looked up once.
+        if self._policies_as_of is None:
+            self._policies_as_of = requestable_policies(self.user, self.as_of).order_by()
+        return self._policies_as_of.clone()
 
     def query(self):
         package = self._package
@@ -65,7 +72,7 @@ class CanRequestReport(QueryReport):
                 package.id, package.display_name, package.description, Catalog.display_name.alias("catalog_name")
             )
             .join(Catalog, on=package.catalog == Catalog.id)
-            .where(package.id.in_(self._policies().select(AssignmentPolicy.access_package)))
+            .where(in_subquery(package.id, self._policies().select(AssignmentPolicy.access_package)))
             .namedtuples()
         )
 
