@@ -172,3 +172,9 @@ def test_changes_page_offers_a_user_deleted_since_the_range_began(window, alice_
     expected = ChangesReport(user=alice_deleted).count()
     assert expected > 0
     qtbot.waitUntil(lambda: page.view.model.rowCount() == expected)
+    # Clear goes back to every user's changes, and is only offered while a user is chosen.
+    assert page.clear_user_button.isEnabled()
+    page.clear_user_button.click()
+    assert page.user is None and page.user_label.text() == "Any user"
+    assert not page.clear_user_button.isEnabled()
+    qtbot.waitUntil(lambda: page.view.model.rowCount() == ChangesReport().count())

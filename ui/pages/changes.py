@@ -47,7 +47,10 @@ class ChangesPage(Page):
         self.user_button.setToolTip("Only the changes of this user's assignments")
         self.user_button.clicked.connect(self.choose_user)
         self.user_label = QLabel(ANY_USER)
-        self.clear_user_button = QPushButton("Any user")
+        self.clear_user_button = QPushButton("Clear")
+        self.clear_user_button.setToolTip("Every user's changes")
+        self.clear_user_button.setAccessibleName("Clear the user")
+        self.clear_user_button.setEnabled(False)
         self.clear_user_button.clicked.connect(self.clear_user)
         self.last_run = QCheckBox("Only what the last import or sync changed")
         self.last_run.setToolTip("The changes the latest import or sync brought in, whatever the dates")
@@ -126,11 +129,13 @@ class ChangesPage(Page):
             if self.user.deleted_date_time is not None:
                 label += f" · {deleted_label(self.user.deleted_date_time)}"
             self.user_label.setText(label)
+            self.clear_user_button.setEnabled(True)
             self.apply()
 
     def clear_user(self) -> None:
         self.user = None
         self.user_label.setText(ANY_USER)
+        self.clear_user_button.setEnabled(False)
         self.apply()
 
     def _file_name(self) -> str:
