@@ -2,25 +2,18 @@
 equals the current report as it was taken at that moment."""
 
 import bisect
-import shutil
-import tempfile
 from datetime import timedelta
-from pathlib import Path
 
 from hypothesis import settings, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+from hypothesis.stateful import invariant, rule
 
-from desktop.clock import FixedClock
-from desktop.errors import DeskError
-from desktop.lifecycle import Lifecycle
 from desktop.reports.assignments import AssignmentsReport
 from desktop.reports.user_packages import AssignedPackagesReport
 from desktop.reports.user_resources import ResourceAssignmentsReport
-from models import Assignment, AssignmentRequest
-from models.database import close_database, open_database
-from tests.helpers import factories as f
+from models import Assignment
 from tests.helpers.databases import TEST_DATABASE, empty_postgresql
 from tests.helpers.history_tenant import SET_UP, build_at
+from tests.helpers.lifecycle_machine import RandomLifecycle
 
 
 def snapshot(packages, people, moment=None) -> dict:
@@ -40,53 +33,13 @@ def snapshot(packages, people, moment=None) -> dict:
     return taken
 
 
-class AsOfMachine(RuleBasedStateMachine):
+class AsOfMachine(RandomLifecycle):
     def __init__(self):
-        super().__init__()
-        self.folder = tempfile.mkdtemp()
         if TEST_DATABASE:
             empty_postgresql(TEST_DATABASE)
-        open_database(TEST_DATABASE or Path(self.folder) / "tenant.db")
-        self.tenant = build_at(SET_UP)
-        t = self.tenant
-        self.people = [t.alice, t.bob, t.carol, t.manager, t.approver, t.second_approver, t.admin]
-        self.packages = [t.open_package, t.approval_package, t.staged_package]
-        self.clock = FixedClock(f.T0)
-        self.lifecycle = Lifecycle(self.clock)
+        super().__init__(TEST_DATABASE, lambda: build_at(SET_UP))
         # (moment, the reports as they were right after the last change at that moment)
         self.moments, self.snapshots = [], []
-
-    def teardown(self):
-        close_database()
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-    def attempt(self, action) -> None:
-        try:
-            action()
-        except DeskError:
-            pass
-
-    @rule(person=st.integers(0, 2), package=st.integers(0, 2))
-    def submit(self, person, package):
-        self.attempt(lambda: self.lifecycle.submit(self.people[person], self.packages[package]))
-
-    @rule(person=st.integers(0, 2), package=st.integers(0, 2), days=st.sampled_from([None, 1, 20]))
-    def assign(self, person, package, days):
-        package = self.packages[package]
-        end = self.clock.now() + timedelta(days=days) if days else None
-        self.attempt(
-            lambda: self.lifecycle.assign(
-                self.tenant.admin, self.people[person], package, package.policies.get(), end=end
-            )
-        )
-
-    @rule(pick=st.integers(0, 50), decider=st.integers(0, 6), approve=st.booleans())
-    def decide(self, pick, decider, approve):
-        pending = list(AssignmentRequest.select().order_by(AssignmentRequest.created_date_time, AssignmentRequest.id))
-        if pending:
-            request = pending[pick % len(pending)]
-            decide = self.lifecycle.approve if approve else self.lifecycle.deny
-            self.attempt(lambda: decide(self.people[decider], request.id))
 
     @rule(pick=st.integers(0, 50), actor=st.sampled_from([0, 1, 6]))
     def remove(self, pick, actor):
