@@ -9,33 +9,21 @@ page the acting administrator may not use. From a small demo tenant with its his
 Runs in a temporary folder (database and settings); nothing touches the real home.
 """
 import argparse
-import os
-import random
-import sys
-import tempfile
-import time
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-ANCHOR = datetime(2026, 3, 2, tzinfo=timezone.utc)  # "now" in the demo: history ends here
-HISTORY_DAYS = 120
-SIZE = (1280, 800)  # the smallest screen the app is made for
+from studio import ANCHOR, SIZE, Studio
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
     args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix="entitlement-desk-shots-"))
+    studio = Studio(args.out)
+    app, scratch, shoot = studio.app, studio.scratch, studio.shoot
 
-    from PySide6.QtCore import QSettings, Qt, QThreadPool, QTimer
-    from PySide6.QtWidgets import QAbstractItemView, QApplication
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QAbstractItemView
 
-    from desktop.demo import build_demo
-    from desktop.demo_history import generate_history
     from desktop.clock import FixedClock
     from desktop.errors import DeskError
     from desktop.lifecycle import Lifecycle
@@ -44,43 +32,8 @@ def main() -> None:
                         ResourceRoleAssignment, ResourceRoleScope, User)
     from models.database import open_database
     from peewee import fn
-    from ui.app import configure_application
-    from ui.background import wait_for_reads
     from ui.dialogs.user_picker import UserPickerDialog
     from ui.main_window import MainWindow
-
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    configure_application(app)
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(scratch / "settings"))
-
-    location = open_database(scratch / "demo.db")
-    print("building the small demo tenant and its history…", flush=True)
-    build_demo("small", now=ANCHOR)
-    generate_history(random.Random(7), "small", ANCHOR - timedelta(days=HISTORY_DAYS), ANCHOR)
-
-    def settle() -> None:
-        """Let layouts, paints and background reads finish."""
-        for _ in range(20):
-            app.processEvents()
-            time.sleep(0.01)
-        QThreadPool.globalInstance().waitForDone()
-        wait_for_reads()
-        for _ in range(5):
-            app.processEvents()
-
-    def shoot(widget, name: str, *, whole_screen: bool = False) -> None:
-        settle()
-        path = args.out / name
-        if whole_screen and app.platformName() == "xcb":
-            # A real X window, as the window system shows it.
-            screen = widget.screen()
-            geometry = widget.frameGeometry()
-            image = screen.grabWindow(0, geometry.x(), geometry.y(), geometry.width(), geometry.height())
-        else:
-            image = widget.grab()
-        image.save(str(path))
-        print(f"saved {path} ({image.width()}x{image.height()}, {app.platformName()})", flush=True)
 
     # First run: an empty database opens on the welcome page.
     empty = open_database(scratch / "entitlement-desk.db")
